@@ -1,0 +1,64 @@
+//! Benchmark binary behind `cargo xtask bench <area>` (always built in release).
+//!
+//! Prints a human table, or with `--json` the DESIGN.md bench rows:
+//! `{"name", "value", "unit", ...parameters}` where `value` is the median of the runs.
+
+mod yuma;
+
+use std::time::{Duration, Instant};
+
+/// One measured figure.
+pub struct Row {
+    pub name: String,
+    pub value: f64,
+    pub unit: &'static str,
+    pub params: Vec<(&'static str, serde_json::Value)>,
+}
+
+/// Time `f` `runs` times (after one warm-up call) and return the median.
+pub fn median_time(runs: usize, mut f: impl FnMut()) -> Duration {
+    f();
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let json = args.iter().any(|a| a == "--json");
+    let area = args.iter().find(|a| !a.starts_with("--")).map(String::as_str);
+    let rows = match area {
+        Some("yuma") => yuma::run(),
+        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma"),
+        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: yuma"),
+    };
+    if json {
+        let out: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                let mut m = serde_json::Map::new();
+                m.insert("name".into(), r.name.clone().into());
+                m.insert("value".into(), r.value.into());
+                m.insert("unit".into(), r.unit.into());
+                for (k, v) in &r.params {
+                    m.insert((*k).into(), v.clone());
+                }
+                serde_json::Value::Object(m)
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!("{:<28} {:>14} {:<6} parameters", "benchmark", "median", "unit");
+        for r in &rows {
+            let params: Vec<String> = r.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            println!("{:<28} {:>14.1} {:<6} {}", r.name, r.value, r.unit, params.join(" "));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,101 @@
+//! One Yuma epoch on a subnet of `n` UIDs where `validators` validators set full
+//! weight rows (every UID), starting from bonds a previous epoch produced.
+
+use subnet_core::yuma::{run_epoch, EpochParams, SubnetState};
+
+use crate::{median_time, Row};
+
+/// Deterministic xorshift so runs are comparable without a `rand` dependency.
+struct XorShift(u64);
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+struct Subnet {
+    stake: Vec<u64>,
+    last_update: Vec<u64>,
+    registered: Vec<u64>,
+    permits: Vec<bool>,
+    weights: Vec<Vec<(u16, u16)>>,
+    bonds: Vec<Vec<(u16, u16)>>,
+}
+
+impl Subnet {
+    fn new(n: usize, validators: usize) -> Self {
+        let mut rng = XorShift(0x9E37_79B9_7F4A_7C15 ^ n as u64);
+        let stake = (0..n)
+            .map(|i| if i < validators { 1_000_000_000 + rng.next() % 1_000_000_000_000 } else { 0 })
+            .collect();
+        let weights = (0..n)
+            .map(|i| {
+                if i < validators {
+                    (0..n as u16).map(|j| (j, (rng.next() % 65_536) as u16)).collect()
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        Self {
+            stake,
+            last_update: vec![1_000; n],
+            registered: vec![0; n],
+            permits: (0..n).map(|i| i < validators).collect(),
+            weights,
+            bonds: vec![Vec::new(); n],
+        }
+    }
+
+    fn state(&self) -> SubnetState<'_> {
+        SubnetState {
+            block: 1_080,
+            last_epoch_block: 720,
+            emission: 1_000_000_000,
+            stake: &self.stake,
+            last_update: &self.last_update,
+            block_at_registration: &self.registered,
+            validator_permit: &self.permits,
+            weights: &self.weights,
+            bonds: &self.bonds,
+            owner_uid: None,
+            commit_blocks: None,
+        }
+    }
+}
+
+pub fn run() -> Vec<Row> {
+    let only_n: Option<usize> = std::env::var("BENCH_N").ok().and_then(|v| v.parse().ok());
+    let cases = [(256usize, 64usize, 200usize), (1024, 64, 50), (4096, 256, 15)];
+    let cases = cases.into_iter().filter(|c| only_n.is_none_or(|n| n == c.0));
+    let mut rows = Vec::new();
+    for yuma3 in [false, true] {
+        let params = EpochParams {
+            max_allowed_validators: 256,
+            yuma3_enabled: yuma3,
+            ..EpochParams::default()
+        };
+        for (n, validators, runs) in cases.clone() {
+            let mut subnet = Subnet::new(n, validators);
+            // Start from the bonds one epoch leaves, as on a running subnet.
+            subnet.bonds = run_epoch(&params, &subnet.state()).expect("consistent state").bonds;
+            let t = median_time(runs, || {
+                std::hint::black_box(run_epoch(&params, &subnet.state()).expect("consistent state"));
+            });
+            rows.push(Row {
+                name: if yuma3 { "yuma3_epoch".into() } else { "yuma_epoch".into() },
+                value: t.as_secs_f64() * 1e6,
+                unit: "us",
+                params: vec![
+                    ("n", n.into()),
+                    ("validators", validators.into()),
+                    ("runs", runs.into()),
+                ],
+            });
+        }
+    }
+    rows
+}

@@ -1,0 +1,684 @@
+//! Fixed-point vector and sparse-matrix helpers used by the epoch.
+//!
+//! Every function here reproduces the arithmetic of Subtensor's
+//! `pallets/subtensor/src/epoch/math.rs` (same `substrate-fixed` types, same
+//! order of operations, same saturating / "divide by zero gives 0" rules), so
+//! that the epoch matches the chain bit for bit. The code is our own; the
+//! semantics are the chain's. Where the chain's behaviour is surprising it is
+//! kept on purpose and said so in a comment.
+
+use std::borrow::Cow;
+
+use substrate_fixed::transcendental::exp;
+use substrate_fixed::types::{I32F32, I64F64};
+
+/// A sparse matrix row: `(column, value)` pairs, in whatever order the chain keeps them.
+pub type SparseRow = Vec<(u16, I32F32)>;
+/// A sparse matrix: one row per UID.
+pub type SparseMatrix = Vec<SparseRow>;
+
+pub(crate) const ZERO: I32F32 = I32F32::from_bits(0);
+pub(crate) const ONE: I32F32 = I32F32::from_bits(1 << 32);
+
+/// Chain rule (`safe_math::SafeDiv` for fixed types): `checked_div`, 0 when it fails
+/// (division by zero or overflow).
+///
+/// Normalisation divides hundreds of thousands of times per epoch, and the generic
+/// 128-bit division dominates the epoch's cost. For the common case (non-negative
+/// operands, quotient below 2^52 in fixed bits) the quotient is estimated in f64 and
+/// then corrected with exact integer arithmetic, so the result is the same bits as
+/// `checked_div` (truncating division of `a_bits << 32` by `b_bits`); a property test
+/// below holds the two equal.
+#[inline]
+pub fn safe_div(a: I32F32, b: I32F32) -> I32F32 {
+    let (x, d) = (a.to_bits(), b.to_bits());
+    if x >= 0 && d > 0 {
+        let est = (x as f64) * 4_294_967_296.0 / (d as f64);
+        if est < 4.0e15 {
+            let num = (x as u128) << 32;
+            let d = d as u128;
+            let mut q = est as u64 as u128;
+            // The estimate is within a couple of units of the truth; settle it exactly.
+            while q * d > num {
+                q -= 1;
+            }
+            while num - q * d >= d {
+                q += 1;
+            }
+            return I32F32::from_bits(q as i64);
+        }
+    }
+    a.checked_div(b).unwrap_or(ZERO)
+}
+
+#[inline]
+pub fn safe_div_64(a: I64F64, b: I64F64) -> I64F64 {
+    a.checked_div(b).unwrap_or(I64F64::from_bits(0))
+}
+
+/// Sum with saturation. The chain uses `Iterator::sum`, which only differs on
+/// overflow, which cannot happen for the normalised quantities summed here;
+/// saturating keeps hostile inputs from panicking.
+#[inline]
+pub fn sum(x: &[I32F32]) -> I32F32 {
+    x.iter().fold(ZERO, |acc, v| acc.saturating_add(*v))
+}
+
+pub fn u16_to_fixed(x: u16) -> I32F32 {
+    I32F32::saturating_from_num(x)
+}
+
+/// Chain: `u16_proportion_to_fixed` = x / 65535.
+pub fn u16_proportion_to_fixed(x: u16) -> I32F32 {
+    safe_div(I32F32::saturating_from_num(x), I32F32::saturating_from_num(u16::MAX))
+}
+
+/// Chain: `fixed_to_fixed_u16_proportion` = x / 65535 (x already a fixed number).
+pub fn fixed_to_fixed_u16_proportion(x: I32F32) -> I32F32 {
+    safe_div(x, I32F32::saturating_from_num(u16::MAX))
+}
+
+/// Chain: `fixed_proportion_to_u16` = saturate(x * 65535) truncated.
+pub fn fixed_proportion_to_u16(x: I32F32) -> u16 {
+    x.saturating_mul(I32F32::saturating_from_num(u16::MAX))
+        .saturating_to_num::<u16>()
+}
+
+/// Chain: `vec_max_upscale_to_u16`, used for pruning scores.
+pub fn vec_max_upscale_to_u16(vec: &[I32F32]) -> Vec<u16> {
+    let u16_max = I32F32::saturating_from_num(u16::MAX);
+    let threshold = I32F32::saturating_from_num(32768);
+    let Some(max_value) = vec.iter().max().copied() else {
+        return Vec::new();
+    };
+    if max_value == ZERO {
+        return vec
+            .iter()
+            .map(|e| e.saturating_mul(u16_max).saturating_to_num::<u16>())
+            .collect();
+    }
+    if max_value > threshold {
+        return vec
+            .iter()
+            .map(|e| {
+                e.saturating_mul(safe_div(u16_max, max_value))
+                    .round()
+                    .saturating_to_num::<u16>()
+            })
+            .collect();
+    }
+    vec.iter()
+        .map(|e| {
+            safe_div(e.saturating_mul(u16_max), max_value)
+                .round()
+                .saturating_to_num::<u16>()
+        })
+        .collect()
+}
+
+/// True when the vector sums to zero.
+pub fn is_zero(v: &[I32F32]) -> bool {
+    sum(v) == ZERO
+}
+
+/// Chain: `exp_safe`, exp with the input clamped to [-20, 20].
+pub fn exp_safe(input: I32F32) -> I32F32 {
+    let min_input = I32F32::saturating_from_num(-20);
+    let max_input = I32F32::saturating_from_num(20);
+    let safe_input = input.clamp(min_input, max_input);
+    match exp::<I32F32, I32F32>(safe_input) {
+        Ok(v) => v,
+        Err(_) if safe_input <= ZERO => ZERO,
+        Err(_) => I32F32::max_value(),
+    }
+}
+
+/// Chain: `clamp_value` (min with high first, then max with low).
+pub fn clamp_value(value: I32F32, low: I32F32, high: I32F32) -> I32F32 {
+    value.min(high).max(low)
+}
+
+/// Chain: `is_topk_nonzero`: true for the k largest non-zero entries (ties broken by a
+/// stable ascending sort, so the lower UID loses a tie at the boundary).
+pub fn is_topk_nonzero(vector: &[I32F32], k: usize) -> Vec<bool> {
+    let n = vector.len();
+    let mut result: Vec<bool> = vector.iter().map(|&e| e != ZERO).collect();
+    if n < k {
+        return result;
+    }
+    let mut idxs: Vec<usize> = (0..n).collect();
+    idxs.sort_by_key(|&i| vector[i]); // stable
+    for &i in idxs.iter().take(n - k) {
+        result[i] = false;
+    }
+    result
+}
+
+/// Normalise so the vector sums to 1 (left unchanged when it sums to 0).
+pub fn inplace_normalize(x: &mut [I32F32]) {
+    let s = sum(x);
+    if s == ZERO {
+        return;
+    }
+    x.iter_mut().for_each(|v| *v = safe_div(*v, s));
+}
+
+/// Divide by a given sum (unchanged when the sum is 0).
+pub fn inplace_normalize_using_sum(x: &mut [I32F32], s: I32F32) {
+    if s == ZERO {
+        return;
+    }
+    x.iter_mut().for_each(|v| *v = safe_div(*v, s));
+}
+
+/// I64F64 normalisation, used for stake.
+pub fn inplace_normalize_64(x: &mut [I64F64]) {
+    let s = x
+        .iter()
+        .fold(I64F64::from_bits(0), |acc, v| acc.saturating_add(*v));
+    if s == I64F64::from_bits(0) {
+        return;
+    }
+    x.iter_mut().for_each(|v| *v = safe_div_64(*v, s));
+}
+
+/// Set entries where `mask` is true to zero (a missing mask entry masks).
+pub fn inplace_mask_vector(mask: &[bool], vector: &mut [I32F32]) {
+    if mask.is_empty() {
+        return;
+    }
+    for (i, v) in vector.iter_mut().enumerate() {
+        if *mask.get(i).unwrap_or(&true) {
+            *v = ZERO;
+        }
+    }
+}
+
+/// Element-wise product (0 on overflow, as the chain's `checked_mul().unwrap_or_default()`).
+pub fn vec_mul(a: &[I32F32], b: &[I32F32]) -> Vec<I32F32> {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| x.checked_mul(*y).unwrap_or(ZERO))
+        .collect()
+}
+
+/// x / y element-wise, 0 where y is 0.
+pub fn vecdiv(x: &[I32F32], y: &[I32F32]) -> Vec<I32F32> {
+    x.iter()
+        .enumerate()
+        .map(|(i, xi)| safe_div(*xi, y.get(i).copied().unwrap_or(ZERO)))
+        .collect()
+}
+
+// ---------------------------------------------------------------- sparse
+
+/// Empty the rows whose mask is true (a missing mask entry masks).
+pub fn mask_rows_sparse(mask: &[bool], m: &mut [SparseRow]) {
+    for (i, row) in m.iter_mut().enumerate() {
+        if mask.get(i).copied().unwrap_or(true) {
+            row.clear();
+        }
+    }
+}
+
+/// Drop the diagonal, except at `keep` (the subnet owner may weight itself).
+pub fn mask_diag_sparse(m: &mut [SparseRow], keep: Option<u16>) {
+    for (i, row) in m.iter_mut().enumerate() {
+        row.retain(|(j, _)| i != *j as usize || keep == Some(*j));
+    }
+}
+
+/// Drop cell (i, j) where `mask_fn(first[i], second[j])`.
+pub fn vec_mask_sparse_matrix(m: &mut [SparseRow], first: &[u64], second: &[u64], mask_fn: impl Fn(u64, u64) -> bool) {
+    for (i, row) in m.iter_mut().enumerate() {
+        let fv = first.get(i).copied().unwrap_or(0);
+        row.retain(|(j, _)| !mask_fn(fv, second.get(*j as usize).copied().unwrap_or(0)));
+    }
+}
+
+/// Drop cell (i, j) where `mask_fn(scalar, vector[j])`.
+pub fn scalar_vec_mask_sparse_matrix(m: &mut [SparseRow], scalar: u64, vector: &[u64], mask_fn: impl Fn(u64, u64) -> bool) {
+    for row in m.iter_mut() {
+        row.retain(|(j, _)| !mask_fn(scalar, vector.get(*j as usize).copied().unwrap_or(0)));
+    }
+}
+
+/// Each row sums to 1 (rows summing to 0 are left as they are).
+pub fn inplace_row_normalize_sparse(m: &mut [SparseRow]) {
+    for row in m.iter_mut() {
+        let s = row.iter().fold(ZERO, |a, (_, v)| a.saturating_add(*v));
+        if s > ZERO {
+            row.iter_mut().for_each(|(_, v)| *v = safe_div(*v, s));
+        }
+    }
+}
+
+pub fn row_sum_sparse(m: &[SparseRow]) -> Vec<I32F32> {
+    m.iter()
+        .map(|row| row.iter().fold(ZERO, |a, (_, v)| a.saturating_add(*v)))
+        .collect()
+}
+
+/// Each column sums to 1 (columns summing to 0 are left as they are).
+pub fn inplace_col_normalize_sparse(m: &mut [SparseRow], columns: usize) {
+    let mut col_sum = vec![ZERO; columns];
+    for row in m.iter() {
+        for &(j, v) in row {
+            if let Some(s) = col_sum.get_mut(j as usize) {
+                *s = s.saturating_add(v);
+            }
+        }
+    }
+    for row in m.iter_mut() {
+        for (j, v) in row.iter_mut() {
+            let d = col_sum.get(*j as usize).copied().unwrap_or(ZERO);
+            if d != ZERO {
+                *v = safe_div(*v, d);
+            }
+        }
+    }
+}
+
+/// Each column scaled so its largest entry is 1.
+pub fn inplace_col_max_upscale_sparse(m: &mut [SparseRow], columns: usize) {
+    let mut col_max = vec![ZERO; columns];
+    for row in m.iter() {
+        for &(j, v) in row {
+            if let Some(c) = col_max.get_mut(j as usize) {
+                if *c < v {
+                    *c = v;
+                }
+            }
+        }
+    }
+    for row in m.iter_mut() {
+        for (j, v) in row.iter_mut() {
+            let c = col_max.get(*j as usize).copied().unwrap_or(ZERO);
+            if c != ZERO {
+                *v = safe_div(*v, c);
+            }
+        }
+    }
+}
+
+/// Row i scaled by `vector[i]`.
+pub fn row_hadamard_sparse(m: &[SparseRow], vector: &[I32F32]) -> SparseMatrix {
+    m.iter()
+        .zip(vector)
+        .map(|(row, &s)| row.iter().map(|&(j, v)| (j, v.saturating_mul(s))).collect())
+        .collect()
+}
+
+/// result_j = SUM_i vector_i * m_ij.
+pub fn matmul_sparse(m: &[SparseRow], vector: &[I32F32], columns: usize) -> Vec<I32F32> {
+    let mut result = vec![ZERO; columns];
+    for (i, row) in m.iter().enumerate() {
+        let scale = vector.get(i).copied().unwrap_or(ZERO);
+        for &(j, v) in row {
+            if let Some(r) = result.get_mut(j as usize) {
+                *r = r.saturating_add(scale.saturating_mul(v));
+            }
+        }
+    }
+    result
+}
+
+/// result_i = SUM_j vector_j * m_ij.
+pub fn matmul_transpose_sparse(m: &[SparseRow], vector: &[I32F32]) -> Vec<I32F32> {
+    m.iter()
+        .map(|row| {
+            row.iter().fold(ZERO, |acc, &(j, v)| {
+                let x = vector.get(j as usize).copied().unwrap_or(ZERO);
+                acc.saturating_add(x.saturating_mul(v))
+            })
+        })
+        .collect()
+}
+
+/// m_ij * vector_j, dropping cells that become 0.
+pub fn mat_vec_mul_sparse(m: &[SparseRow], vector: &[I32F32]) -> SparseMatrix {
+    m.iter()
+        .map(|row| {
+            row.iter()
+                .filter_map(|&(j, v)| {
+                    let x = vector.get(j as usize)?;
+                    let p = v.saturating_mul(*x);
+                    (p != ZERO).then_some((j, p))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Clip each cell at its column threshold; a clipped cell whose threshold is 0 is dropped.
+pub fn col_clip_sparse(m: &[SparseRow], threshold: &[I32F32]) -> SparseMatrix {
+    m.iter()
+        .map(|row| {
+            row.iter()
+                .filter_map(|&(j, v)| {
+                    let th = threshold.get(j as usize).copied().unwrap_or(ZERO);
+                    if th < v {
+                        (th > ZERO).then_some((j, th))
+                    } else {
+                        Some((j, v))
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// `A + ratio * (B - A)`, cell-wise; output rows in column order, zeros dropped.
+pub fn interpolate_sparse<'m>(
+    a: &'m [SparseRow],
+    b: &'m [SparseRow],
+    columns: usize,
+    ratio: I32F32,
+) -> Cow<'m, [SparseRow]> {
+    if ratio == ZERO {
+        return Cow::Borrowed(a);
+    }
+    if ratio == ONE {
+        return Cow::Borrowed(b);
+    }
+    if a.len() != b.len() {
+        // Chain: on a size mismatch it returns the clipped weights.
+        return Cow::Borrowed(b);
+    }
+    let mut out = Vec::with_capacity(a.len());
+    let mut dense_a = vec![ZERO; columns];
+    let mut dense_b = vec![ZERO; columns];
+    for (ra, rb) in a.iter().zip(b) {
+        if ra.is_empty() && rb.is_empty() {
+            out.push(Vec::new()); // 0 + r * (0 - 0) = 0: nothing to keep
+            continue;
+        }
+        dense_a.iter_mut().for_each(|x| *x = ZERO);
+        dense_b.iter_mut().for_each(|x| *x = ZERO);
+        for &(j, v) in ra {
+            if let Some(c) = dense_a.get_mut(j as usize) {
+                *c = v;
+            }
+        }
+        for &(j, v) in rb {
+            if let Some(c) = dense_b.get_mut(j as usize) {
+                *c = v;
+            }
+        }
+        let row = (0..columns)
+            .filter_map(|j| {
+                let v1 = dense_a[j];
+                let v = v1.saturating_add(ratio.saturating_mul(dense_b[j].saturating_sub(v1)));
+                (v > ZERO).then_some((j as u16, v))
+            })
+            .collect();
+        out.push(row);
+    }
+    Cow::Owned(out)
+}
+
+/// Chain: `weighted_median`, the stake-weighted median by mid-pivot partitioning.
+pub fn weighted_median(
+    stake: &[I32F32],
+    score: &[I32F32],
+    partition_idx: &[usize],
+    minority: I32F32,
+    mut partition_lo: I32F32,
+    mut partition_hi: I32F32,
+) -> I32F32 {
+    if stake.len() != score.len() {
+        return ZERO;
+    }
+    let mut current: Vec<usize> = partition_idx.to_vec();
+    let iteration_limit = partition_idx.len();
+    let mut iterations = 0usize;
+    let mut lower: Vec<usize> = Vec::new();
+    let mut upper: Vec<usize> = Vec::new();
+    loop {
+        let n = current.len();
+        if n == 0 {
+            return ZERO;
+        }
+        if n == 1 {
+            return score.get(current[0]).copied().unwrap_or(ZERO);
+        }
+        let pivot = score.get(current[n / 2]).copied().unwrap_or(ZERO);
+        let mut lo_stake = ZERO;
+        let mut hi_stake = ZERO;
+        for &idx in &current {
+            let s = score.get(idx).copied().unwrap_or(ZERO);
+            if s == pivot {
+                continue;
+            }
+            let st = stake.get(idx).copied().unwrap_or(ZERO);
+            if s < pivot {
+                lo_stake = lo_stake.saturating_add(st);
+                lower.push(idx);
+            } else {
+                hi_stake = hi_stake.saturating_add(st);
+                upper.push(idx);
+            }
+        }
+        if minority < partition_lo.saturating_add(lo_stake) && !lower.is_empty() {
+            partition_hi = partition_lo.saturating_add(lo_stake);
+            std::mem::swap(&mut current, &mut lower);
+        } else if partition_hi.saturating_sub(hi_stake) <= minority && !upper.is_empty() {
+            partition_lo = partition_hi.saturating_sub(hi_stake);
+            std::mem::swap(&mut current, &mut upper);
+        } else {
+            return pivot;
+        }
+        lower.clear();
+        upper.clear();
+        iterations += 1;
+        if iterations > iteration_limit {
+            return ZERO;
+        }
+    }
+}
+
+/// Chain: `weighted_median_col_sparse`: per column, the stake-weighted median of the
+/// weights of rows with positive stake, at majority `kappa`.
+pub fn weighted_median_col_sparse(
+    stake: &[I32F32],
+    score: &[SparseRow],
+    columns: usize,
+    majority: I32F32,
+) -> Vec<I32F32> {
+    let mut use_stake: Vec<I32F32> = stake.iter().copied().filter(|&s| s > ZERO).collect();
+    inplace_normalize(&mut use_stake);
+    let stake_sum = sum(&use_stake);
+    let minority = stake_sum.saturating_sub(majority);
+    let stake_idx: Vec<usize> = (0..use_stake.len()).collect();
+
+    // Column-major copy of the rows that count, zero-filled.
+    let k_rows = use_stake.len();
+    let mut use_score = vec![ZERO; columns * k_rows];
+    let mut k = 0usize;
+    for (&s, row) in stake.iter().zip(score) {
+        if s > ZERO {
+            for &(c, v) in row {
+                if (c as usize) < columns {
+                    use_score[c as usize * k_rows + k] = v;
+                }
+            }
+            k += 1;
+        }
+    }
+    (0..columns)
+        .map(|c| {
+            let col = &use_score[c * k_rows..(c + 1) * k_rows];
+            weighted_median(&use_stake, col, &stake_idx, minority, ZERO, stake_sum)
+        })
+        .collect()
+}
+
+/// Chain: `mat_ema_sparse`: `alpha * new + (1 - alpha) * old`, positives kept, column order.
+pub fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: I32F32) -> SparseMatrix {
+    let n = new.len(); // the chain assumes a square matrix
+    let one_minus_alpha = ONE.saturating_sub(alpha);
+    let mut acc = vec![ZERO; n];
+    let mut out = Vec::with_capacity(n);
+    for (i, new_row) in new.iter().enumerate() {
+        let old_row: &[(u16, I32F32)] = old.get(i).map(|r| r.as_slice()).unwrap_or(&[]);
+        if new_row.is_empty() && old_row.is_empty() {
+            out.push(Vec::new()); // all zeros: nothing kept
+            continue;
+        }
+        acc.iter_mut().for_each(|x| *x = ZERO);
+        for &(j, v) in new_row {
+            if let Some(c) = acc.get_mut(j as usize) {
+                *c = c.saturating_add(alpha.saturating_mul(v));
+            }
+        }
+        for &(j, v) in old_row {
+            if let Some(c) = acc.get_mut(j as usize) {
+                *c = c.saturating_add(one_minus_alpha.saturating_mul(v));
+            }
+        }
+        out.push(
+            acc.iter()
+                .enumerate()
+                .filter(|(_, v)| **v > ZERO)
+                .map(|(j, v)| (j as u16, *v))
+                .collect(),
+        );
+    }
+    out
+}
+
+/// Chain: `mat_ema_alpha_sparse`, the EMA with one alpha per cell, clamped to [0, 1].
+///
+/// `alpha_of(i, j)` gives the alpha of cell (i, j); it is only asked for cells the
+/// result depends on. Kept from the chain on purpose: old bonds in a column the
+/// new row does not mention are dropped, not decayed.
+pub fn mat_ema_alpha_sparse(
+    new: &[SparseRow],
+    old: &[SparseRow],
+    columns: usize,
+    mut alpha_of: impl FnMut(usize, u16) -> I32F32,
+) -> SparseMatrix {
+    if new.len() != old.len() {
+        return new.to_vec();
+    }
+    let mut decayed = vec![ZERO; columns];
+    let mut out = Vec::with_capacity(new.len());
+    for (i, (new_row, old_row)) in new.iter().zip(old).enumerate() {
+        if new_row.is_empty() {
+            out.push(Vec::new());
+            continue;
+        }
+        decayed.iter_mut().for_each(|x| *x = ZERO);
+        for &(j, old_val) in old_row {
+            if (j as usize) < columns {
+                let a = alpha_of(i, j);
+                decayed[j as usize] = ONE.saturating_sub(a).saturating_mul(old_val);
+            }
+        }
+        let mut row = Vec::new();
+        for &(j, new_val) in new_row {
+            if (j as usize) < columns {
+                let a = alpha_of(i, j);
+                let inc = a.saturating_mul(new_val).max(ZERO);
+                let v = decayed[j as usize].saturating_add(inc).min(ONE);
+                if v > ZERO {
+                    row.push((j, v));
+                }
+            }
+        }
+        out.push(row);
+    }
+    out
+}
+
+/// The value the chain's liquid-alpha code reads for column `j` of a sparse row.
+///
+/// The chain walks the row with a cursor while `j` counts up from 0 and only finds
+/// entries in ascending column order; this reproduces that walk for every column at
+/// once, so unsorted rows give the chain's answer too.
+pub fn cursor_lookup(row: &[(u16, I32F32)], columns: usize) -> Vec<I32F32> {
+    let mut dense = vec![ZERO; columns];
+    let mut p = 0usize;
+    for (j, cell) in dense.iter_mut().enumerate() {
+        while p < row.len() && (row[p].0 as usize) < j {
+            p += 1;
+        }
+        if p < row.len() && row[p].0 as usize == j {
+            *cell = row[p].1;
+        }
+    }
+    dense
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(x: f64) -> I32F32 {
+        I32F32::from_num(x)
+    }
+
+    #[test]
+    fn fast_safe_div_matches_checked_div() {
+        let mut seed = 0x1234_5678_9abc_def0u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for i in 0..200_000u32 {
+            // Mix magnitudes: tiny fractions, proportions, u16-sized and huge values.
+            let shift_a = next() % 63;
+            let shift_b = next() % 63;
+            let a = I32F32::from_bits((next() >> shift_a) as i64 & i64::MAX);
+            let mut b = I32F32::from_bits((next() >> shift_b) as i64 & i64::MAX);
+            if i % 97 == 0 {
+                b = ZERO;
+            }
+            let a = if i % 89 == 0 { -a } else { a };
+            let expected = a.checked_div(b).unwrap_or(ZERO);
+            assert_eq!(safe_div(a, b), expected, "{a:?} / {b:?}");
+        }
+    }
+
+    #[test]
+    fn weighted_median_picks_majority_value() {
+        // Three equal stakes voting 0.1, 0.2, 0.9: the median is 0.2.
+        let stake = vec![f(1.0 / 3.0); 3];
+        let score = vec![f(0.1), f(0.2), f(0.9)];
+        let sum_stake = sum(&stake);
+        let m = weighted_median(&stake, &score, &[0, 1, 2], sum_stake - f(0.5), ZERO, sum_stake);
+        assert_eq!(m, f(0.2));
+    }
+
+    #[test]
+    fn topk_nonzero_excludes_zero_and_small() {
+        let v = vec![f(0.5), ZERO, f(0.2), f(0.3)];
+        assert_eq!(is_topk_nonzero(&v, 2), vec![true, false, false, true]);
+        // Fewer entries than k: every non-zero entry keeps its permit.
+        assert_eq!(is_topk_nonzero(&v, 10), vec![true, false, true, true]);
+    }
+
+    #[test]
+    fn fixed_proportion_round_trip() {
+        assert_eq!(fixed_proportion_to_u16(ONE), 65535);
+        assert_eq!(fixed_proportion_to_u16(u16_proportion_to_fixed(32767)), 32766);
+        assert_eq!(fixed_proportion_to_u16(ZERO), 0);
+    }
+
+    #[test]
+    fn cursor_lookup_misses_out_of_order_entries_like_the_chain() {
+        let row = vec![(2u16, f(0.5)), (1u16, f(0.25)), (3u16, f(0.75))];
+        let d = cursor_lookup(&row, 4);
+        // Column 1 comes after column 2 in the row, so the cursor has passed it.
+        assert_eq!(d, vec![ZERO, ZERO, f(0.5), f(0.75)]);
+    }
+
+    #[test]
+    fn col_clip_drops_cells_clipped_to_zero() {
+        let m = vec![vec![(0u16, f(0.5)), (1, f(0.5))]];
+        let out = col_clip_sparse(&m, &[f(0.2), ZERO]);
+        assert_eq!(out, vec![vec![(0u16, f(0.2))]]);
+    }
+}

@@ -1,0 +1,139 @@
+//! Yuma Consensus: the epoch math that turns validators' weights and stake into
+//! consensus, incentive, dividends, bonds and emission, bit for bit as Subtensor
+//! computes it (`substrate-fixed` arithmetic, the chain's order of operations).
+//!
+//! - [`run_epoch`] runs one epoch over a borrowed [`SubnetState`].
+//! - [`scenario`] reads the JSON scenario format of `shared/spec/yuma-scenario.md`
+//!   and runs it over several epochs, carrying state between them as the chain does.
+
+mod epoch;
+pub mod fixed_math;
+pub mod scenario;
+
+pub use epoch::{alpha_sigmoid, run_epoch};
+
+use serde::Serialize;
+
+/// Subnet hyperparameters that the epoch reads, in the chain's storage units.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpochParams {
+    /// Consensus majority, u16 proportion (32767 ≈ 0.5).
+    pub kappa: u16,
+    /// Bond EMA memory, per million (900_000 = 0.9).
+    pub bonds_moving_average: u64,
+    pub max_allowed_validators: u16,
+    /// Blocks after its last weight update before a neuron counts as inactive.
+    pub activity_cutoff: u64,
+    pub liquid_alpha_enabled: bool,
+    pub alpha_low: u16,
+    pub alpha_high: u16,
+    pub alpha_sigmoid_steepness: i16,
+    pub yuma3_enabled: bool,
+    /// u16 proportion: 0 = bonds follow raw weights, 65535 = clipped weights.
+    pub bonds_penalty: u16,
+    /// Minimum stake (rao) to count in the epoch.
+    pub stake_threshold: u64,
+    pub tempo: u16,
+}
+
+impl Default for EpochParams {
+    /// Subtensor runtime defaults (`runtime/src/lib.rs`, `SubtensorInitial*`).
+    fn default() -> Self {
+        Self {
+            kappa: 32_767,
+            bonds_moving_average: 900_000,
+            max_allowed_validators: 128,
+            activity_cutoff: 5_000,
+            liquid_alpha_enabled: false,
+            alpha_low: 45_875,
+            alpha_high: 58_982,
+            alpha_sigmoid_steepness: 1_000,
+            yuma3_enabled: false,
+            bonds_penalty: u16::MAX,
+            stake_threshold: 0,
+            tempo: 360,
+        }
+    }
+}
+
+/// The stored subnet state an epoch reads; every vector has one entry per UID.
+#[derive(Clone, Debug)]
+pub struct SubnetState<'a> {
+    /// Block at which the epoch runs.
+    pub block: u64,
+    /// Block of the previous successful epoch (the chain's `LastMechansimStepBlock`), 0 if none.
+    pub last_epoch_block: u64,
+    /// Emission to distribute this epoch (rao).
+    pub emission: u64,
+    /// Stake per UID (rao).
+    pub stake: &'a [u64],
+    pub last_update: &'a [u64],
+    pub block_at_registration: &'a [u64],
+    /// Permits stored before this epoch.
+    pub validator_permit: &'a [bool],
+    /// Stored weights: sparse u16 rows, max-upscaled as `set_weights` stores them.
+    pub weights: &'a [Vec<(u16, u16)>],
+    /// Stored bonds: sparse u16 rows.
+    pub bonds: &'a [Vec<(u16, u16)>],
+    /// UID of the subnet owner's hotkey, if registered.
+    pub owner_uid: Option<u16>,
+    /// With commit-reveal on: per UID, the block of its earliest unexpired commit
+    /// (`u64::MAX` for none). `None` when commit-reveal is off.
+    pub commit_blocks: Option<&'a [u64]>,
+}
+
+impl SubnetState<'_> {
+    fn check(&self) -> Result<(), YumaError> {
+        let n = self.stake.len();
+        if n > u16::MAX as usize + 1 {
+            return Err(YumaError::TooManyUids(n));
+        }
+        let lens = [
+            ("last_update", self.last_update.len()),
+            ("block_at_registration", self.block_at_registration.len()),
+            ("validator_permit", self.validator_permit.len()),
+            ("weights", self.weights.len()),
+            ("bonds", self.bonds.len()),
+            ("commit_blocks", self.commit_blocks.map_or(n, |c| c.len())),
+        ];
+        for (field, len) in lens {
+            if len != n {
+                return Err(YumaError::LengthMismatch { field, len, n });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the chain stores after an epoch (u16 proportions, 65535 = 1.0; rao for emission).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EpochOutput {
+    pub block: u64,
+    pub active: Vec<bool>,
+    pub validator_permit: Vec<bool>,
+    pub stake_weight: Vec<u16>,
+    pub consensus: Vec<u16>,
+    pub rank: Vec<u16>,
+    pub trust: Vec<u16>,
+    pub validator_trust: Vec<u16>,
+    pub incentive: Vec<u16>,
+    pub dividends: Vec<u16>,
+    pub pruning_score: Vec<u16>,
+    /// The chain's `Emission` storage: combined share of the epoch emission.
+    pub emission: Vec<u64>,
+    /// Miners' part (by incentive) of the epoch emission.
+    pub server_emission: Vec<u64>,
+    /// Validators' part (by dividends) of the epoch emission.
+    pub validator_emission: Vec<u64>,
+    /// Bonds rows as stored (empty for neurons without a permit).
+    #[serde(skip)]
+    pub bonds: Vec<Vec<(u16, u16)>>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum YumaError {
+    #[error("{field} has {len} entries but the subnet has {n} UIDs")]
+    LengthMismatch { field: &'static str, len: usize, n: usize },
+    #[error("a subnet holds at most 65536 UIDs, got {0}")]
+    TooManyUids(usize),
+}
