@@ -1,0 +1,45 @@
+//! `cargo xtask yuma` from the outside: output on stdout, errors with a non-zero exit.
+
+use std::process::Command;
+
+fn xtask(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .expect("xtask runs")
+}
+
+#[test]
+fn yuma_prints_one_json_object_per_epoch() {
+    let out = xtask(&["yuma", "examples/scenarios/honest_majority.json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let epochs = v.as_array().unwrap();
+    assert_eq!(epochs.len(), 3);
+    assert_eq!(epochs[0]["block"], 360);
+    assert_eq!(epochs[0]["incentive"].as_array().unwrap().len(), 7);
+}
+
+#[test]
+fn malformed_scenarios_exit_non_zero_naming_the_field() {
+    let dir = std::env::temp_dir().join(format!("xtask-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        ("broken.json", "{\"neurons\": [", "not valid JSON"),
+        ("negative.json", r#"{"neurons":[{"uid":0,"stake":-1}],"epochs":[]}"#, "neurons[0].stake"),
+        ("unknown_uid.json", r#"{"neurons":[{"uid":0}],"epochs":[{"block":1,"weights":{"4":[[0,1]]}}]}"#, "epochs[0].weights.4"),
+    ];
+    for (name, text, needle) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = xtask(&["yuma", path.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(needle), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    let missing = xtask(&["yuma", "does/not/exist.json"]);
+    assert_eq!(missing.status.code(), Some(1));
+}
