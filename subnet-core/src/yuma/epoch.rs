@@ -4,6 +4,8 @@
 //! Each step below names the chain rule it follows. Inputs are the subnet's stored
 //! state; outputs are what the chain stores after the epoch.
 
+use std::borrow::Cow;
+
 use substrate_fixed::types::{I32F32, I64F64, I96F32};
 
 use super::fixed_math::*;
@@ -103,7 +105,13 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         I32F32::saturating_from_num(params.bonds_penalty),
         I32F32::saturating_from_num(u16::MAX),
     );
-    let weights_for_bonds = interpolate_sparse(&weights, &clipped, n, bonds_penalty);
+    // (The clipped matrix is not needed past this point, so it is moved, not copied,
+    // when it is itself the bond weights.)
+    let weights_for_bonds: SparseMatrix = match interpolate_sparse(&weights, &clipped, n, bonds_penalty) {
+        Cow::Owned(m) => m,
+        Cow::Borrowed(b) if std::ptr::eq(b, clipped.as_slice()) => clipped,
+        Cow::Borrowed(_) => weights,
+    };
 
     // Bonds of a miner registered since the last epoch are forgotten:
     // masked when last_tempo <= registered, last_tempo = last epoch block + 1
@@ -126,9 +134,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         scalar_vec_mask_sparse_matrix(&mut bonds, last_tempo, state.block_at_registration, |t, r| t <= r);
         ema_bonds = compute_bonds_yuma3(params, &weights_for_bonds, &bonds, &consensus, n);
         // Dividends: d_i = S_i * SUM_j (col-normalised bond_ij * incentive_j), normalised.
-        let mut ema_norm = ema_bonds.clone();
-        inplace_col_normalize_sparse(&mut ema_norm, n);
-        let per_validator = row_sum_sparse(&mat_vec_mul_sparse(&ema_norm, &incentive));
+        let per_validator = col_normalized_row_dot(&ema_bonds, &incentive, n);
         dividends = vec_mul(&per_validator, &active_stake);
         inplace_normalize(&mut dividends);
     } else {
@@ -142,7 +148,8 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         let mut bonds = bonds;
         scalar_vec_mask_sparse_matrix(&mut bonds, last_tempo, state.block_at_registration, |t, r| t <= r);
         inplace_col_normalize_sparse(&mut bonds, n);
-        let mut delta = row_hadamard_sparse(&weights_for_bonds, &active_stake);
+        let mut delta = weights_for_bonds;
+        inplace_row_hadamard_sparse(&mut delta, &active_stake);
         inplace_col_normalize_sparse(&mut delta, n);
         ema_bonds = mat_ema_sparse(&delta, &bonds, moving_average_alpha(params));
         inplace_col_normalize_sparse(&mut ema_bonds, n);

@@ -301,11 +301,37 @@ pub fn inplace_col_max_upscale_sparse(m: &mut [SparseRow], columns: usize) {
     }
 }
 
-/// Row i scaled by `vector[i]`.
-pub fn row_hadamard_sparse(m: &[SparseRow], vector: &[I32F32]) -> SparseMatrix {
+/// Row i scaled by `vector[i]`, in place (chain: `row_hadamard_sparse`; rows past the
+/// vector's end are dropped, as the chain's zip does).
+pub fn inplace_row_hadamard_sparse(m: &mut SparseMatrix, vector: &[I32F32]) {
+    m.truncate(vector.len());
+    for (row, &s) in m.iter_mut().zip(vector) {
+        row.iter_mut().for_each(|(_, v)| *v = v.saturating_mul(s));
+    }
+}
+
+/// `row_sum(mat_vec_mul(col_normalize(m), vector))` in one pass, without the two
+/// intermediate matrices (dropping zero products, as the chain does, does not change
+/// a sum).
+pub fn col_normalized_row_dot(m: &[SparseRow], vector: &[I32F32], columns: usize) -> Vec<I32F32> {
+    let mut col_sum = vec![ZERO; columns];
+    for row in m {
+        for &(j, v) in row {
+            if let Some(s) = col_sum.get_mut(j as usize) {
+                *s = s.saturating_add(v);
+            }
+        }
+    }
     m.iter()
-        .zip(vector)
-        .map(|(row, &s)| row.iter().map(|&(j, v)| (j, v.saturating_mul(s))).collect())
+        .map(|row| {
+            row.iter().fold(ZERO, |acc, &(j, v)| {
+                let (Some(&d), Some(&x)) = (col_sum.get(j as usize), vector.get(j as usize)) else {
+                    return acc;
+                };
+                let normalized = if d != ZERO { safe_div(v, d) } else { v };
+                acc.saturating_add(normalized.saturating_mul(x))
+            })
+        })
         .collect()
 }
 
@@ -417,8 +443,29 @@ pub fn interpolate_sparse<'m>(
     Cow::Owned(out)
 }
 
-/// Chain: `weighted_median`, the stake-weighted median by mid-pivot partitioning.
+/// Reusable buffers for [`weighted_median`], so a median per column allocates nothing.
+#[derive(Default)]
+pub struct MedianScratch {
+    current: Vec<usize>,
+    lower: Vec<usize>,
+    upper: Vec<usize>,
+}
+
+/// Chain: `weighted_median`, the stake-weighted median by mid-pivot partitioning
+/// (the chain picks the middle element as pivot, for determinism).
 pub fn weighted_median(
+    stake: &[I32F32],
+    score: &[I32F32],
+    partition_idx: &[usize],
+    minority: I32F32,
+    partition_lo: I32F32,
+    partition_hi: I32F32,
+) -> I32F32 {
+    weighted_median_with(&mut MedianScratch::default(), stake, score, partition_idx, minority, partition_lo, partition_hi)
+}
+
+pub fn weighted_median_with(
+    scratch: &mut MedianScratch,
     stake: &[I32F32],
     score: &[I32F32],
     partition_idx: &[usize],
@@ -429,12 +476,14 @@ pub fn weighted_median(
     if stake.len() != score.len() {
         return ZERO;
     }
-    let mut current: Vec<usize> = partition_idx.to_vec();
+    let MedianScratch { current, lower, upper } = scratch;
+    current.clear();
+    current.extend_from_slice(partition_idx);
     let iteration_limit = partition_idx.len();
     let mut iterations = 0usize;
-    let mut lower: Vec<usize> = Vec::new();
-    let mut upper: Vec<usize> = Vec::new();
     loop {
+        lower.clear();
+        upper.clear();
         let n = current.len();
         if n == 0 {
             return ZERO;
@@ -445,7 +494,7 @@ pub fn weighted_median(
         let pivot = score.get(current[n / 2]).copied().unwrap_or(ZERO);
         let mut lo_stake = ZERO;
         let mut hi_stake = ZERO;
-        for &idx in &current {
+        for &idx in current.iter() {
             let s = score.get(idx).copied().unwrap_or(ZERO);
             if s == pivot {
                 continue;
@@ -461,15 +510,13 @@ pub fn weighted_median(
         }
         if minority < partition_lo.saturating_add(lo_stake) && !lower.is_empty() {
             partition_hi = partition_lo.saturating_add(lo_stake);
-            std::mem::swap(&mut current, &mut lower);
+            std::mem::swap(current, lower);
         } else if partition_hi.saturating_sub(hi_stake) <= minority && !upper.is_empty() {
             partition_lo = partition_hi.saturating_sub(hi_stake);
-            std::mem::swap(&mut current, &mut upper);
+            std::mem::swap(current, upper);
         } else {
             return pivot;
         }
-        lower.clear();
-        upper.clear();
         iterations += 1;
         if iterations > iteration_limit {
             return ZERO;
@@ -494,24 +541,52 @@ pub fn weighted_median_col_sparse(
     // Column-major copy of the rows that count, zero-filled.
     let k_rows = use_stake.len();
     let mut use_score = vec![ZERO; columns * k_rows];
+    let mut nonzero = vec![false; columns];
     let mut k = 0usize;
     for (&s, row) in stake.iter().zip(score) {
         if s > ZERO {
             for &(c, v) in row {
                 if (c as usize) < columns {
                     use_score[c as usize * k_rows + k] = v;
+                    nonzero[c as usize] |= v != ZERO;
                 }
             }
             k += 1;
         }
     }
-    (0..columns)
-        .map(|c| {
-            let col = &use_score[c * k_rows..(c + 1) * k_rows];
-            weighted_median(&use_stake, col, &stake_idx, minority, ZERO, stake_sum)
-        })
-        .collect()
+    let median_of = |range: std::ops::Range<usize>| -> Vec<I32F32> {
+        let mut scratch = MedianScratch::default();
+        range
+            .map(|c| {
+                if !nonzero[c] {
+                    // Every score equals the pivot 0, so the chain's search returns 0 at once.
+                    return ZERO;
+                }
+                let col = &use_score[c * k_rows..(c + 1) * k_rows];
+                weighted_median_with(&mut scratch, &use_stake, col, &stake_idx, minority, ZERO, stake_sum)
+            })
+            .collect()
+    };
+    // Columns are independent: split big subnets across the machine's cores.
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8);
+    if threads < 2 || columns * k_rows < PARALLEL_MEDIAN_MIN_CELLS {
+        return median_of(0..columns);
+    }
+    let chunk = columns.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..columns)
+            .step_by(chunk)
+            .map(|start| {
+                let median_of = &median_of;
+                scope.spawn(move || median_of(start..(start + chunk).min(columns)))
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("median worker does not panic")).collect()
+    })
 }
+
+/// Below this many (column, validator) cells a thread costs more than it saves.
+const PARALLEL_MEDIAN_MIN_CELLS: usize = 1 << 17;
 
 /// Chain: `mat_ema_sparse`: `alpha * new + (1 - alpha) * old`, positives kept, column order.
 pub fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: I32F32) -> SparseMatrix {
@@ -536,13 +611,9 @@ pub fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: I32F32) -> Sp
                 *c = c.saturating_add(one_minus_alpha.saturating_mul(v));
             }
         }
-        out.push(
-            acc.iter()
-                .enumerate()
-                .filter(|(_, v)| **v > ZERO)
-                .map(|(j, v)| (j as u16, *v))
-                .collect(),
-        );
+        let mut row = Vec::with_capacity(acc.iter().filter(|v| **v > ZERO).count());
+        row.extend(acc.iter().enumerate().filter(|(_, v)| **v > ZERO).map(|(j, v)| (j as u16, *v)));
+        out.push(row);
     }
     out
 }
