@@ -1,7 +1,11 @@
 //! `subnet-core`: the runtime library of the subnet framework.
 //!
-//! Today it holds [`yuma`], Subtensor's Yuma Consensus epoch re-implemented bit for
-//! bit. The chain, networking, keys, miner and validator modules arrive with their
-//! issues (see the README's roadmap).
+//! - [`yuma`]: Subtensor's Yuma Consensus epoch, re-implemented bit for bit.
+//! - [`chain`]: the chain's error names and `set_weights` rules (the `Chain` trait and
+//!   the local chain come next).
+//!
+//! Networking, keys, miner and validator modules arrive with their issues (see the
+//! README's roadmap).
 
+pub mod chain;
 pub mod yuma;
