@@ -126,10 +126,12 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     let mut ema_bonds: SparseMatrix;
     if params.yuma3_enabled {
         // Yuma3: bonds are stored as u16 proportions of 1 and are not normalised.
+        // Chain: `fixed_to_fixed_u16_proportion`, b / 65535.
+        let u16_max = Divisor::new(I32F32::saturating_from_num(u16::MAX));
         let mut bonds: SparseMatrix = state
             .bonds
             .iter()
-            .map(|row| row.iter().map(|&(j, b)| (j, fixed_to_fixed_u16_proportion(u16_to_fixed(b)))).collect())
+            .map(|row| row.iter().map(|&(j, b)| (j, u16_max.divide(u16_to_fixed(b)))).collect())
             .collect();
         scalar_vec_mask_sparse_matrix(&mut bonds, last_tempo, state.block_at_registration, |t, r| t <= r);
         ema_bonds = compute_bonds_yuma3(params, &weights_for_bonds, &bonds, &consensus, n);

@@ -22,33 +22,55 @@ pub(crate) const ONE: I32F32 = I32F32::from_bits(1 << 32);
 
 /// Chain rule (`safe_math::SafeDiv` for fixed types): `checked_div`, 0 when it fails
 /// (division by zero or overflow).
-///
-/// Normalisation divides hundreds of thousands of times per epoch, and the generic
-/// 128-bit division dominates the epoch's cost. For the common case (non-negative
-/// operands, quotient below 2^52 in fixed bits) the quotient is estimated in f64 and
-/// then corrected with exact integer arithmetic, so the result is the same bits as
-/// `checked_div` (truncating division of `a_bits << 32` by `b_bits`); a property test
-/// below holds the two equal.
 #[inline]
 pub fn safe_div(a: I32F32, b: I32F32) -> I32F32 {
-    let (x, d) = (a.to_bits(), b.to_bits());
-    if x >= 0 && d > 0 {
-        let est = (x as f64) * 4_294_967_296.0 / (d as f64);
-        if est < 4.0e15 {
-            let num = (x as u128) << 32;
-            let d = d as u128;
-            let mut q = est as u64 as u128;
-            // The estimate is within a couple of units of the truth; settle it exactly.
-            while q * d > num {
-                q -= 1;
-            }
-            while num - q * d >= d {
-                q += 1;
-            }
-            return I32F32::from_bits(q as i64);
-        }
+    Divisor::new(b).divide(a)
+}
+
+/// A divisor prepared for dividing many numbers, with `safe_div`'s exact result.
+///
+/// Normalisation divides hundreds of thousands of times per epoch by a handful of
+/// row or column sums, and the generic 128-bit division dominated the epoch's cost.
+/// For non-negative operands with a quotient below 2^52 (in fixed bits) the quotient
+/// is estimated with a precomputed f64 reciprocal and then settled with exact integer
+/// arithmetic, so the bits equal `checked_div`'s (truncating `(a_bits << 32) / b_bits`);
+/// anything else takes `checked_div` itself. A property test holds the two equal.
+#[derive(Clone, Copy)]
+pub struct Divisor {
+    d: I32F32,
+    /// 2^32 / d_bits, or 0 when the fast path does not apply (d <= 0).
+    reciprocal: f64,
+}
+
+impl Divisor {
+    #[inline]
+    pub fn new(d: I32F32) -> Self {
+        let bits = d.to_bits();
+        let reciprocal = if bits > 0 { 4_294_967_296.0 / bits as f64 } else { 0.0 };
+        Self { d, reciprocal }
     }
-    a.checked_div(b).unwrap_or(ZERO)
+
+    #[inline]
+    pub fn divide(&self, a: I32F32) -> I32F32 {
+        let x = a.to_bits();
+        if x >= 0 && self.reciprocal > 0.0 {
+            let est = x as f64 * self.reciprocal;
+            if est < 4.0e15 {
+                let num = (x as u128) << 32;
+                let d = self.d.to_bits() as u128;
+                let mut q = est as u64 as u128;
+                // The estimate is within a unit or two of the truth; settle it exactly.
+                while q * d > num {
+                    q -= 1;
+                }
+                while num - q * d >= d {
+                    q += 1;
+                }
+                return I32F32::from_bits(q as i64);
+            }
+        }
+        a.checked_div(self.d).unwrap_or(ZERO)
+    }
 }
 
 #[inline]
@@ -160,7 +182,8 @@ pub fn inplace_normalize(x: &mut [I32F32]) {
     if s == ZERO {
         return;
     }
-    x.iter_mut().for_each(|v| *v = safe_div(*v, s));
+    let d = Divisor::new(s);
+    x.iter_mut().for_each(|v| *v = d.divide(*v));
 }
 
 /// Divide by a given sum (unchanged when the sum is 0).
@@ -168,7 +191,8 @@ pub fn inplace_normalize_using_sum(x: &mut [I32F32], s: I32F32) {
     if s == ZERO {
         return;
     }
-    x.iter_mut().for_each(|v| *v = safe_div(*v, s));
+    let d = Divisor::new(s);
+    x.iter_mut().for_each(|v| *v = d.divide(*v));
 }
 
 /// I64F64 normalisation, used for stake.
@@ -248,7 +272,8 @@ pub fn inplace_row_normalize_sparse(m: &mut [SparseRow]) {
     for row in m.iter_mut() {
         let s = row.iter().fold(ZERO, |a, (_, v)| a.saturating_add(*v));
         if s > ZERO {
-            row.iter_mut().for_each(|(_, v)| *v = safe_div(*v, s));
+            let d = Divisor::new(s);
+            row.iter_mut().for_each(|(_, v)| *v = d.divide(*v));
         }
     }
 }
@@ -269,11 +294,11 @@ pub fn inplace_col_normalize_sparse(m: &mut [SparseRow], columns: usize) {
             }
         }
     }
+    let divisors: Vec<Divisor> = col_sum.iter().map(|s| Divisor::new(*s)).collect();
     for row in m.iter_mut() {
         for (j, v) in row.iter_mut() {
-            let d = col_sum.get(*j as usize).copied().unwrap_or(ZERO);
-            if d != ZERO {
-                *v = safe_div(*v, d);
+            if let Some(d) = divisors.get(*j as usize).filter(|d| d.d != ZERO) {
+                *v = d.divide(*v);
             }
         }
     }
@@ -291,11 +316,11 @@ pub fn inplace_col_max_upscale_sparse(m: &mut [SparseRow], columns: usize) {
             }
         }
     }
+    let divisors: Vec<Divisor> = col_max.iter().map(|s| Divisor::new(*s)).collect();
     for row in m.iter_mut() {
         for (j, v) in row.iter_mut() {
-            let c = col_max.get(*j as usize).copied().unwrap_or(ZERO);
-            if c != ZERO {
-                *v = safe_div(*v, c);
+            if let Some(d) = divisors.get(*j as usize).filter(|d| d.d != ZERO) {
+                *v = d.divide(*v);
             }
         }
     }
@@ -322,13 +347,14 @@ pub fn col_normalized_row_dot(m: &[SparseRow], vector: &[I32F32], columns: usize
             }
         }
     }
+    let divisors: Vec<Divisor> = col_sum.iter().map(|s| Divisor::new(*s)).collect();
     m.iter()
         .map(|row| {
             row.iter().fold(ZERO, |acc, &(j, v)| {
-                let (Some(&d), Some(&x)) = (col_sum.get(j as usize), vector.get(j as usize)) else {
+                let (Some(d), Some(&x)) = (divisors.get(j as usize), vector.get(j as usize)) else {
                     return acc;
                 };
-                let normalized = if d != ZERO { safe_div(v, d) } else { v };
+                let normalized = if d.d != ZERO { d.divide(v) } else { v };
                 acc.saturating_add(normalized.saturating_mul(x))
             })
         })
