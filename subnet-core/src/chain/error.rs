@@ -1,6 +1,6 @@
 /// Errors with the names Subtensor gives them (`pallets/subtensor/src/macros/errors.rs`),
 /// so a message from the local chain reads the same as one from the real network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum ChainError {
     #[error("WeightVecNotEqualSize: uids and values have different lengths")]
     WeightVecNotEqualSize,
@@ -26,4 +26,44 @@ pub enum ChainError {
     WeightVecLengthIsLow,
     #[error("MaxWeightExceeded: a normalised weight is above max_weight_limit")]
     MaxWeightExceeded,
+    #[error("HotKeyAlreadyRegisteredInSubNet: the hotkey already has a UID on this subnet")]
+    HotKeyAlreadyRegisteredInSubNet,
+    #[error("SubNetRegistrationDisabled: registration is off on this subnet")]
+    SubNetRegistrationDisabled,
+    #[error("NotEnoughBalanceToStake: the coldkey's free balance is too low")]
+    NotEnoughBalanceToStake,
+    #[error("NonAssociatedColdKey: the hotkey belongs to another coldkey")]
+    NonAssociatedColdKey,
+    #[error("NoNeuronIdAvailable: the subnet is full and no neuron can be pruned")]
+    NoNeuronIdAvailable,
+    #[error("HotKeyAccountNotExists: the hotkey is not known to the chain")]
+    HotKeyAccountNotExists,
+    #[error("NotEnoughStakeToWithdraw: the stake is lower than the amount to remove")]
+    NotEnoughStakeToWithdraw,
+    #[error("AmountTooLow: the amount is below the minimum stake")]
+    AmountTooLow,
+    #[error("BadOrigin: only the subnet owner or sudo may do this")]
+    BadOrigin,
+    #[error("InvalidIpType: ip_type must be 4 or 6")]
+    InvalidIpType,
+    #[error("InvalidIpAddress: the address is not a routable one")]
+    InvalidIpAddress,
+    #[error("InvalidPort: port 0 cannot be served")]
+    InvalidPort,
+    #[error("CommitRevealDisabled: commit-reveal is off on this subnet")]
+    CommitRevealDisabled,
+    #[error("CommitRevealEnabled: set_weights is not allowed while commit-reveal is on")]
+    CommitRevealEnabled,
+    #[error("TooManyUnrevealedCommits: at most 10 commits may wait for reveal")]
+    TooManyUnrevealedCommits,
+    #[error("NoWeightsCommitFound: no commit to reveal")]
+    NoWeightsCommitFound,
+    #[error("InvalidRevealCommitHashNotMatch: no commit has the hash of these weights")]
+    InvalidRevealCommitHashNotMatch,
+    #[error("RevealTooEarly: the reveal period has not started")]
+    RevealTooEarly,
+    #[error("ExpiredWeightCommit: the commit's reveal period is over")]
+    ExpiredWeightCommit,
+    #[error("InvalidValue: a hyperparameter value is out of range")]
+    InvalidValue,
 }

@@ -1,10 +1,20 @@
 //! The chain a subnet lives on.
 //!
-//! Today: the chain's error names ([`ChainError`]) and the `set_weights` rules
-//! ([`set_weights`]), exactly as Subtensor checks and stores weights. The `Chain`
-//! trait, the embedded local chain and the Subtensor client are issue #3 / #6.
+//! - [`Chain`]: the async trait neurons and tools use, whatever the backend.
+//! - [`local`]: the embedded local chain (Subtensor's subnet logic, deterministic),
+//!   and [`LocalChainHandle`], its `Chain` implementation with block modes.
+//! - [`set_weights`]: the chain's weight rules, usable by validators before submitting.
+//! - [`ChainError`]: errors with the chain's names.
+//!
+//! The Subtensor client (subxt) is issue #6.
 
+mod api;
 mod error;
+pub mod local;
 pub mod set_weights;
+pub mod types;
 
+pub use api::Chain;
 pub use error::ChainError;
+pub use local::{BlockMode, LocalChain, LocalChainConfig, LocalChainHandle};
+pub use types::*;

@@ -1,0 +1,148 @@
+//! Emission into a subnet and the epoch that distributes it
+//! (`pallets/subtensor/src/coinbase/run_coinbase.rs`), in a stable 1:1 TAO/alpha model.
+
+use crate::yuma::{run_epoch, EpochParams, SubnetState};
+
+use super::subnet::StoredEpoch;
+use super::{LocalChain, NetUid};
+use crate::chain::types::{AccountId, Balance};
+
+/// Chain: `decay_factor_q32`: 0.5^(1/half_life) in Q32.
+pub(super) fn decay_factor_q32(half_life: u16) -> u64 {
+    // 2^(-1/h) computed in f64 and rounded to Q32 (see the closing note of issue #3
+    // for how closely this follows the chain's fixed-point routine).
+    let f = 0.5f64.powf(1.0 / half_life as f64);
+    (f * 4_294_967_296.0) as u64
+}
+
+/// Chain: `mul_by_q32`: value * factor / 2^32, rounded down.
+pub(super) fn mul_by_q32(value: u64, factor_q32: u64) -> u64 {
+    ((value as u128 * factor_q32 as u128) >> 32) as u64
+}
+
+fn share(amount: Balance, proportion: u16) -> Balance {
+    (amount as u128 * proportion as u128 / u16::MAX as u128) as Balance
+}
+
+impl LocalChain {
+    /// Each block the subnet is credited its emission: the owner cut first, the rest
+    /// half to miners (server) and half to validators, held until the next epoch.
+    pub(super) fn accrue_emission(&mut self, netuid: NetUid) {
+        let emission = self.config.subnet_emission_per_block;
+        let owner_cut = share(emission, self.config.owner_cut);
+        let rest = emission - owner_cut;
+        if let Ok(s) = self.subnet_mut(netuid) {
+            s.pending_owner_cut += owner_cut;
+            s.pending_server += rest / 2;
+            s.pending_validator += rest - rest / 2;
+        }
+    }
+
+    /// Chain: `should_run_epoch`: tempo > 0 and `tempo` blocks since the last epoch.
+    pub(super) fn epoch_due(&self, netuid: NetUid, block: u64) -> bool {
+        self.subnet(netuid).is_ok_and(|s| s.hyper.tempo > 0 && block.saturating_sub(s.last_epoch_block) >= s.hyper.tempo as u64)
+    }
+
+    /// Run Yuma on the subnet's state, store its results, and distribute the pending
+    /// emission: miners' incentive and the owner cut become stake, validators'
+    /// dividends are shared between the validator (its take) and its nominators.
+    pub(super) fn run_epoch(&mut self, netuid: NetUid) {
+        let block = self.block;
+        let Ok(s) = self.subnet(netuid) else { return };
+        let stake: Vec<u64> = s.keys.iter().map(|k| self.hotkey_stake(k, netuid)).collect();
+        let h = &s.hyper;
+        let params = EpochParams {
+            kappa: h.kappa,
+            bonds_moving_average: h.bonds_moving_average,
+            max_allowed_validators: h.max_allowed_validators,
+            activity_cutoff: h.activity_cutoff,
+            liquid_alpha_enabled: h.liquid_alpha_enabled,
+            alpha_low: h.alpha_low,
+            alpha_high: h.alpha_high,
+            alpha_sigmoid_steepness: 1_000,
+            yuma3_enabled: h.yuma3_enabled,
+            bonds_penalty: h.bonds_penalty,
+            stake_threshold: self.config.stake_threshold,
+            tempo: h.tempo,
+        };
+        let commit_blocks = h.commit_reveal_enabled.then(|| self.active_commit_blocks(netuid));
+        let total = s.pending_server + s.pending_validator;
+        let state = SubnetState {
+            block,
+            last_epoch_block: s.last_step_block,
+            emission: total,
+            stake: &stake,
+            last_update: &s.last_update,
+            block_at_registration: &s.registered_at,
+            validator_permit: &s.validator_permit,
+            weights: &s.weights,
+            bonds: &s.bonds,
+            owner_uid: s.owner_uid(),
+            commit_blocks: commit_blocks.as_deref(),
+        };
+        let out = run_epoch(&params, &state).expect("the chain keeps per-UID vectors at the subnet size");
+
+        let keys = s.keys.clone();
+        let (owner_coldkey, owner_hotkey) = (s.owner_coldkey, s.owner_hotkey);
+        let (pending_server, pending_validator, owner_cut) = (s.pending_server, s.pending_validator, s.pending_owner_cut);
+
+        let s = self.subnet_mut(netuid).expect("checked above");
+        s.validator_permit = out.validator_permit.clone();
+        s.bonds = out.bonds.clone();
+        s.last_epoch = Some(StoredEpoch::from_output(&out));
+        s.pending_server = 0;
+        s.pending_validator = 0;
+        s.pending_owner_cut = 0;
+        s.last_epoch_block = block;
+        s.last_step_block = block;
+        s.epoch_index += 1;
+
+        // Miners: their server emission, staked to their hotkey by its owner.
+        let incentive_sum: Balance = out.server_emission.iter().sum();
+        for (uid, &amount) in out.server_emission.iter().enumerate() {
+            let hotkey = keys[uid];
+            let coldkey = self.hotkey_owner(&hotkey).unwrap_or(hotkey);
+            self.add_stake_unchecked(hotkey, coldkey, netuid, amount);
+        }
+        // Validators: the validator pool (plus the miners' when nobody earned
+        // incentive), split by each validator's share of validator emission.
+        let pool = if incentive_sum > 0 { pending_validator } else { pending_validator + pending_server };
+        let validator_sum: u128 = out.validator_emission.iter().map(|&v| v as u128).sum();
+        if validator_sum > 0 {
+            for (uid, &v) in out.validator_emission.iter().enumerate() {
+                let amount = (pool as u128 * v as u128 / validator_sum) as Balance;
+                self.pay_dividend(keys[uid], netuid, amount);
+            }
+        }
+        // The subnet owner's cut, staked to the owner's hotkey.
+        self.add_stake_unchecked(owner_hotkey, owner_coldkey, netuid, owner_cut);
+    }
+
+    /// A validator's dividend: its take goes to the hotkey's owner, the rest to every
+    /// staker of the hotkey (owner included) in proportion to their stake.
+    fn pay_dividend(&mut self, hotkey: AccountId, netuid: NetUid, amount: Balance) {
+        if amount == 0 {
+            return;
+        }
+        let owner = self.hotkey_owner(&hotkey).unwrap_or(hotkey);
+        let take = share(amount, self.config.delegate_take);
+        let rest = amount - take;
+        let stakers: Vec<(AccountId, Balance)> = self
+            .stake
+            .iter()
+            .filter(|((h, _, n), s)| *h == hotkey && *n == netuid && **s > 0)
+            .map(|((_, c, _), s)| (*c, *s))
+            .collect();
+        let total: u128 = stakers.iter().map(|(_, s)| *s as u128).sum();
+        let mut paid = 0;
+        if total > 0 {
+            for (coldkey, s) in &stakers {
+                let part = (rest as u128 * *s as u128 / total) as Balance;
+                paid += part;
+                self.add_stake_unchecked(hotkey, *coldkey, netuid, part);
+            }
+        }
+        // The take, plus what rounding (or an unstaked hotkey) left over.
+        self.add_stake_unchecked(hotkey, owner, netuid, take + rest - paid);
+    }
+}

@@ -1,0 +1,461 @@
+//! The embedded local chain: Subtensor's subnet logic, deterministic and instant.
+//!
+//! [`LocalChain`] is the synchronous state machine: extrinsics are methods that
+//! dispatch at the current block and fail with the chain's errors, and
+//! [`LocalChain::produce_blocks`] runs what the chain does at the start of each block
+//! (burn decay, emission, epochs every `tempo`). Amounts follow a stable (1:1 TAO to
+//! alpha) subnet mechanism, so stake and balances move by the same numbers.
+
+pub(crate) mod map_as_seq;
+mod emission;
+mod handle;
+mod subnet;
+mod weights;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub use handle::{BlockMode, LocalChainHandle};
+pub use subnet::{StoredEpoch, Subnet, WeightCommit};
+pub use weights::commit_hash;
+
+use super::types::*;
+use super::ChainError;
+
+/// Genesis and economics of a local chain.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LocalChainConfig {
+    /// The sudo key (AdminUtils may be called by it on any subnet).
+    pub sudo: AccountId,
+    /// Accounts funded at genesis.
+    pub endowed: Vec<(AccountId, Balance)>,
+    /// Alpha emitted into each subnet per block (rao).
+    pub subnet_emission_per_block: Balance,
+    /// Share of emission for the subnet owner, u16 proportion (chain: `SubnetOwnerCut`).
+    pub owner_cut: u16,
+    /// Validators' take of their dividends before nominators share, u16 proportion.
+    pub delegate_take: u16,
+    /// TAO locked to create a subnet.
+    pub network_lock_cost: Balance,
+    /// Smallest stake an `add_stake` may move.
+    pub min_stake: Balance,
+    /// Minimum stake to set weights and count in the epoch (chain: `StakeThreshold`).
+    pub stake_threshold: Balance,
+    /// Registration price of a new subnet.
+    pub initial_burn: Balance,
+    /// Hyperparameters of a new subnet.
+    pub default_hyperparameters: SubnetHyperparameters,
+}
+
+/// Subtensor's runtime defaults (`runtime/src/lib.rs`), where one exists.
+pub fn default_hyperparameters() -> SubnetHyperparameters {
+    SubnetHyperparameters {
+        tempo: 360,
+        kappa: 32_767,
+        immunity_period: 4_096,
+        max_allowed_uids: 256,
+        max_allowed_validators: 128,
+        min_allowed_weights: 0,
+        max_weight_limit: u16::MAX,
+        weights_set_rate_limit: 100,
+        weights_version_key: 0,
+        commit_reveal_enabled: false,
+        reveal_period_epochs: 1,
+        activity_cutoff: 5_000,
+        min_burn: 500_000,
+        max_burn: 100_000_000_000,
+        bonds_moving_average: 900_000,
+        bonds_penalty: u16::MAX,
+        liquid_alpha_enabled: false,
+        alpha_low: 45_875,
+        alpha_high: 58_982,
+        yuma3_enabled: false,
+        registration_allowed: true,
+        burn_half_life: 360,
+        burn_increase_mult: 2,
+        min_non_immune_uids: 10,
+    }
+}
+
+impl LocalChainConfig {
+    /// A development chain: `sudo` is sudo, every `endowed` account gets `amount`.
+    pub fn dev(sudo: AccountId, endowed: &[AccountId], amount: Balance) -> Self {
+        Self {
+            sudo,
+            endowed: endowed.iter().map(|a| (*a, amount)).collect(),
+            subnet_emission_per_block: 1_000_000_000,
+            owner_cut: 11_796,
+            delegate_take: 11_796,
+            network_lock_cost: 100_000_000_000,
+            min_stake: 2_000_000,
+            stake_threshold: 0,
+            initial_burn: 100_000_000,
+            default_hyperparameters: default_hyperparameters(),
+        }
+    }
+}
+
+/// The whole chain state; equal states behave identically (snapshot/restore).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LocalChain {
+    pub config: LocalChainConfig,
+    block: u64,
+    #[serde(with = "map_as_seq")]
+    balances: BTreeMap<AccountId, Balance>,
+    /// hotkey -> owning coldkey.
+    #[serde(with = "map_as_seq")]
+    hotkey_owner: BTreeMap<AccountId, AccountId>,
+    /// (hotkey, coldkey, netuid) -> stake (rao).
+    #[serde(with = "map_as_seq")]
+    stake: BTreeMap<(AccountId, AccountId, NetUid), Balance>,
+    #[serde(with = "map_as_seq")]
+    subnets: BTreeMap<NetUid, Subnet>,
+}
+
+impl LocalChain {
+    pub fn new(config: LocalChainConfig) -> Self {
+        let balances = config.endowed.iter().copied().collect();
+        Self { config, block: 0, balances, hotkey_owner: BTreeMap::new(), stake: BTreeMap::new(), subnets: BTreeMap::new() }
+    }
+
+    pub fn block(&self) -> u64 {
+        self.block
+    }
+
+    pub fn balance(&self, account: &AccountId) -> Balance {
+        self.balances.get(account).copied().unwrap_or(0)
+    }
+
+    /// Total stake on `hotkey` on `netuid`, from every coldkey.
+    pub fn hotkey_stake(&self, hotkey: &AccountId, netuid: NetUid) -> Balance {
+        self.stake
+            .range((*hotkey, AccountId([0; 32]), 0)..=(*hotkey, AccountId([0xff; 32]), NetUid::MAX))
+            .filter(|((_, _, n), _)| *n == netuid)
+            .map(|(_, s)| *s)
+            .sum()
+    }
+
+    /// Stake `coldkey` holds on `hotkey` on `netuid`.
+    pub fn stake_of(&self, hotkey: &AccountId, coldkey: &AccountId, netuid: NetUid) -> Balance {
+        self.stake.get(&(*hotkey, *coldkey, netuid)).copied().unwrap_or(0)
+    }
+
+    pub fn subnet(&self, netuid: NetUid) -> Result<&Subnet, ChainError> {
+        self.subnets.get(&netuid).ok_or(ChainError::SubnetNotExists)
+    }
+
+    fn subnet_mut(&mut self, netuid: NetUid) -> Result<&mut Subnet, ChainError> {
+        self.subnets.get_mut(&netuid).ok_or(ChainError::SubnetNotExists)
+    }
+
+    pub fn netuids(&self) -> Vec<NetUid> {
+        self.subnets.keys().copied().collect()
+    }
+
+    fn withdraw(&mut self, account: &AccountId, amount: Balance) -> Result<(), ChainError> {
+        let b = self.balances.entry(*account).or_default();
+        if *b < amount {
+            return Err(ChainError::NotEnoughBalanceToStake);
+        }
+        *b -= amount;
+        Ok(())
+    }
+
+    fn add_stake_unchecked(&mut self, hotkey: AccountId, coldkey: AccountId, netuid: NetUid, amount: Balance) {
+        if amount > 0 {
+            *self.stake.entry((hotkey, coldkey, netuid)).or_default() += amount;
+        }
+    }
+
+    /// Chain: `create_account_if_non_existent` then `coldkey_owns_hotkey`.
+    fn claim_hotkey(&mut self, coldkey: AccountId, hotkey: AccountId) -> Result<(), ChainError> {
+        match self.hotkey_owner.get(&hotkey) {
+            Some(owner) if *owner != coldkey => Err(ChainError::NonAssociatedColdKey),
+            Some(_) => Ok(()),
+            None => {
+                self.hotkey_owner.insert(hotkey, coldkey);
+                Ok(())
+            }
+        }
+    }
+
+    pub fn hotkey_owner(&self, hotkey: &AccountId) -> Option<AccountId> {
+        self.hotkey_owner.get(hotkey).copied()
+    }
+
+    // ------------------------------------------------------------ extrinsics
+
+    /// `register_network`: lock the cost, create the subnet with the default
+    /// hyperparameters, and register the owner's hotkey as its first neuron.
+    pub fn register_network(&mut self, coldkey: &dyn Signer, hotkey: AccountId) -> Result<NetUid, ChainError> {
+        let coldkey = coldkey.account_id();
+        if self.balance(&coldkey) < self.config.network_lock_cost {
+            return Err(ChainError::NotEnoughBalanceToStake);
+        }
+        self.claim_hotkey(coldkey, hotkey)?;
+        self.withdraw(&coldkey, self.config.network_lock_cost)?;
+        let netuid = (1..=NetUid::MAX).find(|n| !self.subnets.contains_key(n)).ok_or(ChainError::InvalidValue)?;
+        let mut subnet =
+            Subnet::new(coldkey, hotkey, self.config.default_hyperparameters.clone(), self.block, self.config.initial_burn);
+        subnet.append(hotkey, self.block);
+        self.subnets.insert(netuid, subnet);
+        Ok(netuid)
+    }
+
+    /// `AdminUtils::sudo_set_*`: the subnet owner or sudo sets one hyperparameter.
+    pub fn set_hyperparameter(&mut self, signer: &dyn Signer, netuid: NetUid, value: Hyperparameter) -> Result<(), ChainError> {
+        let who = signer.account_id();
+        let sudo = self.config.sudo;
+        let subnet = self.subnet_mut(netuid)?;
+        if who != subnet.owner_coldkey && who != sudo {
+            return Err(ChainError::BadOrigin);
+        }
+        let h = &mut subnet.hyper;
+        match value {
+            Hyperparameter::Tempo(v) => h.tempo = v,
+            Hyperparameter::Kappa(v) => h.kappa = v,
+            Hyperparameter::ImmunityPeriod(v) => h.immunity_period = v,
+            Hyperparameter::MaxAllowedUids(v) => {
+                if (v as usize) < subnet.keys.len() || v == 0 {
+                    return Err(ChainError::InvalidValue);
+                }
+                h.max_allowed_uids = v;
+            }
+            Hyperparameter::MaxAllowedValidators(v) => h.max_allowed_validators = v,
+            Hyperparameter::WeightsSetRateLimit(v) => h.weights_set_rate_limit = v,
+            Hyperparameter::WeightsVersionKey(v) => h.weights_version_key = v,
+            Hyperparameter::MinAllowedWeights(v) => h.min_allowed_weights = v,
+            Hyperparameter::MaxWeightLimit(v) => h.max_weight_limit = v,
+            Hyperparameter::CommitRevealWeightsEnabled(v) => h.commit_reveal_enabled = v,
+            Hyperparameter::RevealPeriodEpochs(v) => {
+                if v == 0 {
+                    return Err(ChainError::InvalidValue);
+                }
+                h.reveal_period_epochs = v;
+            }
+            Hyperparameter::ActivityCutoff(v) => h.activity_cutoff = v,
+            Hyperparameter::MinBurn(v) => h.min_burn = v,
+            Hyperparameter::MaxBurn(v) => h.max_burn = v,
+            Hyperparameter::BondsMovingAverage(v) => {
+                if v > 1_000_000 {
+                    return Err(ChainError::InvalidValue);
+                }
+                h.bonds_moving_average = v;
+            }
+            Hyperparameter::BondsPenalty(v) => h.bonds_penalty = v,
+            Hyperparameter::LiquidAlphaEnabled(v) => h.liquid_alpha_enabled = v,
+            Hyperparameter::AlphaValues { low, high } => {
+                // Chain: `do_set_alpha_values`: low >= 65535/40 and low <= high.
+                if low < u16::MAX / 40 || high < u16::MAX / 40 || low > high {
+                    return Err(ChainError::InvalidValue);
+                }
+                h.alpha_low = low;
+                h.alpha_high = high;
+            }
+            Hyperparameter::Yuma3Enabled(v) => h.yuma3_enabled = v,
+            Hyperparameter::RegistrationAllowed(v) => h.registration_allowed = v,
+            Hyperparameter::MinNonImmuneUids(v) => h.min_non_immune_uids = v,
+        }
+        Ok(())
+    }
+
+    /// `burned_register`: the coldkey pays the burn and its hotkey gets a UID, appended
+    /// while the subnet has room, else replacing the neuron to prune.
+    pub fn burned_register(&mut self, coldkey: &dyn Signer, netuid: NetUid, hotkey: AccountId) -> Result<u16, ChainError> {
+        let coldkey = coldkey.account_id();
+        let block = self.block;
+        let subnet = self.subnet(netuid)?;
+        if !subnet.hyper.registration_allowed {
+            return Err(ChainError::SubNetRegistrationDisabled);
+        }
+        if subnet.uid_of(&hotkey).is_some() {
+            return Err(ChainError::HotKeyAlreadyRegisteredInSubNet);
+        }
+        let burn = subnet.burn;
+        if self.balance(&coldkey) < burn {
+            return Err(ChainError::NotEnoughBalanceToStake);
+        }
+        if self.hotkey_owner.get(&hotkey).is_some_and(|o| *o != coldkey) {
+            return Err(ChainError::NonAssociatedColdKey);
+        }
+        let full = subnet.n() >= subnet.hyper.max_allowed_uids as usize;
+        let to_prune = if full { Some(subnet.neuron_to_prune(block).ok_or(ChainError::NoNeuronIdAvailable)?) } else { None };
+        if subnet.hyper.max_allowed_uids == 0 {
+            return Err(ChainError::NoNeuronIdAvailable);
+        }
+        self.claim_hotkey(coldkey, hotkey)?;
+        self.withdraw(&coldkey, burn)?; // the burn is recycled
+        let subnet = self.subnet_mut(netuid)?;
+        let uid = match to_prune {
+            Some(uid) => {
+                subnet.replace(uid, hotkey, block);
+                uid
+            }
+            None => subnet.append(hotkey, block),
+        };
+        // Chain: `bump_registration_price_after_registration`, clamped to the bounds.
+        let h = &subnet.hyper;
+        subnet.burn = subnet.burn.saturating_mul(h.burn_increase_mult.max(1)).clamp(h.min_burn, h.max_burn.max(h.min_burn));
+        Ok(uid)
+    }
+
+    /// `serve_axon`: a registered hotkey publishes its endpoint.
+    pub fn serve_axon(&mut self, hotkey: &dyn Signer, netuid: NetUid, mut axon: AxonInfo) -> Result<(), ChainError> {
+        let hotkey = hotkey.account_id();
+        let block = self.block;
+        let subnet = self.subnet_mut(netuid)?;
+        if subnet.uid_of(&hotkey).is_none() {
+            return Err(ChainError::HotKeyNotRegisteredInSubNet);
+        }
+        match axon.ip_type {
+            4 if axon.ip > u32::MAX as u128 => return Err(ChainError::InvalidIpAddress),
+            4 | 6 => {}
+            _ => return Err(ChainError::InvalidIpType),
+        }
+        if axon.ip == 0 || axon.ip == u32::MAX as u128 && axon.ip_type == 4 {
+            return Err(ChainError::InvalidIpAddress);
+        }
+        if axon.port == 0 {
+            return Err(ChainError::InvalidPort);
+        }
+        axon.block = block;
+        subnet.axons.insert(hotkey, axon);
+        Ok(())
+    }
+
+    /// `add_stake`: move free balance of the coldkey into stake on a hotkey.
+    pub fn add_stake(&mut self, coldkey: &dyn Signer, hotkey: AccountId, netuid: NetUid, amount: Balance) -> Result<(), ChainError> {
+        let coldkey = coldkey.account_id();
+        self.subnet(netuid)?;
+        if amount < self.config.min_stake {
+            return Err(ChainError::AmountTooLow);
+        }
+        if !self.hotkey_owner.contains_key(&hotkey) {
+            return Err(ChainError::HotKeyAccountNotExists);
+        }
+        self.withdraw(&coldkey, amount)?;
+        self.add_stake_unchecked(hotkey, coldkey, netuid, amount);
+        Ok(())
+    }
+
+    /// `remove_stake`: move stake back to the coldkey's free balance.
+    pub fn remove_stake(&mut self, coldkey: &dyn Signer, hotkey: AccountId, netuid: NetUid, amount: Balance) -> Result<(), ChainError> {
+        let coldkey = coldkey.account_id();
+        self.subnet(netuid)?;
+        if !self.hotkey_owner.contains_key(&hotkey) {
+            return Err(ChainError::HotKeyAccountNotExists);
+        }
+        if amount == 0 {
+            return Err(ChainError::AmountTooLow);
+        }
+        let key = (hotkey, coldkey, netuid);
+        let staked = self.stake.get(&key).copied().unwrap_or(0);
+        if staked < amount {
+            return Err(ChainError::NotEnoughStakeToWithdraw);
+        }
+        if staked == amount {
+            self.stake.remove(&key);
+        } else {
+            self.stake.insert(key, staked - amount);
+        }
+        *self.balances.entry(coldkey).or_default() += amount;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ blocks
+
+    /// Advance `n` blocks; each runs the chain's block start (burn decay, emission,
+    /// epochs whose tempo has elapsed). Returns the new block number.
+    pub fn produce_blocks(&mut self, n: u64) -> u64 {
+        for _ in 0..n {
+            self.block += 1;
+            let block = self.block;
+            let netuids = self.netuids();
+            for netuid in netuids {
+                self.decay_burn(netuid);
+                self.accrue_emission(netuid);
+                if self.epoch_due(netuid, block) {
+                    self.run_epoch(netuid);
+                }
+            }
+        }
+        self.block
+    }
+
+    /// Chain: the burn decays each block by `0.5^(1/half_life)` within its bounds.
+    fn decay_burn(&mut self, netuid: NetUid) {
+        let block = self.block;
+        if let Ok(s) = self.subnet_mut(netuid) {
+            let h = &s.hyper;
+            let mut burn = s.burn;
+            if h.burn_half_life > 0 && block > 1 {
+                burn = emission::mul_by_q32(burn, emission::decay_factor_q32(h.burn_half_life));
+            }
+            s.burn = burn.clamp(h.min_burn, h.max_burn.max(h.min_burn));
+        }
+    }
+
+    // ------------------------------------------------------------ reads
+
+    pub fn hyperparameters(&self, netuid: NetUid) -> Result<SubnetHyperparameters, ChainError> {
+        Ok(self.subnet(netuid)?.hyper.clone())
+    }
+
+    pub fn burn(&self, netuid: NetUid) -> Result<Balance, ChainError> {
+        Ok(self.subnet(netuid)?.burn)
+    }
+
+    pub fn metagraph(&self, netuid: NetUid) -> Result<Metagraph, ChainError> {
+        let s = self.subnet(netuid)?;
+        let stored = s.last_epoch.clone().unwrap_or_default();
+        let at = |v: &[u16], i: usize| v.get(i).copied().unwrap_or(0);
+        let neurons = (0..s.n())
+            .map(|i| {
+                let hotkey = s.keys[i];
+                NeuronInfo {
+                    uid: i as u16,
+                    hotkey,
+                    coldkey: self.hotkey_owner.get(&hotkey).copied().unwrap_or(hotkey),
+                    stake: self.hotkey_stake(&hotkey, netuid),
+                    active: stored.active.get(i).copied().unwrap_or(true),
+                    validator_permit: s.validator_permit[i],
+                    last_update: s.last_update[i],
+                    registered_at: s.registered_at[i],
+                    axon: s.axons.get(&hotkey).copied(),
+                    rank: at(&stored.rank, i),
+                    trust: at(&stored.trust, i),
+                    consensus: at(&stored.consensus, i),
+                    validator_trust: at(&stored.validator_trust, i),
+                    incentive: at(&stored.incentive, i),
+                    dividends: at(&stored.dividends, i),
+                    emission: stored.emission.get(i).copied().unwrap_or(0),
+                    weights: s.weights[i].clone(),
+                    bonds: s.bonds[i].clone(),
+                }
+            })
+            .collect();
+        Ok(Metagraph { netuid, block: self.block, neurons })
+    }
+
+    // ------------------------------------------------------------ snapshots
+
+    /// The whole state as JSON.
+    pub fn snapshot(&self) -> String {
+        serde_json::to_string(self).expect("chain state serialises")
+    }
+
+    pub fn restore(json: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        std::fs::write(path, self.snapshot())
+    }
+
+    pub fn load(path: &Path) -> std::io::Result<Self> {
+        let text = std::fs::read_to_string(path)?;
+        Self::restore(&text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+}

@@ -1,0 +1,219 @@
+//! One subnet's stored state on the local chain, and the neuron bookkeeping the chain
+//! does on registration (`append_neuron`, `replace_neuron`, `clear_neuron`,
+//! `get_neuron_to_prune` in `pallets/subtensor/src/subnets/`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::chain::types::{AccountId, AxonInfo, Balance, SubnetHyperparameters};
+use crate::yuma::EpochOutput;
+
+/// A weights commit waiting for its reveal (the chain's `WeightCommits` entry).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WeightCommit {
+    pub hash: [u8; 32],
+    /// `SubnetEpochIndex` when committed.
+    pub commit_epoch: u64,
+    pub commit_block: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Subnet {
+    pub owner_coldkey: AccountId,
+    pub owner_hotkey: AccountId,
+    pub hyper: SubnetHyperparameters,
+    /// Current registration price (rao).
+    pub burn: Balance,
+    pub registered_at_block: u64,
+    /// UID -> hotkey.
+    pub keys: Vec<AccountId>,
+    pub registered_at: Vec<u64>,
+    pub last_update: Vec<u64>,
+    pub validator_permit: Vec<bool>,
+    pub weights: Vec<Vec<(u16, u16)>>,
+    pub bonds: Vec<Vec<(u16, u16)>>,
+    #[serde(with = "crate::chain::local::map_as_seq")]
+    pub axons: BTreeMap<AccountId, AxonInfo>,
+    /// Values stored by the last epoch, per UID.
+    pub last_epoch: Option<StoredEpoch>,
+    /// Emission accrued since the last epoch (rao).
+    pub pending_server: Balance,
+    pub pending_validator: Balance,
+    pub pending_owner_cut: Balance,
+    /// Block of the last epoch (`LastEpochBlock`) and of the last successful one
+    /// (`LastMechansimStepBlock`, 0 before the first).
+    pub last_epoch_block: u64,
+    pub last_step_block: u64,
+    /// `SubnetEpochIndex`: epochs run so far.
+    pub epoch_index: u64,
+    #[serde(with = "crate::chain::local::map_as_seq")]
+    pub commits: BTreeMap<AccountId, Vec<WeightCommit>>,
+}
+
+/// What an epoch leaves in storage for each UID.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoredEpoch {
+    pub active: Vec<bool>,
+    pub rank: Vec<u16>,
+    pub trust: Vec<u16>,
+    pub consensus: Vec<u16>,
+    pub validator_trust: Vec<u16>,
+    pub incentive: Vec<u16>,
+    pub dividends: Vec<u16>,
+    pub emission: Vec<Balance>,
+}
+
+impl StoredEpoch {
+    pub fn from_output(o: &EpochOutput) -> Self {
+        Self {
+            active: o.active.clone(),
+            rank: o.rank.clone(),
+            trust: o.trust.clone(),
+            consensus: o.consensus.clone(),
+            validator_trust: o.validator_trust.clone(),
+            incentive: o.incentive.clone(),
+            dividends: o.dividends.clone(),
+            emission: o.emission.clone(),
+        }
+    }
+
+    fn push_empty(&mut self) {
+        self.active.push(true);
+        self.rank.push(0);
+        self.trust.push(0);
+        self.consensus.push(0);
+        self.validator_trust.push(0);
+        self.incentive.push(0);
+        self.dividends.push(0);
+        self.emission.push(0);
+    }
+
+    fn clear(&mut self, uid: usize) {
+        if uid < self.active.len() {
+            self.active[uid] = true;
+            self.rank[uid] = 0;
+            self.trust[uid] = 0;
+            self.consensus[uid] = 0;
+            self.validator_trust[uid] = 0;
+            self.incentive[uid] = 0;
+            self.dividends[uid] = 0;
+            self.emission[uid] = 0;
+        }
+    }
+}
+
+impl Subnet {
+    pub fn new(owner_coldkey: AccountId, owner_hotkey: AccountId, hyper: SubnetHyperparameters, block: u64, burn: Balance) -> Self {
+        Self {
+            owner_coldkey,
+            owner_hotkey,
+            hyper,
+            burn,
+            registered_at_block: block,
+            keys: Vec::new(),
+            registered_at: Vec::new(),
+            last_update: Vec::new(),
+            validator_permit: Vec::new(),
+            weights: Vec::new(),
+            bonds: Vec::new(),
+            axons: BTreeMap::new(),
+            last_epoch: None,
+            pending_server: 0,
+            pending_validator: 0,
+            pending_owner_cut: 0,
+            last_epoch_block: block,
+            last_step_block: 0,
+            epoch_index: 0,
+            commits: BTreeMap::new(),
+        }
+    }
+
+    pub fn n(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn uid_of(&self, hotkey: &AccountId) -> Option<u16> {
+        self.keys.iter().position(|k| k == hotkey).map(|u| u as u16)
+    }
+
+    pub fn owner_uid(&self) -> Option<u16> {
+        self.uid_of(&self.owner_hotkey)
+    }
+
+    /// Chain: a neuron is immune while `block - registered_at < immunity_period`.
+    pub fn is_immune(&self, uid: usize, block: u64) -> bool {
+        block.saturating_sub(self.registered_at[uid]) < self.hyper.immunity_period as u64
+    }
+
+    /// Chain: `append_neuron`: a new UID at the end; last update = registration block.
+    pub fn append(&mut self, hotkey: AccountId, block: u64) -> u16 {
+        let uid = self.keys.len() as u16;
+        self.keys.push(hotkey);
+        self.registered_at.push(block);
+        self.last_update.push(block);
+        self.validator_permit.push(false);
+        self.weights.push(Vec::new());
+        self.bonds.push(Vec::new());
+        if let Some(e) = &mut self.last_epoch {
+            e.push_empty();
+        }
+        uid
+    }
+
+    /// Chain: `replace_neuron` + `clear_neuron`: the UID's rows go, weights towards it
+    /// are zeroed (kept as entries), its permit and epoch values reset, and its last
+    /// update starts at the registration block.
+    pub fn replace(&mut self, uid: u16, hotkey: AccountId, block: u64) {
+        let i = uid as usize;
+        let old = std::mem::replace(&mut self.keys[i], hotkey);
+        self.axons.remove(&old);
+        self.commits.remove(&old);
+        self.registered_at[i] = block;
+        self.last_update[i] = block;
+        self.validator_permit[i] = false;
+        self.weights[i].clear();
+        self.bonds[i].clear();
+        for row in &mut self.weights {
+            for (j, w) in row.iter_mut() {
+                if *j == uid {
+                    *w = 0;
+                }
+            }
+        }
+        if let Some(e) = &mut self.last_epoch {
+            e.clear(i);
+        }
+    }
+
+    /// Chain: `get_neuron_to_prune`: lowest emission, then earliest registration, then
+    /// lowest UID; among non-immune neurons while more than `min_non_immune_uids` of
+    /// them exist, else among immune ones. The owner's hotkey is never pruned.
+    pub fn neuron_to_prune(&self, block: u64) -> Option<u16> {
+        let emission = |uid: usize| self.last_epoch.as_ref().map_or(0, |e| e.emission[uid]);
+        let key = |uid: usize| (emission(uid), self.registered_at[uid], uid);
+        let mut best_free: Option<(Balance, u64, usize)> = None;
+        let mut best_immune: Option<(Balance, u64, usize)> = None;
+        let mut free_count = 0u16;
+        for uid in 0..self.n() {
+            if self.keys[uid] == self.owner_hotkey {
+                continue;
+            }
+            let slot = if self.is_immune(uid, block) {
+                &mut best_immune
+            } else {
+                free_count += 1;
+                &mut best_free
+            };
+            if slot.is_none_or(|b| key(uid) < b) {
+                *slot = Some(key(uid));
+            }
+        }
+        if free_count > self.hyper.min_non_immune_uids {
+            if let Some((_, _, uid)) = best_free {
+                return Some(uid as u16);
+            }
+        }
+        best_immune.map(|(_, _, uid)| uid as u16)
+    }
+}

@@ -1,0 +1,172 @@
+//! `set_weights`, `commit_weights` and `reveal_weights` on the local chain
+//! (`pallets/subtensor/src/subnets/weights.rs`).
+
+use blake2::digest::consts::U32;
+use blake2::{Blake2b, Digest};
+
+use super::subnet::WeightCommit;
+use super::{LocalChain, NetUid};
+use crate::chain::set_weights::{self, WeightsContext};
+use crate::chain::types::{AccountId, Signer};
+use crate::chain::ChainError;
+
+/// Chain: at most this many unrevealed commits per hotkey (`internal_commit_weights`).
+const MAX_UNREVEALED_COMMITS: usize = 10;
+
+/// Chain: `get_commit_hash`: BlakeTwo256 of the SCALE encoding of
+/// `(who, netuid_index, uids, values, salt, version_key)` (netuid_index is a u16).
+pub fn commit_hash(who: &AccountId, netuid: NetUid, uids: &[u16], values: &[u16], salt: &[u16], version_key: u64) -> [u8; 32] {
+    let mut enc = Vec::with_capacity(32 + 2 + 2 * (uids.len() + values.len() + salt.len()) + 20);
+    enc.extend_from_slice(&who.0);
+    enc.extend_from_slice(&netuid.to_le_bytes());
+    for v in [uids, values, salt] {
+        scale_compact(v.len() as u32, &mut enc);
+        for x in v {
+            enc.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+    enc.extend_from_slice(&version_key.to_le_bytes());
+    Blake2b::<U32>::digest(&enc).into()
+}
+
+/// SCALE compact encoding of a length.
+fn scale_compact(n: u32, out: &mut Vec<u8>) {
+    match n {
+        0..=0x3f => out.push((n as u8) << 2),
+        0x40..=0x3fff => out.extend_from_slice(&(((n as u16) << 2) | 1).to_le_bytes()),
+        0x4000..=0x3fff_ffff => out.extend_from_slice(&((n << 2) | 2).to_le_bytes()),
+        _ => {
+            out.push(0b11); // 4 bytes follow
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+}
+
+impl LocalChain {
+    fn weights_context(&self, netuid: NetUid, hotkey: &AccountId) -> Result<WeightsContext, ChainError> {
+        let s = self.subnet(netuid)?;
+        let uid = s.uid_of(hotkey);
+        let h = &s.hyper;
+        Ok(WeightsContext {
+            subnet_n: s.n() as u16,
+            caller_uid: uid,
+            caller_is_owner: uid.is_some() && *hotkey == s.owner_hotkey,
+            caller_stake: self.hotkey_stake(hotkey, netuid),
+            stake_threshold: self.config.stake_threshold,
+            caller_has_permit: uid.is_some_and(|u| s.validator_permit[u as usize]),
+            network_version_key: h.weights_version_key,
+            weights_set_rate_limit: h.weights_set_rate_limit,
+            caller_last_update: uid.map_or(0, |u| s.last_update[u as usize]),
+            current_block: self.block,
+            commit_reveal_enabled: h.commit_reveal_enabled,
+            min_allowed_weights: h.min_allowed_weights,
+            max_weight_limit: h.max_weight_limit,
+        })
+    }
+
+    /// `set_weights`: rejected while commit-reveal is on (`CommitRevealEnabled`), else
+    /// checked by the chain's rules and stored max-upscaled; last update = this block.
+    pub fn set_weights(&mut self, hotkey: &dyn Signer, netuid: NetUid, uids: &[u16], values: &[u16], version_key: u64) -> Result<(), ChainError> {
+        let hotkey = hotkey.account_id();
+        if self.subnet(netuid)?.hyper.commit_reveal_enabled {
+            return Err(ChainError::CommitRevealEnabled);
+        }
+        self.store_weights(&hotkey, netuid, uids, values, version_key)
+    }
+
+    fn store_weights(&mut self, hotkey: &AccountId, netuid: NetUid, uids: &[u16], values: &[u16], version_key: u64) -> Result<(), ChainError> {
+        let ctx = self.weights_context(netuid, hotkey)?;
+        let row = set_weights::validate(&ctx, uids, values, version_key)?;
+        let uid = ctx.caller_uid.expect("validated: registered") as usize;
+        let block = self.block;
+        let s = self.subnet_mut(netuid)?;
+        s.weights[uid] = row;
+        s.last_update[uid] = block;
+        Ok(())
+    }
+
+    /// The epoch counter a commit or reveal at this block belongs to: the stored
+    /// counter, plus one when an epoch fires this block (chain:
+    /// `current_epoch_with_lookahead`; the local chain runs epochs at the block start,
+    /// so the counter is already up to date).
+    fn current_epoch(&self, netuid: NetUid) -> Result<u64, ChainError> {
+        Ok(self.subnet(netuid)?.epoch_index)
+    }
+
+    /// `commit_weights`: store the hash of weights to reveal `reveal_period_epochs`
+    /// epochs later.
+    pub fn commit_weights(&mut self, hotkey: &dyn Signer, netuid: NetUid, hash: [u8; 32]) -> Result<(), ChainError> {
+        let hotkey = hotkey.account_id();
+        let epoch = self.current_epoch(netuid)?;
+        let block = self.block;
+        let s = self.subnet_mut(netuid)?;
+        if !s.hyper.commit_reveal_enabled {
+            return Err(ChainError::CommitRevealDisabled);
+        }
+        if s.uid_of(&hotkey).is_none() {
+            return Err(ChainError::HotKeyNotRegisteredInSubNet);
+        }
+        let period = s.hyper.reveal_period_epochs;
+        let queue = s.commits.entry(hotkey).or_default();
+        // Expired commits are dropped before counting.
+        queue.retain(|c| epoch <= c.commit_epoch + period);
+        if queue.len() >= MAX_UNREVEALED_COMMITS {
+            return Err(ChainError::TooManyUnrevealedCommits);
+        }
+        queue.push(WeightCommit { hash, commit_epoch: epoch, commit_block: block });
+        Ok(())
+    }
+
+    /// `reveal_weights`: the weights whose hash was committed, revealed in the epoch
+    /// exactly `reveal_period_epochs` after the commit, are checked and stored.
+    pub fn reveal_weights(
+        &mut self,
+        hotkey: &dyn Signer,
+        netuid: NetUid,
+        uids: &[u16],
+        values: &[u16],
+        salt: &[u16],
+        version_key: u64,
+    ) -> Result<(), ChainError> {
+        let hotkey = hotkey.account_id();
+        let epoch = self.current_epoch(netuid)?;
+        let s = self.subnet(netuid)?;
+        if !s.hyper.commit_reveal_enabled {
+            return Err(ChainError::CommitRevealDisabled);
+        }
+        let period = s.hyper.reveal_period_epochs;
+        let queue = s.commits.get(&hotkey).filter(|q| !q.is_empty()).ok_or(ChainError::NoWeightsCommitFound)?;
+        let hash = commit_hash(&hotkey, netuid, uids, values, salt, version_key);
+        let pos = queue.iter().position(|c| c.hash == hash).ok_or(ChainError::InvalidRevealCommitHashNotMatch)?;
+        let commit_epoch = queue[pos].commit_epoch;
+        if epoch > commit_epoch + period {
+            return Err(ChainError::ExpiredWeightCommit);
+        }
+        if epoch < commit_epoch + period {
+            return Err(ChainError::RevealTooEarly);
+        }
+        self.store_weights(&hotkey, netuid, uids, values, version_key)?;
+        let s = self.subnet_mut(netuid)?;
+        if let Some(q) = s.commits.get_mut(&hotkey) {
+            q.remove(pos);
+        }
+        Ok(())
+    }
+
+    /// Per UID, the block of its earliest unexpired commit (`u64::MAX` for none): the
+    /// epoch masks weights towards neurons registered after it. Called while an epoch
+    /// fires, so "now" is the epoch about to be counted (the chain's look-ahead).
+    pub(super) fn active_commit_blocks(&self, netuid: NetUid) -> Vec<u64> {
+        let Ok(s) = self.subnet(netuid) else { return Vec::new() };
+        let epoch = s.epoch_index + 1;
+        let period = s.hyper.reveal_period_epochs;
+        (0..s.n())
+            .map(|uid| {
+                s.commits
+                    .get(&s.keys[uid])
+                    .and_then(|q| q.iter().filter(|c| epoch <= c.commit_epoch + period).map(|c| c.commit_block).min())
+                    .unwrap_or(u64::MAX)
+            })
+            .collect()
+    }
+}

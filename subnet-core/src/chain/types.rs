@@ -1,0 +1,140 @@
+//! Values that cross the `Chain` trait: accounts, axon info, hyperparameters, metagraph.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub type NetUid = u16;
+/// Amounts in rao (1 TAO = 10^9 rao). The local chain models a stable (1:1) subnet
+/// mechanism, so TAO and alpha amounts are the same numbers.
+pub type Balance = u64;
+
+/// A 32-byte account (an sr25519 public key), as Substrate's `AccountId32`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AccountId(pub [u8; 32]);
+
+impl fmt::Debug for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "0x")?;
+        for b in &self.0[..4] {
+            write!(f, "{b:02x}")?;
+        }
+        write!(f, "…")
+    }
+}
+
+/// Who signs an extrinsic. The local chain trusts the account id in-process; the
+/// Subtensor client signs with the key behind it.
+pub trait Signer: Send + Sync {
+    fn account_id(&self) -> AccountId;
+}
+
+impl Signer for AccountId {
+    fn account_id(&self) -> AccountId {
+        *self
+    }
+}
+
+/// A neuron's published endpoint (`serve_axon`), as the chain's `AxonInfo`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AxonInfo {
+    /// Block at which it was served.
+    pub block: u64,
+    pub version: u32,
+    /// IPv4 in the low 32 bits, or IPv6, as the chain stores it.
+    pub ip: u128,
+    pub port: u16,
+    /// 4 or 6.
+    pub ip_type: u8,
+    pub protocol: u8,
+}
+
+/// The subnet hyperparameters a neuron or tool reads, in the chain's units.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubnetHyperparameters {
+    pub tempo: u16,
+    pub kappa: u16,
+    pub immunity_period: u16,
+    pub max_allowed_uids: u16,
+    pub max_allowed_validators: u16,
+    pub min_allowed_weights: u16,
+    pub max_weight_limit: u16,
+    pub weights_set_rate_limit: u64,
+    pub weights_version_key: u64,
+    pub commit_reveal_enabled: bool,
+    pub reveal_period_epochs: u64,
+    pub activity_cutoff: u64,
+    pub min_burn: Balance,
+    pub max_burn: Balance,
+    pub bonds_moving_average: u64,
+    pub bonds_penalty: u16,
+    pub liquid_alpha_enabled: bool,
+    pub alpha_low: u16,
+    pub alpha_high: u16,
+    pub yuma3_enabled: bool,
+    pub registration_allowed: bool,
+    /// Burn halves every this many blocks (0: no decay).
+    pub burn_half_life: u16,
+    /// Burn is multiplied by this after each registration.
+    pub burn_increase_mult: u64,
+    pub min_non_immune_uids: u16,
+}
+
+/// One admin setter (the chain's `AdminUtils::sudo_set_*`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Hyperparameter {
+    Tempo(u16),
+    Kappa(u16),
+    ImmunityPeriod(u16),
+    MaxAllowedUids(u16),
+    MaxAllowedValidators(u16),
+    WeightsSetRateLimit(u64),
+    WeightsVersionKey(u64),
+    MinAllowedWeights(u16),
+    MaxWeightLimit(u16),
+    CommitRevealWeightsEnabled(bool),
+    RevealPeriodEpochs(u64),
+    ActivityCutoff(u64),
+    MinBurn(Balance),
+    MaxBurn(Balance),
+    BondsMovingAverage(u64),
+    BondsPenalty(u16),
+    LiquidAlphaEnabled(bool),
+    AlphaValues { low: u16, high: u16 },
+    Yuma3Enabled(bool),
+    RegistrationAllowed(bool),
+    MinNonImmuneUids(u16),
+}
+
+/// Per-UID view of a subnet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NeuronInfo {
+    pub uid: u16,
+    pub hotkey: AccountId,
+    pub coldkey: AccountId,
+    /// Total stake on the hotkey on this subnet (rao).
+    pub stake: Balance,
+    pub active: bool,
+    pub validator_permit: bool,
+    pub last_update: u64,
+    pub registered_at: u64,
+    pub axon: Option<AxonInfo>,
+    pub rank: u16,
+    pub trust: u16,
+    pub consensus: u16,
+    pub validator_trust: u16,
+    pub incentive: u16,
+    pub dividends: u16,
+    /// Emission at the last epoch (rao).
+    pub emission: Balance,
+    pub weights: Vec<(u16, u16)>,
+    pub bonds: Vec<(u16, u16)>,
+}
+
+/// A subnet's state as neurons see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Metagraph {
+    pub netuid: NetUid,
+    pub block: u64,
+    pub neurons: Vec<NeuronInfo>,
+}

@@ -1,0 +1,288 @@
+//! The embedded local chain follows Subtensor's rules and errors.
+
+use subnet_core::chain::local::commit_hash;
+use subnet_core::chain::{AccountId, AxonInfo, ChainError, Hyperparameter, LocalChain, LocalChainConfig};
+
+const TAO: u64 = 1_000_000_000;
+
+fn acct(i: u8) -> AccountId {
+    AccountId([i; 32])
+}
+
+const SUDO: u8 = 1;
+const OWNER: u8 = 2;
+const OWNER_HOT: u8 = 3;
+
+/// A chain with a subnet (netuid 1) owned by account 2 (hotkey 3); accounts 1..=99 funded.
+fn chain_with_subnet() -> (LocalChain, u16) {
+    let accounts: Vec<AccountId> = (1..100).map(acct).collect();
+    let mut chain = LocalChain::new(LocalChainConfig::dev(acct(SUDO), &accounts, 1_000_000 * TAO));
+    let netuid = chain.register_network(&acct(OWNER), acct(OWNER_HOT)).unwrap();
+    // Fast subnet for tests: short tempo, no rate limit, no immunity, flat burn.
+    for h in [
+        Hyperparameter::Tempo(10),
+        Hyperparameter::WeightsSetRateLimit(0),
+        Hyperparameter::ImmunityPeriod(0),
+        Hyperparameter::MaxAllowedValidators(8),
+    ] {
+        chain.set_hyperparameter(&acct(OWNER), netuid, h).unwrap();
+    }
+    (chain, netuid)
+}
+
+/// Register hotkey `10 + i` for coldkey `50 + i`.
+fn register(chain: &mut LocalChain, netuid: u16, i: u8) -> u16 {
+    chain.burned_register(&acct(50 + i), netuid, acct(10 + i)).unwrap()
+}
+
+#[test]
+fn network_owner_hotkey_is_uid_zero() {
+    let (chain, netuid) = chain_with_subnet();
+    assert_eq!(netuid, 1);
+    let mg = chain.metagraph(netuid).unwrap();
+    assert_eq!(mg.neurons.len(), 1);
+    assert_eq!(mg.neurons[0].hotkey, acct(OWNER_HOT));
+    assert_eq!(mg.neurons[0].coldkey, acct(OWNER));
+    assert_eq!(chain.balance(&acct(OWNER)), 1_000_000 * TAO - chain.config.network_lock_cost);
+}
+
+#[test]
+fn registration_pays_the_burn_and_raises_it() {
+    let (mut chain, netuid) = chain_with_subnet();
+    let burn = chain.burn(netuid).unwrap();
+    let before = chain.balance(&acct(51));
+    assert_eq!(register(&mut chain, netuid, 1), 1);
+    assert_eq!(chain.balance(&acct(51)), before - burn);
+    assert_eq!(chain.burn(netuid).unwrap(), burn * 2, "burn doubles after a registration");
+    // It decays back over blocks (half-life 360), never below min_burn.
+    chain.produce_blocks(360);
+    let decayed = chain.burn(netuid).unwrap();
+    assert!(decayed < burn * 2 && decayed >= burn * 99 / 100, "{decayed}");
+}
+
+#[test]
+fn registration_errors_carry_chain_names() {
+    let (mut chain, netuid) = chain_with_subnet();
+    register(&mut chain, netuid, 1);
+    assert_eq!(chain.burned_register(&acct(51), netuid, acct(11)), Err(ChainError::HotKeyAlreadyRegisteredInSubNet));
+    assert_eq!(chain.burned_register(&acct(52), netuid, acct(11)), Err(ChainError::HotKeyAlreadyRegisteredInSubNet));
+    assert_eq!(chain.burned_register(&acct(52), 9, acct(12)), Err(ChainError::SubnetNotExists));
+    // Hotkey 11 belongs to coldkey 51 everywhere.
+    let other = chain.register_network(&acct(60), acct(61)).unwrap();
+    assert_eq!(chain.burned_register(&acct(52), other, acct(11)), Err(ChainError::NonAssociatedColdKey));
+    assert_eq!(chain.burned_register(&acct(200), netuid, acct(12)), Err(ChainError::NotEnoughBalanceToStake));
+    chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::RegistrationAllowed(false)).unwrap();
+    assert_eq!(chain.burned_register(&acct(53), netuid, acct(13)), Err(ChainError::SubNetRegistrationDisabled));
+}
+
+#[test]
+fn full_subnet_replaces_lowest_emission_out_of_immunity() {
+    let (mut chain, netuid) = chain_with_subnet();
+    chain.set_hyperparameter(&acct(SUDO), netuid, Hyperparameter::MaxAllowedUids(4)).unwrap();
+    // The chain keeps at least `min_non_immune_uids` prunable neurons (default 10).
+    assert_eq!(chain.hyperparameters(netuid).unwrap().min_non_immune_uids, 10);
+    chain.set_hyperparameter(&acct(SUDO), netuid, Hyperparameter::MinNonImmuneUids(1)).unwrap();
+    for i in 1..=3 {
+        register(&mut chain, netuid, i);
+    }
+    // Validator 0 (the owner, with stake) weights UID 1 and 3; UID 2 earns nothing.
+    chain.add_stake(&acct(OWNER), acct(OWNER_HOT), netuid, 100 * TAO).unwrap();
+    chain.produce_blocks(10);
+    chain.set_weights(&acct(OWNER_HOT), netuid, &[1, 3], &[65535, 65535], 0).unwrap();
+    chain.produce_blocks(10);
+    let mg = chain.metagraph(netuid).unwrap();
+    assert!(mg.neurons[2].emission == 0 && mg.neurons[1].emission > 0);
+    // The subnet is full: a newcomer takes UID 2, whose weights row and incoming weights reset.
+    let uid = chain.burned_register(&acct(54), netuid, acct(14)).unwrap();
+    assert_eq!(uid, 2);
+    let mg = chain.metagraph(netuid).unwrap();
+    assert_eq!(mg.neurons[2].hotkey, acct(14));
+    assert_eq!(mg.neurons[2].registered_at, chain.block());
+}
+
+#[test]
+fn immune_neurons_are_pruned_only_when_nothing_else_can_be() {
+    let (mut chain, netuid) = chain_with_subnet();
+    chain.set_hyperparameter(&acct(SUDO), netuid, Hyperparameter::MaxAllowedUids(3)).unwrap();
+    chain.set_hyperparameter(&acct(SUDO), netuid, Hyperparameter::ImmunityPeriod(1000)).unwrap();
+    register(&mut chain, netuid, 1);
+    register(&mut chain, netuid, 2);
+    // Everyone is immune and non-immune neurons are below min_non_immune_uids: the
+    // chain prunes the immune one with the lowest emission, then earliest registration.
+    assert_eq!(chain.burned_register(&acct(53), netuid, acct(13)), Ok(1));
+    // With only the (never pruned) owner in the subnet, nothing can go.
+    chain.set_hyperparameter(&acct(SUDO), netuid, Hyperparameter::MaxAllowedUids(3)).unwrap();
+    let accounts: Vec<AccountId> = (1..100).map(acct).collect();
+    let mut solo = LocalChain::new(LocalChainConfig::dev(acct(SUDO), &accounts, 1_000_000 * TAO));
+    let n = solo.register_network(&acct(OWNER), acct(OWNER_HOT)).unwrap();
+    solo.set_hyperparameter(&acct(SUDO), n, Hyperparameter::MaxAllowedUids(1)).unwrap();
+    assert_eq!(solo.burned_register(&acct(51), n, acct(11)), Err(ChainError::NoNeuronIdAvailable));
+}
+
+#[test]
+fn serve_axon_checks_and_stores_the_endpoint() {
+    let (mut chain, netuid) = chain_with_subnet();
+    register(&mut chain, netuid, 1);
+    let axon = AxonInfo { ip: u32::from_be_bytes([127, 0, 0, 1]) as u128, port: 8091, ip_type: 4, version: 1, ..Default::default() };
+    assert_eq!(chain.serve_axon(&acct(99), netuid, axon), Err(ChainError::HotKeyNotRegisteredInSubNet));
+    assert_eq!(chain.serve_axon(&acct(11), netuid, AxonInfo { ip_type: 5, ..axon }), Err(ChainError::InvalidIpType));
+    assert_eq!(chain.serve_axon(&acct(11), netuid, AxonInfo { port: 0, ..axon }), Err(ChainError::InvalidPort));
+    assert_eq!(chain.serve_axon(&acct(11), netuid, AxonInfo { ip: 0, ..axon }), Err(ChainError::InvalidIpAddress));
+    chain.produce_blocks(3);
+    chain.serve_axon(&acct(11), netuid, axon).unwrap();
+    let stored = chain.metagraph(netuid).unwrap().neurons[1].axon.unwrap();
+    assert_eq!((stored.port, stored.block), (8091, 3));
+}
+
+#[test]
+fn staking_moves_balance_and_fails_with_chain_errors() {
+    let (mut chain, netuid) = chain_with_subnet();
+    register(&mut chain, netuid, 1);
+    let before = chain.balance(&acct(70));
+    chain.add_stake(&acct(70), acct(11), netuid, 5 * TAO).unwrap();
+    assert_eq!(chain.balance(&acct(70)), before - 5 * TAO);
+    assert_eq!(chain.hotkey_stake(&acct(11), netuid), 5 * TAO);
+    assert_eq!(chain.add_stake(&acct(70), acct(11), netuid, 1), Err(ChainError::AmountTooLow));
+    assert_eq!(chain.add_stake(&acct(70), acct(98), netuid, TAO), Err(ChainError::HotKeyAccountNotExists));
+    assert_eq!(chain.add_stake(&acct(200), acct(11), netuid, TAO), Err(ChainError::NotEnoughBalanceToStake));
+    assert_eq!(chain.remove_stake(&acct(70), acct(11), netuid, 6 * TAO), Err(ChainError::NotEnoughStakeToWithdraw));
+    chain.remove_stake(&acct(70), acct(11), netuid, 5 * TAO).unwrap();
+    assert_eq!(chain.balance(&acct(70)), before);
+    assert_eq!(chain.hotkey_stake(&acct(11), netuid), 0);
+}
+
+#[test]
+fn hyperparameters_need_owner_or_sudo_and_valid_values() {
+    let (mut chain, netuid) = chain_with_subnet();
+    assert_eq!(chain.set_hyperparameter(&acct(77), netuid, Hyperparameter::Tempo(5)), Err(ChainError::BadOrigin));
+    chain.set_hyperparameter(&acct(SUDO), netuid, Hyperparameter::Tempo(5)).unwrap();
+    assert_eq!(chain.hyperparameters(netuid).unwrap().tempo, 5);
+    assert_eq!(chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::BondsMovingAverage(2_000_000)), Err(ChainError::InvalidValue));
+    assert_eq!(
+        chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::AlphaValues { low: 100, high: 50_000 }),
+        Err(ChainError::InvalidValue)
+    );
+}
+
+#[test]
+fn set_weights_follows_rate_limit_and_commit_reveal_switch() {
+    let (mut chain, netuid) = chain_with_subnet();
+    register(&mut chain, netuid, 1);
+    chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::WeightsSetRateLimit(5)).unwrap();
+    chain.produce_blocks(20);
+    chain.set_weights(&acct(OWNER_HOT), netuid, &[1], &[10], 0).unwrap();
+    let mg = chain.metagraph(netuid).unwrap();
+    assert_eq!(mg.neurons[0].weights, vec![(1, 65535)]);
+    assert_eq!(mg.neurons[0].last_update, 20);
+    assert_eq!(chain.set_weights(&acct(OWNER_HOT), netuid, &[1], &[10], 0), Err(ChainError::SettingWeightsTooFast));
+    chain.produce_blocks(5);
+    chain.set_weights(&acct(OWNER_HOT), netuid, &[1], &[10], 0).unwrap();
+    // A miner without a permit may only weight itself.
+    assert_eq!(chain.set_weights(&acct(11), netuid, &[0], &[10], 0), Err(ChainError::NeuronNoValidatorPermit));
+    chain.set_weights(&acct(11), netuid, &[1], &[10], 0).unwrap();
+    chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::CommitRevealWeightsEnabled(true)).unwrap();
+    chain.produce_blocks(5);
+    assert_eq!(chain.set_weights(&acct(OWNER_HOT), netuid, &[1], &[10], 0), Err(ChainError::CommitRevealEnabled));
+}
+
+#[test]
+fn commit_reveal_round_trip() {
+    let (mut chain, netuid) = chain_with_subnet();
+    register(&mut chain, netuid, 1);
+    let hot = acct(OWNER_HOT);
+    assert_eq!(chain.commit_weights(&hot, netuid, [0; 32]), Err(ChainError::CommitRevealDisabled));
+    chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::CommitRevealWeightsEnabled(true)).unwrap();
+    let (uids, values, salt) = ([1u16], [100u16], [7u16, 8]);
+    let hash = commit_hash(&hot, netuid, &uids, &values, &salt, 0);
+    assert_eq!(chain.reveal_weights(&hot, netuid, &uids, &values, &salt, 0), Err(ChainError::NoWeightsCommitFound));
+    chain.commit_weights(&hot, netuid, hash).unwrap();
+    assert_eq!(chain.commit_weights(&acct(98), netuid, hash), Err(ChainError::HotKeyNotRegisteredInSubNet));
+    // Same epoch: too early.
+    assert_eq!(chain.reveal_weights(&hot, netuid, &uids, &values, &salt, 0), Err(ChainError::RevealTooEarly));
+    // Wrong salt: no commit has that hash.
+    assert_eq!(chain.reveal_weights(&hot, netuid, &uids, &values, &[1], 0), Err(ChainError::InvalidRevealCommitHashNotMatch));
+    chain.produce_blocks(10); // one epoch later (tempo 10, reveal period 1)
+    chain.reveal_weights(&hot, netuid, &uids, &values, &salt, 0).unwrap();
+    assert_eq!(chain.metagraph(netuid).unwrap().neurons[0].weights, vec![(1, 65535)]);
+    // A commit not revealed within its epoch expires.
+    let hash2 = commit_hash(&hot, netuid, &uids, &[50], &salt, 0);
+    chain.commit_weights(&hot, netuid, hash2).unwrap();
+    chain.produce_blocks(20);
+    assert_eq!(chain.reveal_weights(&hot, netuid, &uids, &[50], &salt, 0), Err(ChainError::ExpiredWeightCommit));
+    // At most 10 commits wait for reveal.
+    for i in 0..10u8 {
+        chain.commit_weights(&hot, netuid, [i; 32]).unwrap();
+    }
+    assert_eq!(chain.commit_weights(&hot, netuid, [10; 32]), Err(ChainError::TooManyUnrevealedCommits));
+}
+
+#[test]
+fn honest_miners_earn_and_a_silent_miner_loses_its_incentive() {
+    let (mut chain, netuid) = chain_with_subnet();
+    for i in 1..=4 {
+        register(&mut chain, netuid, i); // UIDs 1..=4: 1, 2 validators; 3, 4 miners
+    }
+    chain.add_stake(&acct(51), acct(11), netuid, 1_000 * TAO).unwrap();
+    chain.add_stake(&acct(52), acct(12), netuid, 500 * TAO).unwrap();
+    chain.produce_blocks(10); // an epoch hands out validator permits
+    let miner_stake = |c: &LocalChain, uid: u8| c.hotkey_stake(&acct(10 + uid), netuid);
+    for epoch in 0..6 {
+        // Both validators score the miners; from epoch 3, miner 4 stops answering.
+        let w4 = if epoch < 3 { 65535 } else { 0 };
+        for v in [11, 12] {
+            chain.set_weights(&acct(v), netuid, &[3, 4], &[65535, w4], 0).unwrap();
+        }
+        chain.produce_blocks(10);
+        let mg = chain.metagraph(netuid).unwrap();
+        if epoch == 2 {
+            assert_eq!(mg.neurons[3].incentive, mg.neurons[4].incentive);
+            assert!(miner_stake(&chain, 4) > 0);
+        }
+    }
+    let mg = chain.metagraph(netuid).unwrap();
+    assert_eq!(mg.neurons[4].incentive, 0, "the silent miner earns nothing");
+    assert_eq!(mg.neurons[3].incentive, 65535);
+    assert!(miner_stake(&chain, 3) > miner_stake(&chain, 4));
+    // Validators earned dividends in proportion to their stake.
+    assert!(mg.neurons[1].dividends > mg.neurons[2].dividends && mg.neurons[2].dividends > 0);
+    assert!(chain.hotkey_stake(&acct(11), netuid) > 1_000 * TAO);
+}
+
+#[test]
+fn epoch_distributes_the_accrued_emission() {
+    let (mut chain, netuid) = chain_with_subnet();
+    register(&mut chain, netuid, 1);
+    register(&mut chain, netuid, 2);
+    chain.add_stake(&acct(51), acct(11), netuid, 100 * TAO).unwrap();
+    chain.produce_blocks(10);
+    chain.set_weights(&acct(11), netuid, &[2], &[1], 0).unwrap();
+    let total_stake = |c: &LocalChain| -> u64 { (0..3).map(|u| c.metagraph(netuid).unwrap().neurons[u].stake).sum() };
+    let before = total_stake(&chain);
+    chain.produce_blocks(10);
+    let minted = total_stake(&chain) - before;
+    // Ten blocks of emission, all of it staked (owner cut included), less rounding.
+    let expected = 10 * chain.config.subnet_emission_per_block;
+    assert!(expected - minted < 10, "minted {minted} of {expected}");
+}
+
+#[test]
+fn snapshot_restore_is_exact_and_replays_identically() {
+    let (mut chain, netuid) = chain_with_subnet();
+    register(&mut chain, netuid, 1);
+    chain.add_stake(&acct(51), acct(11), netuid, 10 * TAO).unwrap();
+    chain.produce_blocks(15);
+    chain.set_weights(&acct(11), netuid, &[0], &[1], 0).unwrap();
+    let json = chain.snapshot();
+    let mut copy = LocalChain::restore(&json).unwrap();
+    assert_eq!(copy, chain);
+    for c in [&mut chain, &mut copy] {
+        c.produce_blocks(25);
+        c.burned_register(&acct(52), netuid, acct(12)).unwrap();
+    }
+    assert_eq!(copy, chain);
+    let dir = std::env::temp_dir().join(format!("local-chain-{}.json", std::process::id()));
+    chain.save(&dir).unwrap();
+    assert_eq!(LocalChain::load(&dir).unwrap(), chain);
+    std::fs::remove_file(dir).ok();
+    assert!(LocalChain::restore("{not json").is_err());
+}
