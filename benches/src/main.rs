@@ -3,6 +3,7 @@
 //! Prints a human table, or with `--json` the DESIGN.md bench rows:
 //! `{"name", "value", "unit", ...parameters}` where `value` is the median of the runs.
 
+mod chain;
 mod yuma;
 
 use std::time::{Duration, Instant};
@@ -35,8 +36,9 @@ fn main() -> anyhow::Result<()> {
     let area = args.iter().find(|a| !a.starts_with("--")).map(String::as_str);
     let rows = match area {
         Some("yuma") => yuma::run(),
-        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma"),
-        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: yuma"),
+        Some("chain") => chain::run(),
+        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma, chain"),
+        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: yuma, chain"),
     };
     if json {
         let out: Vec<serde_json::Value> = rows
@@ -54,10 +56,11 @@ fn main() -> anyhow::Result<()> {
             .collect();
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        println!("{:<28} {:>14} {:<6} parameters", "benchmark", "median", "unit");
+        println!("{:<28} {:>14} {:<10} parameters", "benchmark", "median", "unit");
         for r in &rows {
             let params: Vec<String> = r.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            println!("{:<28} {:>14.1} {:<6} {}", r.name, r.value, r.unit, params.join(" "));
+            let value = if r.value < 10.0 { format!("{:.3}", r.value) } else { format!("{:.1}", r.value) };
+            println!("{:<28} {:>14} {:<10} {}", r.name, value, r.unit, params.join(" "));
         }
     }
     Ok(())
