@@ -55,21 +55,61 @@ impl Divisor {
         let x = a.to_bits();
         if x >= 0 && self.reciprocal > 0.0 {
             let est = x as f64 * self.reciprocal;
-            if est < 4.0e15 {
+            // Below 2^50 the estimate's error (three roundings of 2^-53 each) is under
+            // 0.4, so its integer part is the quotient or one off it either way.
+            if est < 1.0e15 {
                 let num = (x as u128) << 32;
                 let d = self.d.to_bits() as u128;
-                let mut q = est as u64 as u128;
-                // The estimate is within a unit or two of the truth; settle it exactly.
-                while q * d > num {
+                let mut q = est as i64 as u128;
+                let prod = q * d;
+                if prod > num {
                     q -= 1;
-                }
-                while num - q * d >= d {
+                } else if num - prod >= d {
                     q += 1;
                 }
                 return I32F32::from_bits(q as i64);
             }
         }
         a.checked_div(self.d).unwrap_or(ZERO)
+    }
+}
+
+/// `a.saturating_mul(b)` for I32F32 with the same bits: the exact product shifted
+/// right by 32 (rounding towards minus infinity), saturated to the type's range.
+/// `substrate-fixed` gets there through a general 128×128-bit multiply with overflow
+/// detection, several times slower; a property test holds the two equal.
+#[inline]
+pub fn mul(a: I32F32, b: I32F32) -> I32F32 {
+    let p = (a.to_bits() as i128 * b.to_bits() as i128) >> 32;
+    I32F32::from_bits(p.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+}
+
+/// Saturating add and subtract on the raw bits: the same results as `substrate-fixed`'s
+/// `saturating_add` / `saturating_sub`, without their generic select code.
+pub trait SatOps: Sized {
+    fn sat_add(self, rhs: Self) -> Self;
+    fn sat_sub(self, rhs: Self) -> Self;
+}
+
+impl SatOps for I32F32 {
+    #[inline]
+    fn sat_add(self, rhs: Self) -> Self {
+        I32F32::from_bits(self.to_bits().saturating_add(rhs.to_bits()))
+    }
+    #[inline]
+    fn sat_sub(self, rhs: Self) -> Self {
+        I32F32::from_bits(self.to_bits().saturating_sub(rhs.to_bits()))
+    }
+}
+
+impl SatOps for I64F64 {
+    #[inline]
+    fn sat_add(self, rhs: Self) -> Self {
+        I64F64::from_bits(self.to_bits().saturating_add(rhs.to_bits()))
+    }
+    #[inline]
+    fn sat_sub(self, rhs: Self) -> Self {
+        I64F64::from_bits(self.to_bits().saturating_sub(rhs.to_bits()))
     }
 }
 
@@ -83,7 +123,7 @@ pub fn safe_div_64(a: I64F64, b: I64F64) -> I64F64 {
 /// saturating keeps hostile inputs from panicking.
 #[inline]
 pub fn sum(x: &[I32F32]) -> I32F32 {
-    x.iter().fold(ZERO, |acc, v| acc.saturating_add(*v))
+    x.iter().fold(ZERO, |acc, v| acc.sat_add(*v))
 }
 
 pub fn u16_to_fixed(x: u16) -> I32F32 {
@@ -199,7 +239,7 @@ pub fn inplace_normalize_using_sum(x: &mut [I32F32], s: I32F32) {
 pub fn inplace_normalize_64(x: &mut [I64F64]) {
     let s = x
         .iter()
-        .fold(I64F64::from_bits(0), |acc, v| acc.saturating_add(*v));
+        .fold(I64F64::from_bits(0), |acc, v| acc.sat_add(*v));
     if s == I64F64::from_bits(0) {
         return;
     }
@@ -270,7 +310,7 @@ pub fn scalar_vec_mask_sparse_matrix(m: &mut [SparseRow], scalar: u64, vector: &
 /// Each row sums to 1 (rows summing to 0 are left as they are).
 pub fn inplace_row_normalize_sparse(m: &mut [SparseRow]) {
     for row in m.iter_mut() {
-        let s = row.iter().fold(ZERO, |a, (_, v)| a.saturating_add(*v));
+        let s = row.iter().fold(ZERO, |a, (_, v)| a.sat_add(*v));
         if s > ZERO {
             let d = Divisor::new(s);
             row.iter_mut().for_each(|(_, v)| *v = d.divide(*v));
@@ -280,7 +320,7 @@ pub fn inplace_row_normalize_sparse(m: &mut [SparseRow]) {
 
 pub fn row_sum_sparse(m: &[SparseRow]) -> Vec<I32F32> {
     m.iter()
-        .map(|row| row.iter().fold(ZERO, |a, (_, v)| a.saturating_add(*v)))
+        .map(|row| row.iter().fold(ZERO, |a, (_, v)| a.sat_add(*v)))
         .collect()
 }
 
@@ -290,7 +330,7 @@ pub fn inplace_col_normalize_sparse(m: &mut [SparseRow], columns: usize) {
     for row in m.iter() {
         for &(j, v) in row {
             if let Some(s) = col_sum.get_mut(j as usize) {
-                *s = s.saturating_add(v);
+                *s = s.sat_add(v);
             }
         }
     }
@@ -331,7 +371,7 @@ pub fn inplace_col_max_upscale_sparse(m: &mut [SparseRow], columns: usize) {
 pub fn inplace_row_hadamard_sparse(m: &mut SparseMatrix, vector: &[I32F32]) {
     m.truncate(vector.len());
     for (row, &s) in m.iter_mut().zip(vector) {
-        row.iter_mut().for_each(|(_, v)| *v = v.saturating_mul(s));
+        row.iter_mut().for_each(|(_, v)| *v = mul(*v, s));
     }
 }
 
@@ -343,7 +383,7 @@ pub fn col_normalized_row_dot(m: &[SparseRow], vector: &[I32F32], columns: usize
     for row in m {
         for &(j, v) in row {
             if let Some(s) = col_sum.get_mut(j as usize) {
-                *s = s.saturating_add(v);
+                *s = s.sat_add(v);
             }
         }
     }
@@ -355,7 +395,7 @@ pub fn col_normalized_row_dot(m: &[SparseRow], vector: &[I32F32], columns: usize
                     return acc;
                 };
                 let normalized = if d.d != ZERO { d.divide(v) } else { v };
-                acc.saturating_add(normalized.saturating_mul(x))
+                acc.sat_add(mul(normalized, x))
             })
         })
         .collect()
@@ -368,7 +408,7 @@ pub fn matmul_sparse(m: &[SparseRow], vector: &[I32F32], columns: usize) -> Vec<
         let scale = vector.get(i).copied().unwrap_or(ZERO);
         for &(j, v) in row {
             if let Some(r) = result.get_mut(j as usize) {
-                *r = r.saturating_add(scale.saturating_mul(v));
+                *r = r.sat_add(mul(scale, v));
             }
         }
     }
@@ -381,7 +421,7 @@ pub fn matmul_transpose_sparse(m: &[SparseRow], vector: &[I32F32]) -> Vec<I32F32
         .map(|row| {
             row.iter().fold(ZERO, |acc, &(j, v)| {
                 let x = vector.get(j as usize).copied().unwrap_or(ZERO);
-                acc.saturating_add(x.saturating_mul(v))
+                acc.sat_add(mul(x, v))
             })
         })
         .collect()
@@ -394,7 +434,7 @@ pub fn mat_vec_mul_sparse(m: &[SparseRow], vector: &[I32F32]) -> SparseMatrix {
             row.iter()
                 .filter_map(|&(j, v)| {
                     let x = vector.get(j as usize)?;
-                    let p = v.saturating_mul(*x);
+                    let p = mul(v, *x);
                     (p != ZERO).then_some((j, p))
                 })
                 .collect()
@@ -460,7 +500,7 @@ pub fn interpolate_sparse<'m>(
         let row = (0..columns)
             .filter_map(|j| {
                 let v1 = dense_a[j];
-                let v = v1.saturating_add(ratio.saturating_mul(dense_b[j].saturating_sub(v1)));
+                let v = v1.sat_add(mul(ratio, dense_b[j].sat_sub(v1)));
                 (v > ZERO).then_some((j as u16, v))
             })
             .collect();
@@ -527,18 +567,18 @@ pub fn weighted_median_with(
             }
             let st = stake.get(idx).copied().unwrap_or(ZERO);
             if s < pivot {
-                lo_stake = lo_stake.saturating_add(st);
+                lo_stake = lo_stake.sat_add(st);
                 lower.push(idx);
             } else {
-                hi_stake = hi_stake.saturating_add(st);
+                hi_stake = hi_stake.sat_add(st);
                 upper.push(idx);
             }
         }
-        if minority < partition_lo.saturating_add(lo_stake) && !lower.is_empty() {
-            partition_hi = partition_lo.saturating_add(lo_stake);
+        if minority < partition_lo.sat_add(lo_stake) && !lower.is_empty() {
+            partition_hi = partition_lo.sat_add(lo_stake);
             std::mem::swap(current, lower);
-        } else if partition_hi.saturating_sub(hi_stake) <= minority && !upper.is_empty() {
-            partition_lo = partition_hi.saturating_sub(hi_stake);
+        } else if partition_hi.sat_sub(hi_stake) <= minority && !upper.is_empty() {
+            partition_lo = partition_hi.sat_sub(hi_stake);
             std::mem::swap(current, upper);
         } else {
             return pivot;
@@ -561,7 +601,7 @@ pub fn weighted_median_col_sparse(
     let mut use_stake: Vec<I32F32> = stake.iter().copied().filter(|&s| s > ZERO).collect();
     inplace_normalize(&mut use_stake);
     let stake_sum = sum(&use_stake);
-    let minority = stake_sum.saturating_sub(majority);
+    let minority = stake_sum.sat_sub(majority);
     let stake_idx: Vec<usize> = (0..use_stake.len()).collect();
 
     // Column-major copy of the rows that count, zero-filled.
@@ -617,7 +657,7 @@ const PARALLEL_MEDIAN_MIN_CELLS: usize = 1 << 17;
 /// Chain: `mat_ema_sparse`: `alpha * new + (1 - alpha) * old`, positives kept, column order.
 pub fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: I32F32) -> SparseMatrix {
     let n = new.len(); // the chain assumes a square matrix
-    let one_minus_alpha = ONE.saturating_sub(alpha);
+    let one_minus_alpha = ONE.sat_sub(alpha);
     let mut acc = vec![ZERO; n];
     let mut out = Vec::with_capacity(n);
     for (i, new_row) in new.iter().enumerate() {
@@ -629,12 +669,12 @@ pub fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: I32F32) -> Sp
         acc.iter_mut().for_each(|x| *x = ZERO);
         for &(j, v) in new_row {
             if let Some(c) = acc.get_mut(j as usize) {
-                *c = c.saturating_add(alpha.saturating_mul(v));
+                *c = c.sat_add(mul(alpha, v));
             }
         }
         for &(j, v) in old_row {
             if let Some(c) = acc.get_mut(j as usize) {
-                *c = c.saturating_add(one_minus_alpha.saturating_mul(v));
+                *c = c.sat_add(mul(one_minus_alpha, v));
             }
         }
         let mut row = Vec::with_capacity(acc.iter().filter(|v| **v > ZERO).count());
@@ -669,15 +709,15 @@ pub fn mat_ema_alpha_sparse(
         for &(j, old_val) in old_row {
             if (j as usize) < columns {
                 let a = alpha_of(i, j);
-                decayed[j as usize] = ONE.saturating_sub(a).saturating_mul(old_val);
+                decayed[j as usize] = mul(ONE.sat_sub(a), old_val);
             }
         }
         let mut row = Vec::new();
         for &(j, new_val) in new_row {
             if (j as usize) < columns {
                 let a = alpha_of(i, j);
-                let inc = a.saturating_mul(new_val).max(ZERO);
-                let v = decayed[j as usize].saturating_add(inc).min(ONE);
+                let inc = mul(a, new_val).max(ZERO);
+                let v = decayed[j as usize].sat_add(inc).min(ONE);
                 if v > ZERO {
                     row.push((j, v));
                 }
@@ -736,6 +776,41 @@ mod tests {
             let a = if i % 89 == 0 { -a } else { a };
             let expected = a.checked_div(b).unwrap_or(ZERO);
             assert_eq!(safe_div(a, b), expected, "{a:?} / {b:?}");
+        }
+    }
+
+    #[test]
+    fn fast_mul_matches_saturating_mul() {
+        let mut seed = 0x0fed_cba9_8765_4321u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let edges = [0i64, 1, -1, i64::MAX, i64::MIN, 1 << 32, -(1 << 32), (1 << 31) - 1];
+        for i in 0..300_000u32 {
+            let (a, b) = if i < 64 {
+                (edges[(i % 8) as usize], edges[(i / 8) as usize])
+            } else {
+                let a = (next() >> (next() % 64)) as i64;
+                let b = (next() >> (next() % 64)) as i64;
+                (if i % 3 == 0 { a.wrapping_neg() } else { a }, if i % 5 == 0 { b.wrapping_neg() } else { b })
+            };
+            let (a, b) = (I32F32::from_bits(a), I32F32::from_bits(b));
+            assert_eq!(mul(a, b), a.saturating_mul(b), "{a:?} * {b:?}");
+        }
+    }
+
+    #[test]
+    fn sat_ops_match_the_library() {
+        let vals = [i64::MIN, i64::MIN + 1, -5, -1, 0, 1, 7, 1 << 40, i64::MAX - 1, i64::MAX];
+        for a in vals {
+            for b in vals {
+                let (x, y) = (I32F32::from_bits(a), I32F32::from_bits(b));
+                assert_eq!(x.sat_add(y), x.saturating_add(y));
+                assert_eq!(x.sat_sub(y), x.saturating_sub(y));
+            }
         }
     }
 
