@@ -8,4 +8,5 @@
 //! README's roadmap).
 
 pub mod chain;
+pub mod keys;
 pub mod yuma;
