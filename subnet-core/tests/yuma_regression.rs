@@ -105,3 +105,43 @@ fn random_subnets_match_the_reference_transcription() {
 }
 
 const EXPECTED: u64 = 0x1de8_e674_bd32_026c;
+
+/// Big enough for the parallel median path (more than 8192 column × validator cells).
+#[test]
+fn large_subnet_matches_the_reference_transcription() {
+    let mut r = Rng(0xDEAD_BEEF);
+    let n = 300usize;
+    let stake: Vec<u64> = (0..n).map(|i| if i < 100 { 1 + r.below(1_000_000_000_000) } else { 0 }).collect();
+    let weights: Vec<Vec<(u16, u16)>> = (0..n)
+        .map(|i| if i < 100 { (0..n as u16).map(|j| (j, r.below(65_536) as u16)).collect() } else { Vec::new() })
+        .collect();
+    let bonds: Vec<Vec<(u16, u16)>> = (0..n)
+        .map(|i| if i < 100 { (0..n as u16).filter(|j| j % 3 == 0).map(|j| (j, r.below(65_536) as u16)).collect() } else { Vec::new() })
+        .collect();
+    let (lu, reg) = (vec![1_000u64; n], vec![0u64; n]);
+    let permits: Vec<bool> = (0..n).map(|i| i < 100).collect();
+    let mut digests = Vec::new();
+    for yuma3 in [false, true] {
+        let params = EpochParams { max_allowed_validators: 128, yuma3_enabled: yuma3, liquid_alpha_enabled: yuma3, ..Default::default() };
+        let state = SubnetState {
+            block: 1_080,
+            last_epoch_block: 720,
+            emission: 1_000_000_000,
+            stake: &stake,
+            last_update: &lu,
+            block_at_registration: &reg,
+            validator_permit: &permits,
+            weights: &weights,
+            bonds: &bonds,
+            owner_uid: None,
+            commit_blocks: None,
+        };
+        digests.push(digest(&run_epoch(&params, &state).unwrap()));
+    }
+    if std::env::var("PRINT_DIGEST").is_ok() {
+        println!("LARGE {:#x} {:#x}", digests[0], digests[1]);
+    }
+    assert_eq!(digests, LARGE_EXPECTED, "epoch results changed");
+}
+
+const LARGE_EXPECTED: [u64; 2] = [0x97a1_40da_8ecd_06a5, 0x16be_368e_508d_d37c];

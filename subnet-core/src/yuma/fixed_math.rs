@@ -640,19 +640,24 @@ pub fn weighted_median_col_sparse(
     }
     let chunk = columns.div_ceil(threads);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..columns)
+        // Workers take the later chunks; this thread does the first.
+        let handles: Vec<_> = (chunk..columns)
             .step_by(chunk)
             .map(|start| {
                 let median_of = &median_of;
                 scope.spawn(move || median_of(start..(start + chunk).min(columns)))
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("median worker does not panic")).collect()
+        let mut medians = median_of(0..chunk.min(columns));
+        for h in handles {
+            medians.extend(h.join().expect("median worker does not panic"));
+        }
+        medians
     })
 }
 
 /// Below this many (column, validator) cells a thread costs more than it saves.
-const PARALLEL_MEDIAN_MIN_CELLS: usize = 1 << 17;
+const PARALLEL_MEDIAN_MIN_CELLS: usize = 1 << 13;
 
 /// Chain: `mat_ema_sparse`: `alpha * new + (1 - alpha) * old`, positives kept, column order.
 pub fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: I32F32) -> SparseMatrix {
