@@ -286,3 +286,16 @@ fn snapshot_restore_is_exact_and_replays_identically() {
     std::fs::remove_file(dir).ok();
     assert!(LocalChain::restore("{not json").is_err());
 }
+
+#[test]
+fn dev_accounts_match_substrate_addresses_and_are_funded() {
+    use subnet_core::chain::local::dev_keypair;
+    use subnet_core::chain::Signer;
+    let chain = LocalChain::new(LocalChainConfig::dev_accounts());
+    let alice = dev_keypair("Alice").account_id();
+    assert_eq!(alice.ss58(), "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
+    assert_eq!(dev_keypair("Bob").account_id().ss58(), "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty");
+    assert_eq!(chain.config.sudo, alice);
+    assert_eq!(chain.balance(&alice), 1_000_000 * TAO);
+    assert_eq!(chain.balance(&dev_keypair("Ferdie").account_id()), 1_000_000 * TAO);
+}

@@ -138,3 +138,22 @@ pub struct Metagraph {
     pub block: u64,
     pub neurons: Vec<NeuronInfo>,
 }
+
+impl Signer for crate::keys::Keypair {
+    fn account_id(&self) -> AccountId {
+        AccountId(self.public_key().0)
+    }
+}
+
+impl From<crate::keys::PublicKey> for AccountId {
+    fn from(k: crate::keys::PublicKey) -> Self {
+        AccountId(k.0)
+    }
+}
+
+impl AccountId {
+    /// The SS58 address (prefix 42), as Bittensor shows accounts.
+    pub fn ss58(&self) -> String {
+        crate::keys::PublicKey(self.0).ss58()
+    }
+}

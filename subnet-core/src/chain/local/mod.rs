@@ -79,7 +79,24 @@ pub fn default_hyperparameters() -> SubnetHyperparameters {
     }
 }
 
+/// The well-known development accounts of a Substrate dev chain, derived as Substrate
+/// derives them (`//Alice` … on the dev phrase), so their SS58 addresses match.
+pub const DEV_ACCOUNT_NAMES: [&str; 6] = ["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"];
+
+/// Keypair of a development account by name (`"Alice"`, …) or any `//` URI.
+pub fn dev_keypair(name: &str) -> crate::keys::Keypair {
+    let uri = if name.starts_with('/') { name.to_string() } else { format!("//{name}") };
+    crate::keys::Keypair::from_uri(&uri).expect("dev URIs are valid")
+}
+
 impl LocalChainConfig {
+    /// A development chain like Substrate's: `//Alice` is sudo and the six dev
+    /// accounts hold 1,000,000 TAO each.
+    pub fn dev_accounts() -> Self {
+        let accounts: Vec<AccountId> = DEV_ACCOUNT_NAMES.iter().map(|n| dev_keypair(n).account_id()).collect();
+        Self::dev(accounts[0], &accounts, 1_000_000 * 1_000_000_000)
+    }
+
     /// A development chain: `sudo` is sudo, every `endowed` account gets `amount`.
     pub fn dev(sudo: AccountId, endowed: &[AccountId], amount: Balance) -> Self {
         Self {
