@@ -47,7 +47,7 @@ pub fn run() -> Vec<Row> {
             let offset = chain.block() % 360;
             if offset % 5 == 0 && offset / 5 < 64 {
                 let v = (offset / 5) as u16;
-                let values: Vec<u16> = uids.iter().map(|u| (u.wrapping_mul(97).wrapping_add(v) % 1000) as u16 + 1).collect();
+                let values: Vec<u16> = uids.iter().map(|u| u.wrapping_mul(97).wrapping_add(v) % 1000 + 1).collect();
                 chain.set_weights(&acct(2, v), netuid, &uids, &values, 0).expect("valid weights");
             }
         }

@@ -51,7 +51,7 @@ pub struct EpochSpec {
     pub neurons: Vec<NeuronSpec>,
     pub hyperparameters: Option<Map<String, Value>>,
     pub stake: Option<Vec<(u16, u64)>>,
-    pub weights: Vec<(u16, Vec<(u16, u16)>)>,
+    pub weights: UidRows,
     pub last_update: Vec<(u16, u64)>,
     pub reset_bonds: Vec<u16>,
     pub last_epoch_block: Option<u64>,
@@ -184,7 +184,10 @@ fn parse_row(f: &Field<'_>, n: usize) -> Result<Vec<(u16, u16)>, ScenarioError> 
         .collect()
 }
 
-fn parse_sparse_matrix(f: &Field<'_>, n: usize) -> Result<Vec<(u16, Vec<(u16, u16)>)>, ScenarioError> {
+/// Sparse rows keyed by UID: `{ "uid": row, … }`.
+type UidRows = Vec<(u16, Vec<(u16, u16)>)>;
+
+fn parse_sparse_matrix(f: &Field<'_>, n: usize) -> Result<UidRows, ScenarioError> {
     f.entries()?
         .iter()
         .map(|(k, row)| Ok((uid_key(k, &row.path, n)?, parse_row(row, n)?)))

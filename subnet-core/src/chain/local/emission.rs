@@ -108,10 +108,9 @@ impl LocalChain {
         // incentive), split by each validator's share of validator emission.
         let pool = if incentive_sum > 0 { pending_validator } else { pending_validator + pending_server };
         let validator_sum: u128 = out.validator_emission.iter().map(|&v| v as u128).sum();
-        if validator_sum > 0 {
-            for (uid, &v) in out.validator_emission.iter().enumerate() {
-                let amount = (pool as u128 * v as u128 / validator_sum) as Balance;
-                self.pay_dividend(keys[uid], netuid, amount);
+        for (uid, &v) in out.validator_emission.iter().enumerate() {
+            if let Some(amount) = (pool as u128 * v as u128).checked_div(validator_sum) {
+                self.pay_dividend(keys[uid], netuid, amount as Balance);
             }
         }
         // The subnet owner's cut, staked to the owner's hotkey.
@@ -135,12 +134,10 @@ impl LocalChain {
             .collect();
         let total: u128 = stakers.iter().map(|(_, s)| *s as u128).sum();
         let mut paid = 0;
-        if total > 0 {
-            for (coldkey, s) in &stakers {
-                let part = (rest as u128 * *s as u128 / total) as Balance;
-                paid += part;
-                self.add_stake_unchecked(hotkey, *coldkey, netuid, part);
-            }
+        for (coldkey, s) in &stakers {
+            let part = (rest as u128 * *s as u128).checked_div(total).unwrap_or(0) as Balance;
+            paid += part;
+            self.add_stake_unchecked(hotkey, *coldkey, netuid, part);
         }
         // The take, plus what rounding (or an unstaked hotkey) left over.
         self.add_stake_unchecked(hotkey, owner, netuid, take + rest - paid);
