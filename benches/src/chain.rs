@@ -22,6 +22,7 @@ fn full_subnet() -> (LocalChain, u16) {
     let mut chain = LocalChain::new(LocalChainConfig::dev(coldkeys[0], &coldkeys, 1_000_000 * TAO));
     let netuid = chain.register_network(&coldkeys[0], acct(2, 0)).expect("funded");
     chain.set_hyperparameter(&coldkeys[0], netuid, Hyperparameter::MaxBurn(TAO)).expect("owner");
+    chain.set_hyperparameter(&coldkeys[0], netuid, Hyperparameter::CommitRevealWeightsEnabled(false)).expect("owner");
     for i in 1..256u16 {
         chain.burned_register(&coldkeys[i as usize], netuid, acct(2, i)).expect("room and funds");
     }

@@ -18,8 +18,9 @@ fn chain_with_subnet() -> (LocalChain, u16) {
     let accounts: Vec<AccountId> = (1..100).map(acct).collect();
     let mut chain = LocalChain::new(LocalChainConfig::dev(acct(SUDO), &accounts, 1_000_000 * TAO));
     let netuid = chain.register_network(&acct(OWNER), acct(OWNER_HOT)).unwrap();
-    // Fast subnet for tests: short tempo, no rate limit, no immunity, flat burn.
+    // Fast subnet for tests: short tempo, no rate limit, no immunity, plain set_weights.
     for h in [
+        Hyperparameter::CommitRevealWeightsEnabled(false),
         Hyperparameter::Tempo(10),
         Hyperparameter::WeightsSetRateLimit(0),
         Hyperparameter::ImmunityPeriod(0),
@@ -53,11 +54,16 @@ fn registration_pays_the_burn_and_raises_it() {
     let before = chain.balance(&acct(51));
     assert_eq!(register(&mut chain, netuid, 1), 1);
     assert_eq!(chain.balance(&acct(51)), before - burn);
-    assert_eq!(chain.burn(netuid).unwrap(), burn * 2, "burn doubles after a registration");
-    // It decays back over blocks (half-life 360), never below min_burn.
+    // Chain: the burn is multiplied by BurnIncreaseMult (1.26) after a registration…
+    assert_eq!(chain.burn(netuid).unwrap(), 1_260_000_000);
+    // …and halves over BurnHalfLife (360) blocks, never below min_burn.
     chain.produce_blocks(360);
     let decayed = chain.burn(netuid).unwrap();
-    assert!(decayed < burn * 2 && decayed >= burn * 99 / 100, "{decayed}");
+    // (A hair above half: the chain's Q32 powers truncate, so its factor sits just
+    // above 2^(-1/360).)
+    assert!((630_000_000..=632_000_000).contains(&decayed), "{decayed}");
+    chain.produce_blocks(360 * 20);
+    assert_eq!(chain.burn(netuid).unwrap(), chain.hyperparameters(netuid).unwrap().min_burn);
 }
 
 #[test]
@@ -298,4 +304,24 @@ fn dev_accounts_match_substrate_addresses_and_are_funded() {
     assert_eq!(chain.config.sudo, alice);
     assert_eq!(chain.balance(&alice), 1_000_000 * TAO);
     assert_eq!(chain.balance(&dev_keypair("Ferdie").account_id()), 1_000_000 * TAO);
+}
+
+#[test]
+fn new_subnets_start_as_on_subtensor() {
+    let accounts: Vec<AccountId> = (1..10).map(acct).collect();
+    let mut chain = LocalChain::new(LocalChainConfig::dev(acct(SUDO), &accounts, 1_000_000 * TAO));
+    let netuid = chain.register_network(&acct(OWNER), acct(OWNER_HOT)).unwrap();
+    let h = chain.hyperparameters(netuid).unwrap();
+    // `init_new_network`: max validators 64, min weights 1, immunity 5000, Yuma3 on.
+    assert_eq!((h.max_allowed_validators, h.min_allowed_weights, h.immunity_period, h.yuma3_enabled), (64, 1, 5000, true));
+    // Commit-reveal is on by default, so plain set_weights is refused.
+    assert!(h.commit_reveal_enabled);
+    assert_eq!(chain.set_weights(&acct(OWNER_HOT), netuid, &[0], &[1], 0), Err(ChainError::CommitRevealEnabled));
+    // Activity cutoff follows tempo: 13889 ‰ of 360 blocks = 5000.
+    assert_eq!(h.activity_cutoff_blocks(), 5000);
+    assert_eq!(chain.burn(netuid).unwrap(), TAO);
+    assert_eq!(
+        chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::ActivityCutoffFactorMilli(999)),
+        Err(ChainError::InvalidValue)
+    );
 }

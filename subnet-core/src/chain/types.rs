@@ -63,7 +63,9 @@ pub struct SubnetHyperparameters {
     pub weights_version_key: u64,
     pub commit_reveal_enabled: bool,
     pub reveal_period_epochs: u64,
-    pub activity_cutoff: u64,
+    /// Inactive after `max(1, factor_milli * tempo / 1000)` blocks without weights
+    /// (chain: `ActivityCutoffFactorMilli`, 1000..=50000).
+    pub activity_cutoff_factor_milli: u32,
     pub min_burn: Balance,
     pub max_burn: Balance,
     pub bonds_moving_average: u64,
@@ -75,9 +77,16 @@ pub struct SubnetHyperparameters {
     pub registration_allowed: bool,
     /// Burn halves every this many blocks (0: no decay).
     pub burn_half_life: u16,
-    /// Burn is multiplied by this after each registration.
-    pub burn_increase_mult: u64,
+    /// Burn is multiplied by this after each registration (chain: a U64F64, 1.26).
+    pub burn_increase_mult: f64,
     pub min_non_immune_uids: u16,
+}
+
+impl SubnetHyperparameters {
+    /// Chain: `get_activity_cutoff_blocks`.
+    pub fn activity_cutoff_blocks(&self) -> u64 {
+        (self.activity_cutoff_factor_milli as u64 * self.tempo as u64 / 1000).max(1)
+    }
 }
 
 /// One admin setter (the chain's `AdminUtils::sudo_set_*`).
@@ -94,7 +103,7 @@ pub enum Hyperparameter {
     MaxWeightLimit(u16),
     CommitRevealWeightsEnabled(bool),
     RevealPeriodEpochs(u64),
-    ActivityCutoff(u64),
+    ActivityCutoffFactorMilli(u32),
     MinBurn(Balance),
     MaxBurn(Balance),
     BondsMovingAverage(u64),

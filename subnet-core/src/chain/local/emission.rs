@@ -7,17 +7,42 @@ use super::subnet::StoredEpoch;
 use super::{LocalChain, NetUid};
 use crate::chain::types::{AccountId, Balance};
 
-/// Chain: `decay_factor_q32`: 0.5^(1/half_life) in Q32.
+/// Chain: `decay_factor_q32`: the largest Q32 factor whose `half_life`-th power is
+/// at most 0.5, found by bisection (`pallets/subtensor/src/utils/misc.rs`).
 pub(super) fn decay_factor_q32(half_life: u16) -> u64 {
-    // 2^(-1/h) computed in f64 and rounded to Q32 (see the closing note of issue #3
-    // for how closely this follows the chain's fixed-point routine).
-    let f = 0.5f64.powf(1.0 / half_life as f64);
-    (f * 4_294_967_296.0) as u64
+    if half_life == 0 {
+        return 1 << 32;
+    }
+    let (mut lo, mut hi) = (0u64, 1u64 << 32);
+    while lo + 1 < hi {
+        let mid = lo + ((hi - lo) >> 1);
+        if pow_q32(mid, half_life) > 1 << 31 {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    lo
 }
 
-/// Chain: `mul_by_q32`: value * factor / 2^32, rounded down.
+/// Chain: `pow_q32`, square-and-multiply in Q32.
+fn pow_q32(base: u64, exp: u16) -> u64 {
+    let (mut result, mut factor, mut power) = (1u64 << 32, base, exp as u32);
+    while power > 0 {
+        if power & 1 == 1 {
+            result = mul_by_q32(result, factor);
+        }
+        power >>= 1;
+        if power > 0 {
+            factor = mul_by_q32(factor, factor);
+        }
+    }
+    result
+}
+
+/// Chain: `mul_by_q32`: value * factor / 2^32, rounded down, saturating.
 pub(super) fn mul_by_q32(value: u64, factor_q32: u64) -> u64 {
-    ((value as u128 * factor_q32 as u128) >> 32) as u64
+    ((value as u128 * factor_q32 as u128) >> 32).min(u64::MAX as u128) as u64
 }
 
 fn share(amount: Balance, proportion: u16) -> Balance {
@@ -55,7 +80,7 @@ impl LocalChain {
             kappa: h.kappa,
             bonds_moving_average: h.bonds_moving_average,
             max_allowed_validators: h.max_allowed_validators,
-            activity_cutoff: h.activity_cutoff,
+            activity_cutoff: h.activity_cutoff_blocks(),
             liquid_alpha_enabled: h.liquid_alpha_enabled,
             alpha_low: h.alpha_low,
             alpha_high: h.alpha_high,

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use substrate_fixed::types::U64F64;
 
 pub use handle::{BlockMode, LocalChainHandle};
 pub use subnet::{StoredEpoch, Subnet, WeightCommit};
@@ -49,21 +50,24 @@ pub struct LocalChainConfig {
     pub default_hyperparameters: SubnetHyperparameters,
 }
 
-/// Subtensor's runtime defaults (`runtime/src/lib.rs`), where one exists.
+/// What a new subnet starts with on Subtensor: `init_new_network`'s explicit values
+/// (max validators 64, min allowed weights 1, immunity 5000, Yuma3 on, burn 1 TAO)
+/// over the pallet and runtime defaults (`DefaultCommitRevealWeightsEnabled` = true,
+/// `DefaultBurnHalfLife` = 360, `DefaultBurnIncreaseMult` = 1.26, …).
 pub fn default_hyperparameters() -> SubnetHyperparameters {
     SubnetHyperparameters {
         tempo: 360,
         kappa: 32_767,
-        immunity_period: 4_096,
+        immunity_period: 5_000,
         max_allowed_uids: 256,
-        max_allowed_validators: 128,
-        min_allowed_weights: 0,
+        max_allowed_validators: 64,
+        min_allowed_weights: 1,
         max_weight_limit: u16::MAX,
         weights_set_rate_limit: 100,
         weights_version_key: 0,
-        commit_reveal_enabled: false,
+        commit_reveal_enabled: true,
         reveal_period_epochs: 1,
-        activity_cutoff: 5_000,
+        activity_cutoff_factor_milli: 13_889,
         min_burn: 500_000,
         max_burn: 100_000_000_000,
         bonds_moving_average: 900_000,
@@ -71,10 +75,10 @@ pub fn default_hyperparameters() -> SubnetHyperparameters {
         liquid_alpha_enabled: false,
         alpha_low: 45_875,
         alpha_high: 58_982,
-        yuma3_enabled: false,
+        yuma3_enabled: true,
         registration_allowed: true,
         burn_half_life: 360,
-        burn_increase_mult: 2,
+        burn_increase_mult: 1.26,
         min_non_immune_uids: 10,
     }
 }
@@ -108,7 +112,7 @@ impl LocalChainConfig {
             network_lock_cost: 100_000_000_000,
             min_stake: 2_000_000,
             stake_threshold: 0,
-            initial_burn: 100_000_000,
+            initial_burn: 1_000_000_000,
             default_hyperparameters: default_hyperparameters(),
         }
     }
@@ -217,6 +221,8 @@ impl LocalChain {
         let mut subnet =
             Subnet::new(coldkey, hotkey, self.config.default_hyperparameters.clone(), self.block, self.config.initial_burn);
         subnet.append(hotkey, self.block);
+        // Chain: `LastEpochBlock` starts staggered by netuid so subnets' epochs spread out.
+        subnet.last_epoch_block = self.block.saturating_sub(netuid as u64 % (subnet.hyper.tempo as u64).max(1));
         self.subnets.insert(netuid, subnet);
         Ok(netuid)
     }
@@ -252,7 +258,12 @@ impl LocalChain {
                 }
                 h.reveal_period_epochs = v;
             }
-            Hyperparameter::ActivityCutoff(v) => h.activity_cutoff = v,
+            Hyperparameter::ActivityCutoffFactorMilli(v) => {
+                if !(1_000..=50_000).contains(&v) {
+                    return Err(ChainError::InvalidValue);
+                }
+                h.activity_cutoff_factor_milli = v;
+            }
             Hyperparameter::MinBurn(v) => h.min_burn = v,
             Hyperparameter::MaxBurn(v) => h.max_burn = v,
             Hyperparameter::BondsMovingAverage(v) => {
@@ -314,7 +325,9 @@ impl LocalChain {
         };
         // Chain: `bump_registration_price_after_registration`, clamped to the bounds.
         let h = &subnet.hyper;
-        subnet.burn = subnet.burn.saturating_mul(h.burn_increase_mult.max(1)).clamp(h.min_burn, h.max_burn.max(h.min_burn));
+        let mult = U64F64::saturating_from_num(h.burn_increase_mult).max(U64F64::from_num(1));
+        let bumped = U64F64::saturating_from_num(subnet.burn).saturating_mul(mult).saturating_to_num::<u64>();
+        subnet.burn = bumped.clamp(h.min_burn, h.max_burn.max(h.min_burn));
         Ok(uid)
     }
 
