@@ -215,8 +215,15 @@ fn commit_reveal_round_trip() {
     chain.commit_weights(&hot, netuid, hash2).unwrap();
     chain.produce_blocks(20);
     assert_eq!(chain.reveal_weights(&hot, netuid, &uids, &[50], &salt, 0), Err(ChainError::ExpiredWeightCommit));
+    // Commits are rate-limited like weights: the commit block is the last update.
+    chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::WeightsSetRateLimit(3)).unwrap();
+    chain.commit_weights(&hot, netuid, [42; 32]).unwrap();
+    assert_eq!(chain.metagraph(netuid).unwrap().neurons[0].last_update, chain.block());
+    assert_eq!(chain.commit_weights(&hot, netuid, [43; 32]), Err(ChainError::CommittingWeightsTooFast));
+    chain.produce_blocks(3);
+    chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::WeightsSetRateLimit(0)).unwrap();
     // At most 10 commits wait for reveal.
-    for i in 0..10u8 {
+    for i in 0..9u8 {
         chain.commit_weights(&hot, netuid, [i; 32]).unwrap();
     }
     assert_eq!(chain.commit_weights(&hot, netuid, [10; 32]), Err(ChainError::TooManyUnrevealedCommits));

@@ -54,6 +54,8 @@ pub enum ChainError {
     CommitRevealDisabled,
     #[error("CommitRevealEnabled: set_weights is not allowed while commit-reveal is on")]
     CommitRevealEnabled,
+    #[error("CommittingWeightsTooFast: the weights rate limit has not elapsed since the last commit")]
+    CommittingWeightsTooFast,
     #[error("TooManyUnrevealedCommits: at most 10 commits may wait for reveal")]
     TooManyUnrevealedCommits,
     #[error("NoWeightsCommitFound: no commit to reveal")]

@@ -74,6 +74,8 @@ impl LocalChain {
         self.store_weights(&hotkey, netuid, uids, values, version_key)
     }
 
+    /// Chain: `internal_set_weights`: the rules, then the row; the last update moves
+    /// only without commit-reveal (with it, the commit moved it).
     fn store_weights(&mut self, hotkey: &AccountId, netuid: NetUid, uids: &[u16], values: &[u16], version_key: u64) -> Result<(), ChainError> {
         let ctx = self.weights_context(netuid, hotkey)?;
         let row = set_weights::validate(&ctx, uids, values, version_key)?;
@@ -81,20 +83,22 @@ impl LocalChain {
         let block = self.block;
         let s = self.subnet_mut(netuid)?;
         s.weights[uid] = row;
-        s.last_update[uid] = block;
+        if !ctx.commit_reveal_enabled {
+            s.last_update[uid] = block;
+        }
         Ok(())
     }
 
-    /// The epoch counter a commit or reveal at this block belongs to: the stored
-    /// counter, plus one when an epoch fires this block (chain:
-    /// `current_epoch_with_lookahead`; the local chain runs epochs at the block start,
-    /// so the counter is already up to date).
+    /// The epoch counter a commit or reveal at this block belongs to (chain:
+    /// `current_epoch_with_lookahead`; the local chain runs epochs at the start of a
+    /// block, before extrinsics, so the stored counter is already the right one).
     fn current_epoch(&self, netuid: NetUid) -> Result<u64, ChainError> {
         Ok(self.subnet(netuid)?.epoch_index)
     }
 
-    /// `commit_weights`: store the hash of weights to reveal `reveal_period_epochs`
-    /// epochs later.
+    /// `commit_weights` (chain: `internal_commit_weights`): rate-limited like
+    /// `set_weights`, expired commits dropped from the front of the queue, at most 10
+    /// waiting; the commit block becomes the neuron's last update.
     pub fn commit_weights(&mut self, hotkey: &dyn Signer, netuid: NetUid, hash: [u8; 32]) -> Result<(), ChainError> {
         let hotkey = hotkey.account_id();
         let epoch = self.current_epoch(netuid)?;
@@ -103,22 +107,27 @@ impl LocalChain {
         if !s.hyper.commit_reveal_enabled {
             return Err(ChainError::CommitRevealDisabled);
         }
-        if s.uid_of(&hotkey).is_none() {
-            return Err(ChainError::HotKeyNotRegisteredInSubNet);
+        let uid = s.uid_of(&hotkey).ok_or(ChainError::HotKeyNotRegisteredInSubNet)? as usize;
+        let last = s.last_update[uid];
+        if last != 0 && block.saturating_sub(last) < s.hyper.weights_set_rate_limit {
+            return Err(ChainError::CommittingWeightsTooFast);
         }
         let period = s.hyper.reveal_period_epochs;
         let queue = s.commits.entry(hotkey).or_default();
-        // Expired commits are dropped before counting.
-        queue.retain(|c| epoch <= c.commit_epoch + period);
+        let expired = queue.iter().take_while(|c| epoch > c.commit_epoch + period).count();
+        queue.drain(..expired);
         if queue.len() >= MAX_UNREVEALED_COMMITS {
             return Err(ChainError::TooManyUnrevealedCommits);
         }
         queue.push(WeightCommit { hash, commit_epoch: epoch, commit_block: block });
+        s.last_update[uid] = block;
         Ok(())
     }
 
-    /// `reveal_weights`: the weights whose hash was committed, revealed in the epoch
-    /// exactly `reveal_period_epochs` after the commit, are checked and stored.
+    /// `reveal_weights` (chain: `internal_reveal_weights`): the weights whose hash was
+    /// committed, in the epoch exactly `reveal_period_epochs` after the commit; the
+    /// commit and those before it leave the queue and the weights are set. Nothing
+    /// changes when the reveal fails.
     pub fn reveal_weights(
         &mut self,
         hotkey: &dyn Signer,
@@ -135,20 +144,27 @@ impl LocalChain {
             return Err(ChainError::CommitRevealDisabled);
         }
         let period = s.hyper.reveal_period_epochs;
-        let queue = s.commits.get(&hotkey).filter(|q| !q.is_empty()).ok_or(ChainError::NoWeightsCommitFound)?;
+        let queue = s.commits.get(&hotkey).ok_or(ChainError::NoWeightsCommitFound)?;
         let hash = commit_hash(&hotkey, netuid, uids, values, salt, version_key);
-        let pos = queue.iter().position(|c| c.hash == hash).ok_or(ChainError::InvalidRevealCommitHashNotMatch)?;
-        let commit_epoch = queue[pos].commit_epoch;
-        if epoch > commit_epoch + period {
-            return Err(ChainError::ExpiredWeightCommit);
+        let expired = queue.iter().take_while(|c| epoch > c.commit_epoch + period).count();
+        let (stale, live) = queue.split_at(expired);
+        let was_expired = stale.iter().any(|c| c.hash == hash);
+        if live.is_empty() {
+            return Err(if was_expired { ChainError::ExpiredWeightCommit } else { ChainError::NoWeightsCommitFound });
         }
-        if epoch < commit_epoch + period {
+        let Some(pos) = live.iter().position(|c| c.hash == hash) else {
+            return Err(if was_expired { ChainError::ExpiredWeightCommit } else { ChainError::InvalidRevealCommitHashNotMatch });
+        };
+        if epoch != live[pos].commit_epoch + period {
             return Err(ChainError::RevealTooEarly);
         }
         self.store_weights(&hotkey, netuid, uids, values, version_key)?;
         let s = self.subnet_mut(netuid)?;
         if let Some(q) = s.commits.get_mut(&hotkey) {
-            q.remove(pos);
+            q.drain(..expired + pos + 1);
+            if q.is_empty() {
+                s.commits.remove(&hotkey);
+            }
         }
         Ok(())
     }
