@@ -276,6 +276,19 @@ fn epoch_distributes_the_accrued_emission() {
     // Ten blocks of emission, all of it staked (owner cut included), less rounding.
     let expected = 10 * chain.config.subnet_emission_per_block;
     assert!(expected - minted < 10, "minted {minted} of {expected}");
+
+    // Incentive aimed at the subnet owner's own hotkey is burnt, not paid.
+    chain.produce_blocks(1);
+    chain.set_weights(&acct(11), netuid, &[0], &[1], 0).unwrap();
+    let owner_before = chain.hotkey_stake(&acct(OWNER_HOT), netuid);
+    let before = total_stake(&chain);
+    chain.produce_blocks(10);
+    let mg = chain.metagraph(netuid).unwrap();
+    assert_eq!(mg.neurons[0].incentive, 65535);
+    let owner_gain = chain.hotkey_stake(&acct(OWNER_HOT), netuid) - owner_before;
+    let cut = 10 * (chain.config.subnet_emission_per_block * 11_796 / 65_535);
+    assert!(owner_gain.abs_diff(cut) < 10, "the owner only gets its cut: {owner_gain} vs {cut}");
+    assert!(total_stake(&chain) - before < expected * 6 / 10, "the miners' half was burnt");
 }
 
 #[test]

@@ -122,12 +122,16 @@ impl LocalChain {
         s.last_step_block = block;
         s.epoch_index += 1;
 
-        // Miners: their server emission, staked to their hotkey by its owner.
+        // Miners: their server emission, staked to their hotkey by its owner; what
+        // goes to hotkeys of the subnet owner is burnt (chain:
+        // `distribute_dividends_and_incentives` skips the owner's hotkeys).
         let incentive_sum: Balance = out.server_emission.iter().sum();
         for (uid, &amount) in out.server_emission.iter().enumerate() {
             let hotkey = keys[uid];
             let coldkey = self.hotkey_owner(&hotkey).unwrap_or(hotkey);
-            self.add_stake_unchecked(hotkey, coldkey, netuid, amount);
+            if coldkey != owner_coldkey {
+                self.add_stake_unchecked(hotkey, coldkey, netuid, amount);
+            }
         }
         // Validators: the validator pool (plus the miners' when nobody earned
         // incentive), split by each validator's share of validator emission.
