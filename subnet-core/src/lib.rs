@@ -8,5 +8,6 @@
 //! README's roadmap).
 
 pub mod chain;
+pub mod incentive;
 pub mod keys;
 pub mod yuma;
