@@ -56,6 +56,7 @@ impl LocalChain {
         let emission = self.config.subnet_emission_per_block;
         let owner_cut = share(emission, self.config.owner_cut);
         let rest = emission - owner_cut;
+        self.supply.emitted += emission;
         if let Ok(s) = self.subnet_mut(netuid) {
             s.pending_owner_cut += owner_cut;
             s.pending_server += rest / 2;
@@ -108,6 +109,7 @@ impl LocalChain {
         let out = run_epoch(&params, &state).expect("the chain keeps per-UID vectors at the subnet size");
 
         let keys = s.keys.clone();
+        let paid_before = self.supply.paid_out + self.supply.withheld;
         let (owner_coldkey, owner_hotkey) = (s.owner_coldkey, s.owner_hotkey);
         let (pending_server, pending_validator, owner_cut) = (s.pending_server, s.pending_validator, s.pending_owner_cut);
 
@@ -130,7 +132,9 @@ impl LocalChain {
             let hotkey = keys[uid];
             let coldkey = self.hotkey_owner(&hotkey).unwrap_or(hotkey);
             if coldkey != owner_coldkey {
-                self.add_stake_unchecked(hotkey, coldkey, netuid, amount);
+                self.pay(hotkey, coldkey, netuid, amount);
+            } else {
+                self.supply.withheld += amount;
             }
         }
         // Validators: the validator pool (plus the miners' when nobody earned
@@ -143,7 +147,15 @@ impl LocalChain {
             }
         }
         // The subnet owner's cut, staked to the owner's hotkey.
-        self.add_stake_unchecked(owner_hotkey, owner_coldkey, netuid, owner_cut);
+        self.pay(owner_hotkey, owner_coldkey, netuid, owner_cut);
+        let credited = self.supply.paid_out + self.supply.withheld - paid_before;
+        self.supply.unallocated += (pending_server + pending_validator + owner_cut).saturating_sub(credited);
+    }
+
+    /// Emission turned into stake.
+    fn pay(&mut self, hotkey: AccountId, coldkey: AccountId, netuid: NetUid, amount: Balance) {
+        self.supply.paid_out += amount;
+        self.add_stake_unchecked(hotkey, coldkey, netuid, amount);
     }
 
     /// A validator's dividend: its take goes to the hotkey's owner, the rest to every
@@ -166,9 +178,9 @@ impl LocalChain {
         for (coldkey, s) in &stakers {
             let part = (rest as u128 * *s as u128).checked_div(total).unwrap_or(0) as Balance;
             paid += part;
-            self.add_stake_unchecked(hotkey, *coldkey, netuid, part);
+            self.pay(hotkey, *coldkey, netuid, part);
         }
         // The take, plus what rounding (or an unstaked hotkey) left over.
-        self.add_stake_unchecked(hotkey, owner, netuid, take + rest - paid);
+        self.pay(hotkey, owner, netuid, take + rest - paid);
     }
 }

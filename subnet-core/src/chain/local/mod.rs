@@ -118,6 +118,25 @@ impl LocalChainConfig {
     }
 }
 
+/// Where the chain's TAO went: lets tests check that nothing is created or lost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Supply {
+    /// Funded at genesis.
+    pub endowed: Balance,
+    /// Paid for registrations (recycled) and locked to create subnets.
+    pub burned: Balance,
+    /// Emitted into subnets, block by block.
+    pub emitted: Balance,
+    /// Of the emission, what epochs turned into stake.
+    pub paid_out: Balance,
+    /// Of the emission, incentive aimed at the owner's hotkeys, burnt.
+    pub withheld: Balance,
+    /// Of the emission, what an epoch credited to no one: rounding, and the
+    /// validators' pool when no validator earned dividends (the chain mints it to
+    /// nobody either).
+    pub unallocated: Balance,
+}
+
 /// The whole chain state; equal states behave identically (snapshot/restore).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LocalChain {
@@ -133,16 +152,32 @@ pub struct LocalChain {
     stake: BTreeMap<(AccountId, AccountId, NetUid), Balance>,
     #[serde(with = "map_as_seq")]
     subnets: BTreeMap<NetUid, Subnet>,
+    supply: Supply,
 }
 
 impl LocalChain {
     pub fn new(config: LocalChainConfig) -> Self {
-        let balances = config.endowed.iter().copied().collect();
-        Self { config, block: 0, balances, hotkey_owner: BTreeMap::new(), stake: BTreeMap::new(), subnets: BTreeMap::new() }
+        let balances: BTreeMap<AccountId, Balance> = config.endowed.iter().copied().collect();
+        let supply = Supply { endowed: balances.values().sum(), ..Supply::default() };
+        Self { config, block: 0, balances, hotkey_owner: BTreeMap::new(), stake: BTreeMap::new(), subnets: BTreeMap::new(), supply }
     }
 
     pub fn block(&self) -> u64 {
         self.block
+    }
+
+    pub fn supply(&self) -> Supply {
+        self.supply
+    }
+
+    /// Free balances plus stake, everywhere.
+    pub fn circulating(&self) -> Balance {
+        self.balances.values().sum::<Balance>() + self.stake.values().sum::<Balance>()
+    }
+
+    /// Emission accrued in subnets and not yet distributed.
+    pub fn pending_emission(&self) -> Balance {
+        self.subnets.values().map(|s| s.pending_server + s.pending_validator + s.pending_owner_cut).sum()
     }
 
     pub fn balance(&self, account: &AccountId) -> Balance {
@@ -217,6 +252,7 @@ impl LocalChain {
         }
         self.claim_hotkey(coldkey, hotkey)?;
         self.withdraw(&coldkey, self.config.network_lock_cost)?;
+        self.supply.burned += self.config.network_lock_cost;
         let netuid = (1..=NetUid::MAX).find(|n| !self.subnets.contains_key(n)).ok_or(ChainError::InvalidValue)?;
         let mut subnet =
             Subnet::new(coldkey, hotkey, self.config.default_hyperparameters.clone(), self.block, self.config.initial_burn);
@@ -315,6 +351,7 @@ impl LocalChain {
         }
         self.claim_hotkey(coldkey, hotkey)?;
         self.withdraw(&coldkey, burn)?; // the burn is recycled
+        self.supply.burned += burn;
         let subnet = self.subnet_mut(netuid)?;
         let uid = match to_prune {
             Some(uid) => {
