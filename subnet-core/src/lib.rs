@@ -10,4 +10,5 @@
 pub mod chain;
 pub mod incentive;
 pub mod keys;
+pub mod validator;
 pub mod yuma;

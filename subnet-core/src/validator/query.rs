@@ -1,0 +1,59 @@
+//! What the validator needs from the transport and from the subnet's author.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::chain::types::{AccountId, AxonInfo};
+
+/// A miner to query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub uid: u16,
+    pub hotkey: AccountId,
+    pub axon: AxonInfo,
+}
+
+/// Why a miner gave no usable answer.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum QueryError {
+    #[error("no answer within the timeout")]
+    Timeout,
+    #[error("the miner refused: {0}")]
+    Refused(String),
+    #[error("the miner could not be reached: {0}")]
+    Unreachable(String),
+    #[error("the answer could not be read: {0}")]
+    BadAnswer(String),
+}
+
+/// One miner's answer (or failure) and how long it took.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response {
+    pub result: Result<Vec<u8>, QueryError>,
+    pub latency: Duration,
+}
+
+/// Sends one task to many miners at once.
+#[async_trait]
+pub trait Querier: Send + Sync {
+    /// One response per target, in the targets' order; a dead or slow miner must not
+    /// hold the others past `timeout`.
+    async fn query(&self, targets: &[Target], task: &[u8], timeout: Duration) -> Vec<Response>;
+}
+
+/// Who answered, for scoring.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MinerContext {
+    pub uid: u16,
+    pub hotkey: AccountId,
+    pub latency: Duration,
+}
+
+/// The subnet author's side of validation: make challenges, score answers.
+pub trait Judge: Send {
+    /// A task for this round; `seed` is deterministic per validator and round.
+    fn challenge(&mut self, seed: u64) -> Vec<u8>;
+    /// A score in [0, 1] for one answer (out-of-range values are clamped, NaN is 0).
+    fn score(&mut self, task: &[u8], answer: &[u8], miner: &MinerContext) -> f64;
+}

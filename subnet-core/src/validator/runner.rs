@@ -1,0 +1,245 @@
+//! [`Validator`]: one round at a time, or a loop that follows the chain's blocks.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::chain::types::{AccountId, Metagraph, NetUid, Signer};
+use crate::chain::{Chain, ChainError};
+use crate::incentive::{weights_for_chain, Incentive, Schedule, ScoreBook, ScoreBookError, WeightLimits};
+
+use super::query::{Judge, MinerContext, Querier, Target};
+
+#[derive(Clone, Debug)]
+pub struct ValidatorConfig {
+    pub netuid: NetUid,
+    pub mechanism: Incentive,
+    /// The subnet's protocol version, submitted as the weights version key.
+    pub version_key: u64,
+    /// Where scores are saved after every round (and restored at start).
+    pub state_path: Option<PathBuf>,
+    /// Seeds challenges and miner sampling, so runs are reproducible.
+    pub seed: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ValidatorError {
+    #[error("chain: {0}")]
+    Chain(#[from] ChainError),
+    #[error("scores: {0}")]
+    Scores(#[from] ScoreBookError),
+    #[error("incentive mechanism: {0}")]
+    Mechanism(String),
+    #[error("this validator's hotkey is not registered on subnet {0}")]
+    NotRegistered(NetUid),
+}
+
+/// What one round did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoundReport {
+    pub round: u64,
+    pub block: u64,
+    /// `(uid, score this round)` for every miner queried.
+    pub scores: Vec<(u16, f64)>,
+    /// Miners that gave no usable answer.
+    pub failures: usize,
+}
+
+/// What a weights attempt did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WeightsOutcome {
+    /// Not time yet (schedule or rate limit).
+    NotDue,
+    Set { uids: Vec<u16>, values: Vec<u16> },
+    Committed { uids: Vec<u16>, values: Vec<u16> },
+    Revealed { uids: Vec<u16>, values: Vec<u16> },
+    /// The chain refused; scores are kept and the attempt is retried later.
+    Refused(ChainError),
+}
+
+/// A commit waiting for its reveal window.
+#[derive(Clone, Debug)]
+struct PendingReveal {
+    uids: Vec<u16>,
+    values: Vec<u16>,
+    salt: Vec<u16>,
+    version_key: u64,
+}
+
+pub struct Validator<J: Judge> {
+    chain: Arc<dyn Chain>,
+    querier: Arc<dyn Querier>,
+    hotkey: Box<dyn Signer>,
+    judge: J,
+    config: ValidatorConfig,
+    book: ScoreBook,
+    round: u64,
+    last_weights_block: Option<u64>,
+    pending_reveal: Option<PendingReveal>,
+}
+
+impl<J: Judge> Validator<J> {
+    /// A validator for `config.netuid`, with scores restored from `state_path` if saved.
+    pub fn new(
+        chain: Arc<dyn Chain>,
+        querier: Arc<dyn Querier>,
+        hotkey: Box<dyn Signer>,
+        judge: J,
+        config: ValidatorConfig,
+    ) -> Result<Self, ValidatorError> {
+        config.mechanism.check().map_err(ValidatorError::Mechanism)?;
+        let book = match &config.state_path {
+            Some(path) if path.exists() => ScoreBook::load(path, config.netuid)?,
+            _ => ScoreBook::new(config.netuid, config.mechanism.alpha),
+        };
+        Ok(Self { chain, querier, hotkey, judge, config, book, round: 0, last_weights_block: None, pending_reveal: None })
+    }
+
+    pub fn scores(&self) -> Vec<(u16, f64)> {
+        self.book.scores()
+    }
+
+    fn me(&self) -> AccountId {
+        self.hotkey.account_id()
+    }
+
+    /// Read the metagraph and follow UID changes in the score book.
+    pub async fn sync(&mut self) -> Result<Metagraph, ValidatorError> {
+        let mg = self.chain.metagraph(self.config.netuid).await?;
+        let hotkeys: Vec<AccountId> = mg.neurons.iter().map(|n| n.hotkey).collect();
+        self.book.sync(&hotkeys);
+        Ok(mg)
+    }
+
+    /// One round: challenge the sampled miners, score, update and save the scores.
+    pub async fn round(&mut self) -> Result<RoundReport, ValidatorError> {
+        let mg = self.sync().await?;
+        let me = self.me();
+        if !mg.neurons.iter().any(|n| n.hotkey == me) {
+            return Err(ValidatorError::NotRegistered(self.config.netuid));
+        }
+        let mut targets: Vec<Target> = mg
+            .neurons
+            .iter()
+            .filter(|n| n.hotkey != me)
+            .filter_map(|n| n.axon.map(|axon| Target { uid: n.uid, hotkey: n.hotkey, axon }))
+            .collect();
+        let seed = self.config.seed ^ self.round.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let sample = self.config.mechanism.miners_per_round;
+        if sample > 0 && targets.len() > sample {
+            shuffle(&mut targets, seed);
+            targets.truncate(sample);
+            targets.sort_by_key(|t| t.uid);
+        }
+        let task = self.judge.challenge(seed);
+        let responses = self.querier.query(&targets, &task, self.config.mechanism.timeout).await;
+        let mut scores = Vec::with_capacity(targets.len());
+        let mut failures = 0;
+        for (target, response) in targets.iter().zip(responses) {
+            let score = match &response.result {
+                Ok(answer) => {
+                    let ctx = MinerContext { uid: target.uid, hotkey: target.hotkey, latency: response.latency };
+                    let s = self.judge.score(&task, answer, &ctx);
+                    if s.is_finite() { s.clamp(0.0, 1.0) } else { 0.0 }
+                }
+                Err(_) => {
+                    failures += 1;
+                    self.config.mechanism.failure_score
+                }
+            };
+            self.book.update(target.uid, score);
+            scores.push((target.uid, score));
+        }
+        if let Some(path) = &self.config.state_path {
+            self.book.save(path)?;
+        }
+        self.round += 1;
+        Ok(RoundReport { round: self.round, block: mg.block, scores, failures })
+    }
+
+    /// Submit weights if the schedule says so: `set_weights`, or with commit-reveal a
+    /// commit now and its reveal once the chain opens the window. Refusals are
+    /// reported and retried on a later call; scores are never reset by them.
+    pub async fn maybe_set_weights(&mut self) -> Result<WeightsOutcome, ValidatorError> {
+        let netuid = self.config.netuid;
+        let block = self.chain.block_number().await?;
+        let hyper = self.chain.hyperparameters(netuid).await?;
+
+        if let Some(p) = self.pending_reveal.clone() {
+            return Ok(match self.chain.reveal_weights(&*self.hotkey, netuid, &p.uids, &p.values, &p.salt, p.version_key).await {
+                Ok(()) => {
+                    self.pending_reveal = None;
+                    WeightsOutcome::Revealed { uids: p.uids, values: p.values }
+                }
+                Err(ChainError::RevealTooEarly) => WeightsOutcome::NotDue,
+                Err(e) => {
+                    // Expired or unknown: forget it and commit afresh next time.
+                    self.pending_reveal = None;
+                    WeightsOutcome::Refused(e)
+                }
+            });
+        }
+
+        let period = match self.config.mechanism.schedule {
+            Schedule::EveryBlocks(n) => n,
+            Schedule::EachTempo => hyper.tempo as u64,
+        }
+        .max(hyper.weights_set_rate_limit);
+        if self.last_weights_block.is_some_and(|last| block.saturating_sub(last) < period) {
+            return Ok(WeightsOutcome::NotDue);
+        }
+
+        let mg = self.sync().await?;
+        let limits = WeightLimits {
+            subnet_n: mg.neurons.len() as u16,
+            min_allowed_weights: hyper.min_allowed_weights,
+            max_weight_limit: hyper.max_weight_limit,
+        };
+        let shaped = self.config.mechanism.shape(&self.book.scores());
+        let w = match weights_for_chain(&shaped, &limits) {
+            Ok(w) => w,
+            Err(e) => return Err(ValidatorError::Mechanism(e.to_string())),
+        };
+        let version_key = self.config.version_key.max(hyper.weights_version_key);
+        let outcome = if hyper.commit_reveal_enabled {
+            let salt = salt(self.config.seed ^ block);
+            let hash = crate::chain::local::commit_hash(&self.me(), netuid, &w.uids, &w.values, &salt, version_key);
+            match self.chain.commit_weights(&*self.hotkey, netuid, hash).await {
+                Ok(()) => {
+                    self.pending_reveal =
+                        Some(PendingReveal { uids: w.uids.clone(), values: w.values.clone(), salt, version_key });
+                    WeightsOutcome::Committed { uids: w.uids, values: w.values }
+                }
+                Err(e) => WeightsOutcome::Refused(e),
+            }
+        } else {
+            match self.chain.set_weights(&*self.hotkey, netuid, &w.uids, &w.values, version_key).await {
+                Ok(()) => WeightsOutcome::Set { uids: w.uids, values: w.values },
+                Err(e) => WeightsOutcome::Refused(e),
+            }
+        };
+        if matches!(outcome, WeightsOutcome::Set { .. } | WeightsOutcome::Committed { .. }) {
+            self.last_weights_block = Some(block);
+        }
+        Ok(outcome)
+    }
+}
+
+/// Deterministic Fisher-Yates with xorshift.
+fn shuffle<T>(items: &mut [T], seed: u64) {
+    let mut s = seed | 1;
+    for i in (1..items.len()).rev() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        items.swap(i, (s % (i as u64 + 1)) as usize);
+    }
+}
+
+/// A commit's salt: unpredictable to others, from the OS, mixed with the seed.
+fn salt(seed: u64) -> Vec<u16> {
+    let mut bytes = [0u8; 16];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    }
+    bytes.chunks(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()
+}

@@ -1,0 +1,151 @@
+//! The validator loop on the local chain with in-process miners of differing quality.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use subnet_core::chain::{AccountId, AxonInfo, BlockMode, Chain, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle};
+use subnet_core::incentive::Incentive;
+use subnet_core::validator::{Judge, MinerContext, QueryError, Querier, Response, Target, Validator, ValidatorConfig, WeightsOutcome};
+
+const TAO: u64 = 1_000_000_000;
+
+fn acct(i: u8) -> AccountId {
+    AccountId([i; 32])
+}
+
+/// Miners answering `a + b`: right with the given probability, or not at all.
+struct FakeMiners {
+    quality: HashMap<AccountId, Option<f64>>,
+}
+
+#[async_trait]
+impl Querier for FakeMiners {
+    async fn query(&self, targets: &[Target], task: &[u8], _timeout: Duration) -> Vec<Response> {
+        targets
+            .iter()
+            .map(|t| {
+                let sum = task[0] as u16 + task[1] as u16;
+                let result = match self.quality.get(&t.hotkey).copied().flatten() {
+                    None => Err(QueryError::Timeout),
+                    // Deterministic "coin": right when (task, uid) hashes under the quality.
+                    Some(q) if ((task[0] as u32 * 31 + task[1] as u32 * 17 + t.uid as u32 * 7) % 100) < (q * 100.0) as u32 => {
+                        Ok(sum.to_le_bytes().to_vec())
+                    }
+                    Some(_) => Ok((sum + 1).to_le_bytes().to_vec()),
+                };
+                Response { result, latency: Duration::from_millis(5) }
+            })
+            .collect()
+    }
+}
+
+struct SumJudge;
+
+impl Judge for SumJudge {
+    fn challenge(&mut self, seed: u64) -> Vec<u8> {
+        vec![(seed % 200) as u8, ((seed >> 8) % 50) as u8]
+    }
+    fn score(&mut self, task: &[u8], answer: &[u8], _miner: &MinerContext) -> f64 {
+        let expected = task[0] as u16 + task[1] as u16;
+        (answer.len() == 2 && u16::from_le_bytes([answer[0], answer[1]]) == expected) as u8 as f64
+    }
+}
+
+const OWNER: u8 = 1;
+const VALIDATOR: u8 = 10;
+
+/// Subnet with a validator (UID 1) and miners 20 (perfect), 21 (half right), 22 (dead).
+async fn setup(commit_reveal: bool) -> (LocalChainHandle, u16) {
+    let accounts: Vec<AccountId> = (1..=30).map(acct).collect();
+    let h = LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev(acct(OWNER), &accounts, 1_000_000 * TAO)), BlockMode::Manual);
+    let netuid = h.register_network(&acct(OWNER), acct(2)).await.unwrap();
+    for p in [
+        Hyperparameter::Tempo(20),
+        Hyperparameter::WeightsSetRateLimit(0),
+        Hyperparameter::CommitRevealWeightsEnabled(commit_reveal),
+    ] {
+        h.set_hyperparameter(&acct(OWNER), netuid, p).await.unwrap();
+    }
+    h.burned_register(&acct(VALIDATOR), netuid, acct(VALIDATOR)).await.unwrap();
+    h.add_stake(&acct(VALIDATOR), acct(VALIDATOR), netuid, 1_000 * TAO).await.unwrap();
+    for m in [20, 21, 22] {
+        h.burned_register(&acct(m), netuid, acct(m)).await.unwrap();
+        let axon = AxonInfo { ip: 0x7f00_0001, port: 8000 + m as u16, ip_type: 4, ..Default::default() };
+        h.serve_axon(&acct(m), netuid, axon).await.unwrap();
+    }
+    h.produce_blocks(20); // an epoch: the validator gets its permit
+    (h, netuid)
+}
+
+fn validator(h: &LocalChainHandle, netuid: u16, state: Option<std::path::PathBuf>) -> Validator<SumJudge> {
+    let miners = FakeMiners { quality: HashMap::from([(acct(20), Some(1.0)), (acct(21), Some(0.5)), (acct(22), None)]) };
+    let config = ValidatorConfig {
+        netuid,
+        mechanism: Incentive::moving_average(0.3).power(2.0).every_blocks(20),
+        version_key: 1,
+        state_path: state,
+        seed: 42,
+    };
+    Validator::new(Arc::new(h.clone()), Arc::new(miners), Box::new(acct(VALIDATOR)), SumJudge, config).unwrap()
+}
+
+#[tokio::test]
+async fn better_miners_earn_more() {
+    let (h, netuid) = setup(false).await;
+    let dir = std::env::temp_dir().join(format!("validator-loop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("scores.json");
+    let mut v = validator(&h, netuid, Some(state.clone()));
+    let mut set = 0;
+    for _ in 0..8 {
+        for _ in 0..4 {
+            let report = v.round().await.unwrap();
+            assert_eq!(report.scores.len(), 3);
+            assert_eq!(report.failures, 1, "the dead miner fails every round");
+            h.produce_blocks(5);
+        }
+        if let WeightsOutcome::Set { .. } = v.maybe_set_weights().await.unwrap() {
+            set += 1;
+        }
+    }
+    assert!(set >= 6, "weights set {set} times");
+    let mg = h.metagraph(netuid).await.unwrap();
+    let incentive = |uid: usize| mg.neurons[uid].incentive;
+    // UIDs: 0 owner, 1 validator, 2 perfect, 3 half right, 4 dead.
+    assert!(incentive(2) > incentive(3), "{} vs {}", incentive(2), incentive(3));
+    assert!(incentive(3) > 0);
+    assert_eq!(incentive(4), 0);
+    assert!(mg.neurons[1].dividends > 0);
+
+    // Scores survive a restart.
+    let before = v.scores();
+    let restored = validator(&h, netuid, Some(state));
+    assert_eq!(restored.scores(), before);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn commit_reveal_subnets_get_weights_through_commit_then_reveal() {
+    let (h, netuid) = setup(true).await;
+    let mut v = validator(&h, netuid, None);
+    v.round().await.unwrap();
+    assert!(matches!(v.maybe_set_weights().await.unwrap(), WeightsOutcome::Committed { .. }));
+    // Same epoch: the reveal must wait.
+    assert_eq!(v.maybe_set_weights().await.unwrap(), WeightsOutcome::NotDue);
+    h.produce_blocks(20);
+    let WeightsOutcome::Revealed { uids, .. } = v.maybe_set_weights().await.unwrap() else { panic!("expected a reveal") };
+    assert!(uids.contains(&2));
+    let mg = h.metagraph(netuid).await.unwrap();
+    assert!(!mg.neurons[1].weights.is_empty(), "revealed weights are on chain");
+}
+
+#[tokio::test]
+async fn unregistered_validator_is_told_so() {
+    let (h, netuid) = setup(false).await;
+    let miners = FakeMiners { quality: HashMap::new() };
+    let config = ValidatorConfig { netuid, mechanism: Incentive::moving_average(0.1), version_key: 0, state_path: None, seed: 1 };
+    let mut v = Validator::new(Arc::new(h.clone()), Arc::new(miners), Box::new(acct(29)), SumJudge, config).unwrap();
+    assert!(matches!(v.round().await, Err(subnet_core::validator::ValidatorError::NotRegistered(_))));
+}
