@@ -8,7 +8,19 @@
 //! README's roadmap).
 
 pub mod chain;
+pub mod dsl;
 pub mod incentive;
 pub mod keys;
 pub mod validator;
 pub mod yuma;
+
+pub use subnet_macros::subnet;
+
+/// What a subnet author's crate imports: `use subnet_core::prelude::*;`.
+pub mod prelude {
+    pub use crate::dsl::{JudgeSpec, MinerSpec, Result, Rng, SubnetSpec};
+    pub use crate::incentive::Incentive;
+    pub use crate::subnet;
+    pub use crate::validator::MinerContext;
+    pub use rand::Rng as _;
+}

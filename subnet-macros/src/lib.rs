@@ -1,5 +1,20 @@
-//! Proc macros for declaring a subnet.
+//! `#[subnet]`: turns a module declaring a subnet's task, answer, miner, challenge,
+//! score and incentive mechanism into a subnet the framework can run.
 //!
-//! Not implemented yet: the `#[subnet]` DSL (task, answer, miner, challenge,
-//! score, incentive) is the subject of issue #5. This crate exists so the
-//! workspace layout is fixed from the start; it exports nothing today.
+//! This crate stays thin: [`model`] parses the module into a [`model::SubnetDef`]
+//! (collecting every error with its span), [`expand`] generates code from it. Both are
+//! plain functions that unit and snapshot tests call.
+
+mod expand;
+mod model;
+
+use proc_macro::TokenStream;
+
+/// Declare a subnet. See `subnet_core::dsl` for the full description and an example.
+#[proc_macro_attribute]
+pub fn subnet(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match model::parse(attr.into(), item.into()) {
+        Ok(def) => expand::expand(&def).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}

@@ -1,0 +1,75 @@
+//! The sum subnet on the local chain, in-process: one validator, an honest miner, a
+//! flaky one (half its answers wrong) and a dead one, over several epochs.
+
+use std::sync::Arc;
+
+use subnet_core::chain::{AccountId, AxonInfo, BlockMode, Chain, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle};
+use subnet_core::dsl::{InProcessMiners, MinerBehaviour, MinerSpec, SubnetJudge, SubnetSpec};
+use subnet_core::validator::{Validator, ValidatorConfig};
+use sum_subnet::sum::Subnet;
+
+const TAO: u64 = 1_000_000_000;
+
+fn acct(i: u8) -> AccountId {
+    AccountId([i; 32])
+}
+
+#[tokio::test]
+async fn honest_miner_earns_most_and_the_dead_one_nothing() {
+    let accounts: Vec<AccountId> = (1..=20).map(acct).collect();
+    let chain = LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev(acct(1), &accounts, 1_000_000 * TAO)), BlockMode::Manual);
+    let netuid = chain.register_network(&acct(1), acct(2)).await.unwrap();
+    for p in [Hyperparameter::Tempo(20), Hyperparameter::WeightsSetRateLimit(0), Hyperparameter::CommitRevealWeightsEnabled(false)] {
+        chain.set_hyperparameter(&acct(1), netuid, p).await.unwrap();
+    }
+    chain.burned_register(&acct(10), netuid, acct(10)).await.unwrap();
+    chain.add_stake(&acct(10), acct(10), netuid, 1_000 * TAO).await.unwrap();
+    for m in [11, 12, 13] {
+        chain.burned_register(&acct(m), netuid, acct(m)).await.unwrap();
+        let axon = AxonInfo { ip: 0x7f00_0001, port: 9000 + m as u16, ip_type: 4, ..Default::default() };
+        chain.serve_axon(&acct(m), netuid, axon).await.unwrap();
+    }
+    chain.produce_blocks(20);
+
+    let miner: Arc<dyn MinerSpec> = Arc::new(Subnet);
+    let miners = InProcessMiners::new()
+        .with(acct(11), MinerBehaviour::Honest(miner.clone()))
+        .with(acct(12), MinerBehaviour::Flaky(miner, 50))
+        .with(acct(13), MinerBehaviour::Dead);
+    let config = ValidatorConfig { netuid, mechanism: Subnet::mechanism(), version_key: Subnet::VERSION, state_path: None, seed: 7 };
+    let mut validator =
+        Validator::new(Arc::new(chain.clone()), Arc::new(miners), Box::new(acct(10)), SubnetJudge::new(Subnet), config).unwrap();
+
+    for _ in 0..40 {
+        validator.round().await.unwrap();
+        validator.maybe_set_weights().await.unwrap();
+        chain.produce_blocks(5);
+    }
+    let mg = chain.metagraph(netuid).await.unwrap();
+    let incentive: Vec<u16> = mg.neurons.iter().map(|n| n.incentive).collect();
+    // UIDs: 0 owner, 1 validator, 2 honest, 3 flaky, 4 dead.
+    assert!(incentive[2] > incentive[3] && incentive[3] > 0, "{incentive:?}");
+    assert_eq!(incentive[4], 0, "{incentive:?}");
+    assert!(mg.neurons[2].stake > mg.neurons[3].stake, "the honest miner earned more stake");
+}
+
+#[test]
+fn protocol_description_lists_the_tasks() {
+    let p = Subnet::protocol();
+    assert_eq!((p.name.as_str(), p.version), ("sum", 1));
+    assert_eq!(serde_json_string(&p), r#"{"name":"sum","version":1,"encoding":"json","tasks":[{"task":"Add","answer":"Total"}]}"#);
+}
+
+fn serde_json_string(p: &subnet_core::dsl::Protocol) -> String {
+    subnet_core::dsl::protocol_json(p)
+}
+
+#[tokio::test]
+async fn bad_requests_get_errors_not_panics() {
+    use subnet_core::dsl::HandleError;
+    let m = Subnet;
+    assert!(matches!(m.handle(b"not json").await, Err(HandleError::BadRequest(_))));
+    assert!(matches!(m.handle(br#"{"task":"Mul","body":{}}"#).await, Err(HandleError::UnknownTask(_))));
+    assert!(matches!(m.handle(br#"{"task":"Add","body":{"a":"x"}}"#).await, Err(HandleError::BadRequest(_))));
+    assert_eq!(m.handle(br#"{"task":"Add","body":{"a":2,"b":3}}"#).await.unwrap(), br#"{"value":5}"#);
+}

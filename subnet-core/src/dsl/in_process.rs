@@ -1,0 +1,101 @@
+//! Run a subnet without a network: miners called in-process (for tests, examples and
+//! the in-process end-to-end mode), and the generated judge as the validator's
+//! [`Judge`].
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use rand::SeedableRng;
+
+use super::{JudgeSpec, MinerSpec, Rng};
+use crate::chain::types::AccountId;
+use crate::validator::{Judge, MinerContext, QueryError, Querier, Response, Target};
+
+/// How an in-process miner behaves.
+#[derive(Clone)]
+pub enum MinerBehaviour {
+    /// Answers with the subnet's miner.
+    Honest(Arc<dyn MinerSpec>),
+    /// Answers with the subnet's miner, then corrupts `percent`% of the answers.
+    Flaky(Arc<dyn MinerSpec>, u8),
+    /// Never answers.
+    Dead,
+}
+
+/// A [`Querier`] that calls miners in this process, keyed by hotkey.
+#[derive(Clone, Default)]
+pub struct InProcessMiners {
+    miners: HashMap<AccountId, MinerBehaviour>,
+}
+
+impl InProcessMiners {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with(mut self, hotkey: AccountId, behaviour: MinerBehaviour) -> Self {
+        self.miners.insert(hotkey, behaviour);
+        self
+    }
+}
+
+#[async_trait]
+impl Querier for InProcessMiners {
+    async fn query(&self, targets: &[Target], task: &[u8], timeout: Duration) -> Vec<Response> {
+        let mut out = Vec::with_capacity(targets.len());
+        for (i, t) in targets.iter().enumerate() {
+            let start = Instant::now();
+            let result = match self.miners.get(&t.hotkey) {
+                None => Err(QueryError::Unreachable("no such miner".into())),
+                Some(MinerBehaviour::Dead) => Err(QueryError::Timeout),
+                Some(MinerBehaviour::Honest(m)) => call(&**m, task, timeout).await,
+                Some(MinerBehaviour::Flaky(m, percent)) => call(&**m, task, timeout).await.map(|mut answer| {
+                    // Deterministic per (task, target): corrupt the answer's last byte.
+                    let h = task.iter().fold(i as u64 + t.uid as u64, |h, b| h.wrapping_mul(31).wrapping_add(*b as u64));
+                    if h % 100 < *percent as u64 {
+                        if let Some(last) = answer.last_mut() {
+                            *last ^= 0x55;
+                        }
+                    }
+                    answer
+                }),
+            };
+            out.push(Response { result, latency: start.elapsed() });
+        }
+        out
+    }
+}
+
+async fn call(miner: &dyn MinerSpec, task: &[u8], timeout: Duration) -> Result<Vec<u8>, QueryError> {
+    match tokio::time::timeout(timeout, miner.handle(task)).await {
+        Err(_) => Err(QueryError::Timeout),
+        Ok(Err(e)) => Err(QueryError::Refused(e.to_string())),
+        Ok(Ok(answer)) => Ok(answer),
+    }
+}
+
+/// The generated judge of a subnet as the validator loop's [`Judge`].
+pub struct SubnetJudge<S: JudgeSpec> {
+    spec: S,
+    round: u64,
+}
+
+impl<S: JudgeSpec> SubnetJudge<S> {
+    pub fn new(spec: S) -> Self {
+        Self { spec, round: 0 }
+    }
+}
+
+impl<S: JudgeSpec> Judge for SubnetJudge<S> {
+    fn challenge(&mut self, seed: u64) -> Vec<u8> {
+        let mut rng = Rng::seed_from_u64(seed);
+        let task = self.spec.challenge(self.round, &mut rng);
+        self.round += 1;
+        task
+    }
+    fn score(&mut self, task: &[u8], answer: &[u8], miner: &MinerContext) -> f64 {
+        self.spec.score(task, answer, miner)
+    }
+}

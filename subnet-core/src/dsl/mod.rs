@@ -1,0 +1,95 @@
+//! The runtime side of `#[subnet]`: the traits the generated `Subnet` implements, the
+//! wire envelope of tasks and answers, and adapters that plug a subnet into the
+//! validator loop and an in-process miner set.
+//!
+//! A subnet in full (the `sum` example, tested end to end in `examples/sum-subnet`):
+//!
+//! ```
+//! use subnet_core::prelude::*;
+//!
+//! #[subnet(name = "sum", version = 1)]
+//! pub mod sum {
+//!     use super::*;
+//!     #[task] pub struct Add { pub a: i64, pub b: i64 }
+//!     #[answer] pub struct Total { pub value: i64 }
+//!     #[challenge] fn make(rng: &mut Rng) -> Add { Add { a: rng.gen_range(0..99), b: 1 } }
+//!     #[miner] async fn solve(task: Add) -> Result<Total> { Ok(Total { value: task.a + task.b }) }
+//!     #[score] fn score(task: &Add, answer: &Total) -> f64 { (answer.value == task.a + task.b) as u8 as f64 }
+//!     #[incentive] const MECHANISM: Incentive = Incentive::moving_average(0.1).power(2.0);
+//! }
+//!
+//! fn main() {
+//!     assert_eq!(<sum::Subnet as SubnetSpec>::NAME, "sum");
+//! }
+//! ```
+
+mod envelope;
+mod in_process;
+
+pub use async_trait::async_trait;
+pub use serde;
+
+pub use envelope::{decode_answer, encode_answer, Envelope, HandleError};
+pub use in_process::{InProcessMiners, MinerBehaviour, SubnetJudge};
+
+use serde::Serialize;
+
+/// The random generator challenges draw from (seeded per validator and round).
+pub type Rng = rand::rngs::StdRng;
+
+/// A miner's result type: any error that displays.
+pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::Result<T, E>;
+
+/// What every subnet declares.
+pub trait SubnetSpec {
+    const NAME: &'static str;
+    /// The protocol version, submitted as the weights version key.
+    const VERSION: u64;
+    fn mechanism() -> crate::incentive::Incentive;
+    fn protocol() -> Protocol;
+}
+
+/// The miner side: answer one request.
+#[async_trait]
+pub trait MinerSpec: Send + Sync {
+    async fn handle(&self, payload: &[u8]) -> std::result::Result<Vec<u8>, HandleError>;
+}
+
+/// The validator side: make a challenge, score an answer.
+pub trait JudgeSpec: Send {
+    fn challenge(&self, round: u64, rng: &mut Rng) -> Vec<u8>;
+    fn score(&self, payload: &[u8], answer: &[u8], miner: &crate::validator::MinerContext) -> f64;
+}
+
+/// A description of a subnet's protocol that clients in other languages can use.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Protocol {
+    pub name: String,
+    pub version: u64,
+    /// Requests are `{"task": <name>, "body": <task as JSON>}`; answers are the answer
+    /// type as JSON.
+    pub encoding: &'static str,
+    pub tasks: Vec<TaskProtocol>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TaskProtocol {
+    pub task: String,
+    pub answer: String,
+}
+
+/// The protocol description as JSON.
+pub fn protocol_json(p: &Protocol) -> String {
+    serde_json::to_string(p).expect("plain data serialises")
+}
+
+impl Protocol {
+    pub fn new(name: &str, version: u64, tasks: &[(&str, &str)]) -> Self {
+        Self {
+            name: name.to_string(),
+            version,
+            encoding: "json",
+            tasks: tasks.iter().map(|(t, a)| TaskProtocol { task: t.to_string(), answer: a.to_string() }).collect(),
+        }
+    }
+}

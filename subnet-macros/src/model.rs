@@ -1,0 +1,295 @@
+//! Parse a `#[subnet]` module into a [`SubnetDef`]: the author's declarations as plain
+//! data, checked for consistency. Every problem found is reported, each at the span
+//! of the author's code it concerns.
+
+use proc_macro2::{Span, TokenStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, FnArg, GenericArgument, Ident, Item, ItemMod, Lit, Meta, PathArguments, ReturnType, Token, Type};
+
+/// Marker attributes the author puts on items inside the module.
+pub const MARKERS: [&str; 6] = ["task", "answer", "miner", "challenge", "score", "incentive"];
+
+pub struct SubnetDef {
+    pub name: String,
+    pub version: u64,
+    /// The module, marker attributes removed.
+    pub module: ItemMod,
+    pub tasks: Vec<Ident>,
+    pub answers: Vec<Ident>,
+    pub miners: Vec<MinerDef>,
+    pub challenges: Vec<ChallengeDef>,
+    pub scores: Vec<ScoreDef>,
+    pub incentive: Ident,
+}
+
+pub struct MinerDef {
+    pub func: Ident,
+    pub task: Ident,
+    pub answer: Ident,
+}
+
+pub struct ChallengeDef {
+    pub func: Ident,
+    pub task: Ident,
+}
+
+pub struct ScoreDef {
+    pub func: Ident,
+    pub task: Ident,
+    pub answer: Ident,
+    /// Takes a third argument: the miner's context (UID, hotkey, latency).
+    pub with_context: bool,
+}
+
+/// Collects errors so the author sees all of them at once.
+#[derive(Default)]
+struct Errors(Option<syn::Error>);
+
+impl Errors {
+    fn push(&mut self, span: Span, message: impl std::fmt::Display) {
+        let e = syn::Error::new(span, message);
+        match &mut self.0 {
+            Some(all) => all.combine(e),
+            None => self.0 = Some(e),
+        }
+    }
+    fn finish<T>(self, value: T) -> syn::Result<T> {
+        match self.0 {
+            Some(e) => Err(e),
+            None => Ok(value),
+        }
+    }
+}
+
+/// Parse `#[subnet(name = "...", version = N)] mod … { … }`.
+pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
+    let mut errors = Errors::default();
+    let (name, version) = parse_args(attr, &mut errors)?;
+    let mut module: ItemMod = syn::parse2(item).map_err(|e| syn::Error::new(e.span(), "#[subnet] goes on a module: `mod my_subnet { … }`"))?;
+    let Some((_, items)) = &mut module.content else {
+        return Err(syn::Error::new(module.span(), "#[subnet] needs the module's items inline: `mod my_subnet { … }`"));
+    };
+
+    let mut tasks = Vec::new();
+    let mut answers = Vec::new();
+    let mut miner_fns = Vec::new();
+    let mut challenge_fns = Vec::new();
+    let mut score_fns = Vec::new();
+    let mut incentives: Vec<Ident> = Vec::new();
+
+    for item in items.iter_mut() {
+        let Some(attrs) = item_attrs(item) else { continue };
+        let markers = take_markers(attrs);
+        for (marker, span) in markers {
+            match (marker.as_str(), &*item) {
+                ("task", Item::Struct(s)) => tasks.push(s.ident.clone()),
+                ("task", Item::Enum(e)) => tasks.push(e.ident.clone()),
+                ("answer", Item::Struct(s)) => answers.push(s.ident.clone()),
+                ("answer", Item::Enum(e)) => answers.push(e.ident.clone()),
+                ("task" | "answer", _) => errors.push(span, format!("#[{marker}] goes on a struct or an enum")),
+                ("miner", Item::Fn(f)) => miner_fns.push(f.clone()),
+                ("challenge", Item::Fn(f)) => challenge_fns.push(f.clone()),
+                ("score", Item::Fn(f)) => score_fns.push(f.clone()),
+                ("miner" | "challenge" | "score", _) => errors.push(span, format!("#[{marker}] goes on a function")),
+                ("incentive", Item::Const(c)) => incentives.push(c.ident.clone()),
+                ("incentive", _) => {
+                    errors.push(span, "#[incentive] goes on a const: `const MECHANISM: Incentive = Incentive::moving_average(0.1);`")
+                }
+                _ => unreachable!("only known markers are taken"),
+            }
+        }
+    }
+
+    let is_task = |id: &Ident| tasks.contains(id);
+    let is_answer = |id: &Ident| answers.contains(id);
+
+    let mut miners: Vec<MinerDef> = Vec::new();
+    for f in &miner_fns {
+        if f.sig.asyncness.is_none() {
+            errors.push(f.sig.fn_token.span(), "a #[miner] function must be `async fn`");
+        }
+        let args: Vec<&FnArg> = f.sig.inputs.iter().collect();
+        let task = match args.as_slice() {
+            [FnArg::Typed(arg)] => type_ident(&arg.ty).filter(|t| is_task(t)),
+            _ => None,
+        };
+        let Some(task) = task else {
+            errors.push(f.sig.inputs.span(), "a #[miner] function takes one argument, a #[task] type: `async fn solve(task: MyTask)`");
+            continue;
+        };
+        let Some(answer) = result_ok_type(&f.sig.output).filter(|a| is_answer(a)) else {
+            errors.push(f.sig.output.span(), "a #[miner] function returns `Result<A>` where A is an #[answer] type");
+            continue;
+        };
+        if let Some(first) = miners.iter().find(|m| m.task == task) {
+            errors.push(f.sig.ident.span(), format!("task `{task}` already has a miner, `{}`: one miner per task", first.func));
+            continue;
+        }
+        miners.push(MinerDef { func: f.sig.ident.clone(), task, answer });
+    }
+
+    let mut challenges = Vec::new();
+    for f in &challenge_fns {
+        if f.sig.inputs.len() != 1 {
+            errors.push(f.sig.inputs.span(), "a #[challenge] function takes the validator's random generator: `fn make(rng: &mut Rng) -> MyTask`");
+            continue;
+        }
+        let returned = match &f.sig.output {
+            ReturnType::Type(_, t) => type_ident(t),
+            ReturnType::Default => None,
+        };
+        match returned.filter(|t| is_task(t)) {
+            Some(task) => challenges.push(ChallengeDef { func: f.sig.ident.clone(), task }),
+            None => errors.push(f.sig.output.span(), "a #[challenge] function returns a #[task] type"),
+        }
+    }
+
+    let mut scores: Vec<ScoreDef> = Vec::new();
+    for f in &score_fns {
+        let args: Vec<&FnArg> = f.sig.inputs.iter().collect();
+        let typed = |i: usize| match args.get(i) {
+            Some(FnArg::Typed(a)) => ref_type_ident(&a.ty),
+            _ => None,
+        };
+        let (task, answer) = (typed(0).filter(|t| is_task(t)), typed(1).filter(|a| is_answer(a)));
+        let returns_f64 = matches!(&f.sig.output, ReturnType::Type(_, t) if type_ident(t).is_some_and(|i| i == "f64"));
+        match (task, answer, args.len(), returns_f64) {
+            (Some(task), Some(answer), 2 | 3, true) => {
+                if scores.iter().any(|s| s.task == task) {
+                    errors.push(f.sig.ident.span(), format!("task `{task}` already has a #[score] function"));
+                } else {
+                    scores.push(ScoreDef { func: f.sig.ident.clone(), task, answer, with_context: args.len() == 3 });
+                }
+            }
+            _ => errors.push(
+                f.sig.span(),
+                "a #[score] function is `fn score(task: &MyTask, answer: &MyAnswer) -> f64` (optionally a third argument, `&MinerContext`)",
+            ),
+        }
+    }
+
+    for task in &tasks {
+        if !miners.iter().any(|m| &m.task == task) {
+            errors.push(task.span(), format!("task `{task}` has no #[miner] function"));
+        }
+        if !scores.iter().any(|s| &s.task == task) {
+            errors.push(task.span(), format!("task `{task}` has no #[score] function"));
+        }
+        if !challenges.iter().any(|c| &c.task == task) {
+            errors.push(task.span(), format!("task `{task}` has no #[challenge] function"));
+        }
+    }
+    if tasks.is_empty() {
+        errors.push(module.ident.span(), "a subnet declares at least one #[task] type");
+    }
+    for s in &scores {
+        if let Some(m) = miners.iter().find(|m| m.task == s.task).filter(|m| m.answer != s.answer) {
+            errors.push(s.answer.span(), format!("`{}` answers task `{}` with `{}`, not `{}`", m.func, s.task, m.answer, s.answer));
+        }
+    }
+    let incentive = match incentives.as_slice() {
+        [one] => Some(one.clone()),
+        [] => {
+            errors.push(module.ident.span(), "a subnet declares its incentive mechanism: `#[incentive] const MECHANISM: Incentive = …;`");
+            None
+        }
+        [_, second, ..] => {
+            errors.push(second.span(), "only one #[incentive] per subnet");
+            None
+        }
+    };
+    let def = incentive.map(|incentive| SubnetDef { name, version, module, tasks, answers, miners, challenges, scores, incentive });
+    errors.finish(()).map(|()| def.expect("no error means every part was found"))
+}
+
+fn parse_args(attr: TokenStream, errors: &mut Errors) -> syn::Result<(String, u64)> {
+    let args = syn::parse::Parser::parse2(Punctuated::<Meta, Token![,]>::parse_terminated, attr)?;
+    let mut name = None;
+    let mut version = None;
+    for arg in &args {
+        let Meta::NameValue(nv) = arg else {
+            errors.push(arg.span(), "expected `name = \"…\"` or `version = N`");
+            continue;
+        };
+        let lit = match &nv.value {
+            Expr::Lit(l) => Some(&l.lit),
+            _ => None,
+        };
+        match (nv.path.get_ident().map(|i| i.to_string()).as_deref(), lit) {
+            (Some("name"), Some(Lit::Str(s))) => name = Some(s.value()),
+            (Some("version"), Some(Lit::Int(i))) => match i.base10_parse::<u64>() {
+                Ok(v) => version = Some(v),
+                Err(e) => errors.push(i.span(), e),
+            },
+            (Some("name"), _) => errors.push(nv.value.span(), "name is a string: `name = \"my-subnet\"`"),
+            (Some("version"), _) => errors.push(nv.value.span(), "version is an integer: `version = 1`"),
+            _ => errors.push(nv.path.span(), "unknown argument: #[subnet] takes `name` and `version`"),
+        }
+    }
+    let span = Span::call_site();
+    if name.is_none() && errors.0.is_none() {
+        errors.push(span, "#[subnet] needs a name: `#[subnet(name = \"my-subnet\", version = 1)]`");
+    }
+    if version.is_none() && errors.0.is_none() {
+        errors.push(span, "#[subnet] needs a version: `#[subnet(name = \"my-subnet\", version = 1)]`");
+    }
+    Ok((name.unwrap_or_default(), version.unwrap_or_default()))
+}
+
+fn item_attrs(item: &mut Item) -> Option<&mut Vec<Attribute>> {
+    Some(match item {
+        Item::Struct(i) => &mut i.attrs,
+        Item::Enum(i) => &mut i.attrs,
+        Item::Fn(i) => &mut i.attrs,
+        Item::Const(i) => &mut i.attrs,
+        Item::Static(i) => &mut i.attrs,
+        Item::Type(i) => &mut i.attrs,
+        Item::Impl(i) => &mut i.attrs,
+        _ => return None,
+    })
+}
+
+/// Remove the marker attributes, returning them with their spans.
+fn take_markers(attrs: &mut Vec<Attribute>) -> Vec<(String, Span)> {
+    let mut found = Vec::new();
+    attrs.retain(|a| match a.path().get_ident().map(|i| i.to_string()) {
+        Some(name) if MARKERS.contains(&name.as_str()) => {
+            found.push((name, a.span()));
+            false
+        }
+        _ => true,
+    });
+    found
+}
+
+/// `Foo` (last path segment) of a plain type path.
+fn type_ident(ty: &Type) -> Option<Ident> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.clone()),
+        _ => None,
+    }
+}
+
+/// `Foo` of `&Foo`.
+fn ref_type_ident(ty: &Type) -> Option<Ident> {
+    match ty {
+        Type::Reference(r) if r.mutability.is_none() => type_ident(&r.elem),
+        _ => None,
+    }
+}
+
+/// `A` of `-> Result<A>` / `-> Result<A, E>` / `-> anyhow::Result<A>`.
+fn result_ok_type(ret: &ReturnType) -> Option<Ident> {
+    let ReturnType::Type(_, ty) = ret else { return None };
+    let Type::Path(p) = &**ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.first()? {
+        GenericArgument::Type(t) => type_ident(t),
+        _ => None,
+    }
+}
