@@ -93,6 +93,8 @@ fn generated(def: &SubnetDef) -> TokenStream {
         }
 
         impl ::subnet_core::dsl::JudgeSpec for Subnet {
+            // One challenge function makes `round % 1`, which is fine here.
+            #[allow(clippy::modulo_one)]
             fn challenge(&self, round: u64, rng: &mut ::subnet_core::dsl::Rng) -> ::std::vec::Vec<u8> {
                 match round % #n_challenges {
                     #(#challenge_arms)*
