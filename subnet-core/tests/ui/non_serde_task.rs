@@ -1,0 +1,14 @@
+use subnet_core::prelude::*;
+
+#[subnet(name = "s", version = 1)]
+mod s {
+    use super::*;
+    #[task] pub struct Add { pub at: std::time::Instant }
+    #[answer] pub struct Total { pub value: i64 }
+    #[challenge] fn make(_rng: &mut Rng) -> Add { Add { at: std::time::Instant::now() } }
+    #[miner] async fn solve(_task: Add) -> Result<Total> { Ok(Total { value: 1 }) }
+    #[score] fn score(_t: &Add, _a: &Total) -> f64 { 1.0 }
+    #[incentive] const M: Incentive = Incentive::moving_average(0.1);
+}
+
+fn main() {}
