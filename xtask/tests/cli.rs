@@ -43,3 +43,14 @@ fn malformed_scenarios_exit_non_zero_naming_the_field() {
     let missing = xtask(&["yuma", "does/not/exist.json"]);
     assert_eq!(missing.status.code(), Some(1));
 }
+
+#[test]
+fn demo_runs_a_subnet_and_checks_it() {
+    let out = xtask(&["demo", "--epochs", "3"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.matches("epoch ").count(), 3, "{stdout}");
+    assert!(stdout.contains("ok: the honest miner earns the most"));
+    let bad = xtask(&["demo", "--epochs", "0"]);
+    assert_eq!(bad.status.code(), Some(1));
+}

@@ -1,0 +1,225 @@
+//! [`run_local_net`]: a subnet on the embedded chain with in-process miners and
+//! validators, epoch after epoch, reported as tables.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use crate::chain::{AccountId, AxonInfo, BlockMode, Chain, ChainError, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle};
+use crate::dsl::{InProcessMiners, JudgeSpec, MinerBehaviour, MinerSpec, SubnetJudge, SubnetSpec};
+use crate::validator::{Validator, ValidatorConfig, ValidatorError};
+
+const TAO: u64 = 1_000_000_000;
+
+/// How a miner in the run behaves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MinerKind {
+    Honest,
+    /// Answers wrong this percentage of the time.
+    Flaky(u8),
+    Dead,
+}
+
+#[derive(Clone, Debug)]
+pub struct LocalNetConfig {
+    pub validators: usize,
+    pub miners: Vec<MinerKind>,
+    pub epochs: usize,
+    pub tempo: u16,
+    /// Validator rounds per epoch.
+    pub rounds_per_epoch: usize,
+    pub seed: u64,
+}
+
+impl Default for LocalNetConfig {
+    fn default() -> Self {
+        Self {
+            validators: 1,
+            miners: vec![MinerKind::Honest, MinerKind::Flaky(30), MinerKind::Flaky(70), MinerKind::Dead],
+            epochs: 6,
+            tempo: 20,
+            rounds_per_epoch: 4,
+            seed: 7,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LocalNetError {
+    #[error("setting up the subnet: {0}")]
+    Chain(#[from] ChainError),
+    #[error("validator: {0}")]
+    Validator(#[from] ValidatorError),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Owner,
+    Validator,
+    Miner(MinerKind),
+}
+
+/// One UID after an epoch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NeuronRow {
+    pub uid: u16,
+    pub role: Role,
+    pub stake: u64,
+    /// The first validator's moving-average score for this UID.
+    pub score: f64,
+    /// The first validator's weight on this UID, as stored on chain (u16).
+    pub weight: u16,
+    pub incentive: u16,
+    pub dividends: u16,
+    pub emission: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpochReport {
+    pub epoch: usize,
+    pub block: u64,
+    pub neurons: Vec<NeuronRow>,
+}
+
+impl EpochReport {
+    /// A human table.
+    pub fn table(&self) -> String {
+        let mut t = String::new();
+        let _ = writeln!(t, "epoch {} (block {})", self.epoch, self.block);
+        let _ = writeln!(
+            t,
+            "{:>4} {:<12} {:>14} {:>6} {:>7} {:>10} {:>10} {:>14}",
+            "uid", "role", "stake (TAO)", "score", "weight", "incentive", "dividends", "emission (TAO)"
+        );
+        for n in &self.neurons {
+            let role = match n.role {
+                Role::Owner => "owner".to_string(),
+                Role::Validator => "validator".to_string(),
+                Role::Miner(MinerKind::Honest) => "miner".to_string(),
+                Role::Miner(MinerKind::Flaky(p)) => format!("miner {p}%bad"),
+                Role::Miner(MinerKind::Dead) => "miner dead".to_string(),
+            };
+            let _ = writeln!(
+                t,
+                "{:>4} {:<12} {:>14.3} {:>6.3} {:>7} {:>10.4} {:>10.4} {:>14.4}",
+                n.uid,
+                role,
+                n.stake as f64 / TAO as f64,
+                n.score,
+                n.weight,
+                n.incentive as f64 / 65535.0,
+                n.dividends as f64 / 65535.0,
+                n.emission as f64 / TAO as f64,
+            );
+        }
+        t
+    }
+}
+
+fn acct(tag: u8, i: usize) -> AccountId {
+    let mut a = [0u8; 32];
+    a[0] = tag;
+    a[1..9].copy_from_slice(&(i as u64).to_le_bytes());
+    AccountId(a)
+}
+
+/// Run `subnet` on a fresh local chain: register the neurons, run `epochs` epochs of
+/// validator rounds and weights, and report each epoch. `on_epoch` sees each report
+/// as it is made (for progress output).
+pub async fn run_local_net<S>(
+    subnet: S,
+    config: &LocalNetConfig,
+    mut on_epoch: impl FnMut(&EpochReport),
+) -> Result<Vec<EpochReport>, LocalNetError>
+where
+    S: SubnetSpec + MinerSpec + JudgeSpec + Clone + 'static,
+{
+    let owner = acct(1, 0);
+    let validators: Vec<AccountId> = (0..config.validators).map(|i| acct(2, i)).collect();
+    let miners: Vec<AccountId> = (0..config.miners.len()).map(|i| acct(3, i)).collect();
+    let mut funded = vec![owner];
+    funded.extend(&validators);
+    funded.extend(&miners);
+    let chain = LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev(owner, &funded, 1_000_000 * TAO)), BlockMode::Manual);
+
+    let netuid = chain.register_network(&owner, acct(1, 1)).await?;
+    for p in [
+        Hyperparameter::Tempo(config.tempo),
+        Hyperparameter::WeightsSetRateLimit(0),
+        Hyperparameter::CommitRevealWeightsEnabled(false),
+        Hyperparameter::WeightsVersionKey(S::VERSION),
+    ] {
+        chain.set_hyperparameter(&owner, netuid, p).await?;
+    }
+    for (i, v) in validators.iter().enumerate() {
+        chain.burned_register(v, netuid, *v).await?;
+        chain.add_stake(v, *v, netuid, (1_000 + 100 * i as u64) * TAO).await?;
+    }
+    let miner_impl: Arc<dyn MinerSpec> = Arc::new(subnet.clone());
+    let mut querier = InProcessMiners::new();
+    for (i, (m, kind)) in miners.iter().zip(&config.miners).enumerate() {
+        chain.burned_register(m, netuid, *m).await?;
+        let axon = AxonInfo { ip: 0x7f00_0001, port: 10_000 + i as u16, ip_type: 4, ..Default::default() };
+        chain.serve_axon(m, netuid, axon).await?;
+        let behaviour = match kind {
+            MinerKind::Honest => MinerBehaviour::Honest(miner_impl.clone()),
+            MinerKind::Flaky(p) => MinerBehaviour::Flaky(miner_impl.clone(), *p),
+            MinerKind::Dead => MinerBehaviour::Dead,
+        };
+        querier = querier.with(*m, behaviour);
+    }
+    chain.produce_blocks(config.tempo as u64); // a first epoch hands out permits
+
+    let chain_dyn: Arc<dyn Chain> = Arc::new(chain.clone());
+    let querier = Arc::new(querier);
+    let mut runners = Vec::new();
+    for (i, v) in validators.iter().enumerate() {
+        let cfg = ValidatorConfig {
+            netuid,
+            mechanism: S::mechanism(),
+            version_key: S::VERSION,
+            state_path: None,
+            seed: config.seed ^ i as u64,
+        };
+        runners.push(Validator::new(chain_dyn.clone(), querier.clone(), Box::new(*v), SubnetJudge::new(subnet.clone()), cfg)?);
+    }
+
+    let blocks_per_round = (config.tempo as u64 / config.rounds_per_epoch.max(1) as u64).max(1);
+    let mut reports = Vec::new();
+    for epoch in 1..=config.epochs {
+        let target = chain.block_number().await? + config.tempo as u64;
+        while chain.block_number().await? < target {
+            for v in runners.iter_mut() {
+                v.round().await?;
+                v.maybe_set_weights().await?;
+            }
+            chain.produce_blocks(blocks_per_round.min(target - chain.block_number().await?));
+        }
+        let mg = chain.metagraph(netuid).await?;
+        let scores = runners.first().map(|v| v.scores()).unwrap_or_default();
+        let first_weights = mg.neurons.iter().find(|n| Some(&n.hotkey) == validators.first()).map(|n| n.weights.clone()).unwrap_or_default();
+        let neurons = mg
+            .neurons
+            .iter()
+            .map(|n| NeuronRow {
+                uid: n.uid,
+                role: if let Some(i) = miners.iter().position(|m| *m == n.hotkey) {
+                    Role::Miner(config.miners[i])
+                } else if validators.contains(&n.hotkey) {
+                    Role::Validator
+                } else {
+                    Role::Owner
+                },
+                stake: n.stake,
+                score: scores.iter().find(|(u, _)| *u == n.uid).map_or(0.0, |(_, s)| *s),
+                weight: first_weights.iter().find(|(u, _)| *u == n.uid).map_or(0, |(_, w)| *w),
+                incentive: n.incentive,
+                dividends: n.dividends,
+                emission: n.emission,
+            })
+            .collect();
+        let report = EpochReport { epoch, block: mg.block, neurons };
+        on_epoch(&report);
+        reports.push(report);
+    }
+    Ok(reports)
+}

@@ -1,0 +1,6 @@
+//! Test kit: run a subnet end to end in-process on the local chain (validators,
+//! miners of chosen behaviour, epochs) and get a report per epoch.
+
+mod local_net;
+
+pub use local_net::{run_local_net, EpochReport, LocalNetConfig, LocalNetError, MinerKind, NeuronRow, Role};
