@@ -1,20 +1,10 @@
 //! One Yuma epoch on a subnet of `n` UIDs where `validators` validators set full
 //! weight rows (every UID), starting from bonds a previous epoch produced.
 
+use subnet_core::testing::XorShift;
 use subnet_core::yuma::{run_epoch, EpochParams, SubnetState};
 
 use crate::{median_time, Row};
-
-/// Deterministic xorshift so runs are comparable without a `rand` dependency.
-struct XorShift(u64);
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
 
 struct Subnet {
     stake: Vec<u64>,
@@ -27,14 +17,14 @@ struct Subnet {
 
 impl Subnet {
     fn new(n: usize, validators: usize) -> Self {
-        let mut rng = XorShift(0x9E37_79B9_7F4A_7C15 ^ n as u64);
+        let mut rng = XorShift::new(0x9E37_79B9_7F4A_7C15 ^ n as u64);
         let stake = (0..n)
-            .map(|i| if i < validators { 1_000_000_000 + rng.next() % 1_000_000_000_000 } else { 0 })
+            .map(|i| if i < validators { 1_000_000_000 + rng.next_u64() % 1_000_000_000_000 } else { 0 })
             .collect();
         let weights = (0..n)
             .map(|i| {
                 if i < validators {
-                    (0..n as u16).map(|j| (j, (rng.next() % 65_536) as u16)).collect()
+                    (0..n as u16).map(|j| (j, (rng.next_u64() % 65_536) as u16)).collect()
                 } else {
                     Vec::new()
                 }

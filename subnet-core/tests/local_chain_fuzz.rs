@@ -3,19 +3,7 @@
 
 use subnet_core::chain::local::commit_hash;
 use subnet_core::chain::{AccountId, AxonInfo, Hyperparameter, LocalChain, LocalChainConfig};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
+use subnet_core::testing::XorShift as Rng;
 
 fn acct(i: u64) -> AccountId {
     AccountId([i as u8; 32])
@@ -60,7 +48,7 @@ fn check_invariants(chain: &LocalChain) {
 #[test]
 fn random_extrinsics_keep_the_chain_consistent() {
     for seed in 1..=4u64 {
-        let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut r = Rng::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let accounts: Vec<AccountId> = (1..=30).map(acct).collect();
         let mut chain = LocalChain::new(LocalChainConfig::dev(acct(1), &accounts, 10_000_000_000_000));
         let mut succeeded = [0usize; 11];

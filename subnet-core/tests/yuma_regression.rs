@@ -3,23 +3,8 @@
 //! unsorted and zero weights) must give bit-identical outputs to those recorded from
 //! the first, straightforward transcription of the chain's code (commit 597b150).
 
+use subnet_core::testing::XorShift as Rng;
 use subnet_core::yuma::{run_epoch, EpochOutput, EpochParams, SubnetState};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
 
 fn fnv(bytes: &[u8], mut h: u64) -> u64 {
     for b in bytes {
@@ -34,7 +19,7 @@ fn digest(o: &EpochOutput) -> u64 {
 }
 
 fn random_case(seed: u64) -> EpochOutput {
-    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut r = Rng::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let n = 2 + r.below(40) as usize;
     let block = 5_000 + r.below(2_000);
     let params = EpochParams {
@@ -109,7 +94,7 @@ const EXPECTED: u64 = 0x1de8_e674_bd32_026c;
 /// Big enough for the parallel median path (more than 8192 column × validator cells).
 #[test]
 fn large_subnet_matches_the_reference_transcription() {
-    let mut r = Rng(0xDEAD_BEEF);
+    let mut r = Rng::new(0xDEAD_BEEF);
     let n = 300usize;
     let stake: Vec<u64> = (0..n).map(|i| if i < 100 { 1 + r.below(1_000_000_000_000) } else { 0 }).collect();
     let weights: Vec<Vec<(u16, u16)>> = (0..n)

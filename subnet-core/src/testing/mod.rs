@@ -2,5 +2,7 @@
 //! miners of chosen behaviour, epochs) and get a report per epoch.
 
 mod local_net;
+mod rng;
 
+pub use rng::XorShift;
 pub use local_net::{run_local_net, EpochReport, LocalNetConfig, LocalNetError, MinerKind, NeuronRow, Role};
