@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Expr, FnArg, GenericArgument, Ident, Item, ItemMod, Lit, Meta, PathArguments, ReturnType, Token, Type};
 
 /// Marker attributes the author puts on items inside the module.
-pub const MARKERS: [&str; 6] = ["task", "answer", "miner", "challenge", "score", "incentive"];
+pub const MARKERS: [&str; 8] = ["task", "answer", "miner", "challenge", "score", "incentive", "miner_state", "validator_state"];
 
 pub struct SubnetDef {
     pub name: String,
@@ -21,17 +21,38 @@ pub struct SubnetDef {
     pub challenges: Vec<ChallengeDef>,
     pub scores: Vec<ScoreDef>,
     pub incentive: Ident,
+    /// Built once when a miner starts, lent to every miner call.
+    pub miner_state: Option<StateDef>,
+    /// Built once when a validator starts, lent mutably to every challenge.
+    pub validator_state: Option<StateDef>,
+}
+
+/// `#[miner_state] fn load() -> Model` / `#[validator_state] fn load() -> Dataset`.
+pub struct StateDef {
+    pub func: Ident,
+    pub ty: Ident,
+}
+
+/// What a miner or challenge function takes, in the author's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arg {
+    Task,
+    State,
+    Context,
+    Rng,
 }
 
 pub struct MinerDef {
     pub func: Ident,
     pub task: Ident,
     pub answer: Ident,
+    pub args: Vec<Arg>,
 }
 
 pub struct ChallengeDef {
     pub func: Ident,
     pub task: Ident,
+    pub args: Vec<Arg>,
 }
 
 pub struct ScoreDef {
@@ -77,6 +98,7 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
     let mut challenge_fns = Vec::new();
     let mut score_fns = Vec::new();
     let mut incentives: Vec<Ident> = Vec::new();
+    let mut state_fns: Vec<(String, syn::ItemFn)> = Vec::new();
 
     for item in items.iter_mut() {
         let Some(attrs) = item_attrs(item) else { continue };
@@ -91,7 +113,10 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
                 ("miner", Item::Fn(f)) => miner_fns.push(f.clone()),
                 ("challenge", Item::Fn(f)) => challenge_fns.push(f.clone()),
                 ("score", Item::Fn(f)) => score_fns.push(f.clone()),
-                ("miner" | "challenge" | "score", _) => errors.push(span, format!("#[{marker}] goes on a function")),
+                ("miner_state" | "validator_state", Item::Fn(f)) => state_fns.push((marker.clone(), f.clone())),
+                ("miner" | "challenge" | "score" | "miner_state" | "validator_state", _) => {
+                    errors.push(span, format!("#[{marker}] goes on a function"))
+                }
                 ("incentive", Item::Const(c)) => incentives.push(c.ident.clone()),
                 ("incentive", _) => {
                     errors.push(span, "#[incentive] goes on a const: `const MECHANISM: Incentive = Incentive::moving_average(0.1);`")
@@ -104,18 +129,48 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
     let is_task = |id: &Ident| tasks.contains(id);
     let is_answer = |id: &Ident| answers.contains(id);
 
+    let mut miner_state = None;
+    let mut validator_state = None;
+    for (marker, f) in &state_fns {
+        let slot = if marker == "miner_state" { &mut miner_state } else { &mut validator_state };
+        let ty = match &f.sig.output {
+            ReturnType::Type(_, t) => type_ident(t),
+            ReturnType::Default => None,
+        };
+        match ty {
+            _ if slot.is_some() => errors.push(f.sig.ident.span(), format!("only one #[{marker}] per subnet")),
+            Some(ty) if f.sig.inputs.is_empty() && f.sig.asyncness.is_none() => *slot = Some(StateDef { func: f.sig.ident.clone(), ty }),
+            _ => errors.push(f.sig.span(), format!("a #[{marker}] function is `fn load() -> MyState`, called once at start-up")),
+        }
+    }
+    let state_of = |slot: &Option<StateDef>| slot.as_ref().map(|s| s.ty.clone());
+    let (miner_state_ty, validator_state_ty) = (state_of(&miner_state), state_of(&validator_state));
+
     let mut miners: Vec<MinerDef> = Vec::new();
     for f in &miner_fns {
         if f.sig.asyncness.is_none() {
             errors.push(f.sig.fn_token.span(), "a #[miner] function must be `async fn`");
         }
-        let args: Vec<&FnArg> = f.sig.inputs.iter().collect();
-        let task = match args.as_slice() {
-            [FnArg::Typed(arg)] => type_ident(&arg.ty).filter(|t| is_task(t)),
-            _ => None,
-        };
-        let Some(task) = task else {
-            errors.push(f.sig.inputs.span(), "a #[miner] function takes one argument, a #[task] type: `async fn solve(task: MyTask)`");
+        let mut task = None;
+        let mut args = Vec::new();
+        for input in &f.sig.inputs {
+            let FnArg::Typed(arg) = input else {
+                errors.push(input.span(), "a #[miner] function is a free function, without `self`");
+                continue;
+            };
+            if let Some(t) = type_ident(&arg.ty).filter(|t| is_task(t)) {
+                task = Some(t);
+                args.push(Arg::Task);
+            } else if ref_type_ident(&arg.ty).is_some_and(|t| Some(&t) == miner_state_ty.as_ref()) {
+                args.push(Arg::State);
+            } else if ref_type_ident(&arg.ty).is_some_and(|t| t == "RequestContext") {
+                args.push(Arg::Context);
+            } else {
+                errors.push(arg.ty.span(), "a #[miner] argument is the #[task] (by value), `&` the #[miner_state] type, or `&RequestContext`");
+            }
+        }
+        let Some(task) = task.filter(|_| args.iter().filter(|a| **a == Arg::Task).count() == 1) else {
+            errors.push(f.sig.inputs.span(), "a #[miner] function takes one #[task] argument: `async fn solve(task: MyTask)`");
             continue;
         };
         let Some(answer) = result_ok_type(&f.sig.output).filter(|a| is_answer(a)) else {
@@ -126,21 +181,32 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
             errors.push(f.sig.ident.span(), format!("task `{task}` already has a miner, `{}`: one miner per task", first.func));
             continue;
         }
-        miners.push(MinerDef { func: f.sig.ident.clone(), task, answer });
+        miners.push(MinerDef { func: f.sig.ident.clone(), task, answer, args });
     }
 
     let mut challenges = Vec::new();
     for f in &challenge_fns {
-        if f.sig.inputs.len() != 1 {
-            errors.push(f.sig.inputs.span(), "a #[challenge] function takes the validator's random generator: `fn make(rng: &mut Rng) -> MyTask`");
-            continue;
+        let mut args = Vec::new();
+        for input in &f.sig.inputs {
+            let mut_ref = match input {
+                FnArg::Typed(a) => match &*a.ty {
+                    Type::Reference(r) if r.mutability.is_some() => type_ident(&r.elem),
+                    _ => None,
+                },
+                FnArg::Receiver(_) => None,
+            };
+            match mut_ref {
+                Some(t) if t == "Rng" => args.push(Arg::Rng),
+                Some(t) if Some(&t) == validator_state_ty.as_ref() => args.push(Arg::State),
+                _ => errors.push(input.span(), "a #[challenge] argument is `&mut Rng` or `&mut` the #[validator_state] type"),
+            }
         }
         let returned = match &f.sig.output {
             ReturnType::Type(_, t) => type_ident(t),
             ReturnType::Default => None,
         };
         match returned.filter(|t| is_task(t)) {
-            Some(task) => challenges.push(ChallengeDef { func: f.sig.ident.clone(), task }),
+            Some(task) => challenges.push(ChallengeDef { func: f.sig.ident.clone(), task, args }),
             None => errors.push(f.sig.output.span(), "a #[challenge] function returns a #[task] type"),
         }
     }
@@ -199,7 +265,19 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
             None
         }
     };
-    let def = incentive.map(|incentive| SubnetDef { name, version, module, tasks, answers, miners, challenges, scores, incentive });
+    let def = incentive.map(|incentive| SubnetDef {
+        name,
+        version,
+        module,
+        tasks,
+        answers,
+        miners,
+        challenges,
+        scores,
+        incentive,
+        miner_state,
+        validator_state,
+    });
     errors.finish(()).map(|()| def.expect("no error means every part was found"))
 }
 

@@ -97,7 +97,7 @@ fn demo(epochs: usize, tempo: u16) -> Result<()> {
         tempo
     );
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let reports = runtime.block_on(run_local_net(sum_subnet::sum::Subnet, &config, |r| println!("{}", r.table())))?;
+    let reports = runtime.block_on(run_local_net::<sum_subnet::sum::Subnet>(&config, |r| println!("{}", r.table())))?;
     // The run must show the mechanism working, or the demo fails loudly.
     let last = reports.last().context("no epoch ran")?;
     let incentive = |kind: MinerKind| {

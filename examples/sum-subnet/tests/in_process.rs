@@ -31,14 +31,14 @@ async fn honest_miner_earns_most_and_the_dead_one_nothing() {
     }
     chain.produce_blocks(20);
 
-    let miner: Arc<dyn MinerSpec> = Arc::new(Subnet);
+    let miner: Arc<dyn MinerSpec> = Arc::new(Subnet::miner());
     let miners = InProcessMiners::new()
         .with(acct(11), MinerBehaviour::Honest(miner.clone()))
         .with(acct(12), MinerBehaviour::Flaky(miner, 50))
         .with(acct(13), MinerBehaviour::Dead);
     let config = ValidatorConfig { netuid, mechanism: Subnet::mechanism(), version_key: Subnet::VERSION, state_path: None, seed: 7 };
     let mut validator =
-        Validator::new(Arc::new(chain.clone()), Arc::new(miners), Box::new(acct(10)), SubnetJudge::new(Subnet), config).unwrap();
+        Validator::new(Arc::new(chain.clone()), Arc::new(miners), Box::new(acct(10)), SubnetJudge::new(Subnet::judge()), config).unwrap();
 
     for _ in 0..40 {
         validator.round().await.unwrap();
@@ -66,10 +66,11 @@ fn serde_json_string(p: &subnet_core::dsl::Protocol) -> String {
 
 #[tokio::test]
 async fn bad_requests_get_errors_not_panics() {
-    use subnet_core::dsl::HandleError;
-    let m = Subnet;
-    assert!(matches!(m.handle(b"not json").await, Err(HandleError::BadRequest(_))));
-    assert!(matches!(m.handle(br#"{"task":"Mul","body":{}}"#).await, Err(HandleError::UnknownTask(_))));
-    assert!(matches!(m.handle(br#"{"task":"Add","body":{"a":"x"}}"#).await, Err(HandleError::BadRequest(_))));
-    assert_eq!(m.handle(br#"{"task":"Add","body":{"a":2,"b":3}}"#).await.unwrap(), br#"{"value":5}"#);
+    use subnet_core::dsl::{HandleError, RequestContext};
+    let m = Subnet::miner();
+    let ctx = RequestContext { caller: acct(10), stake: 0, deadline: None };
+    assert!(matches!(m.handle(&ctx, b"not json").await, Err(HandleError::BadRequest(_))));
+    assert!(matches!(m.handle(&ctx, br#"{"task":"Mul","body":{}}"#).await, Err(HandleError::UnknownTask(_))));
+    assert!(matches!(m.handle(&ctx, br#"{"task":"Add","body":{"a":"x"}}"#).await, Err(HandleError::BadRequest(_))));
+    assert_eq!(m.handle(&ctx, br#"{"task":"Add","body":{"a":2,"b":3}}"#).await.unwrap(), br#"{"value":5}"#);
 }

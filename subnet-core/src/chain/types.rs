@@ -10,7 +10,7 @@ pub type NetUid = u16;
 pub type Balance = u64;
 
 /// A 32-byte account (an sr25519 public key), as Substrate's `AccountId32`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct AccountId(pub [u8; 32]);
 
 impl fmt::Debug for AccountId {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use rand::SeedableRng;
 
-use super::{JudgeSpec, MinerSpec, Rng};
+use super::{JudgeSpec, MinerSpec, RequestContext, Rng};
 use crate::chain::types::AccountId;
 use crate::validator::{Judge, MinerContext, QueryError, Querier, Response, Target};
 
@@ -28,11 +28,19 @@ pub enum MinerBehaviour {
 #[derive(Clone, Default)]
 pub struct InProcessMiners {
     miners: HashMap<AccountId, MinerBehaviour>,
+    /// Who the miners are told is asking.
+    caller: (AccountId, u64),
 }
 
 impl InProcessMiners {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The validator hotkey and stake the miners see in their `RequestContext`.
+    pub fn caller(mut self, hotkey: AccountId, stake: u64) -> Self {
+        self.caller = (hotkey, stake);
+        self
     }
 
     pub fn with(mut self, hotkey: AccountId, behaviour: MinerBehaviour) -> Self {
@@ -45,13 +53,14 @@ impl InProcessMiners {
 impl Querier for InProcessMiners {
     async fn query(&self, targets: &[Target], task: &[u8], timeout: Duration) -> Vec<Response> {
         let mut out = Vec::with_capacity(targets.len());
+        let ctx = RequestContext { caller: self.caller.0, stake: self.caller.1, deadline: Some(Instant::now() + timeout) };
         for (i, t) in targets.iter().enumerate() {
             let start = Instant::now();
             let result = match self.miners.get(&t.hotkey) {
                 None => Err(QueryError::Unreachable("no such miner".into())),
                 Some(MinerBehaviour::Dead) => Err(QueryError::Timeout),
-                Some(MinerBehaviour::Honest(m)) => call(&**m, task, timeout).await,
-                Some(MinerBehaviour::Flaky(m, percent)) => call(&**m, task, timeout).await.map(|mut answer| {
+                Some(MinerBehaviour::Honest(m)) => call(&**m, &ctx, task, timeout).await,
+                Some(MinerBehaviour::Flaky(m, percent)) => call(&**m, &ctx, task, timeout).await.map(|mut answer| {
                     // Deterministic per (task, target): corrupt the answer's last byte.
                     let h = task.iter().fold(i as u64 + t.uid as u64, |h, b| h.wrapping_mul(31).wrapping_add(*b as u64));
                     if h % 100 < *percent as u64 {
@@ -68,8 +77,8 @@ impl Querier for InProcessMiners {
     }
 }
 
-async fn call(miner: &dyn MinerSpec, task: &[u8], timeout: Duration) -> Result<Vec<u8>, QueryError> {
-    match tokio::time::timeout(timeout, miner.handle(task)).await {
+async fn call(miner: &dyn MinerSpec, ctx: &RequestContext, task: &[u8], timeout: Duration) -> Result<Vec<u8>, QueryError> {
+    match tokio::time::timeout(timeout, miner.handle(ctx, task)).await {
         Err(_) => Err(QueryError::Timeout),
         Ok(Err(e)) => Err(QueryError::Refused(e.to_string())),
         Ok(Ok(answer)) => Ok(answer),

@@ -45,20 +45,37 @@ pub trait SubnetSpec {
     const NAME: &'static str;
     /// The protocol version, submitted as the weights version key.
     const VERSION: u64;
+    type Miner: MinerSpec + 'static;
+    type Judge: JudgeSpec + 'static;
     fn mechanism() -> crate::incentive::Incentive;
     fn protocol() -> Protocol;
+    /// A miner, its `#[miner_state]` built (once, at start-up).
+    fn miner() -> Self::Miner;
+    /// A validator's judge, its `#[validator_state]` built.
+    fn judge() -> Self::Judge;
+}
+
+/// Who is asking, for a miner that wants to know (`&RequestContext` argument).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestContext {
+    /// The validator's hotkey (checked by the transport before the miner is called).
+    pub caller: crate::chain::AccountId,
+    /// The caller's stake on the subnet (rao).
+    pub stake: u64,
+    /// When the validator stops waiting.
+    pub deadline: Option<std::time::Instant>,
 }
 
 /// The miner side: answer one request.
 #[async_trait]
 pub trait MinerSpec: Send + Sync {
-    async fn handle(&self, payload: &[u8]) -> std::result::Result<Vec<u8>, HandleError>;
+    async fn handle(&self, ctx: &RequestContext, payload: &[u8]) -> std::result::Result<Vec<u8>, HandleError>;
 }
 
 /// The validator side: make a challenge, score an answer.
 pub trait JudgeSpec: Send {
-    fn challenge(&self, round: u64, rng: &mut Rng) -> Vec<u8>;
-    fn score(&self, payload: &[u8], answer: &[u8], miner: &crate::validator::MinerContext) -> f64;
+    fn challenge(&mut self, round: u64, rng: &mut Rng) -> Vec<u8>;
+    fn score(&mut self, payload: &[u8], answer: &[u8], miner: &crate::validator::MinerContext) -> f64;
 }
 
 /// A description of a subnet's protocol that clients in other languages can use.

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::chain::{AccountId, AxonInfo, BlockMode, Chain, ChainError, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle};
-use crate::dsl::{InProcessMiners, JudgeSpec, MinerBehaviour, MinerSpec, SubnetJudge, SubnetSpec};
+use crate::dsl::{InProcessMiners, MinerBehaviour, MinerSpec, SubnetJudge, SubnetSpec};
 use crate::validator::{Validator, ValidatorConfig, ValidatorError};
 
 const TAO: u64 = 1_000_000_000;
@@ -125,14 +125,10 @@ fn acct(tag: u8, i: usize) -> AccountId {
 /// Run `subnet` on a fresh local chain: register the neurons, run `epochs` epochs of
 /// validator rounds and weights, and report each epoch. `on_epoch` sees each report
 /// as it is made (for progress output).
-pub async fn run_local_net<S>(
-    subnet: S,
+pub async fn run_local_net<S: SubnetSpec>(
     config: &LocalNetConfig,
     mut on_epoch: impl FnMut(&EpochReport),
-) -> Result<Vec<EpochReport>, LocalNetError>
-where
-    S: SubnetSpec + MinerSpec + JudgeSpec + Clone + 'static,
-{
+) -> Result<Vec<EpochReport>, LocalNetError> {
     let owner = acct(1, 0);
     let validators: Vec<AccountId> = (0..config.validators).map(|i| acct(2, i)).collect();
     let miners: Vec<AccountId> = (0..config.miners.len()).map(|i| acct(3, i)).collect();
@@ -154,8 +150,11 @@ where
         chain.burned_register(v, netuid, *v).await?;
         chain.add_stake(v, *v, netuid, (1_000 + 100 * i as u64) * TAO).await?;
     }
-    let miner_impl: Arc<dyn MinerSpec> = Arc::new(subnet.clone());
+    let miner_impl: Arc<dyn MinerSpec> = Arc::new(S::miner());
     let mut querier = InProcessMiners::new();
+    if let Some(v) = validators.first() {
+        querier = querier.caller(*v, 1_000 * TAO);
+    }
     for (i, (m, kind)) in miners.iter().zip(&config.miners).enumerate() {
         chain.burned_register(m, netuid, *m).await?;
         let axon = AxonInfo { ip: 0x7f00_0001, port: 10_000 + i as u16, ip_type: 4, ..Default::default() };
@@ -180,7 +179,7 @@ where
             state_path: None,
             seed: config.seed ^ i as u64,
         };
-        runners.push(Validator::new(chain_dyn.clone(), querier.clone(), Box::new(*v), SubnetJudge::new(subnet.clone()), cfg)?);
+        runners.push(Validator::new(chain_dyn.clone(), querier.clone(), Box::new(*v), SubnetJudge::new(S::judge()), cfg)?);
     }
 
     let blocks_per_round = (config.tempo as u64 / config.rounds_per_epoch.max(1) as u64).max(1);
