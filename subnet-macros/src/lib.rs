@@ -1,8 +1,8 @@
 //! `#[subnet]`: turns a module declaring a subnet's task, answer, miner, challenge,
 //! score and incentive mechanism into a subnet the framework can run.
 //!
-//! This crate stays thin: [`model`] parses the module into a [`model::SubnetDef`]
-//! (collecting every error with its span), [`expand`] generates code from it. Both are
+//! This crate stays thin: `model` parses the module into a `model::SubnetDef`
+//! (collecting every error with its span), `expand` generates code from it. Both are
 //! plain functions that unit and snapshot tests call.
 
 mod expand;
