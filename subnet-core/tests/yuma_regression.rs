@@ -130,3 +130,49 @@ fn large_subnet_matches_the_reference_transcription() {
 }
 
 const LARGE_EXPECTED: [u64; 2] = [0x97a1_40da_8ecd_06a5, 0x16be_368e_508d_d37c];
+
+/// Big enough for the row-parallel passes (more than 65536 weight entries).
+#[test]
+fn very_large_subnet_matches_the_reference_transcription() {
+    let mut r = Rng::new(0x00C0_FFEE);
+    let (n, v) = (700usize, 100usize);
+    let stake: Vec<u64> = (0..n).map(|i| if i < v { 1 + r.below(1_000_000_000_000) } else { r.below(3) }).collect();
+    let weights: Vec<Vec<(u16, u16)>> =
+        (0..n).map(|i| if i < v { (0..n as u16).map(|j| (j, r.below(65_536) as u16)).collect() } else { Vec::new() }).collect();
+    let bonds: Vec<Vec<(u16, u16)>> = (0..n)
+        .map(|i| if i < v { (0..n as u16).filter(|j| j % 3 != 1).map(|j| (j, r.below(65_536) as u16)).collect() } else { Vec::new() })
+        .collect();
+    let lu: Vec<u64> = (0..n).map(|_| 900 + r.below(200)).collect();
+    let reg: Vec<u64> = (0..n).map(|_| if r.chance(5) { 1_000 } else { 0 }).collect();
+    let permits: Vec<bool> = (0..n).map(|i| i < v).collect();
+    let mut digests = Vec::new();
+    for (yuma3, penalty) in [(false, 65_535), (false, 20_000), (true, 65_535)] {
+        let params = EpochParams {
+            max_allowed_validators: 128,
+            yuma3_enabled: yuma3,
+            liquid_alpha_enabled: yuma3,
+            bonds_penalty: penalty,
+            ..Default::default()
+        };
+        let state = SubnetState {
+            block: 1_080,
+            last_epoch_block: 720,
+            emission: 1_000_000_000,
+            stake: &stake,
+            last_update: &lu,
+            block_at_registration: &reg,
+            validator_permit: &permits,
+            weights: &weights,
+            bonds: &bonds,
+            owner_uid: Some(3),
+            commit_blocks: None,
+        };
+        digests.push(digest(&run_epoch(&params, &state).unwrap()));
+    }
+    if std::env::var("PRINT_DIGEST").is_ok() {
+        println!("VERY {:#x} {:#x} {:#x}", digests[0], digests[1], digests[2]);
+    }
+    assert_eq!(digests, VERY_LARGE_EXPECTED, "epoch results changed");
+}
+
+const VERY_LARGE_EXPECTED: [u64; 3] = [0x1f2b_91f7_1fa9_f4a8, 0x8c2c_b72d_3c00_8e22, 0x7a79_9338_364c_140b];
