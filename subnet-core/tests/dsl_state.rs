@@ -76,3 +76,75 @@ async fn state_and_context_are_lent_to_the_author() {
     assert!(matches!(bad, Err(subnet_core::dsl::HandleError::Miner(m)) if m.contains("no such key")));
     assert_eq!(<lookup::Subnet as SubnetSpec>::VERSION, 3);
 }
+
+#[subnet(name = "arith", version = 2)]
+pub mod arith {
+    use super::*;
+
+    #[task]
+    pub struct Add {
+        pub a: i32,
+        pub b: i32,
+    }
+    #[task]
+    pub enum Op {
+        Neg(i32),
+        Double(i32),
+    }
+    #[answer]
+    pub struct Number {
+        pub n: i64,
+    }
+
+    #[challenge]
+    fn add(rng: &mut Rng) -> Add {
+        Add { a: rng.gen_range(0..10), b: 5 }
+    }
+    #[challenge]
+    fn op(_rng: &mut Rng) -> Op {
+        Op::Double(21)
+    }
+    #[miner]
+    async fn do_add(task: Add) -> Result<Number> {
+        Ok(Number { n: (task.a + task.b) as i64 })
+    }
+    #[miner]
+    async fn do_op(task: Op) -> Result<Number> {
+        Ok(Number { n: match task { Op::Neg(x) => -(x as i64), Op::Double(x) => 2 * x as i64 } })
+    }
+    #[score]
+    fn score_add(task: &Add, answer: &Number) -> f64 {
+        (answer.n == (task.a + task.b) as i64) as u8 as f64
+    }
+    #[score]
+    fn score_op(_task: &Op, answer: &Number) -> f64 {
+        (answer.n == 42) as u8 as f64
+    }
+    #[incentive]
+    const MECHANISM: Incentive = Incentive::moving_average(0.1).winner_takes_all().burn(0, 0.1);
+}
+
+#[tokio::test]
+async fn several_tasks_take_turns_and_are_routed_to_their_miner() {
+    use rand::SeedableRng;
+    let miner = arith::Subnet::miner();
+    let mut judge = arith::Subnet::judge();
+    let mut rng = Rng::seed_from_u64(9);
+    let ctx = RequestContext { caller: Default::default(), stake: 0, deadline: None };
+    let who = MinerContext { uid: 1, hotkey: Default::default(), latency: std::time::Duration::ZERO };
+    let mut kinds = Vec::new();
+    for round in 0..4 {
+        let task = judge.challenge(round, &mut rng);
+        kinds.push(String::from_utf8_lossy(&task).split('"').nth(3).unwrap_or_default().to_string());
+        let answer = miner.handle(&ctx, &task).await.unwrap();
+        assert_eq!(judge.score(&task, &answer, &who), 1.0);
+    }
+    assert_eq!(kinds, ["Add", "Op", "Add", "Op"]);
+    // An answer to the wrong question scores 0; garbage too.
+    let add = judge.challenge(0, &mut rng);
+    assert_eq!(judge.score(&add, br#"{"n":42}"#, &who), 0.0);
+    assert_eq!(judge.score(&add, b"garbage", &who), 0.0);
+    assert_eq!(judge.score(b"garbage", br#"{"n":1}"#, &who), 0.0);
+    let p = arith::Subnet::protocol();
+    assert_eq!(p.tasks.len(), 2);
+}
