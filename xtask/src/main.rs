@@ -7,6 +7,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use subnet_core::yuma::scenario::{self, Scenario};
 
+mod new;
+
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Subnet framework tooling")]
 struct Cli {
@@ -16,6 +18,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Create a new subnet crate from a template in `templates/`.
+    New {
+        /// Where to create it (must not exist yet).
+        path: Option<PathBuf>,
+        /// Template name (see --list).
+        #[arg(long, default_value = "minimal")]
+        template: String,
+        /// The subnet's on-chain name (default: the directory name).
+        #[arg(long)]
+        name: Option<String>,
+        /// List the templates and exit.
+        #[arg(long)]
+        list: bool,
+    },
     /// Run the sum example subnet end to end on an in-process local chain: one
     /// validator, an honest, two flaky and a dead miner, epoch by epoch.
     Demo {
@@ -53,6 +69,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Cmd::New { path, template, name, list } => new::run(path, &template, name, list),
         Cmd::Demo { epochs, tempo } => demo(epochs, tempo),
         Cmd::Yuma { scenario: path, pretty } => {
             let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;

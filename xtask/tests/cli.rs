@@ -54,3 +54,31 @@ fn demo_runs_a_subnet_and_checks_it() {
     let bad = xtask(&["demo", "--epochs", "0"]);
     assert_eq!(bad.status.code(), Some(1));
 }
+
+#[test]
+fn new_renders_a_template_that_builds_and_passes_its_tests() {
+    let list = xtask(&["new", "--list"]);
+    assert!(String::from_utf8_lossy(&list.stdout).contains("minimal"));
+
+    let dir = std::env::temp_dir().join(format!("xtask-new-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let crate_dir = dir.join("square-subnet");
+    let out = xtask(&["new", crate_dir.to_str().unwrap(), "--name", "square"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lib = std::fs::read_to_string(crate_dir.join("src/lib.rs")).unwrap();
+    assert!(lib.contains(r#"#[subnet(name = "square", version = 1)]"#) && lib.contains("pub mod square_subnet"));
+    assert!(!crate_dir.join("cargo-generate.toml").exists());
+    // It builds and its own end-to-end test passes (sharing this workspace's build).
+    let target = concat!(env!("CARGO_MANIFEST_DIR"), "/../target");
+    let test = Command::new(env!("CARGO"))
+        .args(["test", "--quiet"])
+        .current_dir(&crate_dir)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .unwrap();
+    assert!(test.status.success(), "{}", String::from_utf8_lossy(&test.stderr));
+    // No overwriting, no unknown templates.
+    assert_eq!(xtask(&["new", crate_dir.to_str().unwrap()]).status.code(), Some(1));
+    assert_eq!(xtask(&["new", dir.join("x").to_str().unwrap(), "--template", "nope"]).status.code(), Some(1));
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -1,0 +1,90 @@
+//! `cargo xtask new`: render a template from `templates/` into a new subnet crate.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+fn templates_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates")
+}
+
+fn framework_dir() -> Result<PathBuf> {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().context("locating the framework checkout")
+}
+
+/// Templates with their one-line description (from `cargo-generate.toml`).
+pub fn list() -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(templates_dir())? {
+        let dir = entry?.path();
+        let manifest = dir.join("cargo-generate.toml");
+        if !manifest.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&manifest)?;
+        let description = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("description").and_then(|r| r.trim().strip_prefix('=')))
+            .map(|d| d.trim().trim_matches('"').to_string())
+            .unwrap_or_default();
+        out.push((dir.file_name().unwrap_or_default().to_string_lossy().into_owned(), description));
+    }
+    out.sort();
+    Ok(out)
+}
+
+pub fn run(path: Option<PathBuf>, template: &str, name: Option<String>, list_only: bool) -> Result<()> {
+    if list_only {
+        for (name, description) in list()? {
+            println!("{name:<12} {description}");
+        }
+        return Ok(());
+    }
+    let path = path.context("give the path of the new subnet crate, e.g. `cargo xtask new ../my-subnet`")?;
+    let source = templates_dir().join(template);
+    if !source.join("cargo-generate.toml").is_file() {
+        let known: Vec<String> = list()?.into_iter().map(|(n, _)| n).collect();
+        bail!("no template named {template:?}; templates: {}", known.join(", "));
+    }
+    if path.exists() {
+        bail!("{} already exists; pick a new directory", path.display());
+    }
+    let dir_name = path.file_name().and_then(|n| n.to_str()).context("the path must end in a directory name")?;
+    let project = dir_name.to_lowercase().replace(['_', ' '], "-");
+    if project.is_empty() || !project.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || project.starts_with(|c: char| c.is_ascii_digit()) {
+        bail!("{dir_name:?} is not a usable crate name: use letters, digits and dashes, starting with a letter");
+    }
+    let values = [
+        ("project-name", project.clone()),
+        ("crate_name", project.replace('-', "_")),
+        ("subnet_name", name.unwrap_or_else(|| project.clone())),
+        ("framework_path", framework_dir()?.display().to_string()),
+    ];
+    copy_rendered(&source, &path, &values)?;
+    println!("created {} from template {template:?}", path.display());
+    println!("next: cd {} && cargo test", path.display());
+    Ok(())
+}
+
+/// Copy `from` into `to`, replacing `{{key}}` placeholders; `cargo-generate.toml` stays behind.
+fn copy_rendered(from: &Path, to: &Path, values: &[(&str, String)]) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let src = entry.path();
+        let dst = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_rendered(&src, &dst, values)?;
+        } else if entry.file_name() != "cargo-generate.toml" {
+            let mut text = std::fs::read_to_string(&src).with_context(|| format!("reading {}", src.display()))?;
+            for (key, value) in values {
+                text = text.replace(&format!("{{{{{key}}}}}"), value);
+            }
+            if let Some(left) = text.find("{{") {
+                bail!("{} has a placeholder this tool does not know near: {}", src.display(), &text[left..(left + 30).min(text.len())]);
+            }
+            std::fs::write(&dst, text)?;
+        }
+    }
+    Ok(())
+}
