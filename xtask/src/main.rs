@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use subnet_core::yuma::scenario::{self, Scenario};
 
+mod e2e;
 mod new;
 
 #[derive(Parser)]
@@ -18,6 +19,23 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Build a subnet crate and run it end to end on an in-process local chain:
+    /// a table per epoch, invariant checks, an HTML report.
+    Test {
+        /// The subnet crate (e.g. examples/sum-subnet).
+        path: PathBuf,
+        #[arg(long, default_value_t = 4)]
+        miners: usize,
+        #[arg(long, default_value_t = 1)]
+        validators: usize,
+        #[arg(long, default_value_t = 6)]
+        epochs: usize,
+        #[arg(long, default_value_t = 20)]
+        tempo: u16,
+        /// Where to write the HTML report (default: target/subnet-reports/<crate>.html).
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
     /// Create a new subnet crate from a template in `templates/`.
     New {
         /// Where to create it (must not exist yet).
@@ -70,6 +88,9 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Cmd::New { path, template, name, list } => new::run(path, &template, name, list),
+        Cmd::Test { path, miners, validators, epochs, tempo, report } => {
+            e2e::run(&path, &e2e::Options { miners, validators, epochs, tempo, report })
+        }
         Cmd::Demo { epochs, tempo } => demo(epochs, tempo),
         Cmd::Yuma { scenario: path, pretty } => {
             let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;

@@ -82,3 +82,16 @@ fn new_renders_a_template_that_builds_and_passes_its_tests() {
     assert_eq!(xtask(&["new", dir.join("x").to_str().unwrap(), "--template", "nope"]).status.code(), Some(1));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn test_command_runs_a_subnet_crate_end_to_end() {
+    let report = std::env::temp_dir().join(format!("xtask-report-{}.html", std::process::id()));
+    let out = xtask(&["test", "examples/sum-subnet", "--miners", "8", "--validators", "2", "--epochs", "3", "--report", report.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("[3/3] epoch 3") && stdout.contains("invariants hold"), "{stdout}");
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("Incentive per miner"));
+    std::fs::remove_file(report).ok();
+    assert_eq!(xtask(&["test", "does/not/exist"]).status.code(), Some(1));
+}

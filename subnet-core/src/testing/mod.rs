@@ -1,8 +1,12 @@
 //! Test kit: run a subnet end to end in-process on the local chain (validators,
 //! miners of chosen behaviour, epochs) and get a report per epoch.
 
+mod cli;
 mod local_net;
+mod report;
 mod rng;
 
+pub use cli::run_main;
+pub use report::{check_invariants, html};
 pub use rng::XorShift;
 pub use local_net::{run_local_net, EpochReport, LocalNetConfig, LocalNetError, MinerKind, NeuronRow, Role};

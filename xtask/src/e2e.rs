@@ -1,0 +1,89 @@
+//! `cargo xtask test <subnet>`: build a small runner crate that links the subnet and
+//! calls `subnet_core::testing::run_main`, then run it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+pub struct Options {
+    pub miners: usize,
+    pub validators: usize,
+    pub epochs: usize,
+    pub tempo: u16,
+    pub report: Option<PathBuf>,
+}
+
+fn workspace() -> Result<PathBuf> {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().context("locating the workspace")
+}
+
+/// The package name from `Cargo.toml` and the module under `#[subnet(...)]` in `src/lib.rs`.
+fn subnet_identity(crate_dir: &Path) -> Result<(String, String)> {
+    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml"))
+        .with_context(|| format!("{} is not a crate (no Cargo.toml)", crate_dir.display()))?;
+    let package = manifest
+        .lines()
+        .skip_while(|l| l.trim() != "[package]")
+        .find_map(|l| l.trim().strip_prefix("name").and_then(|r| r.trim().strip_prefix('=')))
+        .map(|n| n.trim().trim_matches('"').to_string())
+        .context("Cargo.toml has no [package] name")?;
+    let lib = std::fs::read_to_string(crate_dir.join("src/lib.rs")).context("the subnet crate has no src/lib.rs")?;
+    let after = lib.split("#[subnet(").nth(1).context("src/lib.rs declares no #[subnet(...)] module")?;
+    let module = after
+        .split_whitespace()
+        .skip_while(|w| *w != "mod")
+        .nth(1)
+        .map(|m| m.trim_end_matches('{').to_string())
+        .context("no `mod <name>` after #[subnet(...)]")?;
+    Ok((package, module))
+}
+
+pub fn run(crate_dir: &Path, o: &Options) -> Result<()> {
+    let crate_dir = crate_dir.canonicalize().with_context(|| format!("{} does not exist", crate_dir.display()))?;
+    let (package, module) = subnet_identity(&crate_dir)?;
+    let root = workspace()?;
+    let runner = root.join("target/xtask-runners").join(&package);
+    std::fs::create_dir_all(runner.join("src"))?;
+    std::fs::write(
+        runner.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"run-{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\nsubnet = {{ package = \"{package}\", path = \"{}\" }}\nsubnet-core = {{ path = \"{}\" }}\n\n[workspace]\n",
+            crate_dir.display(),
+            root.join("subnet-core").display()
+        ),
+    )?;
+    std::fs::write(
+        runner.join("src/main.rs"),
+        format!("fn main() {{\n    std::process::exit(subnet_core::testing::run_main::<subnet::{module}::Subnet>());\n}}\n"),
+    )?;
+    // Reuse the workspace's lockfile and build so the runner builds in seconds.
+    if !runner.join("Cargo.lock").exists() {
+        std::fs::copy(root.join("Cargo.lock"), runner.join("Cargo.lock")).ok();
+    }
+    let report = match &o.report {
+        Some(p) => p.clone(),
+        None => {
+            let dir = root.join("target/subnet-reports");
+            std::fs::create_dir_all(&dir)?;
+            dir.join(format!("{package}.html"))
+        }
+    };
+    println!("building {package} …");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["run", "--quiet", "--manifest-path"])
+        .arg(runner.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .arg("--")
+        .args(["--miners", &o.miners.to_string(), "--validators", &o.validators.to_string()])
+        .args(["--epochs", &o.epochs.to_string(), "--tempo", &o.tempo.to_string()])
+        .arg("--report")
+        .arg(&report)
+        .status()
+        .context("starting cargo")?;
+    if !status.success() {
+        bail!("the end-to-end run of {package} failed ({status})");
+    }
+    Ok(())
+}
