@@ -141,7 +141,7 @@ mod tests {
                 row(2, Role::Miner(MinerKind::Dead), 65535, 65535, 0),
             ],
         };
-        assert_eq!(check_invariants(&[upside_down.clone()]), vec!["incentive does not follow quality: honest 0, dead 65535".to_string()]);
+        assert_eq!(check_invariants(std::slice::from_ref(&upside_down)), vec!["incentive does not follow quality: honest 0, dead 65535".to_string()]);
         let page = html("a <b> run", &[upside_down]);
         assert!(page.contains("a &lt;b&gt; run") && page.contains("<polyline") && page.ends_with("</html>\n"));
     }
