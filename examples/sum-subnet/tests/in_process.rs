@@ -74,3 +74,26 @@ async fn bad_requests_get_errors_not_panics() {
     assert!(matches!(m.handle(&ctx, br#"{"task":"Add","body":{"a":"x"}}"#).await, Err(HandleError::BadRequest(_))));
     assert_eq!(m.handle(&ctx, br#"{"task":"Add","body":{"a":2,"b":3}}"#).await.unwrap(), br#"{"value":5}"#);
 }
+
+#[tokio::test]
+async fn a_slow_or_dead_miner_does_not_stall_the_round() {
+    use std::time::{Duration, Instant};
+    use subnet_core::dsl::Envelope;
+    use subnet_core::validator::{QueryError, Querier, Target};
+    let miner: Arc<dyn MinerSpec> = Arc::new(Subnet::miner());
+    let miners = InProcessMiners::new()
+        .with(acct(1), MinerBehaviour::Honest(miner.clone()))
+        .with(acct(2), MinerBehaviour::Slow(miner.clone(), Duration::from_secs(5)))
+        .with(acct(3), MinerBehaviour::Dead)
+        .with(acct(4), MinerBehaviour::Honest(miner));
+    let targets: Vec<Target> = (1..=5).map(|i| Target { uid: i as u16, hotkey: acct(i), axon: AxonInfo::default() }).collect();
+    let task = Envelope::encode("Add", &sum_subnet::sum::Add { a: 2, b: 2 });
+    let start = Instant::now();
+    let answers = miners.query(&targets, &task, Duration::from_millis(200)).await;
+    assert!(start.elapsed() < Duration::from_secs(2), "the round waited for the slow miner");
+    assert_eq!(answers[0].result.as_deref().unwrap(), br#"{"value":4}"#);
+    assert_eq!(answers[1].result, Err(QueryError::Timeout));
+    assert_eq!(answers[2].result, Err(QueryError::Timeout));
+    assert!(answers[3].result.is_ok());
+    assert!(matches!(answers[4].result, Err(QueryError::Unreachable(_))));
+}

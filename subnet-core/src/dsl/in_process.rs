@@ -20,6 +20,8 @@ pub enum MinerBehaviour {
     Honest(Arc<dyn MinerSpec>),
     /// Answers with the subnet's miner, then corrupts `percent`% of the answers.
     Flaky(Arc<dyn MinerSpec>, u8),
+    /// Answers with the subnet's miner after a delay.
+    Slow(Arc<dyn MinerSpec>, Duration),
     /// Never answers.
     Dead,
 }
@@ -51,34 +53,55 @@ impl InProcessMiners {
 
 #[async_trait]
 impl Querier for InProcessMiners {
+    /// All miners are asked at once; each answer or failure arrives within `timeout`.
     async fn query(&self, targets: &[Target], task: &[u8], timeout: Duration) -> Vec<Response> {
-        let mut out = Vec::with_capacity(targets.len());
         let ctx = RequestContext { caller: self.caller.0, stake: self.caller.1, deadline: Some(Instant::now() + timeout) };
+        let mut running = tokio::task::JoinSet::new();
         for (i, t) in targets.iter().enumerate() {
-            let start = Instant::now();
-            let result = match self.miners.get(&t.hotkey) {
-                None => Err(QueryError::Unreachable("no such miner".into())),
-                Some(MinerBehaviour::Dead) => Err(QueryError::Timeout),
-                Some(MinerBehaviour::Honest(m)) => call(&**m, &ctx, task, timeout).await,
-                Some(MinerBehaviour::Flaky(m, percent)) => call(&**m, &ctx, task, timeout).await.map(|mut answer| {
-                    // Deterministic per (task, target): corrupt the answer's last byte.
-                    let h = task.iter().fold(i as u64 + t.uid as u64, |h, b| h.wrapping_mul(31).wrapping_add(*b as u64));
-                    if h % 100 < *percent as u64 {
-                        if let Some(last) = answer.last_mut() {
-                            *last ^= 0x55;
-                        }
+            let behaviour = self.miners.get(&t.hotkey).cloned();
+            let (ctx, task, uid) = (ctx.clone(), task.to_vec(), t.uid);
+            running.spawn(async move {
+                let start = Instant::now();
+                let result = match behaviour {
+                    None => Err(QueryError::Unreachable("no such miner".into())),
+                    Some(MinerBehaviour::Dead) => Err(QueryError::Timeout),
+                    Some(MinerBehaviour::Honest(m)) => call(&*m, &ctx, &task, timeout, Duration::ZERO).await,
+                    Some(MinerBehaviour::Slow(m, delay)) => call(&*m, &ctx, &task, timeout, delay).await,
+                    Some(MinerBehaviour::Flaky(m, percent)) => {
+                        call(&*m, &ctx, &task, timeout, Duration::ZERO).await.map(|mut answer| {
+                            // Deterministic per (task, miner): corrupt the answer's last byte.
+                            let h = task.iter().fold(uid as u64, |h, b| h.wrapping_mul(31).wrapping_add(*b as u64));
+                            if h % 100 < percent as u64 {
+                                if let Some(last) = answer.last_mut() {
+                                    *last ^= 0x55;
+                                }
+                            }
+                            answer
+                        })
                     }
-                    answer
-                }),
-            };
-            out.push(Response { result, latency: start.elapsed() });
+                };
+                (i, Response { result, latency: start.elapsed() })
+            });
         }
-        out
+        let mut out: Vec<Option<Response>> = vec![None; targets.len()];
+        while let Some(joined) = running.join_next().await {
+            if let Ok((i, response)) = joined {
+                out[i] = Some(response);
+            }
+        }
+        // A miner task that panicked answers nothing.
+        out.into_iter()
+            .map(|r| r.unwrap_or(Response { result: Err(QueryError::BadAnswer("the miner panicked".into())), latency: timeout }))
+            .collect()
     }
 }
 
-async fn call(miner: &dyn MinerSpec, ctx: &RequestContext, task: &[u8], timeout: Duration) -> Result<Vec<u8>, QueryError> {
-    match tokio::time::timeout(timeout, miner.handle(ctx, task)).await {
+async fn call(miner: &dyn MinerSpec, ctx: &RequestContext, task: &[u8], timeout: Duration, delay: Duration) -> Result<Vec<u8>, QueryError> {
+    let answer = async {
+        tokio::time::sleep(delay).await;
+        miner.handle(ctx, task).await
+    };
+    match tokio::time::timeout(timeout, answer).await {
         Err(_) => Err(QueryError::Timeout),
         Ok(Err(e)) => Err(QueryError::Refused(e.to_string())),
         Ok(Ok(answer)) => Ok(answer),
