@@ -1,12 +1,15 @@
 //! Test kit: run a subnet end to end in-process on the local chain (validators,
-//! miners of chosen behaviour, epochs) and get a report per epoch.
+//! miners of chosen behaviour, epochs) and get a report per epoch; pin a subnet's
+//! scoring and mechanism with a snapshot ([`ScoringTable`]).
 
 mod cli;
 mod local_net;
 mod report;
 mod rng;
+mod scoring;
 
 pub use cli::run_main;
 pub use report::{check_invariants, html};
 pub use rng::XorShift;
+pub use scoring::ScoringTable;
 pub use local_net::{run_local_net, EpochReport, LocalNetConfig, LocalNetError, MinerKind, NeuronRow, Role};
