@@ -18,7 +18,17 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum TemplateCmd {
+    /// Render the template into a temporary crate, build it, run its tests and a short
+    /// end-to-end run.
+    Check { dir: PathBuf },
+}
+
+#[derive(Subcommand)]
 enum Cmd {
+    /// Work on templates.
+    #[command(subcommand)]
+    Template(TemplateCmd),
     /// Build a subnet crate and run it end to end on an in-process local chain:
     /// a table per epoch, invariant checks, an HTML report.
     Test {
@@ -88,6 +98,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Cmd::New { path, template, name, list } => new::run(path, &template, name, list),
+        Cmd::Template(TemplateCmd::Check { dir }) => new::check(&dir),
         Cmd::Test { path, miners, validators, epochs, tempo, report } => {
             e2e::run(&path, &e2e::Options { miners, validators, epochs, tempo, report })
         }

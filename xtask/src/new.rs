@@ -33,6 +33,40 @@ pub fn list() -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// `template check`: render into a temporary crate, build, test, run end to end.
+pub fn check(dir: &Path) -> Result<()> {
+    let dir = dir.canonicalize().with_context(|| format!("{} does not exist", dir.display()))?;
+    if !dir.join("cargo-generate.toml").is_file() {
+        bail!("{} is not a template (no cargo-generate.toml)", dir.display());
+    }
+    let scratch = std::env::temp_dir().join(format!("template-check-{}", std::process::id()));
+    let crate_dir = scratch.join("template-check");
+    let values = [
+        ("project-name", "template-check".to_string()),
+        ("crate_name", "template_check".to_string()),
+        ("subnet_name", "template-check".to_string()),
+        ("framework_path", framework_dir()?.display().to_string()),
+    ];
+    let result = (|| -> Result<()> {
+        copy_rendered(&dir, &crate_dir, &values)?;
+        println!("rendered {} into {}", dir.display(), crate_dir.display());
+        let target = framework_dir()?.join("target");
+        let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["test", "--quiet"])
+            .current_dir(&crate_dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .status()?;
+        if !status.success() {
+            bail!("the rendered template's tests failed");
+        }
+        crate::e2e::run(&crate_dir, &crate::e2e::Options { miners: 4, validators: 1, epochs: 3, tempo: 20, report: None })
+    })();
+    std::fs::remove_dir_all(&scratch).ok();
+    result?;
+    println!("ok: template {} renders, builds, passes its tests and runs end to end", dir.display());
+    Ok(())
+}
+
 pub fn run(path: Option<PathBuf>, template: &str, name: Option<String>, list_only: bool) -> Result<()> {
     if list_only {
         for (name, description) in list()? {

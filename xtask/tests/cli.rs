@@ -95,3 +95,12 @@ fn test_command_runs_a_subnet_crate_end_to_end() {
     std::fs::remove_file(report).ok();
     assert_eq!(xtask(&["test", "does/not/exist"]).status.code(), Some(1));
 }
+
+#[test]
+fn template_check_renders_builds_tests_and_runs_a_template() {
+    let out = xtask(&["template", "check", "templates/compute"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("passes its tests and runs end to end"));
+    assert_eq!(xtask(&["template", "check", "examples"]).status.code(), Some(1));
+}

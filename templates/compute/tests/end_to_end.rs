@@ -1,0 +1,21 @@
+//! {{subnet_name}} end to end on an in-process local chain.
+
+use subnet_core::testing::{check_invariants, run_local_net, LocalNetConfig, MinerKind, Role};
+
+#[tokio::test]
+async fn solvers_earn_and_the_dead_do_not() {
+    let config = LocalNetConfig { epochs: 4, ..LocalNetConfig::default() };
+    let reports = run_local_net::<{{crate_name}}::{{crate_name}}::Subnet>(&config, |_| {}).await.unwrap();
+    assert!(check_invariants(&reports).is_empty(), "{:?}", check_invariants(&reports));
+    let last = reports.last().unwrap();
+    let incentive = |kind| last.neurons.iter().find(|n| n.role == Role::Miner(kind)).unwrap().incentive;
+    assert!(incentive(MinerKind::Honest) > incentive(MinerKind::Flaky(70)));
+    assert_eq!(incentive(MinerKind::Dead), 0);
+}
+
+#[test]
+fn work_counts_leading_zero_bits() {
+    let challenge = [7u8; 32];
+    let nonce = (0..).find(|n| {{crate_name}}::work(&challenge, *n) >= 8).unwrap();
+    assert!({{crate_name}}::work(&challenge, nonce) >= 8);
+}
