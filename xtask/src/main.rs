@@ -22,6 +22,17 @@ enum TemplateCmd {
     /// Render the template into a temporary crate, build it, run its tests and a short
     /// end-to-end run.
     Check { dir: PathBuf },
+    /// Pack a template into a versioned archive (with a manifest) that
+    /// `new --template <archive>` accepts.
+    Pack {
+        dir: PathBuf,
+        /// The template's version, written in the archive name and manifest.
+        #[arg(long, default_value = "0.1.0")]
+        version: String,
+        /// Where to write the archive (default: target/templates/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -99,6 +110,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Cmd::New { path, template, name, list } => new::run(path, &template, name, list),
         Cmd::Template(TemplateCmd::Check { dir }) => new::check(&dir),
+        Cmd::Template(TemplateCmd::Pack { dir, version, out }) => new::pack(&dir, &version, out),
         Cmd::Test { path, miners, validators, epochs, tempo, report } => {
             e2e::run(&path, &e2e::Options { miners, validators, epochs, tempo, report })
         }

@@ -17,17 +17,10 @@ pub fn list() -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(templates_dir())? {
         let dir = entry?.path();
-        let manifest = dir.join("cargo-generate.toml");
-        if !manifest.is_file() {
+        if !dir.join("cargo-generate.toml").is_file() {
             continue;
         }
-        let text = std::fs::read_to_string(&manifest)?;
-        let description = text
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("description").and_then(|r| r.trim().strip_prefix('=')))
-            .map(|d| d.trim().trim_matches('"').to_string())
-            .unwrap_or_default();
-        out.push((dir.file_name().unwrap_or_default().to_string_lossy().into_owned(), description));
+        out.push((dir.file_name().unwrap_or_default().to_string_lossy().into_owned(), describe(&dir)?));
     }
     out.sort();
     Ok(out)
@@ -67,6 +60,69 @@ pub fn check(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The manifest inside a packed template.
+const MANIFEST: &str = "template.json";
+
+/// `template pack`: `<name>-<version>.tar.gz` holding the template and a manifest
+/// (name, description, version, framework version).
+pub fn pack(dir: &Path, version: &str, out: Option<PathBuf>) -> Result<()> {
+    let dir = dir.canonicalize().with_context(|| format!("{} does not exist", dir.display()))?;
+    let description = describe(&dir)?;
+    let name = dir.file_name().and_then(|n| n.to_str()).context("a template directory has a name")?.to_string();
+    if version.is_empty() || !version.chars().all(|c| c.is_ascii_alphanumeric() || ".-+".contains(c)) {
+        bail!("{version:?} is not a version: use something like 1.2.0");
+    }
+    let out_dir = match out {
+        Some(p) => p,
+        None => framework_dir()?.join("target/templates"),
+    };
+    std::fs::create_dir_all(&out_dir)?;
+    let archive = out_dir.join(format!("{name}-{version}.tar.gz"));
+    let manifest = serde_json::json!({
+        "name": name,
+        "description": description,
+        "version": version,
+        "framework_version": env!("CARGO_PKG_VERSION"),
+    });
+    let file = std::fs::File::create(&archive)?;
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(file, flate2::Compression::default()));
+    let json = serde_json::to_vec_pretty(&manifest)?;
+    let mut header = tar::Header::new_gnu();
+    header.set_size(json.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    tar.append_data(&mut header, MANIFEST, json.as_slice())?;
+    tar.append_dir_all("template", &dir)?;
+    tar.into_inner()?.finish()?;
+    println!("packed {} → {}", dir.display(), archive.display());
+    Ok(())
+}
+
+/// Unpack an archive made by `pack` into a temporary directory; returns the template dir.
+fn unpack(archive: &Path, into: &Path) -> Result<PathBuf> {
+    let file = std::fs::File::open(archive).with_context(|| format!("opening {}", archive.display()))?;
+    tar::Archive::new(flate2::read::GzDecoder::new(file))
+        .unpack(into)
+        .with_context(|| format!("{} is not a template archive", archive.display()))?;
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(into.join(MANIFEST)).context("the archive has no template.json")?)
+        .context("template.json is not valid JSON")?;
+    let framework = manifest["framework_version"].as_str().unwrap_or_default();
+    if framework != env!("CARGO_PKG_VERSION") {
+        println!("note: the template was packed for framework {framework}, this is {}", env!("CARGO_PKG_VERSION"));
+    }
+    Ok(into.join("template"))
+}
+
+fn describe(dir: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(dir.join("cargo-generate.toml"))
+        .with_context(|| format!("{} is not a template (no cargo-generate.toml)", dir.display()))?;
+    Ok(text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("description").and_then(|r| r.trim().strip_prefix('=')))
+        .map(|d| d.trim().trim_matches('"').to_string())
+        .unwrap_or_default())
+}
+
 pub fn run(path: Option<PathBuf>, template: &str, name: Option<String>, list_only: bool) -> Result<()> {
     if list_only {
         for (name, description) in list()? {
@@ -75,7 +131,14 @@ pub fn run(path: Option<PathBuf>, template: &str, name: Option<String>, list_onl
         return Ok(());
     }
     let path = path.context("give the path of the new subnet crate, e.g. `cargo xtask new ../my-subnet`")?;
-    let source = templates_dir().join(template);
+    let unpacked = std::env::temp_dir().join(format!("template-unpack-{}", std::process::id()));
+    let source = if template.ends_with(".tar.gz") {
+        unpack(Path::new(template), &unpacked)?
+    } else if Path::new(template).join("cargo-generate.toml").is_file() {
+        PathBuf::from(template)
+    } else {
+        templates_dir().join(template)
+    };
     if !source.join("cargo-generate.toml").is_file() {
         let known: Vec<String> = list()?.into_iter().map(|(n, _)| n).collect();
         bail!("no template named {template:?}; templates: {}", known.join(", "));
@@ -94,7 +157,9 @@ pub fn run(path: Option<PathBuf>, template: &str, name: Option<String>, list_onl
         ("subnet_name", name.unwrap_or_else(|| project.clone())),
         ("framework_path", framework_dir()?.display().to_string()),
     ];
-    copy_rendered(&source, &path, &values)?;
+    let rendered = copy_rendered(&source, &path, &values);
+    std::fs::remove_dir_all(&unpacked).ok();
+    rendered?;
     println!("created {} from template {template:?}", path.display());
     println!("next: cd {} && cargo test", path.display());
     Ok(())

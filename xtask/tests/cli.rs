@@ -104,3 +104,25 @@ fn template_check_renders_builds_tests_and_runs_a_template() {
     assert!(stdout.contains("passes its tests and runs end to end"));
     assert_eq!(xtask(&["template", "check", "examples"]).status.code(), Some(1));
 }
+
+#[test]
+fn packed_templates_round_trip_through_new() {
+    let dir = std::env::temp_dir().join(format!("xtask-pack-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = xtask(&["template", "pack", "templates/minimal", "--version", "2.1.0", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let archive = dir.join("minimal-2.1.0.tar.gz");
+    assert!(archive.is_file());
+    let made = dir.join("from-archive");
+    let out = xtask(&["new", made.to_str().unwrap(), "--template", archive.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lib = std::fs::read_to_string(made.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("pub mod from_archive") && !lib.contains("{{"));
+    // A file that is not an archive is refused clearly.
+    let bogus = dir.join("bogus.tar.gz");
+    std::fs::write(&bogus, b"not a tarball").unwrap();
+    let out = xtask(&["new", dir.join("x").to_str().unwrap(), "--template", bogus.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a template archive"));
+    std::fs::remove_dir_all(dir).ok();
+}
