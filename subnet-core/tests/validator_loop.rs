@@ -149,3 +149,39 @@ async fn unregistered_validator_is_told_so() {
     let mut v = Validator::new(Arc::new(h.clone()), Arc::new(miners), Box::new(acct(29)), SumJudge, config).unwrap();
     assert!(matches!(v.round().await, Err(subnet_core::validator::ValidatorError::NotRegistered(_))));
 }
+
+#[tokio::test]
+async fn the_loop_follows_timed_blocks_until_stopped() {
+    let (h, netuid) = setup(false).await;
+    // Timed blocks every 5 ms on a copy of the prepared chain.
+    let timed = LocalChainHandle::new(h.lock().clone(), BlockMode::Timed(Duration::from_millis(5)));
+    let producer = timed.spawn_block_producer().unwrap();
+    let miners = FakeMiners { quality: HashMap::from([(acct(20), Some(1.0)), (acct(21), Some(0.5)), (acct(22), None)]) };
+    let config = ValidatorConfig {
+        netuid,
+        mechanism: Incentive::moving_average(0.3).every_blocks(10),
+        version_key: 1,
+        state_path: None,
+        seed: 3,
+    };
+    let mut v = Validator::new(Arc::new(timed.clone()), Arc::new(miners), Box::new(acct(VALIDATOR)), SumJudge, config).unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut rounds = 0;
+    let mut weights = 0;
+    let run = v.run(5, stop_rx, |event| match event {
+        subnet_core::validator::LoopEvent::Round(_) => rounds += 1,
+        subnet_core::validator::LoopEvent::Weights(WeightsOutcome::Set { .. }) => weights += 1,
+        _ => {}
+    });
+    let stopper = async {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        stop_tx.send(true).unwrap();
+    };
+    let (result, ()) = tokio::join!(run, stopper);
+    producer.abort();
+    result.unwrap();
+    assert!(rounds >= 3, "{rounds} rounds");
+    assert!(weights >= 1, "{weights} weight submissions");
+    let mg = timed.metagraph(netuid).await.unwrap();
+    assert!(!mg.neurons[1].weights.is_empty());
+}

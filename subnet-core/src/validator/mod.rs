@@ -10,4 +10,4 @@ mod query;
 mod runner;
 
 pub use query::{Judge, MinerContext, QueryError, Querier, Response, Target};
-pub use runner::{RoundReport, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};
+pub use runner::{LoopEvent, RoundReport, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};

@@ -31,6 +31,8 @@ pub enum ValidatorError {
     Mechanism(String),
     #[error("this validator's hotkey is not registered on subnet {0}")]
     NotRegistered(NetUid),
+    #[error("the chain's block stream ended")]
+    BlockStreamClosed,
 }
 
 /// What one round did.
@@ -222,6 +224,56 @@ impl<J: Judge> Validator<J> {
         }
         Ok(outcome)
     }
+}
+
+impl<J: Judge> Validator<J> {
+    /// Follow the chain: a round every `blocks_per_round` new blocks, weights whenever
+    /// due, until `stop` turns true (or its sender is dropped). Round and weight errors
+    /// are reported through `on_event` and the loop goes on; only a lost block stream
+    /// ends it with an error.
+    pub async fn run(
+        &mut self,
+        blocks_per_round: u64,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+        mut on_event: impl FnMut(LoopEvent),
+    ) -> Result<(), ValidatorError> {
+        let mut blocks = self.chain.subscribe_blocks();
+        let mut last_round: Option<u64> = None;
+        loop {
+            let block = *blocks.borrow_and_update();
+            if last_round.is_none_or(|b| block >= b + blocks_per_round.max(1)) {
+                last_round = Some(block);
+                match self.round().await {
+                    Ok(report) => on_event(LoopEvent::Round(report)),
+                    Err(e) => on_event(LoopEvent::Error(e.to_string())),
+                }
+                match self.maybe_set_weights().await {
+                    Ok(WeightsOutcome::NotDue) => {}
+                    Ok(outcome) => on_event(LoopEvent::Weights(outcome)),
+                    Err(e) => on_event(LoopEvent::Error(e.to_string())),
+                }
+            }
+            tokio::select! {
+                changed = blocks.changed() => {
+                    if changed.is_err() {
+                        return Err(ValidatorError::BlockStreamClosed);
+                    }
+                }
+                _ = stop.changed() => {}
+            }
+            if *stop.borrow() || stop.has_changed().is_err() {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// What the loop did, for logs and progress output.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoopEvent {
+    Round(RoundReport),
+    Weights(WeightsOutcome),
+    Error(String),
 }
 
 /// Deterministic Fisher-Yates with xorshift.
