@@ -1,0 +1,320 @@
+//! The signed request header: who asks whom, for what, when, and a proof of it.
+//!
+//! ## The signed message
+//!
+//! The caller signs, with its sr25519 hotkey in the Substrate signing context
+//! (`b"substrate"`), exactly these bytes:
+//!
+//! ```text
+//! b"subnet-rpc/v1\n"             14 bytes, domain separation
+//! caller hotkey                  32 bytes (sr25519 public key)
+//! target hotkey                  32 bytes (the miner addressed)
+//! netuid                         u16, little endian
+//! protocol version               u64, little endian (the subnet's version)
+//! nonce                          u64, little endian: nanoseconds since the Unix epoch
+//! body hash                      32 bytes: blake2b-256 of the request body
+//! task name length               u16, little endian
+//! task name                      UTF-8 bytes
+//! ```
+//!
+//! On the wire the header is those bytes followed by the 64-byte signature
+//! ([`SignedHeader::encode`]). A miner checks, cheapest first and before any work:
+//! the target is itself, the version is one it speaks, the nonce is within the clock
+//! window, the body matches its hash, the signature is the caller's, and the nonce
+//! is newer than the last one accepted from that caller (replays are refused).
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use blake2::digest::consts::U32;
+use blake2::{Blake2b, Digest};
+
+use crate::keys::{verify, Keypair};
+
+const DOMAIN: &[u8] = b"subnet-rpc/v1\n";
+/// The longest task name accepted.
+pub const MAX_TASK_NAME: usize = 256;
+
+/// Why a request was refused before reaching the miner.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("malformed header: {0}")]
+    Malformed(&'static str),
+    #[error("the request is addressed to another hotkey")]
+    WrongTarget,
+    #[error("protocol version {theirs} is not one this miner speaks ({ours})")]
+    IncompatibleVersion { ours: u64, theirs: u64 },
+    #[error("the request is for subnet {theirs}, this is subnet {ours}")]
+    WrongSubnet { ours: u16, theirs: u16 },
+    #[error("the nonce is outside the clock window (skew {skew_ms} ms)")]
+    StaleNonce { skew_ms: i64 },
+    #[error("the body does not match its signed hash")]
+    BodyHashMismatch,
+    #[error("the signature is not the caller's")]
+    BadSignature,
+    #[error("the nonce was already used by this caller")]
+    Replay,
+}
+
+/// The fields a caller signs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub caller: [u8; 32],
+    pub target: [u8; 32],
+    pub netuid: u16,
+    pub version: u64,
+    pub nonce: u64,
+    pub body_hash: [u8; 32],
+    pub task: String,
+}
+
+/// A header and the caller's signature over it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedHeader {
+    pub header: Header,
+    pub signature: [u8; 64],
+}
+
+pub fn body_hash(body: &[u8]) -> [u8; 32] {
+    Blake2b::<U32>::digest(body).into()
+}
+
+/// Nanoseconds since the Unix epoch, now.
+pub fn now_nanos() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+}
+
+impl Header {
+    /// The exact bytes that are signed (see the module documentation).
+    pub fn message(&self) -> Vec<u8> {
+        let mut m = Vec::with_capacity(DOMAIN.len() + 32 + 32 + 2 + 8 + 8 + 32 + 2 + self.task.len());
+        m.extend_from_slice(DOMAIN);
+        m.extend_from_slice(&self.caller);
+        m.extend_from_slice(&self.target);
+        m.extend_from_slice(&self.netuid.to_le_bytes());
+        m.extend_from_slice(&self.version.to_le_bytes());
+        m.extend_from_slice(&self.nonce.to_le_bytes());
+        m.extend_from_slice(&self.body_hash);
+        m.extend_from_slice(&(self.task.len() as u16).to_le_bytes());
+        m.extend_from_slice(self.task.as_bytes());
+        m
+    }
+
+    /// Sign as `caller` (whose public key must be `self.caller`).
+    pub fn sign(self, caller: &Keypair) -> SignedHeader {
+        let signature = caller.sign(&self.message());
+        SignedHeader { header: self, signature }
+    }
+}
+
+impl SignedHeader {
+    /// A header for `body`, signed now by `caller`.
+    pub fn new(caller: &Keypair, target: [u8; 32], netuid: u16, version: u64, task: &str, body: &[u8]) -> Self {
+        Header { caller: caller.public_key().0, target, netuid, version, nonce: now_nanos(), body_hash: body_hash(body), task: task.to_string() }
+            .sign(caller)
+    }
+
+    /// Wire form: the signed message, then the signature.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = self.header.message();
+        out.extend_from_slice(&self.signature);
+        out
+    }
+
+    /// Parse the wire form; never panics, whatever the bytes.
+    pub fn decode(bytes: &[u8]) -> Result<Self, AuthError> {
+        let mut r = Reader(bytes);
+        if r.take(DOMAIN.len())? != DOMAIN {
+            return Err(AuthError::Malformed("unknown protocol prefix"));
+        }
+        let caller = r.array::<32>()?;
+        let target = r.array::<32>()?;
+        let netuid = u16::from_le_bytes(r.array::<2>()?);
+        let version = u64::from_le_bytes(r.array::<8>()?);
+        let nonce = u64::from_le_bytes(r.array::<8>()?);
+        let body_hash = r.array::<32>()?;
+        let len = u16::from_le_bytes(r.array::<2>()?) as usize;
+        if len > MAX_TASK_NAME {
+            return Err(AuthError::Malformed("task name too long"));
+        }
+        let task = std::str::from_utf8(r.take(len)?).map_err(|_| AuthError::Malformed("task name is not UTF-8"))?.to_string();
+        let signature = r.array::<64>()?;
+        if !r.0.is_empty() {
+            return Err(AuthError::Malformed("trailing bytes"));
+        }
+        Ok(Self { header: Header { caller, target, netuid, version, nonce, body_hash, task }, signature })
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], AuthError> {
+        if self.0.len() < n {
+            return Err(AuthError::Malformed("truncated"));
+        }
+        let (head, tail) = self.0.split_at(n);
+        self.0 = tail;
+        Ok(head)
+    }
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], AuthError> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+}
+
+/// A miner's checks, with the per-caller memory replay protection needs.
+#[derive(Debug)]
+pub struct Verifier {
+    me: [u8; 32],
+    netuid: u16,
+    version: u64,
+    window: Duration,
+    /// Last nonce accepted per caller; bounded, oldest dropped first (a dropped
+    /// caller's old nonces are outside the window by then, or soon are).
+    last_nonce: HashMap<[u8; 32], u64>,
+    max_callers: usize,
+}
+
+impl Verifier {
+    /// Checks for requests to `me` on `netuid` speaking `version`, accepting nonces
+    /// within `window` of the local clock.
+    pub fn new(me: [u8; 32], netuid: u16, version: u64, window: Duration) -> Self {
+        Self { me, netuid, version, window, last_nonce: HashMap::new(), max_callers: 4096 }
+    }
+
+    /// Check a request at local time `now` (ns); on success the nonce is remembered.
+    pub fn check(&mut self, signed: &SignedHeader, body: &[u8], now: u64) -> Result<(), AuthError> {
+        let h = &signed.header;
+        if h.target != self.me {
+            return Err(AuthError::WrongTarget);
+        }
+        if h.netuid != self.netuid {
+            return Err(AuthError::WrongSubnet { ours: self.netuid, theirs: h.netuid });
+        }
+        if h.version != self.version {
+            return Err(AuthError::IncompatibleVersion { ours: self.version, theirs: h.version });
+        }
+        let skew = h.nonce as i128 - now as i128;
+        if skew.unsigned_abs() > self.window.as_nanos() {
+            return Err(AuthError::StaleNonce { skew_ms: (skew / 1_000_000).clamp(i64::MIN as i128, i64::MAX as i128) as i64 });
+        }
+        if body_hash(body) != h.body_hash {
+            return Err(AuthError::BodyHashMismatch);
+        }
+        if !verify(&h.caller, &h.message(), &signed.signature) {
+            return Err(AuthError::BadSignature);
+        }
+        // Only a verified caller may advance its nonce, so others cannot block it.
+        if self.last_nonce.get(&h.caller).is_some_and(|last| h.nonce <= *last) {
+            return Err(AuthError::Replay);
+        }
+        if self.last_nonce.len() >= self.max_callers && !self.last_nonce.contains_key(&h.caller) {
+            let horizon = now.saturating_sub(self.window.as_nanos() as u64);
+            self.last_nonce.retain(|_, n| *n >= horizon);
+            if self.last_nonce.len() >= self.max_callers {
+                if let Some(oldest) = self.last_nonce.iter().min_by_key(|(_, n)| **n).map(|(k, _)| *k) {
+                    self.last_nonce.remove(&oldest);
+                }
+            }
+        }
+        self.last_nonce.insert(h.caller, h.nonce);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> (Keypair, Keypair) {
+        (Keypair::from_uri("//Alice").unwrap(), Keypair::from_uri("//Bob").unwrap())
+    }
+
+    fn setup() -> (Keypair, Verifier, [u8; 32]) {
+        let (validator, miner) = keys();
+        let me = miner.public_key().0;
+        (validator, Verifier::new(me, 7, 1, Duration::from_secs(30)), me)
+    }
+
+    #[test]
+    fn a_fresh_signed_request_passes_once() {
+        let (v, mut verifier, me) = setup();
+        let body = br#"{"task":"Add","body":{"a":1,"b":2}}"#;
+        let signed = SignedHeader::new(&v, me, 7, 1, "Add", body);
+        let wire = signed.encode();
+        let decoded = SignedHeader::decode(&wire).unwrap();
+        assert_eq!(decoded, signed);
+        verifier.check(&decoded, body, now_nanos()).unwrap();
+        assert_eq!(verifier.check(&decoded, body, now_nanos()), Err(AuthError::Replay));
+    }
+
+    #[test]
+    fn every_rejection_has_its_reason() {
+        let (v, mut verifier, me) = setup();
+        let body = b"payload";
+        let now = now_nanos();
+        let header = |f: &dyn Fn(&mut Header)| {
+            let mut h = Header { caller: v.public_key().0, target: me, netuid: 7, version: 1, nonce: now, body_hash: body_hash(body), task: "T".into() };
+            f(&mut h);
+            h.sign(&v)
+        };
+        assert_eq!(verifier.check(&header(&|h| h.target = [9; 32]), body, now), Err(AuthError::WrongTarget));
+        assert_eq!(verifier.check(&header(&|h| h.netuid = 8), body, now), Err(AuthError::WrongSubnet { ours: 7, theirs: 8 }));
+        assert_eq!(verifier.check(&header(&|h| h.version = 2), body, now), Err(AuthError::IncompatibleVersion { ours: 1, theirs: 2 }));
+        assert!(matches!(verifier.check(&header(&|h| h.nonce = now - 31_000_000_000), body, now), Err(AuthError::StaleNonce { .. })));
+        assert!(matches!(verifier.check(&header(&|h| h.nonce = now + 31_000_000_000), body, now), Err(AuthError::StaleNonce { .. })));
+        assert_eq!(verifier.check(&header(&|_| {}), b"tampered", now), Err(AuthError::BodyHashMismatch));
+        // Signed by someone else than the claimed caller.
+        let mut forged = header(&|_| {});
+        forged.header.caller = me;
+        assert_eq!(verifier.check(&forged, body, now), Err(AuthError::BadSignature));
+        // A field changed after signing.
+        let mut altered = header(&|_| {});
+        altered.header.task = "U".into();
+        assert_eq!(verifier.check(&altered, body, now), Err(AuthError::BadSignature));
+        // An older nonce after a newer one is a replay.
+        verifier.check(&header(&|h| h.nonce = now + 5), body, now).unwrap();
+        assert_eq!(verifier.check(&header(&|h| h.nonce = now + 4), body, now), Err(AuthError::Replay));
+    }
+
+    #[test]
+    fn decoding_random_and_truncated_bytes_never_panics() {
+        let (v, _, me) = setup();
+        let wire = SignedHeader::new(&v, me, 7, 1, "Add", b"x").encode();
+        for cut in 0..wire.len() {
+            assert!(SignedHeader::decode(&wire[..cut]).is_err());
+        }
+        let mut longer = wire.clone();
+        longer.push(0);
+        assert_eq!(SignedHeader::decode(&longer), Err(AuthError::Malformed("trailing bytes")));
+        let mut seed = 0x51u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 300) as usize;
+            let mut bytes: Vec<u8> = (0..len).map(|i| (seed.rotate_left(i as u32 % 64) & 0xff) as u8).collect();
+            if seed % 3 == 0 && bytes.len() >= DOMAIN.len() {
+                bytes[..DOMAIN.len()].copy_from_slice(DOMAIN); // get past the prefix check
+            }
+            let _ = SignedHeader::decode(&bytes);
+        }
+    }
+
+    #[test]
+    fn replay_memory_stays_bounded() {
+        let (_, miner) = keys();
+        let me = miner.public_key().0;
+        let mut verifier = Verifier::new(me, 7, 1, Duration::from_secs(30));
+        verifier.max_callers = 8;
+        let now = now_nanos();
+        for i in 0..20u8 {
+            let caller = Keypair::from_uri(&format!("//caller{i}")).unwrap();
+            let h = Header { caller: caller.public_key().0, target: me, netuid: 7, version: 1, nonce: now + i as u64, body_hash: body_hash(b""), task: "T".into() };
+            verifier.check(&h.sign(&caller), b"", now).unwrap();
+        }
+        assert!(verifier.last_nonce.len() <= 8);
+    }
+}
