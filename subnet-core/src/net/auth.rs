@@ -296,7 +296,7 @@ mod tests {
             seed ^= seed << 17;
             let len = (seed % 300) as usize;
             let mut bytes: Vec<u8> = (0..len).map(|i| (seed.rotate_left(i as u32 % 64) & 0xff) as u8).collect();
-            if seed % 3 == 0 && bytes.len() >= DOMAIN.len() {
+            if seed.is_multiple_of(3) && bytes.len() >= DOMAIN.len() {
                 bytes[..DOMAIN.len()].copy_from_slice(DOMAIN); // get past the prefix check
             }
             let _ = SignedHeader::decode(&bytes);
