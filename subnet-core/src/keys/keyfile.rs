@@ -221,10 +221,7 @@ fn str_field<'a>(
 /// The public key a keyfile claims, from `publicKey`, `accountId` or `ss58Address`
 /// (all that are present must agree).
 fn claimed_public(map: &Map<String, Value>, path: &Path) -> Result<Option<PublicKey>, WalletError> {
-    let key_err = |source| WalletError::Key {
-        path: path.to_owned(),
-        source,
-    };
+    let key_err = key_error_at(path);
     let mut found: Option<PublicKey> = None;
     let mut check = |pk: PublicKey, field: &'static str| -> Result<(), WalletError> {
         match found {
@@ -253,10 +250,7 @@ fn claimed_public(map: &Map<String, Value>, path: &Path) -> Result<Option<Public
 /// Reads a key pair from plain keyfile JSON. `path` is only used in errors.
 pub fn keypair_from_json(data: &[u8], path: &Path) -> Result<Keypair, WalletError> {
     let map = parse_object(data, path)?;
-    let key_err = |source| WalletError::Key {
-        path: path.to_owned(),
-        source,
-    };
+    let key_err = key_error_at(path);
     let claimed = claimed_public(&map, path)?;
     let keypair = if let Some(phrase) = str_field(&map, "secretPhrase", path)? {
         Keypair::from_mnemonic(phrase, None).map_err(key_err)?
@@ -290,10 +284,7 @@ fn keypair_from_seed_field(
     claimed: Option<PublicKey>,
     path: &Path,
 ) -> Result<Keypair, WalletError> {
-    let key_err = |source| WalletError::Key {
-        path: path.to_owned(),
-        source,
-    };
+    let key_err = key_error_at(path);
     match decode_hex_array::<32>(seed, "secretSeed") {
         Ok(bytes) => Keypair::from_seed(&Zeroizing::new(bytes)).map_err(key_err),
         Err(hex_err) => {
@@ -329,10 +320,7 @@ fn keypair_from_private_key(
     claimed: Option<PublicKey>,
     path: &Path,
 ) -> Result<Keypair, WalletError> {
-    let key_err = |source| WalletError::Key {
-        path: path.to_owned(),
-        source,
-    };
+    let key_err = key_error_at(path);
     let bytes = decode_hex(private, "privateKey").map_err(key_err)?;
     if bytes.len() != 64 {
         return Err(key_err(super::KeyError::InvalidLength {
@@ -362,3 +350,9 @@ pub fn public_key_from_json(data: &[u8], path: &Path) -> Result<PublicKey, Walle
         reason: "no publicKey, accountId or ss58Address".into(),
     })
 }
+
+/// Wrap a key error with the keyfile it came from.
+fn key_error_at(path: &Path) -> impl Fn(super::KeyError) -> WalletError + Copy + '_ {
+    move |source| WalletError::Key { path: path.to_owned(), source }
+}
+
