@@ -91,6 +91,35 @@ fn random_subnets_match_the_reference_transcription() {
 
 const EXPECTED: u64 = 0x1de8_e674_bd32_026c;
 
+/// A large subnet's stored state, run at block 1080 after an epoch at 720.
+struct BigSubnet<'a> {
+    stake: &'a [u64],
+    last_update: &'a [u64],
+    registered: &'a [u64],
+    permits: &'a [bool],
+    weights: &'a [Vec<(u16, u16)>],
+    bonds: &'a [Vec<(u16, u16)>],
+}
+
+impl BigSubnet<'_> {
+    fn epoch_digest(&self, params: &EpochParams, owner_uid: Option<u16>) -> u64 {
+        let state = SubnetState {
+            block: 1_080,
+            last_epoch_block: 720,
+            emission: 1_000_000_000,
+            stake: self.stake,
+            last_update: self.last_update,
+            block_at_registration: self.registered,
+            validator_permit: self.permits,
+            weights: self.weights,
+            bonds: self.bonds,
+            owner_uid,
+            commit_blocks: None,
+        };
+        digest(&run_epoch(params, &state).unwrap())
+    }
+}
+
 /// Big enough for the parallel median path (more than 8192 column × validator cells).
 #[test]
 fn large_subnet_matches_the_reference_transcription() {
@@ -108,20 +137,8 @@ fn large_subnet_matches_the_reference_transcription() {
     let mut digests = Vec::new();
     for yuma3 in [false, true] {
         let params = EpochParams { max_allowed_validators: 128, yuma3_enabled: yuma3, liquid_alpha_enabled: yuma3, ..Default::default() };
-        let state = SubnetState {
-            block: 1_080,
-            last_epoch_block: 720,
-            emission: 1_000_000_000,
-            stake: &stake,
-            last_update: &lu,
-            block_at_registration: &reg,
-            validator_permit: &permits,
-            weights: &weights,
-            bonds: &bonds,
-            owner_uid: None,
-            commit_blocks: None,
-        };
-        digests.push(digest(&run_epoch(&params, &state).unwrap()));
+        let subnet = BigSubnet { stake: &stake, last_update: &lu, registered: &reg, permits: &permits, weights: &weights, bonds: &bonds };
+        digests.push(subnet.epoch_digest(&params, None));
     }
     if std::env::var("PRINT_DIGEST").is_ok() {
         println!("LARGE {:#x} {:#x}", digests[0], digests[1]);
@@ -154,20 +171,8 @@ fn very_large_subnet_matches_the_reference_transcription() {
             bonds_penalty: penalty,
             ..Default::default()
         };
-        let state = SubnetState {
-            block: 1_080,
-            last_epoch_block: 720,
-            emission: 1_000_000_000,
-            stake: &stake,
-            last_update: &lu,
-            block_at_registration: &reg,
-            validator_permit: &permits,
-            weights: &weights,
-            bonds: &bonds,
-            owner_uid: Some(3),
-            commit_blocks: None,
-        };
-        digests.push(digest(&run_epoch(&params, &state).unwrap()));
+        let subnet = BigSubnet { stake: &stake, last_update: &lu, registered: &reg, permits: &permits, weights: &weights, bonds: &bonds };
+        digests.push(subnet.epoch_digest(&params, Some(3)));
     }
     if std::env::var("PRINT_DIGEST").is_ok() {
         println!("VERY {:#x} {:#x} {:#x}", digests[0], digests[1], digests[2]);
