@@ -129,15 +129,23 @@ fn immune_neurons_are_pruned_only_when_nothing_else_can_be() {
 fn serve_axon_checks_and_stores_the_endpoint() {
     let (mut chain, netuid) = chain_with_subnet();
     register(&mut chain, netuid, 1);
-    let axon = AxonInfo { ip: u32::from_be_bytes([127, 0, 0, 1]) as u128, port: 8091, ip_type: 4, version: 1, ..Default::default() };
-    assert_eq!(chain.serve_axon(&acct(99), netuid, axon), Err(ChainError::HotKeyNotRegisteredInSubNet));
+    let axon = AxonInfo { ip: u32::from_be_bytes([10, 0, 0, 7]) as u128, port: 8091, ip_type: 4, version: 1, ..Default::default() };
+    assert_eq!(chain.serve_axon(&acct(99), netuid, axon), Err(ChainError::HotKeyNotRegisteredInNetwork));
     assert_eq!(chain.serve_axon(&acct(11), netuid, AxonInfo { ip_type: 5, ..axon }), Err(ChainError::InvalidIpType));
     assert_eq!(chain.serve_axon(&acct(11), netuid, AxonInfo { port: 0, ..axon }), Err(ChainError::InvalidPort));
-    assert_eq!(chain.serve_axon(&acct(11), netuid, AxonInfo { ip: 0, ..axon }), Err(ChainError::InvalidIpAddress));
+    // The chain refuses localhost and out-of-range addresses, and allows 0 for testing.
+    let localhost = AxonInfo { ip: 0x7f00_0001, ..axon };
+    assert_eq!(chain.serve_axon(&acct(11), netuid, localhost), Err(ChainError::InvalidIpAddress));
+    assert_eq!(chain.serve_axon(&acct(11), netuid, AxonInfo { ip: u32::MAX as u128, ..axon }), Err(ChainError::InvalidIpAddress));
+    assert_eq!(chain.serve_axon(&acct(11), netuid, AxonInfo { ip: 1, ip_type: 6, ..axon }), Err(ChainError::InvalidIpAddress));
     chain.produce_blocks(3);
     chain.serve_axon(&acct(11), netuid, axon).unwrap();
     let stored = chain.metagraph(netuid).unwrap().neurons[1].axon.unwrap();
     assert_eq!((stored.port, stored.block), (8091, 3));
+    // Serving again is rate limited (50 blocks by default).
+    assert_eq!(chain.serve_axon(&acct(11), netuid, AxonInfo { ip: 0, ..axon }), Err(ChainError::ServingRateLimitExceeded));
+    chain.produce_blocks(50);
+    chain.serve_axon(&acct(11), netuid, AxonInfo { ip: 0, ..axon }).unwrap();
 }
 
 #[test]

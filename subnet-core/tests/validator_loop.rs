@@ -72,7 +72,7 @@ async fn setup(commit_reveal: bool) -> (LocalChainHandle, u16) {
     h.add_stake(&acct(VALIDATOR), acct(VALIDATOR), netuid, 1_000 * TAO).await.unwrap();
     for m in [20, 21, 22] {
         h.burned_register(&acct(m), netuid, acct(m)).await.unwrap();
-        let axon = AxonInfo { ip: 0x7f00_0001, port: 8000 + m as u16, ip_type: 4, ..Default::default() };
+        let axon = AxonInfo { ip: 0, port: 8000 + m as u16, ip_type: 4, ..Default::default() };
         h.serve_axon(&acct(m), netuid, axon).await.unwrap();
     }
     h.produce_blocks(20); // an epoch: the validator gets its permit

@@ -26,7 +26,7 @@ async fn honest_miner_earns_most_and_the_dead_one_nothing() {
     chain.add_stake(&acct(10), acct(10), netuid, 1_000 * TAO).await.unwrap();
     for m in [11, 12, 13] {
         chain.burned_register(&acct(m), netuid, acct(m)).await.unwrap();
-        let axon = AxonInfo { ip: 0x7f00_0001, port: 9000 + m as u16, ip_type: 4, ..Default::default() };
+        let axon = AxonInfo { ip: 0, port: 9000 + m as u16, ip_type: 4, ..Default::default() };
         chain.serve_axon(&acct(m), netuid, axon).await.unwrap();
     }
     chain.produce_blocks(20);

@@ -44,9 +44,13 @@ pub enum ChainError {
     AmountTooLow,
     #[error("BadOrigin: only the subnet owner or sudo may do this")]
     BadOrigin,
+    #[error("HotKeyNotRegisteredInNetwork: the hotkey has no UID on this subnet")]
+    HotKeyNotRegisteredInNetwork,
+    #[error("ServingRateLimitExceeded: the axon was served too recently")]
+    ServingRateLimitExceeded,
     #[error("InvalidIpType: ip_type must be 4 or 6")]
     InvalidIpType,
-    #[error("InvalidIpAddress: the address is not a routable one")]
+    #[error("InvalidIpAddress: the address cannot be served (out of range, or localhost)")]
     InvalidIpAddress,
     #[error("InvalidPort: port 0 cannot be served")]
     InvalidPort,

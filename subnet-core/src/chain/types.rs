@@ -80,6 +80,8 @@ pub struct SubnetHyperparameters {
     /// Burn is multiplied by this after each registration (chain: a U64F64, 1.26).
     pub burn_increase_mult: f64,
     pub min_non_immune_uids: u16,
+    /// Blocks between two `serve_axon` of the same hotkey (0: no limit).
+    pub serving_rate_limit: u64,
 }
 
 impl SubnetHyperparameters {
@@ -113,6 +115,7 @@ pub enum Hyperparameter {
     Yuma3Enabled(bool),
     RegistrationAllowed(bool),
     MinNonImmuneUids(u16),
+    ServingRateLimit(u64),
 }
 
 /// Per-UID view of a subnet.

@@ -157,7 +157,8 @@ pub async fn run_local_net<S: SubnetSpec>(
     }
     for (i, (m, kind)) in miners.iter().zip(&config.miners).enumerate() {
         chain.burned_register(m, netuid, *m).await?;
-        let axon = AxonInfo { ip: 0x7f00_0001, port: 10_000 + i as u16, ip_type: 4, ..Default::default() };
+        // IP 0: the chain allows it for testing, and in-process miners need no address.
+        let axon = AxonInfo { ip: 0, port: 10_000 + i as u16, ip_type: 4, ..Default::default() };
         chain.serve_axon(m, netuid, axon).await?;
         let behaviour = match kind {
             MinerKind::Honest => MinerBehaviour::Honest(miner_impl.clone()),

@@ -80,6 +80,7 @@ pub fn default_hyperparameters() -> SubnetHyperparameters {
         burn_half_life: 360,
         burn_increase_mult: 1.26,
         min_non_immune_uids: 10,
+        serving_rate_limit: 50,
     }
 }
 
@@ -321,6 +322,7 @@ impl LocalChain {
             Hyperparameter::Yuma3Enabled(v) => h.yuma3_enabled = v,
             Hyperparameter::RegistrationAllowed(v) => h.registration_allowed = v,
             Hyperparameter::MinNonImmuneUids(v) => h.min_non_immune_uids = v,
+            Hyperparameter::ServingRateLimit(v) => h.serving_rate_limit = v,
         }
         Ok(())
     }
@@ -368,21 +370,29 @@ impl LocalChain {
         Ok(uid)
     }
 
-    /// `serve_axon`: a registered hotkey publishes its endpoint.
+    /// `serve_axon` (chain: `validate_serve_axon`): a registered hotkey publishes its
+    /// endpoint. IPv4 below 255.255.255.255 and not 127.0.0.1, IPv6 neither ::1 nor
+    /// all ones, 0 allowed ("for testing"); a port; at most once per
+    /// `serving_rate_limit` blocks.
     pub fn serve_axon(&mut self, hotkey: &dyn Signer, netuid: NetUid, mut axon: AxonInfo) -> Result<(), ChainError> {
         let hotkey = hotkey.account_id();
         let block = self.block;
         let subnet = self.subnet_mut(netuid)?;
         if subnet.uid_of(&hotkey).is_none() {
-            return Err(ChainError::HotKeyNotRegisteredInSubNet);
+            return Err(ChainError::HotKeyNotRegisteredInNetwork);
         }
-        match axon.ip_type {
-            4 if axon.ip > u32::MAX as u128 => return Err(ChainError::InvalidIpAddress),
-            4 | 6 => {}
+        let ip_ok = match axon.ip_type {
+            4 => axon.ip < u32::MAX as u128 && axon.ip != 0x7f00_0001,
+            6 => axon.ip != u128::MAX && axon.ip != 1,
             _ => return Err(ChainError::InvalidIpType),
-        }
-        if axon.ip == 0 || axon.ip == u32::MAX as u128 && axon.ip_type == 4 {
+        };
+        if !ip_ok {
             return Err(ChainError::InvalidIpAddress);
+        }
+        let last = subnet.axons.get(&hotkey).map_or(0, |a| a.block);
+        let limit = subnet.hyper.serving_rate_limit;
+        if limit != 0 && last != 0 && block.saturating_sub(last) < limit {
+            return Err(ChainError::ServingRateLimitExceeded);
         }
         if axon.port == 0 {
             return Err(ChainError::InvalidPort);
