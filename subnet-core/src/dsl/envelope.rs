@@ -45,6 +45,15 @@ impl Envelope {
         serde_json::from_slice(bytes).map_err(|e| HandleError::BadRequest(e.to_string()))
     }
 
+    /// Just the task name of an encoded envelope (the body is skipped, not parsed).
+    pub fn task_name(bytes: &[u8]) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Name {
+            task: String,
+        }
+        serde_json::from_slice::<Name>(bytes).ok().map(|n| n.task)
+    }
+
     pub fn body<T: DeserializeOwned>(&self) -> Result<T, HandleError> {
         T::deserialize(&self.body).map_err(|e| HandleError::BadRequest(format!("task {:?}: {e}", self.task)))
     }

@@ -164,29 +164,27 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// A miner's checks, with the per-caller memory replay protection needs.
-#[derive(Debug)]
+/// A miner's checks on a request, in three steps so that the server can put its
+/// blacklist between the cheap claims and the costly signature check:
+/// [`Verifier::check_claims`], [`Verifier::check_proof`], then
+/// [`ReplayGuard::accept`] for a verified caller.
+#[derive(Debug, Clone)]
 pub struct Verifier {
     me: [u8; 32],
     netuid: u16,
     version: u64,
     window: Duration,
-    /// Last nonce accepted per caller; bounded, oldest dropped first (a dropped
-    /// caller's old nonces are outside the window by then, or soon are).
-    last_nonce: HashMap<[u8; 32], u64>,
-    max_callers: usize,
 }
 
 impl Verifier {
     /// Checks for requests to `me` on `netuid` speaking `version`, accepting nonces
     /// within `window` of the local clock.
     pub fn new(me: [u8; 32], netuid: u16, version: u64, window: Duration) -> Self {
-        Self { me, netuid, version, window, last_nonce: HashMap::new(), max_callers: 4096 }
+        Self { me, netuid, version, window }
     }
 
-    /// Check a request at local time `now` (ns); on success the nonce is remembered.
-    pub fn check(&mut self, signed: &SignedHeader, body: &[u8], now: u64) -> Result<(), AuthError> {
-        let h = &signed.header;
+    /// The unsigned claims, cheapest first: target, subnet, version, clock window.
+    pub fn check_claims(&self, h: &Header, now: u64) -> Result<(), AuthError> {
         if h.target != self.me {
             return Err(AuthError::WrongTarget);
         }
@@ -200,27 +198,83 @@ impl Verifier {
         if skew.unsigned_abs() > self.window.as_nanos() {
             return Err(AuthError::StaleNonce { skew_ms: (skew / 1_000_000).clamp(i64::MIN as i128, i64::MAX as i128) as i64 });
         }
+        Ok(())
+    }
+
+    /// The proof: the body matches its hash and the caller signed the header.
+    pub fn check_proof(&self, signed: &SignedHeader, body: &[u8]) -> Result<(), AuthError> {
+        let h = &signed.header;
         if body_hash(body) != h.body_hash {
             return Err(AuthError::BodyHashMismatch);
         }
         if !verify(&h.caller, &h.message(), &signed.signature) {
             return Err(AuthError::BadSignature);
         }
-        // Only a verified caller may advance its nonce, so others cannot block it.
-        if self.last_nonce.get(&h.caller).is_some_and(|last| h.nonce <= *last) {
-            return Err(AuthError::Replay);
-        }
-        if self.last_nonce.len() >= self.max_callers && !self.last_nonce.contains_key(&h.caller) {
-            let horizon = now.saturating_sub(self.window.as_nanos() as u64);
-            self.last_nonce.retain(|_, n| *n >= horizon);
-            if self.last_nonce.len() >= self.max_callers {
-                if let Some(oldest) = self.last_nonce.iter().min_by_key(|(_, n)| **n).map(|(k, _)| *k) {
-                    self.last_nonce.remove(&oldest);
-                }
+        Ok(())
+    }
+
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+}
+
+/// Replay protection: every (caller, nonce) is accepted at most once.
+///
+/// A validator sends many requests at once, and they may arrive out of order, so a
+/// strictly increasing nonce (Bittensor's axon rule) would refuse honest traffic.
+/// Instead each caller has a floor: nonces more than `reorder` older than its newest
+/// accepted nonce are refused, and above the floor the nonces seen are remembered.
+/// Memory is bounded per caller (`max_per_caller`, the floor rises past the oldest)
+/// and in callers (`max_callers`, the stalest caller forgotten: its nonces are outside
+/// the clock window by then, or soon are). Only verified callers reach this guard, so
+/// no one can spend another caller's memory.
+#[derive(Debug)]
+pub struct ReplayGuard {
+    reorder: u64,
+    max_per_caller: usize,
+    max_callers: usize,
+    callers: HashMap<[u8; 32], NonceWindow>,
+}
+
+#[derive(Debug, Default)]
+struct NonceWindow {
+    /// Nonces at or below this are refused.
+    floor: u64,
+    seen: std::collections::BTreeSet<u64>,
+}
+
+impl ReplayGuard {
+    /// Nonces up to `reorder` behind a caller's newest are still accepted once.
+    pub fn new(reorder: Duration) -> Self {
+        Self { reorder: reorder.as_nanos() as u64, max_per_caller: 1 << 16, max_callers: 4096, callers: HashMap::new() }
+    }
+
+    /// Accept `nonce` from `caller` if it was never accepted before.
+    pub fn accept(&mut self, caller: &[u8; 32], nonce: u64) -> Result<(), AuthError> {
+        if !self.callers.contains_key(caller) && self.callers.len() >= self.max_callers {
+            if let Some(stalest) = self.callers.iter().min_by_key(|(_, w)| w.newest()).map(|(k, _)| *k) {
+                self.callers.remove(&stalest);
             }
         }
-        self.last_nonce.insert(h.caller, h.nonce);
+        let w = self.callers.entry(*caller).or_default();
+        if nonce <= w.floor || !w.seen.insert(nonce) {
+            return Err(AuthError::Replay);
+        }
+        let floor = w.newest().saturating_sub(self.reorder).max(w.floor);
+        if floor > w.floor {
+            w.floor = floor;
+            w.seen = w.seen.split_off(&(floor + 1));
+        }
+        while w.seen.len() > self.max_per_caller {
+            w.floor = w.seen.pop_first().unwrap_or(w.floor);
+        }
         Ok(())
+    }
+}
+
+impl NonceWindow {
+    fn newest(&self) -> u64 {
+        self.seen.last().copied().unwrap_or(self.floor)
     }
 }
 
@@ -232,10 +286,21 @@ mod tests {
         (Keypair::from_uri("//Alice").unwrap(), Keypair::from_uri("//Bob").unwrap())
     }
 
-    fn setup() -> (Keypair, Verifier, [u8; 32]) {
+    fn setup() -> (Keypair, Checks, [u8; 32]) {
         let (validator, miner) = keys();
         let me = miner.public_key().0;
-        (validator, Verifier::new(me, 7, 1, Duration::from_secs(30)), me)
+        (validator, Checks(Verifier::new(me, 7, 1, Duration::from_secs(30)), ReplayGuard::new(Duration::from_secs(2))), me)
+    }
+
+    /// All three steps, as the server runs them.
+    struct Checks(Verifier, ReplayGuard);
+
+    impl Checks {
+        fn check(&mut self, signed: &SignedHeader, body: &[u8], now: u64) -> Result<(), AuthError> {
+            self.0.check_claims(&signed.header, now)?;
+            self.0.check_proof(signed, body)?;
+            self.1.accept(&signed.header.caller, signed.header.nonce)
+        }
     }
 
     #[test]
@@ -274,9 +339,14 @@ mod tests {
         let mut altered = header(&|_| {});
         altered.header.task = "U".into();
         assert_eq!(verifier.check(&altered, body, now), Err(AuthError::BadSignature));
-        // An older nonce after a newer one is a replay.
+        // Requests signed concurrently may arrive out of order: an older nonce after a
+        // newer one is fine once, and only once.
         verifier.check(&header(&|h| h.nonce = now + 5), body, now).unwrap();
+        verifier.check(&header(&|h| h.nonce = now + 4), body, now).unwrap();
         assert_eq!(verifier.check(&header(&|h| h.nonce = now + 4), body, now), Err(AuthError::Replay));
+        // Beyond the reorder window behind the newest, it is refused.
+        verifier.check(&header(&|h| h.nonce = now + 3_000_000_000), body, now).unwrap();
+        assert_eq!(verifier.check(&header(&|h| h.nonce = now + 6), body, now), Err(AuthError::Replay));
     }
 
     #[test]
@@ -305,16 +375,20 @@ mod tests {
 
     #[test]
     fn replay_memory_stays_bounded() {
-        let (_, miner) = keys();
-        let me = miner.public_key().0;
-        let mut verifier = Verifier::new(me, 7, 1, Duration::from_secs(30));
-        verifier.max_callers = 8;
+        let mut guard = ReplayGuard::new(Duration::from_secs(2));
+        guard.max_callers = 8;
+        guard.max_per_caller = 100;
         let now = now_nanos();
         for i in 0..20u8 {
-            let caller = Keypair::from_uri(&format!("//caller{i}")).unwrap();
-            let h = Header { caller: caller.public_key().0, target: me, netuid: 7, version: 1, nonce: now + i as u64, body_hash: body_hash(b""), task: "T".into() };
-            verifier.check(&h.sign(&caller), b"", now).unwrap();
+            guard.accept(&[i; 32], now + i as u64).unwrap();
         }
-        assert!(verifier.last_nonce.len() <= 8);
+        assert!(guard.callers.len() <= 8);
+        for n in 0..1000 {
+            guard.accept(&[0; 32], now + n).unwrap_or(());
+        }
+        let w = &guard.callers[&[0; 32]];
+        assert!(w.seen.len() <= 100);
+        // What was forgotten is refused, not accepted again.
+        assert_eq!(guard.accept(&[0; 32], now + 1), Err(AuthError::Replay));
     }
 }

@@ -1,0 +1,120 @@
+//! Why a miner's server refused or failed a request, as a typed gRPC status.
+//!
+//! Each refusal has a gRPC code and a stable reason token, sent in the `subnet-reject`
+//! response metadata so clients (in any language) can tell them apart without parsing
+//! messages:
+//!
+//! | reason | code | when |
+//! |---|---|---|
+//! | `missing_header`, `malformed_header` | UNAUTHENTICATED | no or unreadable `subnet-auth-bin` |
+//! | `bad_signature`, `body_hash_mismatch` | UNAUTHENTICATED | the proof does not hold |
+//! | `stale_nonce`, `replay` | UNAUTHENTICATED | outside the clock window, or seen before |
+//! | `wrong_target`, `wrong_subnet` | FAILED_PRECONDITION | addressed to another hotkey or subnet |
+//! | `incompatible_version` | FAILED_PRECONDITION | the subnet's protocol version differs |
+//! | `not_registered`, `no_validator_permit`, `stake_too_low`, `blacklisted` | PERMISSION_DENIED | the blacklist policy |
+//! | `rate_limited` | RESOURCE_EXHAUSTED | the caller's token bucket is empty |
+//! | `overloaded` | UNAVAILABLE | the server is saturated and the caller's stake too low to queue |
+//! | `bad_request`, `unknown_task` | INVALID_ARGUMENT, UNIMPLEMENTED | the miner could not read the task |
+//! | `miner_failed`, `handler_panicked` | INTERNAL | the handler returned an error or panicked |
+//! | `handler_timeout` | DEADLINE_EXCEEDED | the handler overran its deadline |
+//!
+//! An oversized message is refused by tonic itself with OUT_OF_RANGE before decoding.
+
+use tonic::metadata::MetadataValue;
+use tonic::{Code, Status};
+
+use super::auth::AuthError;
+use crate::dsl::HandleError;
+
+/// The response metadata key carrying the reason token.
+pub const REJECT_METADATA: &str = "subnet-reject";
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Rejection {
+    #[error("the request carries no signed header")]
+    MissingHeader,
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error("the caller is not registered on this subnet")]
+    NotRegistered,
+    #[error("the caller has no validator permit")]
+    NoValidatorPermit,
+    #[error("the caller's stake {stake} is below the minimum {min}")]
+    StakeTooLow { stake: u64, min: u64 },
+    #[error("the caller is blacklisted")]
+    Blacklisted,
+    #[error("too many requests from this caller")]
+    RateLimited,
+    #[error("the miner is saturated")]
+    Overloaded,
+    #[error(transparent)]
+    Handler(#[from] HandleError),
+    #[error("the handler panicked")]
+    HandlerPanicked,
+    #[error("the handler did not answer within {0} ms")]
+    HandlerTimeout(u64),
+}
+
+impl Rejection {
+    /// The stable reason token (see the module table).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Rejection::MissingHeader => "missing_header",
+            Rejection::Auth(a) => match a {
+                AuthError::Malformed(_) => "malformed_header",
+                AuthError::WrongTarget => "wrong_target",
+                AuthError::IncompatibleVersion { .. } => "incompatible_version",
+                AuthError::WrongSubnet { .. } => "wrong_subnet",
+                AuthError::StaleNonce { .. } => "stale_nonce",
+                AuthError::BodyHashMismatch => "body_hash_mismatch",
+                AuthError::BadSignature => "bad_signature",
+                AuthError::Replay => "replay",
+            },
+            Rejection::NotRegistered => "not_registered",
+            Rejection::NoValidatorPermit => "no_validator_permit",
+            Rejection::StakeTooLow { .. } => "stake_too_low",
+            Rejection::Blacklisted => "blacklisted",
+            Rejection::RateLimited => "rate_limited",
+            Rejection::Overloaded => "overloaded",
+            Rejection::Handler(h) => match h {
+                HandleError::BadRequest(_) => "bad_request",
+                HandleError::UnknownTask(_) => "unknown_task",
+                HandleError::Miner(_) | HandleError::Encode(_) => "miner_failed",
+            },
+            Rejection::HandlerPanicked => "handler_panicked",
+            Rejection::HandlerTimeout(_) => "handler_timeout",
+        }
+    }
+
+    pub fn code(&self) -> Code {
+        match self {
+            Rejection::MissingHeader => Code::Unauthenticated,
+            Rejection::Auth(a) => match a {
+                AuthError::WrongTarget | AuthError::IncompatibleVersion { .. } | AuthError::WrongSubnet { .. } => {
+                    Code::FailedPrecondition
+                }
+                _ => Code::Unauthenticated,
+            },
+            Rejection::NotRegistered | Rejection::NoValidatorPermit | Rejection::StakeTooLow { .. } | Rejection::Blacklisted => {
+                Code::PermissionDenied
+            }
+            Rejection::RateLimited => Code::ResourceExhausted,
+            Rejection::Overloaded => Code::Unavailable,
+            Rejection::Handler(HandleError::BadRequest(_)) => Code::InvalidArgument,
+            Rejection::Handler(HandleError::UnknownTask(_)) => Code::Unimplemented,
+            Rejection::Handler(_) | Rejection::HandlerPanicked => Code::Internal,
+            Rejection::HandlerTimeout(_) => Code::DeadlineExceeded,
+        }
+    }
+
+    pub fn into_status(self) -> Status {
+        let mut status = Status::new(self.code(), self.to_string());
+        status.metadata_mut().insert(REJECT_METADATA, MetadataValue::from_static(self.reason()));
+        status
+    }
+}
+
+/// The reason token of a status from a miner, when it carries one.
+pub fn reason_of(status: &Status) -> Option<&str> {
+    status.metadata().get(REJECT_METADATA).and_then(|v| v.to_str().ok())
+}

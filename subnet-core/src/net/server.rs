@@ -1,0 +1,310 @@
+//! The miner's endpoint (Bittensor's "axon"): a gRPC service at
+//! [`QUERY_PATH`] whose request message is the task envelope and whose response
+//! message is the answer, both as opaque bytes, with the signed header
+//! ([`super::auth`]) in the `subnet-auth-bin` request metadata.
+//!
+//! Every request goes through, in order and before the handler runs: the header is
+//! present and well formed; its claims (target, subnet, version, clock window); the
+//! blacklist ([`AccessPolicy`] over the [`CallerDirectory`]); the body hash and the
+//! signature; replay protection; the caller's rate limit; a slot in the
+//! stake-priority gate. The handler then runs in its own task, so a panic or an
+//! overrun becomes an error status and the server keeps serving. Refusals are typed
+//! statuses ([`super::reject`]).
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tonic::body::Body;
+use tonic::server::{Grpc, UnaryService};
+use tonic::{Request, Response, Status};
+
+use super::access::{AccessPolicy, CallerDirectory, RateLimiter};
+use super::auth::{now_nanos, ReplayGuard, SignedHeader, Verifier};
+use super::codec::BytesCodec;
+use super::gate::PriorityGate;
+use super::reject::Rejection;
+use crate::chain::AccountId;
+use crate::dsl::{MinerSpec, RequestContext};
+
+/// The one unary method: task envelope in, answer out.
+pub const QUERY_PATH: &str = "/subnet.v1.Miner/Query";
+/// The binary metadata key of the signed header.
+pub const AUTH_METADATA: &str = "subnet-auth-bin";
+
+/// How a miner's server behaves; the defaults suit a public miner.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    pub netuid: u16,
+    /// The subnet's protocol version; requests for another are refused.
+    pub version: u64,
+    /// Nonces (signing times) further than this from the local clock are refused.
+    pub clock_window: Duration,
+    /// How far behind a caller's newest nonce a request may arrive (reordering).
+    pub reorder_window: Duration,
+    /// Largest request or answer message.
+    pub max_message_bytes: usize,
+    /// The longest a handler may run (shortened by the caller's own deadline).
+    pub handler_timeout: Duration,
+    /// Handlers running at once; beyond, requests wait by stake.
+    pub max_concurrent: usize,
+    /// Requests waiting for a slot; beyond, the lowest stake is refused.
+    pub max_waiting: usize,
+    /// Per-caller requests per second and burst; `None` for no limit.
+    pub rate_limit: Option<(f64, u32)>,
+    pub policy: AccessPolicy,
+}
+
+impl ServerConfig {
+    pub fn new(netuid: u16, version: u64) -> Self {
+        Self {
+            netuid,
+            version,
+            clock_window: Duration::from_secs(30),
+            reorder_window: Duration::from_secs(4),
+            max_message_bytes: 4 << 20,
+            handler_timeout: Duration::from_secs(12),
+            max_concurrent: 64,
+            max_waiting: 1024,
+            rate_limit: Some((50.0, 100)),
+            policy: AccessPolicy::default(),
+        }
+    }
+}
+
+/// Counters of what the server did, for logs and metrics.
+#[derive(Debug, Default)]
+pub struct ServerStats {
+    pub served: AtomicU64,
+    pub refused: AtomicU64,
+    pub failed: AtomicU64,
+    /// Sum of handler times, microseconds.
+    pub handler_micros: AtomicU64,
+}
+
+struct Inner {
+    verifier: Verifier,
+    replay: Mutex<ReplayGuard>,
+    directory: Arc<dyn CallerDirectory>,
+    limiter: Option<RateLimiter>,
+    gate: Arc<PriorityGate>,
+    handler: Arc<dyn MinerSpec>,
+    config: ServerConfig,
+    stats: Arc<ServerStats>,
+}
+
+/// The miner's gRPC service (a `tower::Service`), ready to be served.
+#[derive(Clone)]
+pub struct MinerServer {
+    inner: Arc<Inner>,
+}
+
+/// A server listening in the background.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub stats: Arc<ServerStats>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), tonic::transport::Error>>,
+}
+
+impl MinerServer {
+    /// A server for the miner with hotkey `me`, answering with `handler`.
+    pub fn new(me: AccountId, handler: Arc<dyn MinerSpec>, directory: Arc<dyn CallerDirectory>, config: ServerConfig) -> Self {
+        let inner = Inner {
+            verifier: Verifier::new(me.0, config.netuid, config.version, config.clock_window),
+            replay: Mutex::new(ReplayGuard::new(config.reorder_window)),
+            directory,
+            limiter: config.rate_limit.map(|(rate, burst)| RateLimiter::new(rate, burst)),
+            gate: PriorityGate::new(config.max_concurrent, config.max_waiting),
+            handler,
+            stats: Arc::default(),
+            config,
+        };
+        Self { inner: Arc::new(inner) }
+    }
+
+    pub fn stats(&self) -> Arc<ServerStats> {
+        self.inner.stats.clone()
+    }
+
+    /// Listen on `addr` (port 0 picks a free port) and serve until shut down.
+    pub async fn bind(self, addr: SocketAddr) -> std::io::Result<RunningServer> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let stats = self.stats();
+        let server = tonic::transport::Server::builder()
+            // Headers are small (the signed header is ~250 bytes); refuse header floods.
+            .http2_max_header_list_size(16 * 1024);
+        let task = tokio::spawn(server.serve_with_incoming_shutdown(self, incoming, async {
+            let _ = rx.await;
+        }));
+        Ok(RunningServer { addr, stats, shutdown: Some(tx), task })
+    }
+}
+
+impl RunningServer {
+    /// Stop accepting, let running requests finish, and wait for the server to end.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Inner {
+    async fn serve(&self, request: Request<Bytes>) -> Result<Bytes, Rejection> {
+        let now = now_nanos();
+        let raw = request.metadata().get_bin(AUTH_METADATA).ok_or(Rejection::MissingHeader)?;
+        let raw = raw.to_bytes().map_err(|_| Rejection::Auth(super::auth::AuthError::Malformed("not base64")))?;
+        let signed = SignedHeader::decode(&raw)?;
+        let caller = signed.header.caller;
+        self.verifier.check_claims(&signed.header, now)?;
+        let stake = self.config.policy.admit(&caller, self.directory.lookup(&caller))?;
+        let deadline = caller_deadline(&request).map_or(self.config.handler_timeout, |d| d.min(self.config.handler_timeout));
+        let body = request.into_inner();
+        self.verifier.check_proof(&signed, &body)?;
+        self.replay.lock().unwrap_or_else(|e| e.into_inner()).accept(&caller, signed.header.nonce)?;
+        if let Some(limiter) = &self.limiter {
+            limiter.take(&caller)?;
+        }
+        let started = Instant::now();
+        let _slot = tokio::time::timeout(deadline, self.gate.acquire(stake))
+            .await
+            .map_err(|_| Rejection::HandlerTimeout(deadline.as_millis() as u64))??;
+        let remaining = deadline.saturating_sub(started.elapsed());
+        let ctx = RequestContext { caller: AccountId(caller), stake, deadline: Some(Instant::now() + remaining) };
+        let handler = self.handler.clone();
+        let task = AbortOnDrop(tokio::spawn(async move { handler.handle(&ctx, &body).await }));
+        let ran = Instant::now();
+        let outcome = match tokio::time::timeout(remaining, task.wait()).await {
+            Err(_) => Err(Rejection::HandlerTimeout(deadline.as_millis() as u64)),
+            Ok(Err(_join)) => Err(Rejection::HandlerPanicked),
+            Ok(Ok(Err(e))) => Err(Rejection::Handler(e)),
+            Ok(Ok(Ok(answer))) => Ok(Bytes::from(answer)),
+        };
+        self.stats.handler_micros.fetch_add(ran.elapsed().as_micros() as u64, Ordering::Relaxed);
+        outcome
+    }
+}
+
+/// The caller's `grpc-timeout` (gRPC over HTTP/2: digits then one of H M S m u n).
+fn caller_deadline<T>(request: &Request<T>) -> Option<Duration> {
+    let v = request.metadata().get("grpc-timeout")?.to_str().ok()?;
+    if v.len() < 2 || v.len() > 9 {
+        return None;
+    }
+    let (digits, unit) = v.split_at(v.len() - 1);
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(n.saturating_mul(3600)),
+        "M" => Duration::from_secs(n.saturating_mul(60)),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    })
+}
+
+/// A spawned task that is cancelled if whoever waits for it goes away (the client
+/// hung up, or the deadline passed).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> AbortOnDrop<T> {
+    async fn wait(mut self) -> Result<T, tokio::task::JoinError> {
+        (&mut self.0).await
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// The unary method, as tonic's server machinery calls it.
+struct QueryMethod(Arc<Inner>);
+
+impl UnaryService<Bytes> for QueryMethod {
+    type Response = Bytes;
+    type Future = BoxFuture<Result<Response<Bytes>, Status>>;
+
+    fn call(&mut self, request: Request<Bytes>) -> Self::Future {
+        let inner = self.0.clone();
+        Box::pin(async move {
+            let result = inner.serve(request).await;
+            let counter = match &result {
+                Ok(_) => &inner.stats.served,
+                Err(Rejection::Handler(_) | Rejection::HandlerPanicked | Rejection::HandlerTimeout(_)) => &inner.stats.failed,
+                Err(_) => &inner.stats.refused,
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+            result.map(Response::new).map_err(Rejection::into_status)
+        })
+    }
+}
+
+impl<B> tower_service::Service<http::Request<B>> for MinerServer
+where
+    B: http_body::Body + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + Send + 'static,
+{
+    type Response = http::Response<Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        if request.uri().path() != QUERY_PATH {
+            let path = request.uri().path().to_string();
+            return Box::pin(async move { Ok(Status::unimplemented(format!("no method {path}")).into_http()) });
+        }
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let max = inner.config.max_message_bytes;
+            let mut grpc = Grpc::new(BytesCodec).max_decoding_message_size(max).max_encoding_message_size(max);
+            Ok(grpc.unary(QueryMethod(inner), request).await)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_timeouts_parse_in_every_unit() {
+        let with = |v: &str| {
+            let mut r = Request::new(());
+            r.metadata_mut().insert("grpc-timeout", v.parse().unwrap());
+            caller_deadline(&r)
+        };
+        assert_eq!(with("5S"), Some(Duration::from_secs(5)));
+        assert_eq!(with("250m"), Some(Duration::from_millis(250)));
+        assert_eq!(with("1H"), Some(Duration::from_secs(3600)));
+        assert_eq!(with("7u"), Some(Duration::from_micros(7)));
+        assert_eq!(with("S"), None);
+        assert_eq!(with("12x"), None);
+        assert_eq!(with("1234567890S"), None);
+    }
+}
