@@ -251,11 +251,12 @@ async fn handler_panics_failures_and_overruns_become_errors_and_serving_goes_on(
     let started = std::time::Instant::now();
     assert_eq!(net.ask(&client, "sleep", serde_json::json!(5_000)).await, Err(CallError::Timeout(T)));
     assert!(started.elapsed() < Duration::from_secs(2), "the server's handler timeout cut the sleep short");
-    // The caller's own deadline is shorter still.
+    assert_eq!(net.server.stats.failed.load(Ordering::SeqCst), 5);
+    // The caller's own deadline is shorter still. (The server may see the caller hang
+    // up before its own timer fires; such a request is dropped, not counted.)
     let short = client.call(net.miner_key, net.addr(), "sleep", Bytes::from(Envelope::encode("sleep", &1_000)), Duration::from_millis(50)).await;
     assert_eq!(short, Err(CallError::Timeout(Duration::from_millis(50))));
     assert!(net.ask(&client, "whoami", serde_json::json!(null)).await.is_ok());
-    assert_eq!(net.server.stats.failed.load(Ordering::SeqCst), 6);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -341,7 +342,8 @@ async fn raw_http2(addr: SocketAddr, path: &str, auth: Option<&[u8]>, frame: Byt
         request = request.header("subnet-auth-bin", encode(a));
     }
     let (response, mut stream) = client.send_request(request.body(()).unwrap(), false).unwrap();
-    stream.send_data(frame, true).unwrap();
+    // The server may answer (and close the stream) before reading the body.
+    let _ = stream.send_data(frame, true);
     let response = tokio::time::timeout(T, response).await.expect("the server answers").unwrap();
     let (parts, mut body) = response.into_parts();
     let status = |v: &http::HeaderValue| v.to_str().unwrap().parse::<u32>().unwrap();
