@@ -4,6 +4,7 @@
 //! `{"name", "value", "unit", ...parameters}` where `value` is the median of the runs.
 
 mod chain;
+mod net;
 mod yuma;
 
 use std::time::{Duration, Instant};
@@ -37,8 +38,9 @@ fn main() -> anyhow::Result<()> {
     let rows = match area {
         Some("yuma") => yuma::run(),
         Some("chain") => chain::run(),
-        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma, chain"),
-        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: yuma, chain"),
+        Some("net") => net::run(2_000, 64 * 500, 64),
+        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma, chain, net"),
+        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: yuma, chain, net"),
     };
     if json {
         let out: Vec<serde_json::Value> = rows

@@ -1,12 +1,13 @@
 //! `cargo xtask …`: the project's command line for humans and CI.
 
 use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use subnet_core::yuma::scenario::{self, Scenario};
 
+mod bench;
 mod e2e;
 mod new;
 
@@ -87,12 +88,20 @@ enum Cmd {
         #[arg(long)]
         pretty: bool,
     },
-    /// Run a benchmark area in release mode: yuma.
+    /// Run a benchmark area in release mode: yuma, chain, net.
     Bench {
         area: String,
         /// Print JSON rows ({"name","value","unit",...}) instead of a table.
         #[arg(long)]
         json: bool,
+        /// With `net`: also run Bittensor's Python Axon/Dendrite on this machine and
+        /// print both side by side (needs a Python with `bittensor<11`, see
+        /// benches/python/README.md).
+        #[arg(long)]
+        compare_python: bool,
+        /// The Python interpreter for --compare-python.
+        #[arg(long, env = "SUBNET_BENCH_PYTHON", default_value = "python3")]
+        python: String,
     },
 }
 
@@ -129,18 +138,14 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Cmd::Bench { area, json } => {
-            let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-            cmd.args(["run", "--quiet", "--release", "-p", "subnet-benches", "--bin", "subnet-bench", "--"]);
-            cmd.arg(&area);
-            if json {
-                cmd.arg("--json");
+        Cmd::Bench { area, json, compare_python, python } => {
+            if compare_python {
+                if area != "net" {
+                    bail!("--compare-python applies to `bench net` only");
+                }
+                return bench::compare_python(&python, json);
             }
-            let status = cmd.status().context("starting the benchmark build")?;
-            if !status.success() {
-                bail!("benchmark {area} failed ({status})");
-            }
-            Ok(())
+            bench::run(&area, json)
         }
     }
 }

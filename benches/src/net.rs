@@ -1,0 +1,138 @@
+//! `bench net`: the signed gRPC transport on loopback with a trivial echo task.
+//!
+//! Server and client share one process and this machine's cores (as Bittensor's
+//! Python axon and dendrite do in `benches/python/axon_bench.py`). Every request is
+//! signed by the client and verified by the server (sr25519, body hash, replay
+//! guard), and the caller is looked up in the metagraph directory. The per-caller
+//! rate limit is off: one client sends everything.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use subnet_core::chain::AccountId;
+use subnet_core::dsl::{Envelope, HandleError, MinerSpec, RequestContext};
+use subnet_core::keys::Keypair;
+use subnet_core::net::{CallerInfo, Client, MetagraphDirectory, MinerServer, ServerConfig};
+
+use crate::Row;
+
+const NETUID: u16 = 1;
+const VERSION: u64 = 1;
+
+struct Echo;
+
+#[subnet_core::dsl::async_trait]
+impl MinerSpec for Echo {
+    async fn handle(&self, _ctx: &RequestContext, payload: &[u8]) -> Result<Vec<u8>, HandleError> {
+        Ok(payload.to_vec())
+    }
+}
+
+pub fn run(sequential: usize, concurrent_total: usize, concurrency: usize) -> Vec<Row> {
+    let mut rows = crypto_floor();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
+    rows.extend(runtime.block_on(measure(sequential, concurrent_total, concurrency)));
+    rows
+}
+
+/// What one request costs in cryptography alone, the floor under any latency figure:
+/// the client signs a header, the server verifies it.
+fn crypto_floor() -> Vec<Row> {
+    use subnet_core::net::auth::SignedHeader;
+    let key = Keypair::from_uri("//Validator").expect("dev key");
+    let body = Envelope::encode("Echo", &1);
+    let signed = SignedHeader::new(&key, [7; 32], NETUID, VERSION, "Echo", &body);
+    let message = signed.header.message();
+    let n = 2_000u32;
+    let per = |f: &mut dyn FnMut()| crate::median_time(5, || (0..n).for_each(|_| f())).as_secs_f64() * 1e6 / n as f64;
+    let sign = per(&mut || {
+        std::hint::black_box(SignedHeader::new(&key, [7; 32], NETUID, VERSION, "Echo", &body));
+    });
+    let verify = per(&mut || {
+        assert!(subnet_core::keys::verify(&signed.header.caller, &message, &signed.signature));
+    });
+    vec![
+        Row { name: "sr25519_sign_header".into(), value: sign, unit: "us", params: vec![] },
+        Row { name: "sr25519_verify_header".into(), value: verify, unit: "us", params: vec![] },
+    ]
+}
+
+async fn measure(sequential: usize, concurrent_total: usize, concurrency: usize) -> Vec<Row> {
+    let validator = Keypair::from_uri("//Validator").expect("dev key");
+    let miner = Keypair::from_uri("//Miner").expect("dev key");
+    let directory = MetagraphDirectory::from_callers([(validator.public_key().0, CallerInfo { uid: 0, stake: 1_000_000, validator_permit: true })]);
+    let mut config = ServerConfig::new(NETUID, VERSION);
+    config.rate_limit = None;
+    let server = MinerServer::new(AccountId(miner.public_key().0), Arc::new(Echo), Arc::new(directory), config)
+        .bind("127.0.0.1:0".parse().expect("an address"))
+        .await
+        .expect("bind loopback");
+    let (addr, target) = (server.addr, miner.public_key().0);
+    let client = Client::new(validator, NETUID, VERSION);
+    let call = move |client: Client, i: usize| async move {
+        let body = Bytes::from(Envelope::encode("Echo", &i));
+        client.call(target, addr, "Echo", body, Duration::from_secs(5)).await
+    };
+
+    for i in 0..200 {
+        call(client.clone(), i).await.expect("warm-up request");
+    }
+
+    let mut latencies = Vec::with_capacity(sequential);
+    let mut failures = 0;
+    let start = Instant::now();
+    for i in 0..sequential {
+        let t = Instant::now();
+        failures += call(client.clone(), i).await.is_err() as usize;
+        latencies.push(t.elapsed());
+    }
+    let mut rows = rows("rust_grpc_sequential", 1, sequential, failures, start.elapsed(), latencies);
+
+    // Closed loop: `concurrency` tasks, each sending its next request when the last
+    // is answered.
+    let start = Instant::now();
+    let per_task = concurrent_total / concurrency;
+    let mut tasks = tokio::task::JoinSet::new();
+    for w in 0..concurrency {
+        let client = client.clone();
+        tasks.spawn(async move {
+            let mut out = Vec::with_capacity(per_task);
+            let mut failed = 0;
+            for i in 0..per_task {
+                let t = Instant::now();
+                failed += call(client.clone(), w * per_task + i).await.is_err() as usize;
+                out.push(t.elapsed());
+            }
+            (out, failed)
+        });
+    }
+    let (mut latencies, mut failures) = (Vec::new(), 0);
+    while let Some(done) = tasks.join_next().await {
+        let (l, f) = done.expect("a bench task");
+        latencies.extend(l);
+        failures += f;
+    }
+    let elapsed = start.elapsed();
+    rows.extend(self::rows("rust_grpc_concurrent", concurrency, per_task * concurrency, failures, elapsed, latencies));
+    server.shutdown().await;
+    rows
+}
+
+fn rows(name: &str, concurrency: usize, requests: usize, failures: usize, elapsed: Duration, mut latencies: Vec<Duration>) -> Vec<Row> {
+    latencies.sort();
+    let pick = |p: f64| latencies[((p * (latencies.len() - 1) as f64).round() as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
+    let params = || {
+        vec![
+            ("client", "rust-grpc".into()),
+            ("concurrency", concurrency.into()),
+            ("requests", requests.into()),
+            ("failures", failures.into()),
+        ]
+    };
+    vec![
+        Row { name: name.into(), value: requests as f64 / elapsed.as_secs_f64(), unit: "per_second", params: params() },
+        Row { name: format!("{name}_p50"), value: pick(0.50), unit: "ms", params: params() },
+        Row { name: format!("{name}_p99"), value: pick(0.99), unit: "ms", params: params() },
+    ]
+}
