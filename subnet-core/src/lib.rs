@@ -11,6 +11,7 @@ pub mod chain;
 pub mod dsl;
 pub mod incentive;
 pub mod keys;
+pub mod miner;
 pub mod net;
 pub mod testing;
 pub mod validator;

@@ -448,3 +448,4 @@ async fn mutated_requests_never_reach_the_handler_nor_break_the_server() {
     assert_eq!(net.calls(), 0);
     net.ask(&client, "echo", serde_json::json!(1)).await.unwrap();
 }
+

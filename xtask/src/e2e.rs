@@ -12,6 +12,8 @@ pub struct Options {
     pub epochs: usize,
     pub tempo: u16,
     pub report: Option<PathBuf>,
+    /// `grpc` or `in-process`.
+    pub transport: String,
 }
 
 fn workspace() -> Result<PathBuf> {
@@ -39,6 +41,16 @@ fn subnet_identity(crate_dir: &Path) -> Result<(String, String)> {
     Ok((package, module))
 }
 
+/// Every request is signed and verified (sr25519); unoptimised, that costs
+/// milliseconds per request. The same profile as the workspace's keeps the runner's
+/// debug build quick and shares the workspace's compiled dependencies.
+const OPTIMISED_DEPENDENCIES: &str = "\
+[profile.dev.package.curve25519-dalek]\nopt-level = 3\n\
+[profile.dev.package.schnorrkel]\nopt-level = 3\n\
+[profile.dev.package.substrate-fixed]\nopt-level = 3\n\
+[profile.dev.package.argon2]\nopt-level = 3\n\
+[profile.dev.package.blake2]\nopt-level = 3\n";
+
 pub fn run(crate_dir: &Path, o: &Options) -> Result<()> {
     let crate_dir = crate_dir.canonicalize().with_context(|| format!("{} does not exist", crate_dir.display()))?;
     let (package, module) = subnet_identity(&crate_dir)?;
@@ -49,7 +61,8 @@ pub fn run(crate_dir: &Path, o: &Options) -> Result<()> {
         runner.join("Cargo.toml"),
         format!(
             "[package]\nname = \"run-{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nsubnet = {{ package = \"{package}\", path = \"{}\" }}\nsubnet-core = {{ path = \"{}\" }}\n\n[workspace]\n",
+             [dependencies]\nsubnet = {{ package = \"{package}\", path = \"{}\" }}\nsubnet-core = {{ path = \"{}\" }}\n\n[workspace]\n\n\
+             {OPTIMISED_DEPENDENCIES}",
             crate_dir.display(),
             root.join("subnet-core").display()
         ),
@@ -78,6 +91,7 @@ pub fn run(crate_dir: &Path, o: &Options) -> Result<()> {
         .arg("--")
         .args(["--miners", &o.miners.to_string(), "--validators", &o.validators.to_string()])
         .args(["--epochs", &o.epochs.to_string(), "--tempo", &o.tempo.to_string()])
+        .args(["--transport", &o.transport])
         .arg("--report")
         .arg(&report)
         .status()

@@ -41,8 +41,9 @@ enum Cmd {
     /// Work on templates.
     #[command(subcommand)]
     Template(TemplateCmd),
-    /// Build a subnet crate and run it end to end on an in-process local chain:
-    /// a table per epoch, invariant checks, an HTML report.
+    /// Build a subnet crate and run it end to end on an in-process local chain, its
+    /// miners served over the signed gRPC transport on loopback: a table per epoch,
+    /// invariant checks, an HTML report.
     Test {
         /// The subnet crate (e.g. examples/sum-subnet).
         path: PathBuf,
@@ -57,6 +58,10 @@ enum Cmd {
         /// Where to write the HTML report (default: target/subnet-reports/<crate>.html).
         #[arg(long)]
         report: Option<PathBuf>,
+        /// How validators reach miners: `grpc` (loopback sockets, signed requests) or
+        /// `in-process` (direct calls).
+        #[arg(long, default_value = "grpc", value_parser = ["grpc", "in-process"])]
+        transport: String,
     },
     /// Create a new subnet crate from a template in `templates/`.
     New {
@@ -73,7 +78,8 @@ enum Cmd {
         list: bool,
     },
     /// Run the sum example subnet end to end on an in-process local chain: one
-    /// validator, an honest, two flaky and a dead miner, epoch by epoch.
+    /// validator and an honest, two flaky and a dead miner, served over the signed
+    /// gRPC transport on loopback, epoch by epoch.
     Demo {
         #[arg(long, default_value_t = 6)]
         epochs: usize,
@@ -120,8 +126,8 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::New { path, template, name, list } => new::run(path, &template, name, list),
         Cmd::Template(TemplateCmd::Check { dir }) => new::check(&dir),
         Cmd::Template(TemplateCmd::Pack { dir, version, out }) => new::pack(&dir, &version, out),
-        Cmd::Test { path, miners, validators, epochs, tempo, report } => {
-            e2e::run(&path, &e2e::Options { miners, validators, epochs, tempo, report })
+        Cmd::Test { path, miners, validators, epochs, tempo, report, transport } => {
+            e2e::run(&path, &e2e::Options { miners, validators, epochs, tempo, report, transport })
         }
         Cmd::Demo { epochs, tempo } => demo(epochs, tempo),
         Cmd::Yuma { scenario: path, pretty } => {
@@ -156,7 +162,8 @@ fn demo(epochs: usize, tempo: u16) -> Result<()> {
     anyhow::ensure!(epochs > 0 && tempo > 0, "--epochs and --tempo must be positive");
     let config = LocalNetConfig { epochs, tempo, ..LocalNetConfig::default() };
     println!(
-        "sum subnet on an in-process local chain: {} validator, {} miners, {} epochs of {} blocks\n",
+        "sum subnet on an in-process local chain, miners served over signed gRPC on loopback: \
+         {} validator, {} miners, {} epochs of {} blocks\n",
         config.validators,
         config.miners.len(),
         epochs,

@@ -52,7 +52,7 @@ pub fn check(dir: &Path) -> Result<()> {
         if !status.success() {
             bail!("the rendered template's tests failed");
         }
-        crate::e2e::run(&crate_dir, &crate::e2e::Options { miners: 4, validators: 1, epochs: 3, tempo: 20, report: None })
+        crate::e2e::run(&crate_dir, &crate::e2e::Options { miners: 4, validators: 1, epochs: 3, tempo: 20, report: None, transport: "grpc".into() })
     })();
     std::fs::remove_dir_all(&scratch).ok();
     result?;

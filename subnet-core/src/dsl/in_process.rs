@@ -68,16 +68,7 @@ impl Querier for InProcessMiners {
                     Some(MinerBehaviour::Honest(m)) => call(&*m, &ctx, &task, timeout, Duration::ZERO).await,
                     Some(MinerBehaviour::Slow(m, delay)) => call(&*m, &ctx, &task, timeout, delay).await,
                     Some(MinerBehaviour::Flaky(m, percent)) => {
-                        call(&*m, &ctx, &task, timeout, Duration::ZERO).await.map(|mut answer| {
-                            // Deterministic per (task, miner): corrupt the answer's last byte.
-                            let h = task.iter().fold(uid as u64, |h, b| h.wrapping_mul(31).wrapping_add(*b as u64));
-                            if h % 100 < percent as u64 {
-                                if let Some(last) = answer.last_mut() {
-                                    *last ^= 0x55;
-                                }
-                            }
-                            answer
-                        })
+                        call(&*m, &ctx, &task, timeout, Duration::ZERO).await.map(|answer| corrupt(answer, &task, uid as u64, percent))
                     }
                 };
                 (i, Response { result, latency: start.elapsed() })
@@ -105,6 +96,35 @@ async fn call(miner: &dyn MinerSpec, ctx: &RequestContext, task: &[u8], timeout:
         Err(_) => Err(QueryError::Timeout),
         Ok(Err(e)) => Err(QueryError::Refused(e.to_string())),
         Ok(Ok(answer)) => Ok(answer),
+    }
+}
+
+/// Corrupt `percent`% of answers, deterministically per (task, salt): the answer's
+/// last byte is flipped (a wrong answer, or JSON that no longer parses).
+fn corrupt(mut answer: Vec<u8>, task: &[u8], salt: u64, percent: u8) -> Vec<u8> {
+    let h = task.iter().fold(salt, |h, b| h.wrapping_mul(31).wrapping_add(*b as u64));
+    if h % 100 < percent as u64 {
+        if let Some(last) = answer.last_mut() {
+            *last ^= 0x55;
+        }
+    }
+    answer
+}
+
+/// A miner that answers with `inner` and corrupts `percent`% of its answers: a
+/// low-quality miner for networked test runs.
+pub struct FlakyMiner {
+    pub inner: Arc<dyn MinerSpec>,
+    pub percent: u8,
+    /// Varies which tasks are corrupted (the UID, say).
+    pub salt: u64,
+}
+
+#[async_trait]
+impl MinerSpec for FlakyMiner {
+    async fn handle(&self, ctx: &RequestContext, payload: &[u8]) -> Result<Vec<u8>, super::HandleError> {
+        let answer = self.inner.handle(ctx, payload).await?;
+        Ok(corrupt(answer, payload, self.salt, self.percent))
     }
 }
 

@@ -30,7 +30,7 @@ pub use async_trait::async_trait;
 pub use serde;
 
 pub use envelope::{decode_answer, encode_answer, Envelope, HandleError};
-pub use in_process::{InProcessMiners, MinerBehaviour, SubnetJudge};
+pub use in_process::{FlakyMiner, InProcessMiners, MinerBehaviour, SubnetJudge};
 
 use serde::Serialize;
 

@@ -4,10 +4,11 @@
 
 use std::time::Instant;
 
-use super::{check_invariants, html, run_local_net, LocalNetConfig, MinerKind};
+use super::{check_invariants, html, run_local_net, LocalNetConfig, MinerKind, Transport};
 use crate::dsl::SubnetSpec;
 
-/// Arguments: `--miners N --validators M --epochs K --tempo T --report FILE`.
+/// Arguments: `--miners N --validators M --epochs K --tempo T --report FILE
+/// --transport grpc|in-process`.
 pub fn run_main<S: SubnetSpec>() -> i32 {
     match run(std::env::args().skip(1).collect::<Vec<_>>(), S::NAME, |c, on_epoch| {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
@@ -39,6 +40,13 @@ fn run(
             "--epochs" => config.epochs = number(value()?)?,
             "--tempo" => config.tempo = number(value()?)?.try_into().map_err(|_| "--tempo is at most 65535".to_string())?,
             "--report" => report = Some(value()?),
+            "--transport" => {
+                config.transport = match value()?.as_str() {
+                    "grpc" => Transport::Grpc,
+                    "in-process" => Transport::InProcess,
+                    other => return Err(format!("--transport is grpc or in-process, got {other:?}")),
+                }
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -48,8 +56,12 @@ fn run(
     // A mix of behaviours: honest, mostly right, mostly wrong, dead, repeated.
     let pattern = [MinerKind::Honest, MinerKind::Flaky(30), MinerKind::Flaky(70), MinerKind::Dead];
     config.miners = (0..miners).map(|i| pattern[i % pattern.len()]).collect();
+    let transport = match config.transport {
+        Transport::Grpc => "miners served over signed gRPC on loopback",
+        Transport::InProcess => "miners called in-process",
+    };
     println!(
-        "{name}: {} validators, {miners} miners, {} epochs of {} blocks on an in-process local chain\n",
+        "{name}: {} validators, {miners} miners, {} epochs of {} blocks on an in-process local chain, {transport}\n",
         config.validators, config.epochs, config.tempo
     );
     let start = Instant::now();

@@ -1,12 +1,18 @@
-//! [`run_local_net`]: a subnet on the embedded chain with in-process miners and
-//! validators, epoch after epoch, reported as tables.
+//! [`run_local_net`]: a subnet on the embedded chain with miners (served over the
+//! signed gRPC transport on loopback, or called in-process) and validators, epoch
+//! after epoch, reported as tables.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use crate::chain::{AccountId, AxonInfo, BlockMode, Chain, ChainError, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle};
-use crate::dsl::{InProcessMiners, MinerBehaviour, MinerSpec, SubnetJudge, SubnetSpec};
-use crate::validator::{Validator, ValidatorConfig, ValidatorError};
+use std::time::Duration;
+
+use crate::chain::{AccountId, AxonInfo, BlockMode, Chain, ChainError, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle, Signer};
+use crate::dsl::{FlakyMiner, InProcessMiners, MinerBehaviour, MinerSpec, SubnetJudge, SubnetSpec};
+use crate::keys::Keypair;
+use crate::miner::{MinerError, ServeOptions, ServedMiner};
+use crate::net::Client;
+use crate::validator::{Querier, Validator, ValidatorConfig, ValidatorError};
 
 const TAO: u64 = 1_000_000_000;
 
@@ -28,6 +34,17 @@ pub struct LocalNetConfig {
     /// Validator rounds per epoch.
     pub rounds_per_epoch: usize,
     pub seed: u64,
+    pub transport: Transport,
+}
+
+/// How validators reach miners in a local run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// Each miner serves the signed gRPC transport on loopback and announces it with
+    /// `serve_axon`; validators sign and send real requests.
+    Grpc,
+    /// Miners are called in this process, without sockets or signatures.
+    InProcess,
 }
 
 impl Default for LocalNetConfig {
@@ -39,6 +56,7 @@ impl Default for LocalNetConfig {
             tempo: 20,
             rounds_per_epoch: 4,
             seed: 7,
+            transport: Transport::Grpc,
         }
     }
 }
@@ -49,6 +67,8 @@ pub enum LocalNetError {
     Chain(#[from] ChainError),
     #[error("validator: {0}")]
     Validator(#[from] ValidatorError),
+    #[error("miner: {0}")]
+    Miner(#[from] MinerError),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,11 +135,16 @@ impl EpochReport {
     }
 }
 
-fn acct(tag: u8, i: usize) -> AccountId {
-    let mut a = [0u8; 32];
-    a[0] = tag;
-    a[1..9].copy_from_slice(&(i as u64).to_le_bytes());
-    AccountId(a)
+/// A neuron's key, derived from its role and index (fast, unlike dev URIs' PBKDF2).
+fn neuron_key(role: &str, i: usize) -> Keypair {
+    let mut seed = [0u8; 32];
+    let tag = format!("{role}/{i}");
+    seed[..tag.len().min(32)].copy_from_slice(&tag.as_bytes()[..tag.len().min(32)]);
+    Keypair::from_seed(&seed).expect("any 32 bytes are a seed")
+}
+
+fn account(k: &Keypair) -> AccountId {
+    k.account_id()
 }
 
 /// Run `subnet` on a fresh local chain: register the neurons, run `epochs` epochs of
@@ -129,15 +154,17 @@ pub async fn run_local_net<S: SubnetSpec>(
     config: &LocalNetConfig,
     mut on_epoch: impl FnMut(&EpochReport),
 ) -> Result<Vec<EpochReport>, LocalNetError> {
-    let owner = acct(1, 0);
-    let validators: Vec<AccountId> = (0..config.validators).map(|i| acct(2, i)).collect();
-    let miners: Vec<AccountId> = (0..config.miners.len()).map(|i| acct(3, i)).collect();
-    let mut funded = vec![owner];
+    let owner = neuron_key("owner", 0);
+    let validator_keys: Vec<Keypair> = (0..config.validators).map(|i| neuron_key("validator", i)).collect();
+    let miner_keys: Vec<Keypair> = (0..config.miners.len()).map(|i| neuron_key("miner", i)).collect();
+    let validators: Vec<AccountId> = validator_keys.iter().map(account).collect();
+    let miners: Vec<AccountId> = miner_keys.iter().map(account).collect();
+    let mut funded = vec![account(&owner)];
     funded.extend(&validators);
     funded.extend(&miners);
-    let chain = LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev(owner, &funded, 1_000_000 * TAO)), BlockMode::Manual);
+    let chain = LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev(account(&owner), &funded, 1_000_000 * TAO)), BlockMode::Manual);
 
-    let netuid = chain.register_network(&owner, acct(1, 1)).await?;
+    let netuid = chain.register_network(&owner, neuron_key("owner-hotkey", 0).account_id()).await?;
     for p in [
         Hyperparameter::Tempo(config.tempo),
         Hyperparameter::WeightsSetRateLimit(0),
@@ -146,33 +173,66 @@ pub async fn run_local_net<S: SubnetSpec>(
     ] {
         chain.set_hyperparameter(&owner, netuid, p).await?;
     }
-    for (i, v) in validators.iter().enumerate() {
-        chain.burned_register(v, netuid, *v).await?;
-        chain.add_stake(v, *v, netuid, (1_000 + 100 * i as u64) * TAO).await?;
+    for (i, v) in validator_keys.iter().enumerate() {
+        chain.burned_register(v, netuid, v.account_id()).await?;
+        chain.add_stake(v, v.account_id(), netuid, (1_000 + 100 * i as u64) * TAO).await?;
     }
-    let miner_impl: Arc<dyn MinerSpec> = Arc::new(S::miner());
-    let mut querier = InProcessMiners::new();
-    if let Some(v) = validators.first() {
-        querier = querier.caller(*v, 1_000 * TAO);
-    }
-    for (i, (m, kind)) in miners.iter().zip(&config.miners).enumerate() {
-        chain.burned_register(m, netuid, *m).await?;
-        // IP 0: the chain allows it for testing, and in-process miners need no address.
-        let axon = AxonInfo { ip: 0, port: 10_000 + i as u16, ip_type: 4, ..Default::default() };
-        chain.serve_axon(m, netuid, axon).await?;
-        let behaviour = match kind {
-            MinerKind::Honest => MinerBehaviour::Honest(miner_impl.clone()),
-            MinerKind::Flaky(p) => MinerBehaviour::Flaky(miner_impl.clone(), *p),
-            MinerKind::Dead => MinerBehaviour::Dead,
-        };
-        querier = querier.with(*m, behaviour);
+    let mut miner_uids = Vec::new();
+    for m in &miner_keys {
+        miner_uids.push(chain.burned_register(m, netuid, m.account_id()).await?);
     }
     chain.produce_blocks(config.tempo as u64); // a first epoch hands out permits
 
     let chain_dyn: Arc<dyn Chain> = Arc::new(chain.clone());
-    let querier = Arc::new(querier);
+    let miner_impl: Arc<dyn MinerSpec> = Arc::new(S::miner());
+    // Kept alive for the run: dropping a served miner stops it.
+    let mut served: Vec<ServedMiner> = Vec::new();
+    let mut queriers: Vec<Arc<dyn Querier>> = Vec::new();
+    match config.transport {
+        Transport::Grpc => {
+            for ((m, kind), uid) in miner_keys.iter().zip(&config.miners).zip(&miner_uids) {
+                let handler: Arc<dyn MinerSpec> = match kind {
+                    MinerKind::Honest => miner_impl.clone(),
+                    MinerKind::Flaky(p) => Arc::new(FlakyMiner { inner: miner_impl.clone(), percent: *p, salt: *uid as u64 }),
+                    MinerKind::Dead => {
+                        // Announced, but nothing listens there.
+                        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_or(9, |a| a.port());
+                        chain.serve_axon(m, netuid, AxonInfo { ip: 0, port, ip_type: 4, ..Default::default() }).await?;
+                        continue;
+                    }
+                };
+                let mut options = ServeOptions::local(netuid, S::VERSION);
+                // Blocks are produced in bursts here; re-read who may call often.
+                options.metagraph_refresh = Duration::from_millis(200);
+                served.push(crate::miner::serve(chain_dyn.clone(), m, handler, options).await?);
+            }
+            for v in &validator_keys {
+                queriers.push(Arc::new(Client::new(v.clone(), netuid, S::VERSION)));
+            }
+        }
+        Transport::InProcess => {
+            let mut querier = InProcessMiners::new();
+            if let Some(v) = validators.first() {
+                querier = querier.caller(*v, 1_000 * TAO);
+            }
+            for (i, (m, kind)) in miner_keys.iter().zip(&config.miners).enumerate() {
+                // IP 0: the chain allows it for testing, and in-process miners need no address.
+                let axon = AxonInfo { ip: 0, port: 10_000 + i as u16, ip_type: 4, ..Default::default() };
+                chain.serve_axon(m, netuid, axon).await?;
+                let behaviour = match kind {
+                    MinerKind::Honest => MinerBehaviour::Honest(miner_impl.clone()),
+                    MinerKind::Flaky(p) => MinerBehaviour::Flaky(miner_impl.clone(), *p),
+                    MinerKind::Dead => MinerBehaviour::Dead,
+                };
+                querier = querier.with(m.account_id(), behaviour);
+            }
+            let querier: Arc<dyn Querier> = Arc::new(querier);
+            queriers = vec![querier; validator_keys.len()];
+        }
+    }
+
     let mut runners = Vec::new();
-    for (i, v) in validators.iter().enumerate() {
+    for (i, (v, querier)) in validator_keys.iter().zip(queriers).enumerate() {
         let cfg = ValidatorConfig {
             netuid,
             mechanism: S::mechanism(),
@@ -180,7 +240,7 @@ pub async fn run_local_net<S: SubnetSpec>(
             state_path: None,
             seed: config.seed ^ i as u64,
         };
-        runners.push(Validator::new(chain_dyn.clone(), querier.clone(), Box::new(*v), SubnetJudge::new(S::judge()), cfg)?);
+        runners.push(Validator::new(chain_dyn.clone(), querier, Box::new(v.clone()), SubnetJudge::new(S::judge()), cfg)?);
     }
 
     let blocks_per_round = (config.tempo as u64 / config.rounds_per_epoch.max(1) as u64).max(1);
@@ -220,6 +280,9 @@ pub async fn run_local_net<S: SubnetSpec>(
         let report = EpochReport { epoch, block: mg.block, neurons };
         on_epoch(&report);
         reports.push(report);
+    }
+    for m in served {
+        m.shutdown().await;
     }
     Ok(reports)
 }

@@ -12,4 +12,4 @@ pub use cli::run_main;
 pub use report::{check_invariants, html};
 pub use rng::XorShift;
 pub use scoring::ScoringTable;
-pub use local_net::{run_local_net, EpochReport, LocalNetConfig, LocalNetError, MinerKind, NeuronRow, Role};
+pub use local_net::{run_local_net, EpochReport, LocalNetConfig, LocalNetError, MinerKind, NeuronRow, Role, Transport};
