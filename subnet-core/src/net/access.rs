@@ -22,10 +22,12 @@ pub trait CallerDirectory: Send + Sync + 'static {
     fn lookup(&self, hotkey: &[u8; 32]) -> Option<CallerInfo>;
 }
 
+type Callers = HashMap<[u8; 32], CallerInfo>;
+
 /// A metagraph snapshot, swapped whole when refreshed (readers never wait on a fetch).
 #[derive(Clone, Default)]
 pub struct MetagraphDirectory {
-    snapshot: Arc<RwLock<Arc<HashMap<[u8; 32], CallerInfo>>>>,
+    snapshot: Arc<RwLock<Arc<Callers>>>,
 }
 
 impl MetagraphDirectory {
@@ -50,7 +52,7 @@ impl MetagraphDirectory {
         );
     }
 
-    fn replace(&self, map: HashMap<[u8; 32], CallerInfo>) {
+    fn replace(&self, map: Callers) {
         *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(map);
     }
 

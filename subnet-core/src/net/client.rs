@@ -130,7 +130,7 @@ impl Client {
         let body = Bytes::copy_from_slice(task);
         let mut set = tokio::task::JoinSet::new();
         for (index, t) in targets.iter().enumerate() {
-            let (me, body, name, hotkey, axon) = (self.clone(), body.clone(), name.clone(), t.hotkey.0, t.axon.clone());
+            let (me, body, name, hotkey, axon) = (self.clone(), body.clone(), name.clone(), t.hotkey.0, t.axon);
             set.spawn(async move {
                 let started = Instant::now();
                 let result = match axon_address(&axon) {
