@@ -8,6 +8,7 @@
 //! README's roadmap).
 
 pub mod chain;
+pub mod cli;
 pub mod dsl;
 pub mod incentive;
 pub mod keys;

@@ -1,0 +1,116 @@
+//! The command line every subnet binary gets, with Bittensor's flag names and `BT_*`
+//! environment variables, so operators' scripts and habits carry over.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug, Clone)]
+#[command(about = "A Bittensor subnet: miner, validator, registration and status")]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: Common,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// The subnet's UID on the chain.
+    #[arg(long, env = "BT_NETUID", global = true, default_value_t = 1)]
+    pub netuid: u16,
+    #[arg(long = "wallet.name", env = "BT_WALLET_NAME", global = true, default_value = "default")]
+    pub wallet_name: String,
+    #[arg(long = "wallet.hotkey", env = "BT_WALLET_HOTKEY", global = true, default_value = "default")]
+    pub wallet_hotkey: String,
+    /// Where wallets live (default `~/.bittensor/wallets`).
+    #[arg(long = "wallet.path", env = "BT_WALLET_PATH", global = true)]
+    pub wallet_path: Option<PathBuf>,
+    /// `finney`, `test`, `local`, or a `ws://`/`wss://` URL.
+    #[arg(long = "subtensor.network", env = "BT_SUBTENSOR_NETWORK", global = true, default_value = "finney")]
+    pub network: String,
+    /// An explicit node endpoint; overrides `--subtensor.network`.
+    #[arg(long = "subtensor.chain_endpoint", env = "BT_SUBTENSOR_CHAIN_ENDPOINT", global = true)]
+    pub chain_endpoint: Option<String>,
+    /// Log every round and request outcome.
+    #[arg(long = "logging.debug", global = true)]
+    pub debug: bool,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Serve the miner: announce the axon on chain and answer validators.
+    Miner(MinerArgs),
+    /// Run the validator: challenge miners, score them, set weights.
+    Validator(ValidatorArgs),
+    /// Register the wallet's hotkey on the subnet (burned registration, paid by the coldkey).
+    Register,
+    /// Show the subnet's neurons and this wallet's place among them.
+    Status,
+    /// Print the subnet's protocol (tasks and answers) as JSON, for clients in other languages.
+    Protocol,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct MinerArgs {
+    #[arg(long = "axon.port", env = "BT_AXON_PORT", default_value_t = 8091)]
+    pub port: u16,
+    /// The address to listen on.
+    #[arg(long = "axon.ip", env = "BT_AXON_IP", default_value = "0.0.0.0")]
+    pub ip: IpAddr,
+    /// The IP announced on chain (default: the listening address).
+    #[arg(long = "axon.external_ip", env = "BT_AXON_EXTERNAL_IP")]
+    pub external_ip: Option<IpAddr>,
+    /// Register the hotkey first if it is not (pays the burn from the coldkey).
+    #[arg(long)]
+    pub register: bool,
+    /// Refuse callers with less stake (TAO).
+    #[arg(long = "blacklist.min_stake", default_value_t = 0.0)]
+    pub min_stake: f64,
+    /// Admit registered callers without a validator permit.
+    #[arg(long = "blacklist.allow_non_validators")]
+    pub allow_non_validators: bool,
+    /// Admit callers that are not registered at all (testing only).
+    #[arg(long = "blacklist.allow_non_registered")]
+    pub allow_non_registered: bool,
+    /// Per-caller requests per second (0: no limit).
+    #[arg(long = "axon.rate_limit", default_value_t = 50.0)]
+    pub rate_limit: f64,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ValidatorArgs {
+    /// Where scores are kept across restarts (default
+    /// `<wallet.path>/<wallet.name>/validator/netuid<N>-<hotkey>.json`).
+    #[arg(long = "neuron.state_path")]
+    pub state_path: Option<PathBuf>,
+    /// Blocks between validation rounds.
+    #[arg(long = "neuron.blocks_per_round", default_value_t = 10)]
+    pub blocks_per_round: u64,
+    /// Seed of challenges and miner sampling (default: from the hotkey).
+    #[arg(long = "neuron.seed")]
+    pub seed: Option<u64>,
+}
+
+/// Where the chain is: Bittensor's network presets, or an explicit URL.
+pub fn resolve_endpoint(common: &Common) -> Result<String, String> {
+    if let Some(url) = &common.chain_endpoint {
+        return check_url(url);
+    }
+    // The same presets as Bittensor's SDK (bittensor.core.settings).
+    match common.network.as_str() {
+        "finney" => Ok("wss://entrypoint-finney.opentensor.ai:443".into()),
+        "test" => Ok("wss://test.finney.opentensor.ai:443".into()),
+        "local" => Ok("ws://127.0.0.1:9944".into()),
+        other => check_url(other).map_err(|_| format!("unknown network {other:?}: use finney, test, local or a ws:// URL")),
+    }
+}
+
+fn check_url(url: &str) -> Result<String, String> {
+    if url.starts_with("ws://") || url.starts_with("wss://") {
+        Ok(url.to_string())
+    } else {
+        Err(format!("{url:?} is not a ws:// or wss:// URL"))
+    }
+}

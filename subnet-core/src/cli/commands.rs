@@ -1,0 +1,226 @@
+//! What each command does, against whatever chain the [`Connector`] gives.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::args::{resolve_endpoint, Cli, Command, Common, MinerArgs, ValidatorArgs};
+use crate::chain::{AccountId, Chain, ChainError};
+use crate::dsl::{protocol_json, SubnetJudge, SubnetSpec};
+use crate::keys::{default_wallets_path, Keypair, Wallet, WalletError};
+use crate::miner::{ensure_registered, serve, MinerError, ServeOptions};
+use crate::net::{AccessPolicy, Client};
+use crate::validator::{LoopEvent, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};
+
+const TAO: f64 = 1e9;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Endpoint(String),
+    #[error("{0}")]
+    Connect(String),
+    #[error("wallet: {0}")]
+    Wallet(#[from] WalletError),
+    #[error("chain: {0}")]
+    Chain(#[from] ChainError),
+    #[error("miner: {0}")]
+    Miner(#[from] MinerError),
+    #[error("validator: {0}")]
+    Validator(#[from] ValidatorError),
+    #[error("writing output: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens the chain at an endpoint URL.
+#[async_trait]
+pub trait Connector: Send + Sync {
+    async fn connect(&self, endpoint: &str) -> Result<Arc<dyn Chain>, String>;
+}
+
+/// The binary's connector until the subxt client exists: it says so.
+pub struct NoRemoteChain;
+
+#[async_trait]
+impl Connector for NoRemoteChain {
+    async fn connect(&self, endpoint: &str) -> Result<Arc<dyn Chain>, String> {
+        Err(format!(
+            "cannot reach {endpoint}: this build has no client for Subtensor nodes yet (the subxt backend is \
+             not built); run a subnet locally with `cargo xtask test <subnet crate>`"
+        ))
+    }
+}
+
+/// Run one command; `stop` ends the long-running ones (miner, validator).
+pub async fn run<S: SubnetSpec>(
+    cli: Cli,
+    connector: &dyn Connector,
+    stop: tokio::sync::watch::Receiver<bool>,
+    out: &mut (dyn Write + Send),
+) -> Result<(), CliError> {
+    if let Command::Protocol = cli.command {
+        writeln!(out, "{}", protocol_json(&S::protocol()))?;
+        return Ok(());
+    }
+    let endpoint = resolve_endpoint(&cli.common).map_err(CliError::Endpoint)?;
+    let chain = connector.connect(&endpoint).await.map_err(CliError::Connect)?;
+    let wallet = wallet(&cli.common)?;
+    let netuid = cli.common.netuid;
+    match cli.command {
+        Command::Protocol => unreachable!("handled above"),
+        Command::Status => status(&*chain, &wallet, netuid, out).await,
+        Command::Register => {
+            let hotkey = AccountId(wallet.hotkey_public()?.0);
+            let uid = ensure_registered(&*chain, &coldkey(&wallet)?, hotkey, netuid).await?;
+            writeln!(out, "{} is uid {uid} on subnet {netuid}", hotkey.ss58())?;
+            Ok(())
+        }
+        Command::Miner(args) => miner::<S>(chain, &wallet, netuid, &args, stop, out).await,
+        Command::Validator(args) => validator::<S>(chain, &wallet, &cli.common, &args, stop, out).await,
+    }
+}
+
+fn wallet(c: &Common) -> Result<Wallet, WalletError> {
+    let path = match &c.wallet_path {
+        Some(p) => p.clone(),
+        None => default_wallets_path()?,
+    };
+    Wallet::new(path, &c.wallet_name, &c.wallet_hotkey)
+}
+
+/// Passwords come from the environment, never from flags (which `ps` shows).
+fn hotkey(wallet: &Wallet) -> Result<Keypair, WalletError> {
+    match std::env::var("BT_HOTKEY_PASSWORD") {
+        Ok(pw) => wallet.hotkey_keypair_with_password(&pw),
+        Err(_) => wallet.hotkey_keypair(),
+    }
+}
+
+fn coldkey(wallet: &Wallet) -> Result<Keypair, WalletError> {
+    wallet.coldkey_keypair(std::env::var("BT_COLDKEY_PASSWORD").ok().as_deref())
+}
+
+async fn status(chain: &dyn Chain, wallet: &Wallet, netuid: u16, out: &mut (dyn Write + Send)) -> Result<(), CliError> {
+    let mine = wallet.hotkey_public().ok().map(|k| AccountId(k.0));
+    let mg = chain.metagraph(netuid).await?;
+    writeln!(out, "subnet {netuid} at block {}: {} neurons", mg.block, mg.neurons.len())?;
+    writeln!(out, "{:>4}  {:<48} {:>12} {:>6} {:>9} {:>9} {:>12}  axon", "uid", "hotkey", "stake (TAO)", "permit", "incentive", "dividends", "emission")?;
+    for n in &mg.neurons {
+        let axon = n.axon.and_then(|a| crate::net::axon_address(&a)).map_or("-".to_string(), |a: SocketAddr| a.to_string());
+        let me = if Some(n.hotkey) == mine { " (this wallet)" } else { "" };
+        writeln!(
+            out,
+            "{:>4}  {:<48} {:>12.3} {:>6} {:>9.4} {:>9.4} {:>12.4}  {axon}{me}",
+            n.uid,
+            n.hotkey.ss58(),
+            n.stake as f64 / TAO,
+            if n.validator_permit { "yes" } else { "no" },
+            n.incentive as f64 / 65535.0,
+            n.dividends as f64 / 65535.0,
+            n.emission as f64 / TAO,
+        )?;
+    }
+    if let Some(me) = mine.filter(|m| !mg.neurons.iter().any(|n| n.hotkey == *m)) {
+        writeln!(out, "this wallet's hotkey {} is not registered on subnet {netuid}", me.ss58())?;
+    }
+    Ok(())
+}
+
+async fn miner<S: SubnetSpec>(
+    chain: Arc<dyn Chain>,
+    wallet: &Wallet,
+    netuid: u16,
+    args: &MinerArgs,
+    stop: tokio::sync::watch::Receiver<bool>,
+    out: &mut (dyn Write + Send),
+) -> Result<(), CliError> {
+    let key = hotkey(wallet)?;
+    if args.register {
+        let uid = ensure_registered(&*chain, &coldkey(wallet)?, AccountId(key.public_key().0), netuid).await?;
+        writeln!(out, "registered as uid {uid}")?;
+    }
+    let mut options = ServeOptions::new(netuid, S::VERSION, SocketAddr::new(args.ip, args.port));
+    options.external_ip = args.external_ip;
+    options.server.rate_limit = (args.rate_limit > 0.0).then_some((args.rate_limit, (args.rate_limit * 2.0).ceil() as u32));
+    options.server.policy = AccessPolicy {
+        require_registered: !args.allow_non_registered,
+        require_validator_permit: !args.allow_non_validators && !args.allow_non_registered,
+        min_stake: (args.min_stake.max(0.0) * TAO) as u64,
+        ..AccessPolicy::default()
+    };
+    let served = serve(chain, &key, Arc::new(S::miner()), options).await?;
+    writeln!(out, "{} miner uid {} serving on {} (hotkey {})", S::NAME, served.uid, served.addr, key.ss58_address())?;
+    out.flush()?;
+    wait_for(stop).await;
+    let stats = served.stats.clone();
+    served.shutdown().await;
+    use std::sync::atomic::Ordering::Relaxed;
+    writeln!(
+        out,
+        "stopped: {} served, {} refused, {} failed",
+        stats.served.load(Relaxed),
+        stats.refused.load(Relaxed),
+        stats.failed.load(Relaxed)
+    )?;
+    Ok(())
+}
+
+async fn validator<S: SubnetSpec>(
+    chain: Arc<dyn Chain>,
+    wallet: &Wallet,
+    common: &Common,
+    args: &ValidatorArgs,
+    stop: tokio::sync::watch::Receiver<bool>,
+    out: &mut (dyn Write + Send),
+) -> Result<(), CliError> {
+    let key = hotkey(wallet)?;
+    let netuid = common.netuid;
+    let state_path = args
+        .state_path
+        .clone()
+        .unwrap_or_else(|| wallet.dir().join("validator").join(format!("netuid{netuid}-{}.json", common.wallet_hotkey)));
+    if let Some(dir) = state_path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let seed = args.seed.unwrap_or_else(|| u64::from_le_bytes(key.public_key().0[..8].try_into().expect("8 bytes")));
+    let config = ValidatorConfig { netuid, mechanism: S::mechanism(), version_key: S::VERSION, state_path: Some(state_path.clone()), seed };
+    let querier = Arc::new(Client::new(key.clone(), netuid, S::VERSION));
+    let mut validator = Validator::new(chain, querier, Box::new(key.clone()), SubnetJudge::new(S::judge()), config)?;
+    writeln!(out, "{} validator {} on subnet {netuid}; scores kept in {}", S::NAME, key.ss58_address(), state_path.display())?;
+    let debug = common.debug;
+    let mut write_error = None;
+    validator
+        .run(args.blocks_per_round, stop, |event| {
+            let line = match event {
+                LoopEvent::Round(r) if debug || r.failures == r.scores.len() => {
+                    let mean = r.scores.iter().map(|(_, s)| s).sum::<f64>() / r.scores.len().max(1) as f64;
+                    format!("round {} at block {}: {} miners, {} failed, mean score {mean:.3}", r.round, r.block, r.scores.len(), r.failures)
+                }
+                LoopEvent::Round(_) => return,
+                LoopEvent::Weights(WeightsOutcome::Set { uids, .. }) => format!("weights set on {} uids", uids.len()),
+                LoopEvent::Weights(WeightsOutcome::Committed { uids, .. }) => format!("weights committed for {} uids", uids.len()),
+                LoopEvent::Weights(WeightsOutcome::Revealed { uids, .. }) => format!("weights revealed for {} uids", uids.len()),
+                LoopEvent::Weights(WeightsOutcome::Refused(e)) => format!("the chain refused the weights (kept, retried): {e}"),
+                LoopEvent::Weights(WeightsOutcome::NotDue) => return,
+                LoopEvent::Error(e) => format!("error: {e}"),
+            };
+            if let Err(e) = writeln!(out, "{line}") {
+                write_error.get_or_insert(e);
+            }
+        })
+        .await?;
+    match write_error {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
+
+async fn wait_for(mut stop: tokio::sync::watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        if stop.changed().await.is_err() {
+            return;
+        }
+    }
+}
