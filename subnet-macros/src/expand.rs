@@ -69,12 +69,62 @@ fn generated(def: &SubnetDef) -> TokenStream {
     let score_arms = def.scores.iter().map(|s| {
         let (task, answer, func) = (&s.task, &s.answer, &s.func);
         let task_name = task.to_string();
+        if s.round {
+            // A round of one.
+            return quote! {
+                #task_name => match envelope.body::<#task>() {
+                    ::core::result::Result::Ok(task) => ::subnet_core::dsl::score_round_with(
+                        &[(answer, ::core::clone::Clone::clone(miner))],
+                        |a| ::subnet_core::dsl::decode_answer::<#answer>(a).ok(),
+                        |answers| #func(&task, answers),
+                    )[0],
+                    ::core::result::Result::Err(_) => 0.0,
+                },
+            };
+        }
         let ctx = s.with_context.then(|| quote!(, miner));
         quote! {
             #task_name => match (envelope.body::<#task>(), ::subnet_core::dsl::decode_answer::<#answer>(answer)) {
                 (::core::result::Result::Ok(task), ::core::result::Result::Ok(answer)) => #func(&task, &answer #ctx),
                 _ => 0.0,
             },
+        }
+    });
+    let round_arms: Vec<TokenStream> = def
+        .scores
+        .iter()
+        .filter(|s| s.round)
+        .map(|s| {
+            let (task, answer, func) = (&s.task, &s.answer, &s.func);
+            let task_name = task.to_string();
+            quote! {
+                #task_name => match envelope.body::<#task>() {
+                    ::core::result::Result::Ok(task) => ::subnet_core::dsl::score_round_with(
+                        answers,
+                        |a| ::subnet_core::dsl::decode_answer::<#answer>(a).ok(),
+                        |answers| #func(&task, answers),
+                    ),
+                    ::core::result::Result::Err(_) => ::std::vec![0.0; answers.len()],
+                },
+            }
+        })
+        .collect();
+    // Only subnets with a round-level scorer override the per-answer default.
+    let score_round = (!round_arms.is_empty()).then(|| {
+        quote! {
+            fn score_round(
+                &mut self,
+                payload: &[u8],
+                answers: &[(&[u8], ::subnet_core::validator::MinerContext)],
+            ) -> ::std::vec::Vec<f64> {
+                let ::core::result::Result::Ok(envelope) = ::subnet_core::dsl::Envelope::decode(payload) else {
+                    return ::std::vec![0.0; answers.len()];
+                };
+                match envelope.task.as_str() {
+                    #(#round_arms)*
+                    _ => answers.iter().map(|(answer, miner)| ::subnet_core::dsl::JudgeSpec::score(self, payload, answer, miner)).collect(),
+                }
+            }
         }
     });
     quote! {
@@ -149,6 +199,7 @@ fn generated(def: &SubnetDef) -> TokenStream {
                     _ => 0.0,
                 }
             }
+            #score_round
         }
     }
 }
@@ -209,6 +260,27 @@ mod tests {
                         Ok(Value { value: model.table[task.key as usize] })
                     }
                     #[score] fn score(task: &Query, answer: &Value, miner: &MinerContext) -> f64 { 1.0 }
+                    #[incentive] const MECHANISM: Incentive = Incentive::moving_average(0.1);
+                }
+            },
+        );
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn round_scored_subnet_expansion() {
+        let out = expand_str(
+            quote!(name = "guess", version = 2),
+            quote! {
+                pub mod guess {
+                    use super::*;
+                    #[task] pub struct Target { pub secret: u32 }
+                    #[answer] pub struct Guess { pub value: u32 }
+                    #[challenge] fn make(rng: &mut Rng) -> Target { Target { secret: rng.gen_range(0..100) } }
+                    #[miner] async fn guess(task: Target) -> Result<Guess> { Ok(Guess { value: task.secret }) }
+                    #[score] fn rank(task: &Target, answers: &[Answered<Guess>]) -> Vec<f64> {
+                        answers.iter().map(|a| (a.answer.value == task.secret) as u8 as f64).collect()
+                    }
                     #[incentive] const MECHANISM: Incentive = Incentive::moving_average(0.1);
                 }
             },

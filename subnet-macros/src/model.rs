@@ -61,6 +61,8 @@ pub struct ScoreDef {
     pub answer: Ident,
     /// Takes a third argument: the miner's context (UID, hotkey, latency).
     pub with_context: bool,
+    /// Scores a whole round at once: `fn(&Task, &[Answered<Answer>]) -> Vec<f64>`.
+    pub round: bool,
 }
 
 /// Collects errors so the author sees all of them at once.
@@ -218,19 +220,30 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
             Some(FnArg::Typed(a)) => ref_type_ident(&a.ty),
             _ => None,
         };
-        let (task, answer) = (typed(0).filter(|t| is_task(t)), typed(1).filter(|a| is_answer(a)));
-        let returns_f64 = matches!(&f.sig.output, ReturnType::Type(_, t) if type_ident(t).is_some_and(|i| i == "f64"));
-        match (task, answer, args.len(), returns_f64) {
-            (Some(task), Some(answer), 2 | 3, true) => {
+        let task = typed(0).filter(|t| is_task(t));
+        let round_answer = match args.get(1) {
+            Some(FnArg::Typed(a)) => answered_slice_type(&a.ty),
+            _ => None,
+        };
+        let returns = |name: &str| matches!(&f.sig.output, ReturnType::Type(_, t) if type_ident(t).is_some_and(|i| i == name));
+        let returns_scores = matches!(&f.sig.output, ReturnType::Type(_, t) if vec_of_f64(t));
+        let shape = match (round_answer, typed(1).filter(|a| is_answer(a))) {
+            (Some(a), _) if is_answer(&a) && args.len() == 2 && returns_scores => Some((a, true)),
+            (None, Some(a)) if matches!(args.len(), 2 | 3) && returns("f64") => Some((a, false)),
+            _ => None,
+        };
+        match (task, shape) {
+            (Some(task), Some((answer, round))) => {
                 if scores.iter().any(|s| s.task == task) {
                     errors.push(f.sig.ident.span(), format!("task `{task}` already has a #[score] function"));
                 } else {
-                    scores.push(ScoreDef { func: f.sig.ident.clone(), task, answer, with_context: args.len() == 3 });
+                    scores.push(ScoreDef { func: f.sig.ident.clone(), task, answer, with_context: args.len() == 3, round });
                 }
             }
             _ => errors.push(
                 f.sig.span(),
-                "a #[score] function is `fn score(task: &MyTask, answer: &MyAnswer) -> f64` (optionally a third argument, `&MinerContext`)",
+                "a #[score] function is `fn score(task: &MyTask, answer: &MyAnswer) -> f64` (optionally a third argument, \
+                 `&MinerContext`), or scores a round: `fn rank(task: &MyTask, answers: &[Answered<MyAnswer>]) -> Vec<f64>`",
             ),
         }
     }
@@ -342,6 +355,29 @@ fn take_markers(attrs: &mut Vec<Attribute>) -> Vec<(String, Span)> {
 }
 
 /// `Foo` (last path segment) of a plain type path.
+/// `X` in `&[Answered<X>]`.
+fn answered_slice_type(ty: &Type) -> Option<Ident> {
+    let Type::Reference(r) = ty else { return None };
+    let Type::Slice(slice) = &*r.elem else { return None };
+    generic_arg_of(&slice.elem, "Answered")
+}
+
+/// `Vec<f64>`.
+fn vec_of_f64(ty: &Type) -> bool {
+    generic_arg_of(ty, "Vec").is_some_and(|i| i == "f64")
+}
+
+/// `X` in `Outer<X>` (the last path segment named `outer`).
+fn generic_arg_of(ty: &Type, outer: &str) -> Option<Ident> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last().filter(|s| s.ident == outer)?;
+    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.first()? {
+        GenericArgument::Type(t) => type_ident(t),
+        _ => None,
+    }
+}
+
 fn type_ident(ty: &Type) -> Option<Ident> {
     match ty {
         Type::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.clone()),
@@ -360,14 +396,5 @@ fn ref_type_ident(ty: &Type) -> Option<Ident> {
 /// `A` of `-> Result<A>` / `-> Result<A, E>` / `-> anyhow::Result<A>`.
 fn result_ok_type(ret: &ReturnType) -> Option<Ident> {
     let ReturnType::Type(_, ty) = ret else { return None };
-    let Type::Path(p) = &**ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != "Result" {
-        return None;
-    }
-    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
-    match args.args.first()? {
-        GenericArgument::Type(t) => type_ident(t),
-        _ => None,
-    }
+    generic_arg_of(ty, "Result")
 }

@@ -150,4 +150,7 @@ impl<S: JudgeSpec> Judge for SubnetJudge<S> {
     fn score(&mut self, task: &[u8], answer: &[u8], miner: &MinerContext) -> f64 {
         self.spec.score(task, answer, miner)
     }
+    fn score_round(&mut self, task: &[u8], answers: &[(&[u8], MinerContext)]) -> Vec<f64> {
+        self.spec.score_round(task, answers)
+    }
 }

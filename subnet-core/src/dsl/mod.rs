@@ -76,6 +76,43 @@ pub trait MinerSpec: Send + Sync {
 pub trait JudgeSpec: Send {
     fn challenge(&mut self, round: u64, rng: &mut Rng) -> Vec<u8>;
     fn score(&mut self, payload: &[u8], answer: &[u8], miner: &crate::validator::MinerContext) -> f64;
+    /// All of a round's answers at once (see [`crate::validator::Judge::score_round`]).
+    fn score_round(&mut self, payload: &[u8], answers: &[(&[u8], crate::validator::MinerContext)]) -> Vec<f64> {
+        answers.iter().map(|(answer, miner)| self.score(payload, answer, miner)).collect()
+    }
+}
+
+/// One miner's decoded answer in a round, for round-level scoring functions
+/// (`fn rank(task: &MyTask, answers: &[Answered<MyAnswer>]) -> Vec<f64>`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answered<A> {
+    pub answer: A,
+    /// Who answered, and how fast.
+    pub miner: crate::validator::MinerContext,
+}
+
+/// Run a round-level scorer over raw answers: answers that do not decode score 0 and
+/// are not shown to `score`; its scores are mapped back to the answers' order (a
+/// missing score is 0).
+pub fn score_round_with<A>(
+    answers: &[(&[u8], crate::validator::MinerContext)],
+    decode: impl Fn(&[u8]) -> Option<A>,
+    score: impl FnOnce(&[Answered<A>]) -> Vec<f64>,
+) -> Vec<f64> {
+    let mut positions = Vec::with_capacity(answers.len());
+    let mut decoded = Vec::with_capacity(answers.len());
+    for (i, (bytes, miner)) in answers.iter().enumerate() {
+        if let Some(answer) = decode(bytes) {
+            positions.push(i);
+            decoded.push(Answered { answer, miner: miner.clone() });
+        }
+    }
+    let scores = score(&decoded);
+    let mut out = vec![0.0; answers.len()];
+    for (k, i) in positions.into_iter().enumerate() {
+        out[i] = scores.get(k).copied().unwrap_or(0.0);
+    }
+    out
 }
 
 /// A description of a subnet's protocol that clients in other languages can use.

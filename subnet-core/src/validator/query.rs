@@ -56,4 +56,9 @@ pub trait Judge: Send {
     fn challenge(&mut self, seed: u64) -> Vec<u8>;
     /// A score in [0, 1] for one answer (out-of-range values are clamped, NaN is 0).
     fn score(&mut self, task: &[u8], answer: &[u8], miner: &MinerContext) -> f64;
+    /// Scores for all of a round's answers at once, one per answer in order (for
+    /// relative scoring: ranks, best-of-round). By default each answer on its own.
+    fn score_round(&mut self, task: &[u8], answers: &[(&[u8], MinerContext)]) -> Vec<f64> {
+        answers.iter().map(|(answer, miner)| self.score(task, answer, miner)).collect()
+    }
 }

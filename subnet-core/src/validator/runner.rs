@@ -134,20 +134,26 @@ impl<J: Judge> Validator<J> {
         }
         let task = self.judge.challenge(seed);
         let responses = self.querier.query(&targets, &task, self.config.mechanism.timeout).await;
+        // Answers are scored together (a round-level scorer may rank them); failures
+        // get the mechanism's failure score.
+        let answered: Vec<(usize, &[u8], MinerContext)> = targets
+            .iter()
+            .zip(&responses)
+            .enumerate()
+            .filter_map(|(i, (t, r))| {
+                r.result.as_ref().ok().map(|answer| (i, answer.as_slice(), MinerContext { uid: t.uid, hotkey: t.hotkey, latency: r.latency }))
+            })
+            .collect();
+        let batch: Vec<(&[u8], MinerContext)> = answered.iter().map(|(_, a, ctx)| (*a, ctx.clone())).collect();
+        let judged = self.judge.score_round(&task, &batch);
+        let mut round_scores = vec![self.config.mechanism.failure_score; targets.len()];
+        for (k, (i, _, _)) in answered.iter().enumerate() {
+            let s = judged.get(k).copied().unwrap_or(0.0);
+            round_scores[*i] = if s.is_finite() { s.clamp(0.0, 1.0) } else { 0.0 };
+        }
+        let failures = targets.len() - answered.len();
         let mut scores = Vec::with_capacity(targets.len());
-        let mut failures = 0;
-        for (target, response) in targets.iter().zip(responses) {
-            let score = match &response.result {
-                Ok(answer) => {
-                    let ctx = MinerContext { uid: target.uid, hotkey: target.hotkey, latency: response.latency };
-                    let s = self.judge.score(&task, answer, &ctx);
-                    if s.is_finite() { s.clamp(0.0, 1.0) } else { 0.0 }
-                }
-                Err(_) => {
-                    failures += 1;
-                    self.config.mechanism.failure_score
-                }
-            };
+        for (target, score) in targets.iter().zip(round_scores) {
             self.book.update(target.uid, score);
             scores.push((target.uid, score));
         }
