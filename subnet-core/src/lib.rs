@@ -24,6 +24,7 @@ pub use subnet_macros::subnet;
 pub mod prelude {
     pub use crate::dsl::{Answered, JudgeSpec, MinerSpec, RequestContext, Result, Rng, SubnetSpec};
     pub use crate::incentive::Incentive;
+    pub use crate::net::AccessRules;
     pub use crate::subnet;
     pub use crate::validator::MinerContext;
     pub use rand::Rng as _;

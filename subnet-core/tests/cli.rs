@@ -37,6 +37,9 @@ pub mod sum {
     }
     #[incentive]
     const MECHANISM: Incentive = Incentive::moving_average(0.5);
+    /// The validator below stakes 1,000 TAO; this rule must let it through.
+    #[access]
+    const ACCESS: AccessRules = AccessRules::validators_only().min_stake_tao(500);
 }
 
 const TAO: u64 = 1_000_000_000;

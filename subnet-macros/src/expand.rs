@@ -32,6 +32,10 @@ fn generated(def: &SubnetDef) -> TokenStream {
     let name = &def.name;
     let version = def.version;
     let incentive = &def.incentive;
+    let access = match &def.access {
+        Some(rules) => quote!(#rules),
+        None => quote!(::subnet_core::net::AccessRules::validators_only()),
+    };
     let protocol_tasks = def.miners.iter().map(|m| {
         let (task, answer) = (m.task.to_string(), m.answer.to_string());
         quote!((#task, #answer))
@@ -139,6 +143,9 @@ fn generated(def: &SubnetDef) -> TokenStream {
             type Judge = Judge;
             fn mechanism() -> ::subnet_core::incentive::Incentive {
                 #incentive
+            }
+            fn access() -> ::subnet_core::net::AccessRules {
+                #access
             }
             fn protocol() -> ::subnet_core::dsl::Protocol {
                 ::subnet_core::dsl::Protocol::new(#name, #version, &[#(#protocol_tasks),*])
@@ -261,6 +268,7 @@ mod tests {
                     }
                     #[score] fn score(task: &Query, answer: &Value, miner: &MinerContext) -> f64 { 1.0 }
                     #[incentive] const MECHANISM: Incentive = Incentive::moving_average(0.1);
+                    #[access] const ACCESS: AccessRules = AccessRules::validators_only().min_stake_tao(1_000);
                 }
             },
         );

@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Expr, FnArg, GenericArgument, Ident, Item, ItemMod, Lit, Meta, PathArguments, ReturnType, Token, Type};
 
 /// Marker attributes the author puts on items inside the module.
-pub const MARKERS: [&str; 8] = ["task", "answer", "miner", "challenge", "score", "incentive", "miner_state", "validator_state"];
+pub const MARKERS: [&str; 9] = ["task", "answer", "miner", "challenge", "score", "incentive", "access", "miner_state", "validator_state"];
 
 pub struct SubnetDef {
     pub name: String,
@@ -21,6 +21,8 @@ pub struct SubnetDef {
     pub challenges: Vec<ChallengeDef>,
     pub scores: Vec<ScoreDef>,
     pub incentive: Ident,
+    /// Who the subnet's miners serve (`#[access] const ACCESS: AccessRules = …`).
+    pub access: Option<Ident>,
     /// Built once when a miner starts, lent to every miner call.
     pub miner_state: Option<StateDef>,
     /// Built once when a validator starts, lent mutably to every challenge.
@@ -100,6 +102,7 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
     let mut challenge_fns = Vec::new();
     let mut score_fns = Vec::new();
     let mut incentives: Vec<Ident> = Vec::new();
+    let mut accesses: Vec<Ident> = Vec::new();
     let mut state_fns: Vec<(String, syn::ItemFn)> = Vec::new();
 
     for item in items.iter_mut() {
@@ -120,6 +123,8 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
                     errors.push(span, format!("#[{marker}] goes on a function"))
                 }
                 ("incentive", Item::Const(c)) => incentives.push(c.ident.clone()),
+                ("access", Item::Const(c)) => accesses.push(c.ident.clone()),
+                ("access", _) => errors.push(span, "#[access] goes on a const: `const ACCESS: AccessRules = AccessRules::validators_only();`"),
                 ("incentive", _) => {
                     errors.push(span, "#[incentive] goes on a const: `const MECHANISM: Incentive = Incentive::moving_average(0.1);`")
                 }
@@ -278,6 +283,10 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
             None
         }
     };
+    if let Some(second) = accesses.get(1) {
+        errors.push(second.span(), "only one #[access] per subnet");
+    }
+    let access = accesses.first().cloned();
     let def = incentive.map(|incentive| SubnetDef {
         name,
         version,
@@ -288,6 +297,7 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
         challenges,
         scores,
         incentive,
+        access,
         miner_state,
         validator_state,
     });

@@ -65,18 +65,18 @@ pub struct MinerArgs {
     /// Register the hotkey first if it is not (pays the burn from the coldkey).
     #[arg(long)]
     pub register: bool,
-    /// Refuse callers with less stake (TAO).
-    #[arg(long = "blacklist.min_stake", default_value_t = 0.0)]
-    pub min_stake: f64,
+    /// Refuse callers with less stake (TAO); default: the subnet's rule.
+    #[arg(long = "blacklist.min_stake")]
+    pub min_stake: Option<f64>,
     /// Admit registered callers without a validator permit.
     #[arg(long = "blacklist.allow_non_validators")]
     pub allow_non_validators: bool,
     /// Admit callers that are not registered at all (testing only).
     #[arg(long = "blacklist.allow_non_registered")]
     pub allow_non_registered: bool,
-    /// Per-caller requests per second (0: no limit).
-    #[arg(long = "axon.rate_limit", default_value_t = 50.0)]
-    pub rate_limit: f64,
+    /// Per-caller requests per second (0: no limit); default: the subnet's rule.
+    #[arg(long = "axon.rate_limit")]
+    pub rate_limit: Option<f64>,
 }
 
 #[derive(Args, Debug, Clone)]

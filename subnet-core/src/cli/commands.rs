@@ -11,7 +11,7 @@ use crate::chain::{AccountId, Chain, ChainError};
 use crate::dsl::{protocol_json, SubnetJudge, SubnetSpec};
 use crate::keys::{default_wallets_path, Keypair, Wallet, WalletError};
 use crate::miner::{ensure_registered, serve, MinerError, ServeOptions};
-use crate::net::{AccessPolicy, Client};
+use crate::net::Client;
 use crate::validator::{LoopEvent, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};
 
 const TAO: f64 = 1e9;
@@ -143,13 +143,22 @@ async fn miner<S: SubnetSpec>(
     }
     let mut options = ServeOptions::new(netuid, S::VERSION, SocketAddr::new(args.ip, args.port));
     options.external_ip = args.external_ip;
-    options.server.rate_limit = (args.rate_limit > 0.0).then_some((args.rate_limit, (args.rate_limit * 2.0).ceil() as u32));
-    options.server.policy = AccessPolicy {
-        require_registered: !args.allow_non_registered,
-        require_validator_permit: !args.allow_non_validators && !args.allow_non_registered,
-        min_stake: (args.min_stake.max(0.0) * TAO) as u64,
-        ..AccessPolicy::default()
-    };
+    // The subnet's rules first; the operator's flags override them.
+    S::access().apply(&mut options.server);
+    let policy = &mut options.server.policy;
+    if args.allow_non_registered {
+        policy.require_registered = false;
+        policy.require_validator_permit = false;
+    }
+    if args.allow_non_validators {
+        policy.require_validator_permit = false;
+    }
+    if let Some(tao) = args.min_stake {
+        policy.min_stake = (tao.max(0.0) * TAO) as u64;
+    }
+    if let Some(rate) = args.rate_limit {
+        options.server.rate_limit = (rate > 0.0).then_some((rate, (rate * 2.0).ceil() as u32));
+    }
     let served = serve(chain, &key, Arc::new(S::miner()), options).await?;
     writeln!(out, "{} miner uid {} serving on {} (hotkey {})", S::NAME, served.uid, served.addr, key.ss58_address())?;
     out.flush()?;

@@ -48,6 +48,8 @@ pub trait SubnetSpec {
     type Miner: MinerSpec + 'static;
     type Judge: JudgeSpec + 'static;
     fn mechanism() -> crate::incentive::Incentive;
+    /// Who the miners serve, and how much (blacklist, rate limit, concurrency).
+    fn access() -> crate::net::AccessRules;
     fn protocol() -> Protocol;
     /// A miner, its `#[miner_state]` built (once, at start-up).
     fn miner() -> Self::Miner;

@@ -14,7 +14,7 @@ pub mod gate;
 pub mod reject;
 pub mod server;
 
-pub use access::{AccessPolicy, CallerDirectory, CallerInfo, MetagraphDirectory};
+pub use access::{AccessPolicy, AccessRules, CallerDirectory, CallerInfo, MetagraphDirectory};
 pub use client::{axon_address, axon_info, CallError, Client};
 pub use reject::{reason_of, Rejection};
 pub use server::{MinerServer, RunningServer, ServerConfig, ServerStats};
