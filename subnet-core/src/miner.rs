@@ -103,5 +103,6 @@ pub async fn serve(chain: Arc<dyn Chain>, hotkey: &Keypair, handler: Arc<dyn Min
     let announced = SocketAddr::new(options.external_ip.unwrap_or(server.addr.ip()), server.addr.port());
     let version = u32::try_from(options.server.version).unwrap_or(u32::MAX);
     chain.serve_axon(hotkey, netuid, axon_info(announced, version)).await?;
+    tracing::info!(netuid, uid, listening = %server.addr, announced = %announced, "miner serving");
     Ok(ServedMiner { uid, addr: server.addr, stats: server.stats.clone(), server, _follower: Follower(follower) })
 }

@@ -38,6 +38,9 @@ use crate::dsl::SubnetSpec;
 /// Parse the process's arguments and run the command until it ends or Ctrl-C.
 pub fn main<S: SubnetSpec>() -> ExitCode {
     let cli = Cli::parse();
+    // Logs go to stderr; the commands' own output (tables, results) to stdout.
+    let level = if cli.common.debug { tracing::Level::DEBUG } else { tracing::Level::INFO };
+    tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).with_target(false).init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

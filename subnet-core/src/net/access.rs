@@ -79,8 +79,9 @@ impl MetagraphDirectory {
             tick.tick().await;
             loop {
                 tick.tick().await;
-                if let Ok(m) = chain.metagraph(netuid).await {
-                    me.update(&m);
+                match chain.metagraph(netuid).await {
+                    Ok(m) => me.update(&m),
+                    Err(e) => tracing::warn!(netuid, "metagraph refresh failed, keeping the last one: {e}"),
                 }
             }
         }))

@@ -252,8 +252,14 @@ impl UnaryService<Bytes> for QueryMethod {
             let result = inner.serve(request).await;
             let counter = match &result {
                 Ok(_) => &inner.stats.served,
-                Err(Rejection::Handler(_) | Rejection::HandlerPanicked | Rejection::HandlerTimeout(_)) => &inner.stats.failed,
-                Err(_) => &inner.stats.refused,
+                Err(e @ (Rejection::Handler(_) | Rejection::HandlerPanicked | Rejection::HandlerTimeout(_))) => {
+                    tracing::warn!(reason = e.reason(), "request failed: {e}");
+                    &inner.stats.failed
+                }
+                Err(e) => {
+                    tracing::debug!(reason = e.reason(), "request refused: {e}");
+                    &inner.stats.refused
+                }
             };
             counter.fetch_add(1, Ordering::Relaxed);
             result.map(Response::new).map_err(Rejection::into_status)

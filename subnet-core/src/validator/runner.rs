@@ -250,13 +250,28 @@ impl<J: Judge> Validator<J> {
             if last_round.is_none_or(|b| block >= b + blocks_per_round.max(1)) {
                 last_round = Some(block);
                 match self.round().await {
-                    Ok(report) => on_event(LoopEvent::Round(report)),
-                    Err(e) => on_event(LoopEvent::Error(e.to_string())),
+                    Ok(report) => {
+                        tracing::debug!(round = report.round, block = report.block, miners = report.scores.len(), failures = report.failures, "round scored");
+                        on_event(LoopEvent::Round(report))
+                    }
+                    Err(e) => {
+                        tracing::warn!("round failed: {e}");
+                        on_event(LoopEvent::Error(e.to_string()))
+                    }
                 }
                 match self.maybe_set_weights().await {
                     Ok(WeightsOutcome::NotDue) => {}
-                    Ok(outcome) => on_event(LoopEvent::Weights(outcome)),
-                    Err(e) => on_event(LoopEvent::Error(e.to_string())),
+                    Ok(outcome) => {
+                        match &outcome {
+                            WeightsOutcome::Refused(e) => tracing::warn!("weights refused (scores kept, retried): {e}"),
+                            other => tracing::info!(outcome = ?other, "weights submitted"),
+                        }
+                        on_event(LoopEvent::Weights(outcome))
+                    }
+                    Err(e) => {
+                        tracing::warn!("setting weights failed: {e}");
+                        on_event(LoopEvent::Error(e.to_string()))
+                    }
                 }
             }
             tokio::select! {
