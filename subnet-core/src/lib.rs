@@ -12,6 +12,7 @@ pub mod cli;
 pub mod dsl;
 pub mod incentive;
 pub mod keys;
+pub mod metrics;
 pub mod miner;
 pub mod net;
 pub mod testing;

@@ -115,7 +115,7 @@ async fn register_serve_validate_and_status_through_the_command_line() {
     let miner_out = Output::default();
     let miner = tokio::spawn({
         let (local, stop, mut out, dir) = (Local(chain.clone()), stop.clone(), miner_out.clone(), dir.path().to_path_buf());
-        let cli = args(&dir, "mine", &["miner", "--axon.ip", "127.0.0.1", "--axon.port", "0", "--axon.external_ip", "0.0.0.0"]);
+        let cli = args(&dir, "mine", &["miner", "--axon.ip", "127.0.0.1", "--axon.port", "0", "--axon.external_ip", "0.0.0.0", "--metrics.port", "0"]);
         async move { run::<sum::Subnet>(cli, &local, stop, &mut out).await }
     });
     while !miner_out.text().contains("serving on") {
@@ -124,13 +124,21 @@ async fn register_serve_validate_and_status_through_the_command_line() {
     let validator_out = Output::default();
     let validator = tokio::spawn({
         let (local, stop, mut out, dir) = (Local(chain.clone()), stop.clone(), validator_out.clone(), dir.path().to_path_buf());
-        let cli = args(&dir, "val", &["--logging.debug", "validator", "--neuron.blocks_per_round", "2"]);
+        let cli = args(&dir, "val", &["--logging.debug", "--metrics.port", "0", "validator", "--neuron.blocks_per_round", "2"]);
         async move { run::<sum::Subnet>(cli, &local, stop, &mut out).await }
     });
     for _ in 0..40 {
         chain.produce_blocks(1);
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+    // Both neurons expose Prometheus metrics while they run.
+    let miner_metrics = scrape(&miner_out.text()).await;
+    let served_line = miner_metrics.lines().find(|l| l.starts_with("subnet_miner_requests_total{outcome=\"served\"}")).expect("served counter");
+    assert!(served_line.split(' ').nth(1).unwrap().parse::<f64>().unwrap() > 0.0, "{miner_metrics}");
+    let validator_metrics = scrape(&validator_out.text()).await;
+    assert!(validator_metrics.contains("subnet_validator_round_score{uid=\""), "{validator_metrics}");
+    assert!(!validator_metrics.contains("subnet_validator_weights_submitted_total 0\n"), "{validator_metrics}");
+
     stop_tx.send(true).unwrap();
     miner.await.unwrap().unwrap();
     validator.await.unwrap().unwrap();
@@ -151,6 +159,18 @@ async fn register_serve_validate_and_status_through_the_command_line() {
     let s = status.text();
     assert!(s.contains("subnet 1 at block") && s.contains("(this wallet)"), "{s}");
     assert!(s.contains(&format!("127.0.0.1:{}", miner_row.axon.unwrap().port)), "{s}");
+}
+
+/// GET the metrics whose address a command printed.
+async fn scrape(output: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let url = output.split("metrics at http://").nth(1).and_then(|r| r.split('/').next()).expect("a metrics address");
+    let port = url.rsplit(':').next().unwrap();
+    let mut s = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")).await.unwrap();
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: test\r\n\r\n").await.unwrap();
+    let mut body = String::new();
+    s.read_to_string(&mut body).await.unwrap();
+    body
 }
 
 #[tokio::test]

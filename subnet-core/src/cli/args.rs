@@ -36,6 +36,9 @@ pub struct Common {
     /// Log every round and request outcome.
     #[arg(long = "logging.debug", global = true)]
     pub debug: bool,
+    /// Serve Prometheus metrics at http://<axon.ip or 0.0.0.0>:<port>/metrics (miner, validator).
+    #[arg(long = "metrics.port", env = "BT_METRICS_PORT", global = true)]
+    pub metrics_port: Option<u16>,
 }
 
 #[derive(Subcommand, Debug, Clone)]

@@ -11,7 +11,8 @@ use crate::chain::{AccountId, Chain, ChainError};
 use crate::dsl::{protocol_json, SubnetJudge, SubnetSpec};
 use crate::keys::{default_wallets_path, Keypair, Wallet, WalletError};
 use crate::miner::{ensure_registered, serve, MinerError, ServeOptions};
-use crate::net::Client;
+use crate::metrics::{self, Exposition, Render};
+use crate::net::{Client, ServerStats};
 use crate::validator::{LoopEvent, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};
 
 const TAO: f64 = 1e9;
@@ -77,7 +78,7 @@ pub async fn run<S: SubnetSpec>(
             writeln!(out, "{} is uid {uid} on subnet {netuid}", hotkey.ss58())?;
             Ok(())
         }
-        Command::Miner(args) => miner::<S>(chain, &wallet, netuid, &args, stop, out).await,
+        Command::Miner(args) => miner::<S>(chain, &wallet, &cli.common, &args, stop, out).await,
         Command::Validator(args) => validator::<S>(chain, &wallet, &cli.common, &args, stop, out).await,
     }
 }
@@ -131,12 +132,13 @@ async fn status(chain: &dyn Chain, wallet: &Wallet, netuid: u16, out: &mut (dyn 
 async fn miner<S: SubnetSpec>(
     chain: Arc<dyn Chain>,
     wallet: &Wallet,
-    netuid: u16,
+    common: &Common,
     args: &MinerArgs,
     stop: tokio::sync::watch::Receiver<bool>,
     out: &mut (dyn Write + Send),
 ) -> Result<(), CliError> {
     let key = hotkey(wallet)?;
+    let netuid = common.netuid;
     if args.register {
         let uid = ensure_registered(&*chain, &coldkey(wallet)?, AccountId(key.public_key().0), netuid).await?;
         writeln!(out, "registered as uid {uid}")?;
@@ -161,6 +163,16 @@ async fn miner<S: SubnetSpec>(
     }
     let served = serve(chain, &key, Arc::new(S::miner()), options).await?;
     writeln!(out, "{} miner uid {} serving on {} (hotkey {})", S::NAME, served.uid, served.addr, key.ss58_address())?;
+    let stats = served.stats.clone();
+    let _metrics = match common.metrics_port {
+        Some(port) => {
+            let render: Render = Arc::new(move || miner_metrics(&stats));
+            let (addr, task) = metrics::serve(SocketAddr::new(args.ip, port), render).await?;
+            writeln!(out, "metrics at http://{addr}/metrics")?;
+            Some(AbortOnDrop(task))
+        }
+        None => None,
+    };
     out.flush()?;
     wait_for(stop).await;
     let stats = served.stats.clone();
@@ -200,8 +212,20 @@ async fn validator<S: SubnetSpec>(
     writeln!(out, "{} validator {} on subnet {netuid}; scores kept in {}", S::NAME, key.ss58_address(), state_path.display())?;
     let debug = common.debug;
     let mut write_error = None;
+    let counters = Arc::new(std::sync::Mutex::new(ValidatorCounters::default()));
+    let _metrics = match common.metrics_port {
+        Some(port) => {
+            let counters = counters.clone();
+            let render: Render = Arc::new(move || counters.lock().unwrap_or_else(|e| e.into_inner()).render());
+            let (addr, task) = metrics::serve(SocketAddr::from(([0, 0, 0, 0], port)), render).await?;
+            writeln!(out, "metrics at http://{addr}/metrics")?;
+            Some(AbortOnDrop(task))
+        }
+        None => None,
+    };
     validator
         .run(args.blocks_per_round, stop, |event| {
+            counters.lock().unwrap_or_else(|e| e.into_inner()).record(&event);
             let line = match event {
                 LoopEvent::Round(r) if debug || r.failures == r.scores.len() => {
                     let mean = r.scores.iter().map(|(_, s)| s).sum::<f64>() / r.scores.len().max(1) as f64;
@@ -223,6 +247,87 @@ async fn validator<S: SubnetSpec>(
     match write_error {
         Some(e) => Err(e.into()),
         None => Ok(()),
+    }
+}
+
+/// A background task stopped with its owner.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn miner_metrics(stats: &ServerStats) -> String {
+    use std::sync::atomic::Ordering::Relaxed;
+    let outcome = |name: &str| [("outcome", name.to_string())];
+    let (served, refused, failed) = (outcome("served"), outcome("refused"), outcome("failed"));
+    Exposition::new()
+        .metric(
+            "subnet_miner_requests_total",
+            "counter",
+            "Requests by outcome: served, refused before the handler, failed in it.",
+            &[
+                (&served, stats.served.load(Relaxed) as f64),
+                (&refused, stats.refused.load(Relaxed) as f64),
+                (&failed, stats.failed.load(Relaxed) as f64),
+            ],
+        )
+        .metric(
+            "subnet_miner_handler_seconds_total",
+            "counter",
+            "Time spent in the handler.",
+            &[(&[], stats.handler_micros.load(Relaxed) as f64 / 1e6)],
+        )
+        .finish()
+}
+
+/// What the validator loop did, for its metrics.
+#[derive(Default)]
+struct ValidatorCounters {
+    rounds: u64,
+    queries: u64,
+    failures: u64,
+    weights_submitted: u64,
+    weights_refused: u64,
+    errors: u64,
+    last_scores: Vec<(u16, f64)>,
+}
+
+impl ValidatorCounters {
+    fn record(&mut self, event: &LoopEvent) {
+        match event {
+            LoopEvent::Round(r) => {
+                self.rounds += 1;
+                self.queries += r.scores.len() as u64;
+                self.failures += r.failures as u64;
+                self.last_scores = r.scores.clone();
+            }
+            LoopEvent::Weights(WeightsOutcome::Refused(_)) => self.weights_refused += 1,
+            LoopEvent::Weights(WeightsOutcome::NotDue) => {}
+            LoopEvent::Weights(_) => self.weights_submitted += 1,
+            LoopEvent::Error(_) => self.errors += 1,
+        }
+    }
+
+    fn render(&self) -> String {
+        let uid_labels: Vec<[(&str, String); 1]> = self.last_scores.iter().map(|(uid, _)| [("uid", uid.to_string())]).collect();
+        let scores: Vec<(&[(&str, String)], f64)> = uid_labels.iter().zip(&self.last_scores).map(|(l, (_, s))| (&l[..], *s)).collect();
+        let count = |name: &str, help: &str, v: u64| (name.to_string(), help.to_string(), v);
+        let mut e = Exposition::new();
+        for (name, help, v) in [
+            count("subnet_validator_rounds_total", "Validation rounds run.", self.rounds),
+            count("subnet_validator_queries_total", "Miners queried.", self.queries),
+            count("subnet_validator_query_failures_total", "Queries without a usable answer.", self.failures),
+            count("subnet_validator_weights_submitted_total", "Weights set, committed or revealed.", self.weights_submitted),
+            count("subnet_validator_weights_refused_total", "Weight submissions the chain refused.", self.weights_refused),
+            count("subnet_validator_errors_total", "Rounds or submissions that failed.", self.errors),
+        ] {
+            e.metric(&name, "counter", &help, &[(&[], v as f64)]);
+        }
+        e.metric("subnet_validator_round_score", "gauge", "Each miner's score in the last round.", &scores);
+        e.finish()
     }
 }
 
