@@ -164,15 +164,8 @@ async fn miner<S: SubnetSpec>(
     let served = serve(chain, &key, Arc::new(S::miner()), options).await?;
     writeln!(out, "{} miner uid {} serving on {} (hotkey {})", S::NAME, served.uid, served.addr, key.ss58_address())?;
     let stats = served.stats.clone();
-    let _metrics = match common.metrics_port {
-        Some(port) => {
-            let render: Render = Arc::new(move || miner_metrics(&stats));
-            let (addr, task) = metrics::serve(SocketAddr::new(args.ip, port), render).await?;
-            writeln!(out, "metrics at http://{addr}/metrics")?;
-            Some(AbortOnDrop(task))
-        }
-        None => None,
-    };
+    let render: Render = Arc::new(move || miner_metrics(&stats));
+    let _metrics = start_metrics(common.metrics_port.map(|p| SocketAddr::new(args.ip, p)), render, out).await?;
     out.flush()?;
     wait_for(stop).await;
     let stats = served.stats.clone();
@@ -213,16 +206,11 @@ async fn validator<S: SubnetSpec>(
     let debug = common.debug;
     let mut write_error = None;
     let counters = Arc::new(std::sync::Mutex::new(ValidatorCounters::default()));
-    let _metrics = match common.metrics_port {
-        Some(port) => {
-            let counters = counters.clone();
-            let render: Render = Arc::new(move || counters.lock().unwrap_or_else(|e| e.into_inner()).render());
-            let (addr, task) = metrics::serve(SocketAddr::from(([0, 0, 0, 0], port)), render).await?;
-            writeln!(out, "metrics at http://{addr}/metrics")?;
-            Some(AbortOnDrop(task))
-        }
-        None => None,
+    let render: Render = {
+        let counters = counters.clone();
+        Arc::new(move || counters.lock().unwrap_or_else(|e| e.into_inner()).render())
     };
+    let _metrics = start_metrics(common.metrics_port.map(|p| SocketAddr::from(([0, 0, 0, 0], p))), render, out).await?;
     validator
         .run(args.blocks_per_round, stop, |event| {
             counters.lock().unwrap_or_else(|e| e.into_inner()).record(&event);
@@ -248,6 +236,14 @@ async fn validator<S: SubnetSpec>(
         Some(e) => Err(e.into()),
         None => Ok(()),
     }
+}
+
+/// Serve metrics at `addr` if asked, saying where; stopped when the result drops.
+async fn start_metrics(addr: Option<SocketAddr>, render: Render, out: &mut (dyn Write + Send)) -> Result<Option<AbortOnDrop>, CliError> {
+    let Some(addr) = addr else { return Ok(None) };
+    let (bound, task) = metrics::serve(addr, render).await?;
+    writeln!(out, "metrics at http://{bound}/metrics")?;
+    Ok(Some(AbortOnDrop(task)))
 }
 
 /// A background task stopped with its owner.

@@ -74,16 +74,7 @@ impl Querier for InProcessMiners {
                 (i, Response { result, latency: start.elapsed() })
             });
         }
-        let mut out: Vec<Option<Response>> = vec![None; targets.len()];
-        while let Some(joined) = running.join_next().await {
-            if let Ok((i, response)) = joined {
-                out[i] = Some(response);
-            }
-        }
-        // A miner task that panicked answers nothing.
-        out.into_iter()
-            .map(|r| r.unwrap_or(Response { result: Err(QueryError::BadAnswer("the miner panicked".into())), latency: timeout }))
-            .collect()
+        crate::validator::gather_in_order(running, targets.len(), timeout).await
     }
 }
 

@@ -140,15 +140,7 @@ impl Client {
                 (index, Response { result, latency: started.elapsed() })
             });
         }
-        let mut out: Vec<Option<Response>> = vec![None; targets.len()];
-        while let Some(joined) = set.join_next().await {
-            if let Ok((index, response)) = joined {
-                out[index] = Some(response);
-            }
-        }
-        out.into_iter()
-            .map(|r| r.unwrap_or(Response { result: Err(QueryError::BadAnswer("the query task failed".into())), latency: timeout }))
-            .collect()
+        crate::validator::gather_in_order(set, targets.len(), timeout).await
     }
 }
 

@@ -62,3 +62,19 @@ pub trait Judge: Send {
         answers.iter().map(|(answer, miner)| self.score(task, answer, miner)).collect()
     }
 }
+
+/// The responses of a round's concurrent queries, put back in the targets' order; a
+/// query task that died (panicked) counts as a bad answer that took the whole timeout.
+pub async fn gather_in_order(mut running: tokio::task::JoinSet<(usize, Response)>, n: usize, timeout: Duration) -> Vec<Response> {
+    let mut out: Vec<Option<Response>> = vec![None; n];
+    while let Some(joined) = running.join_next().await {
+        if let Ok((i, response)) = joined {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = Some(response);
+            }
+        }
+    }
+    out.into_iter()
+        .map(|r| r.unwrap_or(Response { result: Err(QueryError::BadAnswer("the query task failed".into())), latency: timeout }))
+        .collect()
+}
