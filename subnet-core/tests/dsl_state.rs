@@ -59,7 +59,7 @@ async fn state_and_context_are_lent_to_the_author() {
     let mut judge = lookup::Subnet::judge();
     let mut rng = Rng::seed_from_u64(1);
     let ctx = RequestContext { caller: Default::default(), stake: 77, deadline: None };
-    let miner_ctx = MinerContext { uid: 3, hotkey: Default::default(), latency: std::time::Duration::ZERO };
+    let miner_ctx = MinerContext::new(3, Default::default(), std::time::Duration::ZERO);
     for round in 0..3 {
         let task = judge.challenge(round, &mut rng);
         let answer = miner.handle(&ctx, &task).await.unwrap();
@@ -131,7 +131,7 @@ async fn several_tasks_take_turns_and_are_routed_to_their_miner() {
     let mut judge = arith::Subnet::judge();
     let mut rng = Rng::seed_from_u64(9);
     let ctx = RequestContext { caller: Default::default(), stake: 0, deadline: None };
-    let who = MinerContext { uid: 1, hotkey: Default::default(), latency: std::time::Duration::ZERO };
+    let who = MinerContext::new(1, Default::default(), std::time::Duration::ZERO);
     let mut kinds = Vec::new();
     for round in 0..4 {
         let task = judge.challenge(round, &mut rng);

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use subnet_core::chain::{AccountId, AxonInfo};
-use subnet_core::dsl::{Envelope, HandleError, MinerSpec, RequestContext};
+use subnet_core::dsl::{ChunkSink, Envelope, HandleError, MinerSpec, RequestContext};
 use subnet_core::keys::Keypair;
 use subnet_core::net::auth::{body_hash, now_nanos, Header, SignedHeader};
 use subnet_core::net::{axon_info, AccessPolicy, CallError, CallerInfo, Client, MetagraphDirectory, MinerServer, RunningServer, ServerConfig};
@@ -45,8 +45,37 @@ impl MinerSpec for TestMiner {
             }
             "panic" => panic!("the handler panics (expected by the test)"),
             "fail" => Err(HandleError::miner("no answer today")),
+            "count" => subnet_core::dsl::collect_chunks(|sink| self.count(envelope, sink)).await,
             other => Err(HandleError::UnknownTask(other.to_string())),
         }
+    }
+
+    async fn handle_stream(&self, ctx: &RequestContext, payload: &[u8], sink: ChunkSink) -> Result<(), HandleError> {
+        let envelope = Envelope::decode(payload)?;
+        match envelope.task.as_str() {
+            "count" => {
+                self.calls.fetch_add(1, Ordering::SeqCst);
+                self.count(envelope, sink).await
+            }
+            _ => sink.send(self.handle(ctx, payload).await?).await,
+        }
+    }
+}
+
+impl TestMiner {
+    /// `{"n": N, "every_ms": D, "fail_after": K}`: chunks 0..N, one every D ms, failing
+    /// after K chunks if given.
+    async fn count(&self, envelope: Envelope, sink: ChunkSink) -> Result<(), HandleError> {
+        let spec: serde_json::Value = envelope.body()?;
+        let n = spec["n"].as_u64().unwrap_or(0);
+        for i in 0..n {
+            if spec["fail_after"].as_u64() == Some(i) {
+                return Err(HandleError::miner("the model ran out of memory"));
+            }
+            tokio::time::sleep(Duration::from_millis(spec["every_ms"].as_u64().unwrap_or(0))).await;
+            sink.send(i.to_string().into_bytes()).await?;
+        }
+        Ok(())
     }
 }
 
@@ -449,3 +478,39 @@ async fn mutated_requests_never_reach_the_handler_nor_break_the_server() {
     net.ask(&client, "echo", serde_json::json!(1)).await.unwrap();
 }
 
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamed_answers_arrive_chunk_by_chunk_and_fail_typed() {
+    let net = Net::start(|c| c.handler_timeout = Duration::from_millis(500)).await;
+    let client = validator_client();
+    let ask = |spec: serde_json::Value, timeout: Duration| {
+        let body = Bytes::from(Envelope::encode("count", &spec));
+        let (client, target, addr) = (client.clone(), net.miner_key, net.addr());
+        async move { client.call_stream(target, addr, "count", body, timeout).await }
+    };
+    let streamed = ask(serde_json::json!({"n": 5, "every_ms": 20}), T).await.unwrap();
+    let chunks: Vec<&[u8]> = streamed.chunks.iter().map(|c| &c[..]).collect();
+    assert_eq!(chunks, [b"0", b"1", b"2", b"3", b"4"]);
+    let first = streamed.first_chunk.unwrap();
+    assert!(first >= Duration::from_millis(20) && first < Duration::from_millis(80), "first chunk after one interval: {first:?}");
+
+    // A failure after some chunks ends the stream with the handler's status.
+    let failed = ask(serde_json::json!({"n": 5, "fail_after": 2}), T).await;
+    assert!(matches!(&failed, Err(CallError::Refused { reason, .. }) if reason == "miner_failed"), "{failed:?}");
+    // A stream that overruns the server's handler timeout, or the caller's, is a timeout.
+    assert_eq!(ask(serde_json::json!({"n": 100, "every_ms": 20}), T).await, Err(CallError::Timeout(T)));
+    let short = Duration::from_millis(100);
+    assert_eq!(ask(serde_json::json!({"n": 100, "every_ms": 20}), short).await, Err(CallError::Timeout(short)));
+
+    // The stream path runs the same checks: no header, no stream.
+    let frame = grpc_frame(0, echo_body().len() as u32, &echo_body());
+    assert_eq!(raw_http2(net.addr(), "/subnet.v1.Miner/QueryStream", None, frame).await, Code::Unauthenticated as u32);
+
+    // A unary request for a streamed task gets the chunks as one JSON array; a stream
+    // request for a unary task gets the answer as its only chunk.
+    let whole = net.ask(&client, "count", serde_json::json!({"n": 3})).await.unwrap();
+    assert_eq!(&whole[..], b"[0,1,2]");
+    let one = client.call_stream(net.miner_key, net.addr(), "whoami", Bytes::from(Envelope::encode("whoami", &())), T).await.unwrap();
+    assert_eq!(one.chunks.len(), 1);
+    net.ask(&client, "echo", serde_json::json!("still serving")).await.unwrap();
+}

@@ -46,7 +46,7 @@ pub mod race {
 }
 
 fn ctx(uid: u16, ms: u64) -> MinerContext {
-    MinerContext { uid, hotkey: AccountId([uid as u8; 32]), latency: Duration::from_millis(ms) }
+    MinerContext::new(uid, AccountId([uid as u8; 32]), Duration::from_millis(ms))
 }
 
 #[test]

@@ -35,7 +35,7 @@ impl Querier for FakeMiners {
                     }
                     Some(_) => Ok((sum + 1).to_le_bytes().to_vec()),
                 };
-                Response { result, latency: Duration::from_millis(5) }
+                Response::new(result, Duration::from_millis(5))
             })
             .collect()
     }

@@ -71,7 +71,7 @@ impl Querier for InProcessMiners {
                         call(&*m, &ctx, &task, timeout, Duration::ZERO).await.map(|answer| corrupt(answer, &task, uid as u64, percent))
                     }
                 };
-                (i, Response { result, latency: start.elapsed() })
+                (i, Response::new(result, start.elapsed()))
             });
         }
         crate::validator::gather_in_order(running, targets.len(), timeout).await
@@ -143,5 +143,8 @@ impl<S: JudgeSpec> Judge for SubnetJudge<S> {
     }
     fn score_round(&mut self, task: &[u8], answers: &[(&[u8], MinerContext)]) -> Vec<f64> {
         self.spec.score_round(task, answers)
+    }
+    fn streamed(&self, task: &[u8]) -> bool {
+        self.spec.streamed(task)
     }
 }

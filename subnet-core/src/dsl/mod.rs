@@ -25,12 +25,14 @@
 
 mod envelope;
 mod in_process;
+mod stream;
 
 pub use async_trait::async_trait;
 pub use serde;
 
 pub use envelope::{decode_answer, encode_answer, Envelope, HandleError};
 pub use in_process::{FlakyMiner, InProcessMiners, MinerBehaviour, SubnetJudge};
+pub use stream::{collect_chunks, join_chunks, ChunkSink, Chunks};
 
 use serde::Serialize;
 
@@ -72,12 +74,23 @@ pub struct RequestContext {
 #[async_trait]
 pub trait MinerSpec: Send + Sync {
     async fn handle(&self, ctx: &RequestContext, payload: &[u8]) -> std::result::Result<Vec<u8>, HandleError>;
+
+    /// Answer in chunks, for a streaming request. By default the whole answer is one
+    /// chunk; subnets with streamed tasks send each chunk as it is made.
+    async fn handle_stream(&self, ctx: &RequestContext, payload: &[u8], sink: ChunkSink) -> std::result::Result<(), HandleError> {
+        let answer = self.handle(ctx, payload).await?;
+        sink.send(answer).await
+    }
 }
 
 /// The validator side: make a challenge, score an answer.
 pub trait JudgeSpec: Send {
     fn challenge(&mut self, round: u64, rng: &mut Rng) -> Vec<u8>;
     fn score(&mut self, payload: &[u8], answer: &[u8], miner: &crate::validator::MinerContext) -> f64;
+    /// Whether the task's answer is streamed.
+    fn streamed(&self, _payload: &[u8]) -> bool {
+        false
+    }
     /// All of a round's answers at once (see [`crate::validator::Judge::score_round`]).
     fn score_round(&mut self, payload: &[u8], answers: &[(&[u8], crate::validator::MinerContext)]) -> Vec<f64> {
         answers.iter().map(|(answer, miner)| self.score(payload, answer, miner)).collect()

@@ -20,7 +20,7 @@ use tonic::{Code, Request, Status};
 use super::auth::SignedHeader;
 use super::codec::BytesCodec;
 use super::reject::reason_of;
-use super::server::{AUTH_METADATA, QUERY_PATH};
+use super::server::{AUTH_METADATA, QUERY_PATH, QUERY_STREAM_PATH};
 use crate::chain::AxonInfo;
 use crate::keys::Keypair;
 use crate::validator::{Querier, QueryError, Response, Target};
@@ -96,9 +96,7 @@ impl Client {
             request.metadata_mut().insert_bin(AUTH_METADATA, MetadataValue::from_bytes(h));
         }
         request.set_timeout(timeout);
-        let mut grpc = Grpc::new(self.channel(addr)?)
-            .max_decoding_message_size(self.inner.max_message_bytes)
-            .max_encoding_message_size(self.inner.max_message_bytes);
+        let mut grpc = self.grpc(addr)?;
         let exchange = async {
             grpc.ready().await.map_err(|e| CallError::Unreachable(e.to_string()))?;
             let path = http::uri::PathAndQuery::from_static(QUERY_PATH);
@@ -108,6 +106,36 @@ impl Client {
             Ok(result) => result,
             Err(_) => Err(CallError::Timeout(timeout)),
         }
+    }
+
+    /// Ask for a streamed answer: the chunks as they arrive, and when the first came.
+    /// The whole stream must end within `timeout`.
+    pub async fn call_stream(&self, target: [u8; 32], addr: SocketAddr, task: &str, body: Bytes, timeout: Duration) -> Result<Streamed, CallError> {
+        let i = &self.inner;
+        let header = SignedHeader::new(&i.signer, target, i.netuid, i.version, task, &body);
+        let mut request = Request::new(body);
+        request.metadata_mut().insert_bin(AUTH_METADATA, MetadataValue::from_bytes(&header.encode()));
+        request.set_timeout(timeout);
+        let mut grpc = self.grpc(addr)?;
+        let started = Instant::now();
+        let exchange = async {
+            grpc.ready().await.map_err(|e| CallError::Unreachable(e.to_string()))?;
+            let path = http::uri::PathAndQuery::from_static(QUERY_STREAM_PATH);
+            let mut stream = grpc.server_streaming(request, path, BytesCodec).await.map_err(|s| classify(s, timeout))?.into_inner();
+            let mut out = Streamed { chunks: Vec::new(), first_chunk: None };
+            while let Some(chunk) = stream.message().await.map_err(|s| classify(s, timeout))? {
+                out.first_chunk.get_or_insert_with(|| started.elapsed());
+                out.chunks.push(chunk);
+            }
+            Ok(out)
+        };
+        tokio::time::timeout(timeout, exchange).await.unwrap_or(Err(CallError::Timeout(timeout)))
+    }
+
+    fn grpc(&self, addr: SocketAddr) -> Result<Grpc<Channel>, CallError> {
+        Ok(Grpc::new(self.channel(addr)?)
+            .max_decoding_message_size(self.inner.max_message_bytes)
+            .max_encoding_message_size(self.inner.max_message_bytes))
     }
 
     fn channel(&self, addr: SocketAddr) -> Result<Channel, CallError> {
@@ -124,8 +152,9 @@ impl Client {
         Ok(channel)
     }
 
-    /// Query every target at once; one response per target, in order.
-    pub async fn query_all(&self, targets: &[Target], task: &[u8], timeout: Duration) -> Vec<Response> {
+    /// Query every target at once; one response per target, in order. With `streamed`,
+    /// answers are asked for as streams and each is the JSON array of its chunks.
+    pub async fn query_all(&self, targets: &[Target], task: &[u8], timeout: Duration, streamed: bool) -> Vec<Response> {
         let name = crate::dsl::Envelope::task_name(task).unwrap_or_default();
         let body = Bytes::copy_from_slice(task);
         let mut set = tokio::task::JoinSet::new();
@@ -133,21 +162,42 @@ impl Client {
             let (me, body, name, hotkey, axon) = (self.clone(), body.clone(), name.clone(), t.hotkey.0, t.axon);
             set.spawn(async move {
                 let started = Instant::now();
-                let result = match axon_address(&axon) {
-                    Some(addr) => me.call(hotkey, addr, &name, body, timeout).await.map(|b| b.to_vec()).map_err(QueryError::from),
-                    None => Err(QueryError::Unreachable("the miner serves no usable axon address".into())),
+                let Some(addr) = axon_address(&axon) else {
+                    let unusable = QueryError::Unreachable("the miner serves no usable axon address".into());
+                    return (index, Response::new(Err(unusable), started.elapsed()));
                 };
-                (index, Response { result, latency: started.elapsed() })
+                let response = if streamed {
+                    match me.call_stream(hotkey, addr, &name, body, timeout).await {
+                        Ok(s) => Response { result: Ok(crate::dsl::join_chunks(&s.chunks)), latency: started.elapsed(), first_chunk: s.first_chunk },
+                        Err(e) => Response::new(Err(e.into()), started.elapsed()),
+                    }
+                } else {
+                    let result = me.call(hotkey, addr, &name, body, timeout).await.map(|b| b.to_vec()).map_err(QueryError::from);
+                    Response::new(result, started.elapsed())
+                };
+                (index, response)
             });
         }
         crate::validator::gather_in_order(set, targets.len(), timeout).await
     }
 }
 
+/// A streamed answer as received.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Streamed {
+    pub chunks: Vec<Bytes>,
+    /// When the first chunk arrived, from the call's start.
+    pub first_chunk: Option<Duration>,
+}
+
 #[async_trait]
 impl Querier for Client {
     async fn query(&self, targets: &[Target], task: &[u8], timeout: Duration) -> Vec<Response> {
-        self.query_all(targets, task, timeout).await
+        self.query_all(targets, task, timeout, false).await
+    }
+
+    async fn query_stream(&self, targets: &[Target], task: &[u8], timeout: Duration) -> Vec<Response> {
+        self.query_all(targets, task, timeout, true).await
     }
 }
 

@@ -15,6 +15,6 @@ pub mod reject;
 pub mod server;
 
 pub use access::{AccessPolicy, AccessRules, CallerDirectory, CallerInfo, MetagraphDirectory};
-pub use client::{axon_address, axon_info, CallError, Client};
+pub use client::{axon_address, axon_info, CallError, Client, Streamed};
 pub use reject::{reason_of, Rejection};
 pub use server::{MinerServer, RunningServer, ServerConfig, ServerStats};

@@ -1,5 +1,5 @@
 //! The miner's endpoint (Bittensor's "axon"): a gRPC service at
-//! [`QUERY_PATH`] whose request message is the task envelope and whose response
+//! [`QUERY_PATH`] (and [`QUERY_STREAM_PATH`], the same answer in chunks) whose request message is the task envelope and whose response
 //! message is the answer, both as opaque bytes, with the signed header
 //! ([`super::auth`]) in the `subnet-auth-bin` request metadata.
 //!
@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use tonic::body::Body;
-use tonic::server::{Grpc, UnaryService};
+use tonic::server::{Grpc, ServerStreamingService, UnaryService};
 use tonic::{Request, Response, Status};
 
 use super::access::{AccessPolicy, CallerDirectory, RateLimiter};
@@ -31,10 +31,12 @@ use super::codec::BytesCodec;
 use super::gate::PriorityGate;
 use super::reject::Rejection;
 use crate::chain::AccountId;
-use crate::dsl::{MinerSpec, RequestContext};
+use crate::dsl::{ChunkSink, MinerSpec, RequestContext};
 
-/// The one unary method: task envelope in, answer out.
+/// The unary method: task envelope in, answer out.
 pub const QUERY_PATH: &str = "/subnet.v1.Miner/Query";
+/// The server-streaming method: task envelope in, answer chunks out.
+pub const QUERY_STREAM_PATH: &str = "/subnet.v1.Miner/QueryStream";
 /// The binary metadata key of the signed header.
 pub const AUTH_METADATA: &str = "subnet-auth-bin";
 
@@ -166,8 +168,20 @@ impl Drop for RunningServer {
     }
 }
 
+/// A request that passed every check, holding its handler slot.
+struct Admitted {
+    ctx: RequestContext,
+    body: Bytes,
+    /// Time left for the handler.
+    remaining: Duration,
+    /// The whole deadline, for error messages.
+    deadline: Duration,
+    slot: super::gate::Permit,
+}
+
 impl Inner {
-    async fn serve(&self, request: Request<Bytes>) -> Result<Bytes, Rejection> {
+    /// Every check before the handler, in the order of the module documentation.
+    async fn admit(&self, request: Request<Bytes>) -> Result<Admitted, Rejection> {
         let now = now_nanos();
         let raw = request.metadata().get_bin(AUTH_METADATA).ok_or(Rejection::MissingHeader)?;
         let raw = raw.to_bytes().map_err(|_| Rejection::Auth(super::auth::AuthError::Malformed("not base64")))?;
@@ -183,24 +197,78 @@ impl Inner {
             limiter.take(&caller)?;
         }
         let started = Instant::now();
-        let _slot = tokio::time::timeout(deadline, self.gate.acquire(stake))
+        let slot = tokio::time::timeout(deadline, self.gate.acquire(stake))
             .await
             .map_err(|_| Rejection::HandlerTimeout(deadline.as_millis() as u64))??;
         let remaining = deadline.saturating_sub(started.elapsed());
         let ctx = RequestContext { caller: AccountId(caller), stake, deadline: Some(Instant::now() + remaining) };
+        Ok(Admitted { ctx, body, remaining, deadline, slot })
+    }
+
+    /// A unary request: the whole answer at once.
+    async fn serve(&self, request: Request<Bytes>) -> Result<Bytes, Rejection> {
+        let Admitted { ctx, body, remaining, deadline, slot: _slot } = self.admit(request).await?;
         let handler = self.handler.clone();
-        let task = AbortOnDrop(tokio::spawn(async move { handler.handle(&ctx, &body).await }));
+        let answer = self.run_handler(remaining, deadline, async move { handler.handle(&ctx, &body).await }).await?;
+        Ok(Bytes::from(answer))
+    }
+
+    /// A streaming request: chunks flow to the caller as the handler sends them; a
+    /// failure after the first chunk ends the stream with its status.
+    async fn serve_stream(self: Arc<Self>, request: Request<Bytes>) -> Result<ChunkStream, Rejection> {
+        let Admitted { ctx, body, remaining, deadline, slot } = self.admit(request).await?;
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        let sink = ChunkSink::new(tx.clone());
+        tokio::spawn(async move {
+            let _slot = slot;
+            let handler = self.handler.clone();
+            let outcome = self.run_handler(remaining, deadline, async move { handler.handle_stream(&ctx, &body, sink).await }).await;
+            self.count(&outcome.as_ref().map(|_| ()));
+            if let Err(e) = outcome {
+                let _ = tx.send(Err(e.into_status())).await;
+            }
+        });
+        Ok(tokio_stream::wrappers::ReceiverStream::new(rx))
+    }
+
+    /// Run a handler in its own task, so a panic or an overrun is an error, not a crash.
+    async fn run_handler<T: Send + 'static>(
+        &self,
+        remaining: Duration,
+        deadline: Duration,
+        work: impl Future<Output = Result<T, crate::dsl::HandleError>> + Send + 'static,
+    ) -> Result<T, Rejection> {
+        let task = AbortOnDrop(tokio::spawn(work));
         let ran = Instant::now();
         let outcome = match tokio::time::timeout(remaining, task.wait()).await {
             Err(_) => Err(Rejection::HandlerTimeout(deadline.as_millis() as u64)),
             Ok(Err(_join)) => Err(Rejection::HandlerPanicked),
             Ok(Ok(Err(e))) => Err(Rejection::Handler(e)),
-            Ok(Ok(Ok(answer))) => Ok(Bytes::from(answer)),
+            Ok(Ok(Ok(answer))) => Ok(answer),
         };
         self.stats.handler_micros.fetch_add(ran.elapsed().as_micros() as u64, Ordering::Relaxed);
         outcome
     }
+
+    /// Count an outcome, and log what went wrong.
+    fn count(&self, result: &Result<(), &Rejection>) {
+        let counter = match result {
+            Ok(_) => &self.stats.served,
+            Err(e @ (Rejection::Handler(_) | Rejection::HandlerPanicked | Rejection::HandlerTimeout(_))) => {
+                tracing::warn!(reason = e.reason(), "request failed: {e}");
+                &self.stats.failed
+            }
+            Err(e) => {
+                tracing::debug!(reason = e.reason(), "request refused: {e}");
+                &self.stats.refused
+            }
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
 }
+
+/// The chunks of a streamed answer, or the status that ended it.
+type ChunkStream = tokio_stream::wrappers::ReceiverStream<Result<Bytes, Status>>;
 
 /// The caller's `grpc-timeout` (gRPC over HTTP/2: digits then one of H M S m u n).
 fn caller_deadline<T>(request: &Request<T>) -> Option<Duration> {
@@ -250,19 +318,30 @@ impl UnaryService<Bytes> for QueryMethod {
         let inner = self.0.clone();
         Box::pin(async move {
             let result = inner.serve(request).await;
-            let counter = match &result {
-                Ok(_) => &inner.stats.served,
-                Err(e @ (Rejection::Handler(_) | Rejection::HandlerPanicked | Rejection::HandlerTimeout(_))) => {
-                    tracing::warn!(reason = e.reason(), "request failed: {e}");
-                    &inner.stats.failed
-                }
-                Err(e) => {
-                    tracing::debug!(reason = e.reason(), "request refused: {e}");
-                    &inner.stats.refused
-                }
-            };
-            counter.fetch_add(1, Ordering::Relaxed);
+            inner.count(&result.as_ref().map(|_| ()));
             result.map(Response::new).map_err(Rejection::into_status)
+        })
+    }
+}
+
+/// The server-streaming method.
+struct QueryStreamMethod(Arc<Inner>);
+
+impl ServerStreamingService<Bytes> for QueryStreamMethod {
+    type Response = Bytes;
+    type ResponseStream = ChunkStream;
+    type Future = BoxFuture<Result<Response<ChunkStream>, Status>>;
+
+    fn call(&mut self, request: Request<Bytes>) -> Self::Future {
+        let inner = self.0.clone();
+        Box::pin(async move {
+            match inner.clone().serve_stream(request).await {
+                Ok(stream) => Ok(Response::new(stream)),
+                Err(e) => {
+                    inner.count(&Err(&e));
+                    Err(e.into_status())
+                }
+            }
         })
     }
 }
@@ -281,16 +360,17 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        if request.uri().path() != QUERY_PATH {
-            let path = request.uri().path().to_string();
-            return Box::pin(async move { Ok(Status::unimplemented(format!("no method {path}")).into_http()) });
-        }
         let inner = self.inner.clone();
-        Box::pin(async move {
-            let max = inner.config.max_message_bytes;
-            let mut grpc = Grpc::new(BytesCodec).max_decoding_message_size(max).max_encoding_message_size(max);
-            Ok(grpc.unary(QueryMethod(inner), request).await)
-        })
+        let max = inner.config.max_message_bytes;
+        let grpc = move || Grpc::new(BytesCodec).max_decoding_message_size(max).max_encoding_message_size(max);
+        match request.uri().path() {
+            QUERY_PATH => Box::pin(async move { Ok(grpc().unary(QueryMethod(inner), request).await) }),
+            QUERY_STREAM_PATH => Box::pin(async move { Ok(grpc().server_streaming(QueryStreamMethod(inner), request).await) }),
+            other => {
+                let path = other.to_string();
+                Box::pin(async move { Ok(Status::unimplemented(format!("no method {path}")).into_http()) })
+            }
+        }
     }
 }
 

@@ -70,7 +70,7 @@ impl<S: SubnetSpec> ScoringTable<S> {
                 }
             };
             let uid = idx as u16 + 1;
-            let ctx = MinerContext { uid, hotkey: Default::default(), latency: Duration::from_millis(10) };
+            let ctx = MinerContext::new(uid, Default::default(), Duration::from_millis(10));
             let score = judge.score(task, answer, &ctx);
             per_miner[idx].0 += score;
             per_miner[idx].1 += 1;

@@ -32,6 +32,14 @@ pub enum QueryError {
 pub struct Response {
     pub result: Result<Vec<u8>, QueryError>,
     pub latency: Duration,
+    /// For a streamed answer, when its first chunk arrived.
+    pub first_chunk: Option<Duration>,
+}
+
+impl Response {
+    pub fn new(result: Result<Vec<u8>, QueryError>, latency: Duration) -> Self {
+        Self { result, latency, first_chunk: None }
+    }
 }
 
 /// Sends one task to many miners at once.
@@ -40,6 +48,12 @@ pub trait Querier: Send + Sync {
     /// One response per target, in the targets' order; a dead or slow miner must not
     /// hold the others past `timeout`.
     async fn query(&self, targets: &[Target], task: &[u8], timeout: Duration) -> Vec<Response>;
+
+    /// The same for a task whose answer is streamed: each answer is the JSON array of
+    /// its chunks. By default the answers are asked for whole.
+    async fn query_stream(&self, targets: &[Target], task: &[u8], timeout: Duration) -> Vec<Response> {
+        self.query(targets, task, timeout).await
+    }
 }
 
 /// Who answered, for scoring.
@@ -47,13 +61,26 @@ pub trait Querier: Send + Sync {
 pub struct MinerContext {
     pub uid: u16,
     pub hotkey: AccountId,
+    /// From sending the task to the whole answer.
     pub latency: Duration,
+    /// For a streamed answer received as a stream, when its first chunk arrived.
+    pub first_chunk: Option<Duration>,
+}
+
+impl MinerContext {
+    pub fn new(uid: u16, hotkey: AccountId, latency: Duration) -> Self {
+        Self { uid, hotkey, latency, first_chunk: None }
+    }
 }
 
 /// The subnet author's side of validation: make challenges, score answers.
 pub trait Judge: Send {
     /// A task for this round; `seed` is deterministic per validator and round.
     fn challenge(&mut self, seed: u64) -> Vec<u8>;
+    /// Whether this task's answer is streamed (asked for with [`Querier::query_stream`]).
+    fn streamed(&self, _task: &[u8]) -> bool {
+        false
+    }
     /// A score in [0, 1] for one answer (out-of-range values are clamped, NaN is 0).
     fn score(&mut self, task: &[u8], answer: &[u8], miner: &MinerContext) -> f64;
     /// Scores for all of a round's answers at once, one per answer in order (for
@@ -75,6 +102,6 @@ pub async fn gather_in_order(mut running: tokio::task::JoinSet<(usize, Response)
         }
     }
     out.into_iter()
-        .map(|r| r.unwrap_or(Response { result: Err(QueryError::BadAnswer("the query task failed".into())), latency: timeout }))
+        .map(|r| r.unwrap_or(Response::new(Err(QueryError::BadAnswer("the query task failed".into())), timeout)))
         .collect()
 }

@@ -133,7 +133,12 @@ impl<J: Judge> Validator<J> {
             targets.sort_by_key(|t| t.uid);
         }
         let task = self.judge.challenge(seed);
-        let responses = self.querier.query(&targets, &task, self.config.mechanism.timeout).await;
+        let timeout = self.config.mechanism.timeout;
+        let responses = if self.judge.streamed(&task) {
+            self.querier.query_stream(&targets, &task, timeout).await
+        } else {
+            self.querier.query(&targets, &task, timeout).await
+        };
         // Answers are scored together (a round-level scorer may rank them); failures
         // get the mechanism's failure score.
         let answered: Vec<(usize, &[u8], MinerContext)> = targets
@@ -141,7 +146,9 @@ impl<J: Judge> Validator<J> {
             .zip(&responses)
             .enumerate()
             .filter_map(|(i, (t, r))| {
-                r.result.as_ref().ok().map(|answer| (i, answer.as_slice(), MinerContext { uid: t.uid, hotkey: t.hotkey, latency: r.latency }))
+                r.result.as_ref().ok().map(|answer| {
+                    (i, answer.as_slice(), MinerContext { first_chunk: r.first_chunk, ..MinerContext::new(t.uid, t.hotkey, r.latency) })
+                })
             })
             .collect();
         let batch: Vec<(&[u8], MinerContext)> = answered.iter().map(|(_, a, ctx)| (*a, ctx.clone())).collect();
