@@ -23,7 +23,7 @@ pub use subnet_macros::subnet;
 
 /// What a subnet author's crate imports: `use subnet_core::prelude::*;`.
 pub mod prelude {
-    pub use crate::dsl::{Answered, JudgeSpec, MinerSpec, RequestContext, Result, Rng, SubnetSpec};
+    pub use crate::dsl::{Answered, Chunks, JudgeSpec, MinerSpec, RequestContext, Result, Rng, SubnetSpec};
     pub use crate::incentive::Incentive;
     pub use crate::net::AccessRules;
     pub use crate::subnet;

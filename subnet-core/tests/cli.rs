@@ -180,7 +180,7 @@ async fn protocol_needs_no_chain_and_bad_endpoints_are_explained() {
     let out = Output::default();
     let cli = Cli::try_parse_from(["sum", "protocol"]).unwrap();
     run::<sum::Subnet>(cli, &NoRemoteChain, stop.clone(), &mut out.clone()).await.unwrap();
-    assert!(out.text().contains(r#""tasks":[{"task":"Add","answer":"Total"}]"#), "{}", out.text());
+    assert!(out.text().contains(r#""tasks":[{"task":"Add","answer":"Total","streamed":false}]"#), "{}", out.text());
 
     let cli = Cli::try_parse_from(["sum", "--subtensor.network", "mainnet-please", "status"]).unwrap();
     let err = run::<sum::Subnet>(cli, &NoRemoteChain, stop.clone(), &mut Output::default()).await.unwrap_err();

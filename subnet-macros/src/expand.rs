@@ -37,20 +37,39 @@ fn generated(def: &SubnetDef) -> TokenStream {
         None => quote!(::subnet_core::net::AccessRules::validators_only()),
     };
     let protocol_tasks = def.miners.iter().map(|m| {
-        let (task, answer) = (m.task.to_string(), m.answer.to_string());
-        quote!((#task, #answer))
+        let (task, answer, streamed) = (m.task.to_string(), m.answer.to_string(), m.streamed);
+        quote!((#task, #answer, #streamed))
     });
     let (miner_state_ty, miner_state_init) = state_parts(def.miner_state.as_ref());
     let (judge_state_ty, judge_state_init) = state_parts(def.validator_state.as_ref());
+    let miner_args = |m: &crate::model::MinerDef| -> Vec<TokenStream> {
+        m.args
+            .iter()
+            .map(|a| match a {
+                Arg::Task => quote!(task),
+                Arg::State => quote!(&self.state),
+                Arg::Context => quote!(ctx),
+                Arg::Chunks => quote!(::subnet_core::dsl::Chunks::new(sink)),
+                Arg::Rng => unreachable!("miners take no generator"),
+            })
+            .collect()
+    };
     let miner_arms = def.miners.iter().map(|m| {
         let (task, answer, func) = (&m.task, &m.answer, &m.func);
         let task_name = task.to_string();
-        let args = m.args.iter().map(|a| match a {
-            Arg::Task => quote!(task),
-            Arg::State => quote!(&self.state),
-            Arg::Context => quote!(ctx),
-            Arg::Rng => unreachable!("miners take no generator"),
-        });
+        let args = miner_args(m);
+        if m.streamed {
+            // Asked for whole: the chunks as one JSON array.
+            return quote! {
+                #task_name => {
+                    let task: #task = envelope.body()?;
+                    ::subnet_core::dsl::collect_chunks(|sink| async move {
+                        #func(#(#args),*).await.map_err(::subnet_core::dsl::HandleError::miner)
+                    })
+                    .await
+                }
+            };
+        }
         quote! {
             #task_name => {
                 let task: #task = envelope.body()?;
@@ -59,6 +78,48 @@ fn generated(def: &SubnetDef) -> TokenStream {
             }
         }
     });
+    let stream_arms: Vec<TokenStream> = def
+        .miners
+        .iter()
+        .filter(|m| m.streamed)
+        .map(|m| {
+            let (task, func) = (&m.task, &m.func);
+            let task_name = task.to_string();
+            let args = miner_args(m);
+            quote! {
+                #task_name => {
+                    let task: #task = envelope.body()?;
+                    #func(#(#args),*).await.map_err(::subnet_core::dsl::HandleError::miner)
+                }
+            }
+        })
+        .collect();
+    let streamed_names: Vec<String> = def.miners.iter().filter(|m| m.streamed).map(|m| m.task.to_string()).collect();
+    // Only subnets with streamed tasks override the one-chunk defaults.
+    let (handle_stream, judge_streamed) = if stream_arms.is_empty() {
+        (None, None)
+    } else {
+        let handle_stream = quote! {
+            async fn handle_stream(
+                &self,
+                ctx: &::subnet_core::dsl::RequestContext,
+                payload: &[u8],
+                sink: ::subnet_core::dsl::ChunkSink,
+            ) -> ::core::result::Result<(), ::subnet_core::dsl::HandleError> {
+                let envelope = ::subnet_core::dsl::Envelope::decode(payload)?;
+                match envelope.task.as_str() {
+                    #(#stream_arms)*
+                    _ => sink.send(::subnet_core::dsl::MinerSpec::handle(self, ctx, payload).await?).await,
+                }
+            }
+        };
+        let judge_streamed = quote! {
+            fn streamed(&self, payload: &[u8]) -> bool {
+                ::core::matches!(::subnet_core::dsl::Envelope::task_name(payload).as_deref(), ::core::option::Option::Some(#(#streamed_names)|*))
+            }
+        };
+        (Some(handle_stream), Some(judge_streamed))
+    };
     let n_challenges = def.challenges.len() as u64;
     let challenge_arms = def.challenges.iter().enumerate().map(|(i, c)| {
         let (i, func) = (i as u64, &c.func);
@@ -66,7 +127,7 @@ fn generated(def: &SubnetDef) -> TokenStream {
         let args = c.args.iter().map(|a| match a {
             Arg::Rng => quote!(rng),
             Arg::State => quote!(&mut self.state),
-            Arg::Task | Arg::Context => unreachable!("challenges take a generator and state"),
+            Arg::Task | Arg::Context | Arg::Chunks => unreachable!("challenges take a generator and state"),
         });
         quote!(#i => ::subnet_core::dsl::Envelope::encode(#task_name, &#func(#(#args),*)),)
     });
@@ -87,8 +148,10 @@ fn generated(def: &SubnetDef) -> TokenStream {
             };
         }
         let ctx = s.with_context.then(|| quote!(, miner));
+        // A streamed answer is the JSON array of its chunks.
+        let decoded = if s.streamed { quote!(::std::vec::Vec<#answer>) } else { quote!(#answer) };
         quote! {
-            #task_name => match (envelope.body::<#task>(), ::subnet_core::dsl::decode_answer::<#answer>(answer)) {
+            #task_name => match (envelope.body::<#task>(), ::subnet_core::dsl::decode_answer::<#decoded>(answer)) {
                 (::core::result::Result::Ok(task), ::core::result::Result::Ok(answer)) => #func(&task, &answer #ctx),
                 _ => 0.0,
             },
@@ -178,6 +241,7 @@ fn generated(def: &SubnetDef) -> TokenStream {
                     other => ::core::result::Result::Err(::subnet_core::dsl::HandleError::UnknownTask(other.to_string())),
                 }
             }
+            #handle_stream
         }
 
         /// A validator's judge for this subnet, with its state (generated by `#[subnet]`).
@@ -207,6 +271,7 @@ fn generated(def: &SubnetDef) -> TokenStream {
                 }
             }
             #score_round
+            #judge_streamed
         }
     }
 }
@@ -288,6 +353,30 @@ mod tests {
                     #[miner] async fn guess(task: Target) -> Result<Guess> { Ok(Guess { value: task.secret }) }
                     #[score] fn rank(task: &Target, answers: &[Answered<Guess>]) -> Vec<f64> {
                         answers.iter().map(|a| (a.answer.value == task.secret) as u8 as f64).collect()
+                    }
+                    #[incentive] const MECHANISM: Incentive = Incentive::moving_average(0.1);
+                }
+            },
+        );
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn streamed_subnet_expansion() {
+        let out = expand_str(
+            quote!(name = "echo", version = 1),
+            quote! {
+                pub mod echo {
+                    use super::*;
+                    #[task] pub struct Prompt { pub words: Vec<String> }
+                    #[answer] pub struct Token { pub text: String }
+                    #[challenge] fn make(rng: &mut Rng) -> Prompt { Prompt { words: vec!["a".into(); rng.gen_range(1..4)] } }
+                    #[miner] async fn generate(task: Prompt, out: Chunks<Token>) -> Result<()> {
+                        for w in task.words { out.send(Token { text: w }).await?; }
+                        Ok(())
+                    }
+                    #[score] fn score(task: &Prompt, tokens: &[Token], miner: &MinerContext) -> f64 {
+                        (tokens.len() == task.words.len()) as u8 as f64
                     }
                     #[incentive] const MECHANISM: Incentive = Incentive::moving_average(0.1);
                 }

@@ -42,13 +42,18 @@ pub enum Arg {
     State,
     Context,
     Rng,
+    /// `Chunks<Answer>`: where a streaming miner sends its answer's chunks.
+    Chunks,
 }
 
 pub struct MinerDef {
     pub func: Ident,
     pub task: Ident,
+    /// The answer type, or for a streaming miner the type of each chunk.
     pub answer: Ident,
     pub args: Vec<Arg>,
+    /// Sends its answer in chunks (takes `Chunks<Answer>`, returns `Result<()>`).
+    pub streamed: bool,
 }
 
 pub struct ChallengeDef {
@@ -65,6 +70,8 @@ pub struct ScoreDef {
     pub with_context: bool,
     /// Scores a whole round at once: `fn(&Task, &[Answered<Answer>]) -> Vec<f64>`.
     pub round: bool,
+    /// Scores a streamed answer: `fn(&Task, &[Chunk]) -> f64`.
+    pub streamed: bool,
 }
 
 /// Collects errors so the author sees all of them at once.
@@ -159,6 +166,7 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
             errors.push(f.sig.fn_token.span(), "a #[miner] function must be `async fn`");
         }
         let mut task = None;
+        let mut chunk_type = None;
         let mut args = Vec::new();
         for input in &f.sig.inputs {
             let FnArg::Typed(arg) = input else {
@@ -172,23 +180,41 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
                 args.push(Arg::State);
             } else if ref_type_ident(&arg.ty).is_some_and(|t| t == "RequestContext") {
                 args.push(Arg::Context);
+            } else if let Some(chunk) = generic_arg_of(&arg.ty, "Chunks").filter(|a| is_answer(a)) {
+                chunk_type = Some(chunk);
+                args.push(Arg::Chunks);
             } else {
-                errors.push(arg.ty.span(), "a #[miner] argument is the #[task] (by value), `&` the #[miner_state] type, or `&RequestContext`");
+                errors.push(
+                    arg.ty.span(),
+                    "a #[miner] argument is the #[task] (by value), `&` the #[miner_state] type, `&RequestContext`, \
+                     or `Chunks<A>` (A an #[answer] type) to stream the answer",
+                );
             }
         }
         let Some(task) = task.filter(|_| args.iter().filter(|a| **a == Arg::Task).count() == 1) else {
             errors.push(f.sig.inputs.span(), "a #[miner] function takes one #[task] argument: `async fn solve(task: MyTask)`");
             continue;
         };
-        let Some(answer) = result_ok_type(&f.sig.output).filter(|a| is_answer(a)) else {
-            errors.push(f.sig.output.span(), "a #[miner] function returns `Result<A>` where A is an #[answer] type");
-            continue;
+        let streamed = chunk_type.is_some();
+        let answer = match chunk_type {
+            Some(chunk) if args.iter().filter(|a| **a == Arg::Chunks).count() == 1 && returns_unit_result(&f.sig.output) => chunk,
+            Some(_) => {
+                errors.push(f.sig.output.span(), "a streaming #[miner] takes one `Chunks<A>` and returns `Result<()>`");
+                continue;
+            }
+            None => match result_ok_type(&f.sig.output).filter(|a| is_answer(a)) {
+                Some(answer) => answer,
+                None => {
+                    errors.push(f.sig.output.span(), "a #[miner] function returns `Result<A>` where A is an #[answer] type");
+                    continue;
+                }
+            },
         };
         if let Some(first) = miners.iter().find(|m| m.task == task) {
             errors.push(f.sig.ident.span(), format!("task `{task}` already has a miner, `{}`: one miner per task", first.func));
             continue;
         }
-        miners.push(MinerDef { func: f.sig.ident.clone(), task, answer, args });
+        miners.push(MinerDef { func: f.sig.ident.clone(), task, answer, args, streamed });
     }
 
     let mut challenges = Vec::new();
@@ -232,23 +258,30 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
         };
         let returns = |name: &str| matches!(&f.sig.output, ReturnType::Type(_, t) if type_ident(t).is_some_and(|i| i == name));
         let returns_scores = matches!(&f.sig.output, ReturnType::Type(_, t) if vec_of_f64(t));
-        let shape = match (round_answer, typed(1).filter(|a| is_answer(a))) {
-            (Some(a), _) if is_answer(&a) && args.len() == 2 && returns_scores => Some((a, true)),
-            (None, Some(a)) if matches!(args.len(), 2 | 3) && returns("f64") => Some((a, false)),
+        let chunk_slice = match args.get(1) {
+            Some(FnArg::Typed(a)) => slice_type(&a.ty).filter(|c| is_answer(c)),
+            _ => None,
+        };
+        // (answer type, round-level, streamed)
+        let shape = match (round_answer, chunk_slice, typed(1).filter(|a| is_answer(a))) {
+            (Some(a), _, _) if is_answer(&a) && args.len() == 2 && returns_scores => Some((a, true, false)),
+            (None, Some(c), _) if matches!(args.len(), 2 | 3) && returns("f64") => Some((c, false, true)),
+            (None, None, Some(a)) if matches!(args.len(), 2 | 3) && returns("f64") => Some((a, false, false)),
             _ => None,
         };
         match (task, shape) {
-            (Some(task), Some((answer, round))) => {
+            (Some(task), Some((answer, round, streamed))) => {
                 if scores.iter().any(|s| s.task == task) {
                     errors.push(f.sig.ident.span(), format!("task `{task}` already has a #[score] function"));
                 } else {
-                    scores.push(ScoreDef { func: f.sig.ident.clone(), task, answer, with_context: args.len() == 3, round });
+                    scores.push(ScoreDef { func: f.sig.ident.clone(), task, answer, with_context: args.len() == 3, round, streamed });
                 }
             }
             _ => errors.push(
                 f.sig.span(),
                 "a #[score] function is `fn score(task: &MyTask, answer: &MyAnswer) -> f64` (optionally a third argument, \
-                 `&MinerContext`), or scores a round: `fn rank(task: &MyTask, answers: &[Answered<MyAnswer>]) -> Vec<f64>`",
+                 `&MinerContext`), scores a streamed answer: `fn score(task: &MyTask, chunks: &[MyChunk]) -> f64`, \
+                 or scores a round: `fn rank(task: &MyTask, answers: &[Answered<MyAnswer>]) -> Vec<f64>`",
             ),
         }
     }
@@ -268,8 +301,13 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
         errors.push(module.ident.span(), "a subnet declares at least one #[task] type");
     }
     for s in &scores {
-        if let Some(m) = miners.iter().find(|m| m.task == s.task).filter(|m| m.answer != s.answer) {
+        let Some(m) = miners.iter().find(|m| m.task == s.task) else { continue };
+        if m.answer != s.answer {
             errors.push(s.answer.span(), format!("`{}` answers task `{}` with `{}`, not `{}`", m.func, s.task, m.answer, s.answer));
+        } else if m.streamed && !s.streamed {
+            errors.push(s.func.span(), format!("`{}` streams its answer: score the chunks, `fn {}(task: &{}, chunks: &[{}]) -> f64`", m.func, s.func, s.task, s.answer));
+        } else if s.streamed && !m.streamed {
+            errors.push(s.func.span(), format!("`{}` scores chunks, but `{}` does not stream: take `&{}`, or stream with `Chunks<{}>`", s.func, m.func, s.answer, s.answer));
         }
     }
     let incentive = match incentives.as_slice() {
@@ -370,6 +408,22 @@ fn answered_slice_type(ty: &Type) -> Option<Ident> {
     let Type::Reference(r) = ty else { return None };
     let Type::Slice(slice) = &*r.elem else { return None };
     generic_arg_of(&slice.elem, "Answered")
+}
+
+/// `X` in `&[X]`.
+fn slice_type(ty: &Type) -> Option<Ident> {
+    let Type::Reference(r) = ty else { return None };
+    let Type::Slice(slice) = &*r.elem else { return None };
+    type_ident(&slice.elem)
+}
+
+/// `-> Result<()>`.
+fn returns_unit_result(ret: &ReturnType) -> bool {
+    let ReturnType::Type(_, ty) = ret else { return false };
+    let Type::Path(p) = &**ty else { return false };
+    let Some(last) = p.path.segments.last().filter(|s| s.ident == "Result") else { return false };
+    let PathArguments::AngleBracketed(args) = &last.arguments else { return false };
+    matches!(args.args.first(), Some(GenericArgument::Type(Type::Tuple(t))) if t.elems.is_empty())
 }
 
 /// `Vec<f64>`.

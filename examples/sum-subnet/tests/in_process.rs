@@ -57,7 +57,7 @@ async fn honest_miner_earns_most_and_the_dead_one_nothing() {
 fn protocol_description_lists_the_tasks() {
     let p = Subnet::protocol();
     assert_eq!((p.name.as_str(), p.version), ("sum", 1));
-    assert_eq!(serde_json_string(&p), r#"{"name":"sum","version":1,"encoding":"json","tasks":[{"task":"Add","answer":"Total"}]}"#);
+    assert_eq!(serde_json_string(&p), r#"{"name":"sum","version":1,"encoding":"json","tasks":[{"task":"Add","answer":"Total","streamed":false}]}"#);
 }
 
 fn serde_json_string(p: &subnet_core::dsl::Protocol) -> String {

@@ -144,7 +144,11 @@ pub struct Protocol {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TaskProtocol {
     pub task: String,
+    /// The answer type, or for a streamed task the type of each chunk.
     pub answer: String,
+    /// Answered by `QueryStream`, one chunk per message (a unary `Query` gets the
+    /// chunks as one JSON array).
+    pub streamed: bool,
 }
 
 /// The protocol description as JSON.
@@ -153,12 +157,13 @@ pub fn protocol_json(p: &Protocol) -> String {
 }
 
 impl Protocol {
-    pub fn new(name: &str, version: u64, tasks: &[(&str, &str)]) -> Self {
+    /// `tasks`: (task, answer or chunk type, streamed).
+    pub fn new(name: &str, version: u64, tasks: &[(&str, &str, bool)]) -> Self {
         Self {
             name: name.to_string(),
             version,
             encoding: "json",
-            tasks: tasks.iter().map(|(t, a)| TaskProtocol { task: t.to_string(), answer: a.to_string() }).collect(),
+            tasks: tasks.iter().map(|(t, a, s)| TaskProtocol { task: t.to_string(), answer: a.to_string(), streamed: *s }).collect(),
         }
     }
 }
