@@ -98,10 +98,13 @@ fn test_command_runs_a_subnet_crate_end_to_end() {
 
 #[test]
 fn template_check_renders_builds_tests_and_runs_a_template() {
-    let out = xtask(&["template", "check", "templates/compute"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("passes its tests and runs end to end"));
+    // The compute template, and the LLM one with streamed tokens.
+    for template in ["templates/compute", "templates/llm"] {
+        let out = xtask(&["template", "check", template]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{template}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains("passes its tests and runs end to end"));
+    }
     assert_eq!(xtask(&["template", "check", "examples"]).status.code(), Some(1));
 }
 
