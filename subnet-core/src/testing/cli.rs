@@ -66,9 +66,19 @@ fn run(
     );
     let start = Instant::now();
     let total = config.epochs;
-    let reports = runner(&config, &mut |r| {
-        println!("[{}/{}] {}", r.epoch, total, r.table());
-    })?;
+    // On a terminal: a bar under the tables, ticking while an epoch runs.
+    let bar = indicatif::ProgressBar::new(total as u64).with_style(
+        indicatif::ProgressStyle::with_template("{spinner} epoch {pos}/{len} [{bar:30}] {elapsed} (eta {eta})")
+            .map_err(|e| e.to_string())?
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    let run = runner(&config, &mut |r| {
+        bar.suspend(|| println!("[{}/{}] {}", r.epoch, total, r.table()));
+        bar.inc(1);
+    });
+    bar.finish_and_clear();
+    let reports = run?;
     let elapsed = start.elapsed();
     if let Some(path) = &report {
         std::fs::write(path, html(&format!("{name}: end-to-end run"), &reports)).map_err(|e| format!("writing {path}: {e}"))?;
