@@ -23,6 +23,49 @@
 //! }
 //! ```
 
+//!
+//! A streamed answer and a round-level score (tokens streamed as they are made; the
+//! round's answers ranked against each other):
+//!
+//! ```
+//! use subnet_core::prelude::*;
+//!
+//! #[subnet(name = "words", version = 1)]
+//! pub mod words {
+//!     use super::*;
+//!     #[task] pub struct Prompt { pub n: u32 }
+//!     #[answer] pub struct Word { pub text: String }
+//!     #[challenge] fn make(rng: &mut Rng) -> Prompt { Prompt { n: rng.gen_range(1..5) } }
+//!     #[miner] async fn speak(task: Prompt, out: Chunks<Word>) -> Result<()> {
+//!         for i in 0..task.n {
+//!             out.send(Word { text: format!("w{i}") }).await?;
+//!         }
+//!         Ok(())
+//!     }
+//!     #[score] fn score(task: &Prompt, words: &[Word]) -> f64 { (words.len() == task.n as usize) as u8 as f64 }
+//!     #[incentive] const MECHANISM: Incentive = Incentive::moving_average(0.1);
+//! }
+//!
+//! #[subnet(name = "race", version = 1)]
+//! pub mod race {
+//!     use super::*;
+//!     #[task] pub struct Square { pub x: u64 }
+//!     #[answer] pub struct Squared { pub y: u64 }
+//!     #[challenge] fn make(rng: &mut Rng) -> Square { Square { x: rng.gen_range(0..100) } }
+//!     #[miner] async fn solve(task: Square) -> Result<Squared> { Ok(Squared { y: task.x * task.x }) }
+//!     /// Right answers share the round's credit equally.
+//!     #[score] fn share(task: &Square, answers: &[Answered<Squared>]) -> Vec<f64> {
+//!         let right = answers.iter().filter(|a| a.answer.y == task.x * task.x).count().max(1);
+//!         answers.iter().map(|a| if a.answer.y == task.x * task.x { 1.0 / right as f64 } else { 0.0 }).collect()
+//!     }
+//!     #[incentive] const MECHANISM: Incentive = Incentive::moving_average(0.1);
+//! }
+//!
+//! fn main() {
+//!     assert!(<words::Subnet as SubnetSpec>::protocol().tasks[0].streamed);
+//! }
+//! ```
+
 mod envelope;
 mod in_process;
 mod stream;
