@@ -49,6 +49,9 @@ impl From<CallError> for QueryError {
     }
 }
 
+/// Connections kept for reuse (a subnet has at most a few thousand miners).
+const MAX_CACHED_CHANNELS: usize = 8192;
+
 /// A validator's client for one subnet.
 #[derive(Clone)]
 pub struct Client {
@@ -148,6 +151,11 @@ impl Client {
             .connect_timeout(self.inner.connect_timeout)
             .tcp_nodelay(true);
         let channel = endpoint.connect_lazy();
+        // Miners come and go (new UIDs, new addresses); connections are cheap to
+        // reopen, so past this many the old ones are simply dropped.
+        if channels.len() >= MAX_CACHED_CHANNELS {
+            channels.clear();
+        }
         channels.insert(addr, channel.clone());
         Ok(channel)
     }
