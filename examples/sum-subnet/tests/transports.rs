@@ -16,3 +16,12 @@ async fn grpc_and_in_process_runs_agree_epoch_by_epoch() {
     assert_eq!(over_grpc, in_process);
     assert!(over_grpc.last().unwrap().neurons.iter().any(|n| n.incentive > 0));
 }
+
+#[tokio::test]
+async fn long_runs_over_grpc_keep_scoring_honest_miners_high() {
+    // Rounds come much faster than real time here: no server limit may kick in.
+    let config = LocalNetConfig { epochs: 40, ..LocalNetConfig::default() };
+    let reports = run_local_net::<sum_subnet::sum::Subnet>(&config, |_| {}).await.unwrap();
+    let honest = reports.last().unwrap().neurons.iter().find(|n| n.role == subnet_core::testing::Role::Miner(subnet_core::testing::MinerKind::Honest)).unwrap().score;
+    assert!(honest > 0.99, "honest miner's score {honest}");
+}

@@ -203,6 +203,9 @@ pub async fn run_local_net<S: SubnetSpec>(
                 };
                 let mut options = ServeOptions::local(netuid, S::VERSION);
                 S::access().apply(&mut options.server);
+                // Blocks (and so rounds) come far faster than on a real chain here; a
+                // per-second rate limit would refuse honest validators.
+                options.server.rate_limit = None;
                 // Blocks are produced in bursts here; re-read who may call often.
                 options.metagraph_refresh = Duration::from_millis(200);
                 served.push(crate::miner::serve(chain_dyn.clone(), m, handler, options).await?);
