@@ -1,6 +1,6 @@
 /// Errors with the names Subtensor gives them (`pallets/subtensor/src/macros/errors.rs`),
 /// so a message from the local chain reads the same as one from the real network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum ChainError {
     #[error("WeightVecNotEqualSize: uids and values have different lengths")]
     WeightVecNotEqualSize,
@@ -72,4 +72,37 @@ pub enum ChainError {
     ExpiredWeightCommit,
     #[error("InvalidValue: a hyperparameter value is out of range")]
     InvalidValue,
+
+    // Errors a remote chain adds (chain::subtensor).
+    /// A dispatch error this client has no variant for, by the names the runtime
+    /// metadata gives (e.g. `SubtensorModule::SubtokenDisabled`).
+    #[error("{pallet}::{error}: refused by the chain")]
+    Module { pallet: String, error: String },
+    /// The transaction pool refused the extrinsic before dispatch (bad signature,
+    /// stale nonce, ...), with the node's message.
+    #[error("invalid transaction: {0}")]
+    InvalidTransaction(String),
+    /// The node could not be reached, or answered something this client cannot read.
+    #[error("chain RPC: {0}")]
+    Rpc(String),
+    /// A remote chain needs a signature, and this signer only names an account.
+    #[error("the signer for {0} has no secret key; a remote chain needs signed extrinsics")]
+    CannotSign(String),
+}
+
+impl ChainError {
+    /// The variant whose chain name is `name` (e.g. `"SettingWeightsTooFast"`),
+    /// for errors read back from a remote chain.
+    pub fn from_chain_name(name: &str) -> Option<ChainError> {
+        // Unit variants serialise as their names, which are the chain's names.
+        serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
+    }
+
+    /// The chain's name of this error, for unit variants (`None` for the remote-only ones).
+    pub fn chain_name(&self) -> Option<String> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(name)) => Some(name),
+            _ => None,
+        }
+    }
 }

@@ -11,6 +11,8 @@
 mod api;
 mod error;
 pub mod local;
+#[cfg(feature = "localnet")]
+pub mod node;
 pub mod set_weights;
 pub mod types;
 

@@ -27,6 +27,12 @@ impl fmt::Debug for AccountId {
 /// Subtensor client signs with the key behind it.
 pub trait Signer: Send + Sync {
     fn account_id(&self) -> AccountId;
+    /// An sr25519 signature (Substrate signing context) over an extrinsic's signing
+    /// payload. `None` when this signer only names an account, which the in-process
+    /// chain accepts and a remote chain refuses.
+    fn sign_extrinsic(&self, _payload: &[u8]) -> Option<[u8; 64]> {
+        None
+    }
 }
 
 impl Signer for AccountId {
@@ -154,6 +160,9 @@ pub struct Metagraph {
 impl Signer for crate::keys::Keypair {
     fn account_id(&self) -> AccountId {
         AccountId(self.public_key().0)
+    }
+    fn sign_extrinsic(&self, payload: &[u8]) -> Option<[u8; 64]> {
+        Some(self.sign(payload))
     }
 }
 

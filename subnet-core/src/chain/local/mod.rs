@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use substrate_fixed::types::U64F64;
 
 pub use handle::{BlockMode, LocalChainHandle};
-pub use subnet::{StoredEpoch, Subnet, WeightCommit};
 pub use weights::commit_hash;
+pub use subnet::{StoredEpoch, Subnet, WeightCommit};
 
 use super::types::*;
 use super::ChainError;
@@ -205,6 +205,11 @@ impl LocalChain {
 
     fn subnet_mut(&mut self, netuid: NetUid) -> Result<&mut Subnet, ChainError> {
         self.subnets.get_mut(&netuid).ok_or(ChainError::SubnetNotExists)
+    }
+
+    /// Accounts holding a free balance, in key order.
+    pub fn accounts(&self) -> impl Iterator<Item = (&AccountId, &Balance)> {
+        self.balances.iter()
     }
 
     pub fn netuids(&self) -> Vec<NetUid> {

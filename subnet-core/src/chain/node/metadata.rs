@@ -1,0 +1,249 @@
+//! Runtime metadata V15 of the served node, built from the Rust types with
+//! `scale-info` and `frame-metadata`: pallets at Subtensor's indices with their
+//! calls, events, errors and the storage items this node answers; the extrinsic
+//! format with Subtensor's transaction extensions (`runtime/src/lib.rs`
+//! `TxExtension`, identifiers from each extension's `IDENTIFIER`); the runtime APIs.
+
+use codec::{Compact, Decode, Encode};
+use frame_metadata::v14::{StorageEntryModifier, StorageEntryType, StorageHasher};
+use frame_metadata::v15::{
+    CustomMetadata, ExtrinsicMetadata, OuterEnums, PalletCallMetadata, PalletErrorMetadata, PalletEventMetadata,
+    PalletMetadata, PalletStorageMetadata, RuntimeApiMetadata, RuntimeApiMethodMetadata,
+    RuntimeApiMethodParamMetadata, RuntimeMetadataV15, SignedExtensionMetadata, StorageEntryMetadata,
+};
+use frame_metadata::RuntimeMetadataPrefixed;
+use scale_info::{meta_type, TypeInfo};
+
+use super::pallets::{
+    AccountId32, AdminCall, ErrorEnum, NetUid, RuntimeCall, RuntimeEvent, SubtensorCall, SubtensorEvent, H256,
+    ADMIN_UTILS_PALLET_INDEX, SUBTENSOR_PALLET_INDEX,
+};
+use super::runtime_api::{HyperparamEntry, NeuronInfo};
+use super::system::{AccountInfo, EventRecord, SystemEvent};
+
+/// Runtime APIs and their versions, as `Core_version` lists them.
+pub const RUNTIME_APIS: &[(&str, u32)] = &[
+    ("Core", 5),
+    ("Metadata", 2),
+    ("AccountNonceApi", 1),
+    ("NeuronInfoRuntimeApi", 1),
+    ("SubnetInfoRuntimeApi", 1),
+];
+
+/// `sp_runtime::MultiAddress<AccountId32, ()>` (Subtensor's `Address`).
+#[derive(Clone, Debug, Encode, Decode, TypeInfo)]
+pub enum MultiAddress {
+    #[codec(index = 0)]
+    Id(AccountId32),
+    #[codec(index = 2)]
+    Raw(Vec<u8>),
+    #[codec(index = 3)]
+    Address32([u8; 32]),
+    #[codec(index = 4)]
+    Address20([u8; 20]),
+}
+
+/// `sp_runtime::MultiSignature`.
+#[derive(Clone, Debug, Encode, Decode, TypeInfo)]
+pub enum MultiSignature {
+    Ed25519([u8; 64]),
+    Sr25519([u8; 64]),
+    Ecdsa([u8; 65]),
+}
+
+/// An extension with no explicit data.
+#[derive(TypeInfo)]
+pub struct Empty;
+
+/// `CheckNonce(#[codec(compact)] u32)`.
+#[derive(TypeInfo)]
+pub struct CheckNonce(#[allow(dead_code)] Compact<u32>);
+
+/// `pallet_transaction_payment::ChargeTransactionPayment(#[codec(compact)] Balance)`.
+#[derive(TypeInfo)]
+pub struct ChargeTransactionPayment(#[allow(dead_code)] Compact<u64>);
+
+/// Subtensor's wrapper around it (`runtime/src/transaction_payment_wrapper.rs`).
+#[derive(TypeInfo)]
+pub struct ChargeTransactionPaymentWrapper {
+    #[allow(dead_code)]
+    inner: ChargeTransactionPayment,
+}
+
+/// `sp_runtime::generic::Era`, as its SCALE form: one byte 0 for immortal, else two.
+/// (Substrate describes it as 256 variants; clients encode it raw either way.)
+#[derive(TypeInfo)]
+pub enum Era {
+    Immortal,
+    Mortal(#[allow(dead_code)] u16),
+}
+
+#[derive(TypeInfo)]
+pub enum Mode {
+    Disabled,
+    Enabled,
+}
+
+#[derive(TypeInfo)]
+pub struct CheckMetadataHash {
+    #[allow(dead_code)]
+    mode: Mode,
+}
+
+/// `RuntimeError`, the outer error enum.
+#[derive(TypeInfo)]
+pub enum RuntimeError {
+    #[codec(index = 7)]
+    SubtensorModule(ErrorEnum<SUBTENSOR_PALLET_INDEX>),
+    #[codec(index = 19)]
+    AdminUtils(ErrorEnum<ADMIN_UTILS_PALLET_INDEX>),
+}
+
+/// The runtime type itself.
+#[derive(TypeInfo)]
+pub struct Runtime;
+
+fn extension<E: TypeInfo + 'static, I: TypeInfo + 'static>(identifier: &'static str) -> SignedExtensionMetadata {
+    SignedExtensionMetadata { identifier, ty: meta_type::<E>(), additional_signed: meta_type::<I>() }
+}
+
+/// Subtensor's `TxExtension`, in order. Explicit data travels in the extrinsic;
+/// implicit data is only signed. Must match [`super::extrinsic`]'s decoding.
+fn transaction_extensions() -> Vec<SignedExtensionMetadata> {
+    vec![
+        extension::<Empty, ()>("CheckNonZeroSender"),
+        extension::<Empty, u32>("CheckSpecVersion"),
+        extension::<Empty, u32>("CheckTxVersion"),
+        extension::<Empty, H256>("CheckGenesis"),
+        extension::<Era, H256>("CheckMortality"),
+        extension::<CheckNonce, ()>("CheckNonce"),
+        extension::<Empty, ()>("CheckWeight"),
+        extension::<ChargeTransactionPaymentWrapper, ()>("ChargeTransactionPaymentWrapper"),
+        extension::<Empty, ()>("SudoTransactionExtension"),
+        extension::<Empty, ()>("CheckShieldedTxValidity"),
+        extension::<Empty, ()>("SubtensorTransactionExtension"),
+        extension::<Empty, ()>("DrandPriority"),
+        extension::<CheckMetadataHash, Option<H256>>("CheckMetadataHash"),
+    ]
+}
+
+fn plain<T: TypeInfo + 'static>(name: &'static str, default: Vec<u8>) -> StorageEntryMetadata {
+    StorageEntryMetadata {
+        name,
+        modifier: StorageEntryModifier::Default,
+        ty: StorageEntryType::Plain(meta_type::<T>()),
+        default,
+        docs: vec![],
+    }
+}
+
+fn map<K: TypeInfo + 'static, V: TypeInfo + 'static>(
+    name: &'static str,
+    hashers: Vec<StorageHasher>,
+    default: Vec<u8>,
+) -> StorageEntryMetadata {
+    StorageEntryMetadata {
+        name,
+        modifier: StorageEntryModifier::Default,
+        ty: StorageEntryType::Map { hashers, key: meta_type::<K>(), value: meta_type::<V>() },
+        default,
+        docs: vec![],
+    }
+}
+
+fn pallet(name: &'static str, index: u8) -> PalletMetadata {
+    PalletMetadata { name, storage: None, calls: None, event: None, constants: vec![], error: None, index, docs: vec![] }
+}
+
+fn api(name: &'static str, methods: Vec<RuntimeApiMethodMetadata>) -> RuntimeApiMetadata {
+    RuntimeApiMetadata { name, methods, docs: vec![] }
+}
+
+fn method<O: TypeInfo + 'static>(name: &'static str, inputs: Vec<RuntimeApiMethodParamMetadata>) -> RuntimeApiMethodMetadata {
+    RuntimeApiMethodMetadata { name, inputs, output: meta_type::<O>(), docs: vec![] }
+}
+
+fn param<T: TypeInfo + 'static>(name: &'static str) -> RuntimeApiMethodParamMetadata {
+    RuntimeApiMethodParamMetadata { name, ty: meta_type::<T>() }
+}
+
+pub fn build() -> RuntimeMetadataPrefixed {
+    let system = PalletMetadata {
+        storage: Some(PalletStorageMetadata {
+            prefix: "System",
+            entries: vec![
+                map::<AccountId32, AccountInfo>("Account", vec![StorageHasher::Blake2_128Concat], AccountInfo::default().encode()),
+                plain::<u32>("Number", 0u32.encode()),
+                plain::<Vec<EventRecord<RuntimeEvent>>>("Events", Vec::<u8>::new().encode()),
+            ],
+        }),
+        calls: Some(PalletCallMetadata { ty: meta_type::<super::pallets::SystemCall>() }),
+        event: Some(PalletEventMetadata { ty: meta_type::<SystemEvent>() }),
+        ..pallet("System", 0)
+    };
+    let balances = pallet("Balances", 5);
+    let subtensor = PalletMetadata {
+        storage: Some(PalletStorageMetadata {
+            prefix: "SubtensorModule",
+            entries: vec![
+                map::<(NetUid, u16), u64>(
+                    "BlockAtRegistration",
+                    vec![StorageHasher::Identity, StorageHasher::Identity],
+                    0u64.encode(),
+                ),
+                map::<NetUid, bool>("NetworksAdded", vec![StorageHasher::Identity], false.encode()),
+            ],
+        }),
+        calls: Some(PalletCallMetadata { ty: meta_type::<SubtensorCall>() }),
+        event: Some(PalletEventMetadata { ty: meta_type::<SubtensorEvent>() }),
+        error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<SUBTENSOR_PALLET_INDEX>>() }),
+        ..pallet("SubtensorModule", SUBTENSOR_PALLET_INDEX)
+    };
+    let admin = PalletMetadata {
+        calls: Some(PalletCallMetadata { ty: meta_type::<AdminCall>() }),
+        error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<ADMIN_UTILS_PALLET_INDEX>>() }),
+        ..pallet("AdminUtils", ADMIN_UTILS_PALLET_INDEX)
+    };
+    let apis = vec![
+        api("Core", vec![method::<super::system::RuntimeVersion>("version", vec![])]),
+        api(
+            "Metadata",
+            vec![
+                method::<Vec<u8>>("metadata", vec![]),
+                method::<Option<Vec<u8>>>("metadata_at_version", vec![param::<u32>("version")]),
+                method::<Vec<u32>>("metadata_versions", vec![]),
+            ],
+        ),
+        api("AccountNonceApi", vec![method::<u32>("account_nonce", vec![param::<AccountId32>("account")])]),
+        api("NeuronInfoRuntimeApi", vec![method::<Vec<NeuronInfo>>("get_neurons", vec![param::<NetUid>("netuid")])]),
+        api(
+            "SubnetInfoRuntimeApi",
+            vec![method::<Option<Vec<HyperparamEntry>>>(
+                "get_subnet_hyperparams_v3",
+                vec![param::<NetUid>("netuid")],
+            )],
+        ),
+    ];
+    let extrinsic = ExtrinsicMetadata {
+        version: 4,
+        address_ty: meta_type::<MultiAddress>(),
+        call_ty: meta_type::<RuntimeCall>(),
+        signature_ty: meta_type::<MultiSignature>(),
+        extra_ty: meta_type::<()>(),
+        signed_extensions: transaction_extensions(),
+    };
+    let outer_enums = OuterEnums {
+        call_enum_ty: meta_type::<RuntimeCall>(),
+        event_enum_ty: meta_type::<RuntimeEvent>(),
+        error_enum_ty: meta_type::<RuntimeError>(),
+    };
+    let metadata = RuntimeMetadataV15::new(
+        vec![system, balances, subtensor, admin],
+        extrinsic,
+        meta_type::<Runtime>(),
+        apis,
+        outer_enums,
+        CustomMetadata { map: Default::default() },
+    );
+    metadata.into()
+}

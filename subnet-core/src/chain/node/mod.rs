@@ -1,0 +1,280 @@
+//! The served local chain: the embedded [`LocalChain`] behind a Substrate-style node,
+//! so the very client that talks to Subtensor (subxt) talks to it too.
+//!
+//! - [`system`]: FRAME types (headers, accounts, events, dispatch errors) in SCALE.
+//! - [`pallets`]: `SubtensorModule`, `AdminUtils`, `Balances` calls, events and errors
+//!   with Subtensor's names and indices, and their dispatch to the local chain.
+//! - [`metadata`]: runtime metadata V15 describing them (`scale-info`, `frame-metadata`).
+//! - [`extrinsic`]: signed extrinsics: decoding and the pool's checks.
+//! - [`ledger`]: sealed blocks, pool, nonces.
+//! - [`storage`] and [`runtime_api`]: what `state_getStorage` and `state_call` answer.
+//! - [`rpc`]: the JSON-RPC server (`jsonrpsee`).
+//!
+//! Differences from a real node, on purpose: one author and instant finality (every
+//! block is final when sealed); no fees; storage is answered from the latest state
+//! at any block hash except `System::Events`, which is kept per block; state and
+//! extrinsics roots are digests, not trie roots; extrinsics with a future nonce are
+//! refused instead of waiting in the pool.
+
+pub mod extrinsic;
+pub mod ledger;
+pub mod metadata;
+pub mod pallets;
+pub mod rpc;
+pub mod runtime_api;
+pub mod storage;
+pub mod system;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use codec::{Decode, Encode};
+use tokio::sync::{broadcast, oneshot};
+
+use self::extrinsic::{Implicit, InvalidTransaction, TxError};
+use self::ledger::{extrinsics_root, Ledger, Pending, SealedBlock};
+use self::pallets::{RuntimeCall, RuntimeEvent};
+use self::system::{EventRecord, Hash, Header, Phase};
+use super::local::{BlockMode, LocalChain};
+use super::AccountId;
+
+pub use rpc::RunningNode;
+
+/// The chain state and the node's own records, changed together under one lock.
+pub struct NodeState {
+    pub chain: LocalChain,
+    pub ledger: Ledger,
+}
+
+/// A local Subtensor-like node; cheap to clone (shared state).
+#[derive(Clone)]
+pub struct LocalNode {
+    state: Arc<Mutex<NodeState>>,
+    heads: broadcast::Sender<Header>,
+    mode: BlockMode,
+    runtime: Arc<runtime_api::RuntimeInfo>,
+}
+
+impl LocalNode {
+    /// A node over `chain`, sealing its genesis block at the chain's current block.
+    pub fn new(chain: LocalChain, mode: BlockMode) -> Self {
+        Self::with_nonces(chain, mode, Default::default(), None)
+    }
+
+    fn with_nonces(
+        chain: LocalChain,
+        mode: BlockMode,
+        nonces: std::collections::BTreeMap<AccountId, u32>,
+        genesis: Option<(u32, Hash)>,
+    ) -> Self {
+        // A restored node rebuilds its original genesis header (number and state
+        // root are saved), so its genesis hash, which signers sign, is unchanged.
+        let (genesis_number, genesis_state_root) = genesis.unwrap_or_else(|| {
+            (chain.block() as u32, sp_crypto_hashing::blake2_256(chain.snapshot().as_bytes()))
+        });
+        let header = Header {
+            parent_hash: [0; 32],
+            number: genesis_number,
+            state_root: genesis_state_root,
+            extrinsics_root: extrinsics_root(&[]),
+            digest: vec![],
+        };
+        let mut ledger = Ledger { nonces, ..Default::default() };
+        ledger.push(SealedBlock { hash: header.hash(), header, extrinsics: vec![], events: Vec::<u8>::new().encode() });
+        let (heads, _) = broadcast::channel(1024);
+        Self {
+            state: Arc::new(Mutex::new(NodeState { chain, ledger })),
+            heads,
+            mode,
+            runtime: Arc::new(runtime_api::RuntimeInfo::new()),
+        }
+    }
+
+    pub fn mode(&self) -> BlockMode {
+        self.mode
+    }
+
+    pub fn runtime(&self) -> &runtime_api::RuntimeInfo {
+        &self.runtime
+    }
+
+    /// The state, for reads by tools and tests. Do not hold across awaits.
+    pub fn lock(&self) -> MutexGuard<'_, NodeState> {
+        // Every extrinsic validates before it mutates, so a poisoned lock still
+        // guards consistent state.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn subscribe_heads(&self) -> broadcast::Receiver<Header> {
+        self.heads.subscribe()
+    }
+
+    pub fn genesis_hash(&self) -> Hash {
+        self.lock().ledger.genesis_hash()
+    }
+
+    /// The pool's checks; a valid extrinsic waits for the next block (sealed at
+    /// once in instant mode). The receiver learns the hash of the including block.
+    pub fn submit(&self, bytes: &[u8]) -> Result<(Hash, oneshot::Receiver<Hash>), TxError> {
+        let hash = sp_crypto_hashing::blake2_256(bytes);
+        let receiver = {
+            let mut state = self.lock();
+            if state.ledger.pool.iter().any(|p| p.hash == hash) {
+                return Err(TxError::AlreadyImported);
+            }
+            let xt = extrinsic::decode(bytes)?;
+            let call = decode_call(&xt.call)?;
+            // Validation runs as if in the block being built: best + 1 (Executive).
+            let best = state.ledger.best().number();
+            let birth = xt.explicit.era.birth(best + 1);
+            let birth_hash = state.ledger.by_number(birth).map(|b| b.hash).unwrap_or([0; 32]);
+            let implicit = Implicit {
+                spec_version: self.runtime.version.spec_version,
+                transaction_version: self.runtime.version.transaction_version,
+                genesis_hash: state.ledger.genesis_hash(),
+                birth_hash,
+            };
+            xt.verify(&implicit)?;
+            let account = AccountId(xt.signer);
+            let nonce = xt.explicit.nonce;
+            if nonce < state.ledger.state_nonce(&account) {
+                return Err(TxError::Invalid(InvalidTransaction::Stale));
+            }
+            if nonce < state.ledger.next_nonce(&account) {
+                return Err(TxError::TooLowPriority);
+            }
+            if nonce > state.ledger.next_nonce(&account) {
+                return Err(TxError::Invalid(InvalidTransaction::Future));
+            }
+            let (tx, rx) = oneshot::channel();
+            state.ledger.pool.push(Pending { hash, bytes: bytes.to_vec(), xt, call, included: Some(tx) });
+            rx
+        };
+        if self.mode == BlockMode::Instant {
+            self.seal_blocks(1);
+        }
+        Ok((hash, receiver))
+    }
+
+    /// Seal `n` blocks, the first including the whole pool; returns the last hash.
+    pub fn seal_blocks(&self, n: u64) -> Hash {
+        let mut last = [0; 32];
+        for _ in 0..n.max(1) {
+            let (header, included) = {
+                let mut state = self.lock();
+                seal_one(&mut state)
+            };
+            last = header.hash();
+            for (notify, _) in included {
+                let _ = notify.send(last);
+            }
+            let _ = self.heads.send(header);
+        }
+        last
+    }
+
+    /// With [`BlockMode::Timed`], seal a block every interval until the task is
+    /// aborted. `None` in other modes.
+    pub fn spawn_block_producer(&self) -> Option<tokio::task::JoinHandle<()>> {
+        let BlockMode::Timed(interval) = self.mode else { return None };
+        let this = self.clone();
+        Some(tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval.max(Duration::from_millis(1)));
+            ticker.tick().await;
+            loop {
+                ticker.tick().await;
+                this.seal_blocks(1);
+            }
+        }))
+    }
+
+    /// The chain state, nonces and genesis hash, as JSON (see [`LocalNode::restore`]).
+    pub fn snapshot(&self) -> String {
+        let state = self.lock();
+        let genesis = &state.ledger.genesis.as_ref().expect("genesis").header;
+        let saved = SavedNode {
+            genesis_number: genesis.number,
+            genesis_state_root: genesis.state_root,
+            nonces: state.ledger.nonces.iter().map(|(k, v)| (*k, *v)).collect(),
+            chain: state.chain.snapshot(),
+        };
+        serde_json::to_string(&saved).expect("a node snapshot serialises")
+    }
+
+    pub fn restore(json: &str, mode: BlockMode) -> Result<Self, String> {
+        let saved: SavedNode = serde_json::from_str(json).map_err(|e| format!("node snapshot: {e}"))?;
+        let chain = LocalChain::restore(&saved.chain).map_err(|e| format!("chain snapshot: {e}"))?;
+        Ok(Self::with_nonces(chain, mode, saved.nonces.into_iter().collect(), Some((saved.genesis_number, saved.genesis_state_root))))
+    }
+
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        std::fs::write(path, self.snapshot())
+    }
+
+    pub fn load(path: &Path, mode: BlockMode) -> std::io::Result<Self> {
+        let json = std::fs::read_to_string(path)?;
+        Self::restore(&json, mode).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedNode {
+    genesis_number: u32,
+    genesis_state_root: Hash,
+    nonces: Vec<(AccountId, u32)>,
+    chain: String,
+}
+
+fn decode_call(bytes: &[u8]) -> Result<RuntimeCall, TxError> {
+    let input = &mut &bytes[..];
+    let call = RuntimeCall::decode(input)
+        .map_err(|e| TxError::BadFormat(format!("Could not decode `RuntimeCall`: {e}")))?;
+    if !input.is_empty() {
+        return Err(TxError::BadFormat("trailing bytes after the call".into()));
+    }
+    Ok(call)
+}
+
+type Included = Vec<(oneshot::Sender<Hash>, Hash)>;
+
+/// One block as Substrate's `Executive` builds it: the block's initialisation
+/// (Subtensor's `on_initialize` runs epochs) then each extrinsic, nonce first.
+fn seal_one(state: &mut NodeState) -> (Header, Included) {
+    let parent = state.ledger.best().hash;
+    let number = state.chain.produce_blocks(1);
+    let pool = std::mem::take(&mut state.ledger.pool);
+    let mut extrinsics = Vec::new();
+    let mut records: Vec<EventRecord<RuntimeEvent>> = Vec::new();
+    let mut included = Vec::new();
+    for mut pending in pool {
+        let account = AccountId(pending.xt.signer);
+        if pending.xt.explicit.nonce != state.ledger.state_nonce(&account) {
+            continue; // stale by now: dropped, its watcher sees the channel close
+        }
+        *state.ledger.nonces.entry(account).or_insert(0) += 1;
+        let index = extrinsics.len() as u32;
+        let phase = Phase::ApplyExtrinsic(index);
+        for event in pallets::dispatch(&mut state.chain, account, pending.call) {
+            records.push(EventRecord { phase, event, topics: vec![] });
+        }
+        extrinsics.push(pending.bytes);
+        if let Some(notify) = pending.included.take() {
+            included.push((notify, pending.hash));
+        }
+    }
+    let events = records.encode();
+    let mut root_input = parent.to_vec();
+    root_input.extend_from_slice(&number.to_le_bytes());
+    root_input.extend_from_slice(&events);
+    let header = Header {
+        parent_hash: parent,
+        number: number as u32,
+        // Not a trie root (see module docs): a digest of what changed the state.
+        state_root: sp_crypto_hashing::blake2_256(&root_input),
+        extrinsics_root: extrinsics_root(&extrinsics),
+        digest: vec![],
+    };
+    state.ledger.push(SealedBlock { hash: header.hash(), header: header.clone(), extrinsics, events });
+    (header, included)
+}

@@ -1,0 +1,360 @@
+//! The node's JSON-RPC server: the legacy Substrate methods subxt's legacy backend
+//! and Polkadot tools call (`system_*`, `chain_*`, `state_*`, `author_*`,
+//! `rpc_methods`), plus `dev_newBlock` to seal blocks by hand (as chopsticks offers).
+//!
+//! `rpc_methods` lists no `chainHead_v1_*`/`archive_v1_*`, so subxt's combined
+//! backend picks its legacy backend.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use jsonrpsee::server::{PendingSubscriptionSink, RpcModule, Server, ServerHandle, SubscriptionMessage};
+use jsonrpsee::types::{ErrorObjectOwned, Params};
+use serde_json::{json, Value};
+
+use super::extrinsic::TxError;
+use super::system::{hex0x, Hash, Header};
+use super::LocalNode;
+use crate::chain::AccountId;
+
+/// A node serving on a socket until stopped (or dropped with the runtime).
+pub struct RunningNode {
+    pub node: LocalNode,
+    pub addr: SocketAddr,
+    handle: ServerHandle,
+    producer: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningNode {
+    /// `ws://addr`, what clients connect to.
+    pub fn url(&self) -> String {
+        format!("ws://{}", self.addr)
+    }
+
+    pub async fn stop(self) {
+        if let Some(p) = &self.producer {
+            p.abort();
+        }
+        let _ = self.handle.stop();
+        self.handle.clone().stopped().await;
+    }
+}
+
+impl Drop for RunningNode {
+    fn drop(&mut self) {
+        if let Some(p) = &self.producer {
+            p.abort();
+        }
+    }
+}
+
+const LEGACY_METHODS: &[&str] = &[
+    "rpc_methods",
+    "system_chain",
+    "system_name",
+    "system_version",
+    "system_properties",
+    "system_health",
+    "system_accountNextIndex",
+    "chain_getBlockHash",
+    "chain_getHead",
+    "chain_getHeader",
+    "chain_getBlock",
+    "chain_getFinalizedHead",
+    "chain_getFinalisedHead",
+    "chain_subscribeNewHeads",
+    "chain_unsubscribeNewHeads",
+    "chain_subscribeAllHeads",
+    "chain_unsubscribeAllHeads",
+    "chain_subscribeFinalizedHeads",
+    "chain_unsubscribeFinalizedHeads",
+    "state_getRuntimeVersion",
+    "state_subscribeRuntimeVersion",
+    "state_unsubscribeRuntimeVersion",
+    "state_getMetadata",
+    "state_call",
+    "state_getStorage",
+    "state_getKeysPaged",
+    "author_submitExtrinsic",
+    "author_submitAndWatchExtrinsic",
+    "author_unwatchExtrinsic",
+    "author_pendingExtrinsics",
+    "dev_newBlock",
+];
+
+impl LocalNode {
+    /// Serve JSON-RPC over WebSocket and HTTP on `addr` (port 0 picks a free port);
+    /// starts the block producer in timed mode.
+    pub async fn serve(self, addr: SocketAddr) -> std::io::Result<RunningNode> {
+        let config = jsonrpsee::server::ServerConfig::builder()
+            .max_connections(1024)
+            .max_response_body_size(64 << 20)
+            .build();
+        let server = Server::builder()
+            .set_config(config)
+            .build(addr)
+            .await?;
+        let addr = server.local_addr()?;
+        let handle = server.start(rpc_module(self.clone()));
+        let producer = self.spawn_block_producer();
+        tracing::info!(%addr, mode = ?self.mode(), "local chain serving JSON-RPC");
+        Ok(RunningNode { node: self, addr, handle, producer })
+    }
+}
+
+fn invalid_params(why: impl std::fmt::Display) -> ErrorObjectOwned {
+    ErrorObjectOwned::owned(-32602, format!("Invalid params: {why}"), None::<()>)
+}
+
+fn parse_hex(s: &str) -> Result<Vec<u8>, ErrorObjectOwned> {
+    hex::decode(s.strip_prefix("0x").unwrap_or(s)).map_err(|e| invalid_params(format!("hex: {e}")))
+}
+
+fn parse_hash(s: &str) -> Result<Hash, ErrorObjectOwned> {
+    parse_hex(s)?.try_into().map_err(|_| invalid_params("a block hash is 32 bytes"))
+}
+
+/// An optional block hash parameter at `position`.
+fn opt_hash(params: &Params, position: usize) -> Result<Option<Hash>, ErrorObjectOwned> {
+    let values: Vec<Value> = params.parse().unwrap_or_default();
+    match values.get(position) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => parse_hash(s).map(Some),
+        Some(other) => Err(invalid_params(format!("expected a block hash, got {other}"))),
+    }
+}
+
+fn string_param(params: &Params, position: usize) -> Result<String, ErrorObjectOwned> {
+    let values: Vec<Value> = params.parse().map_err(invalid_params)?;
+    match values.get(position) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        _ => Err(invalid_params(format!("parameter {position} must be a string"))),
+    }
+}
+
+fn unknown_block() -> ErrorObjectOwned {
+    ErrorObjectOwned::owned(4003, "Client error: UnknownBlock: block not found", None::<()>)
+}
+
+fn tx_error(e: TxError) -> ErrorObjectOwned {
+    let (code, message, data) = e.rpc_error();
+    ErrorObjectOwned::owned(code, message, if data.is_empty() { None } else { Some(data) })
+}
+
+fn to_message(value: &Value) -> SubscriptionMessage {
+    serde_json::value::to_raw_value(value).expect("JSON values serialise").into()
+}
+
+fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
+    let mut m = RpcModule::new(node);
+    let methods: Vec<&str> = LEGACY_METHODS.to_vec();
+    m.register_method("rpc_methods", move |_, _, _| json!({ "version": 1, "methods": methods }))
+        .expect("unique method");
+    m.register_method("system_chain", |_, _, _| "Bittensor (local)").expect("unique");
+    m.register_method("system_name", |_, _, _| "subnet-core localnet").expect("unique");
+    m.register_method("system_version", |_, _, _| env!("CARGO_PKG_VERSION")).expect("unique");
+    m.register_method("system_properties", |_, _, _| {
+        // Subtensor's chain spec properties.
+        json!({ "ss58Format": 42, "tokenDecimals": 9, "tokenSymbol": "TAO" })
+    })
+    .expect("unique");
+    m.register_method("system_health", |_, _, _| json!({ "peers": 0, "isSyncing": false, "shouldHavePeers": false }))
+        .expect("unique");
+    m.register_method("system_accountNextIndex", |params, node, _| -> Result<u32, ErrorObjectOwned> {
+        let who = string_param(&params, 0)?;
+        let account = crate::keys::PublicKey::from_ss58(&who)
+            .or_else(|_| crate::keys::PublicKey::from_hex(&who))
+            .map_err(|e| invalid_params(format!("account: {e}")))?;
+        Ok(node.lock().ledger.next_nonce(&AccountId(account.0)))
+    })
+    .expect("unique");
+
+    m.register_method("chain_getBlockHash", |params, node, _| -> Result<Value, ErrorObjectOwned> {
+        let values: Vec<Value> = params.parse().unwrap_or_default();
+        let state = node.lock();
+        let number = match values.first() {
+            None | Some(Value::Null) => return Ok(json!(hex0x(&state.ledger.best().hash))),
+            Some(Value::Number(n)) => n.as_u64().ok_or_else(|| invalid_params("block number"))?,
+            Some(Value::String(s)) => u64::from_str_radix(s.trim_start_matches("0x"), 16)
+                .map_err(|_| invalid_params("block number"))?,
+            Some(other) => return Err(invalid_params(format!("block number, got {other}"))),
+        };
+        Ok(state.ledger.by_number(number).map(|b| json!(hex0x(&b.hash))).unwrap_or(Value::Null))
+    })
+    .expect("unique");
+    m.register_method("chain_getHead", |_, node, _| hex0x(&node.lock().ledger.best().hash)).expect("unique");
+    m.register_method("chain_getFinalizedHead", |_, node, _| hex0x(&node.lock().ledger.best().hash)).expect("unique");
+    m.register_method("chain_getFinalisedHead", |_, node, _| hex0x(&node.lock().ledger.best().hash)).expect("unique");
+    m.register_method("chain_getHeader", |params, node, _| -> Result<Value, ErrorObjectOwned> {
+        let at = opt_hash(&params, 0)?;
+        let state = node.lock();
+        Ok(state.ledger.at(at.as_ref()).map(|b| b.header.to_json()).unwrap_or(Value::Null))
+    })
+    .expect("unique");
+    m.register_method("chain_getBlock", |params, node, _| -> Result<Value, ErrorObjectOwned> {
+        let at = opt_hash(&params, 0)?;
+        let state = node.lock();
+        Ok(state
+            .ledger
+            .at(at.as_ref())
+            .map(|b| {
+                json!({
+                    "block": {
+                        "header": b.header.to_json(),
+                        "extrinsics": b.extrinsics.iter().map(|x| hex0x(x)).collect::<Vec<_>>(),
+                    },
+                    "justifications": null,
+                })
+            })
+            .unwrap_or(Value::Null))
+    })
+    .expect("unique");
+    for (sub, notif, unsub) in [
+        ("chain_subscribeNewHeads", "chain_newHead", "chain_unsubscribeNewHeads"),
+        ("chain_subscribeAllHeads", "chain_allHead", "chain_unsubscribeAllHeads"),
+        ("chain_subscribeFinalizedHeads", "chain_finalizedHead", "chain_unsubscribeFinalizedHeads"),
+    ] {
+        m.register_subscription(sub, notif, unsub, |_, pending, node, _| async move {
+            follow_heads(pending, node).await;
+        })
+        .expect("unique");
+    }
+
+    m.register_method("state_getRuntimeVersion", |_, node, _| node.runtime().version.to_json()).expect("unique");
+    m.register_subscription(
+        "state_subscribeRuntimeVersion",
+        "state_runtimeVersion",
+        "state_unsubscribeRuntimeVersion",
+        |_, pending, node, _| async move {
+            // The runtime never upgrades: one notification, then the subscription idles.
+            let Ok(sink) = pending.accept().await else { return };
+            let _ = sink.send(to_message(&node.runtime().version.to_json())).await;
+            sink.closed().await;
+        },
+    )
+    .expect("unique");
+    m.register_method("state_getMetadata", |_, node, _| hex0x(&node.runtime().opaque_metadata())).expect("unique");
+    m.register_method("state_call", |params, node, _| -> Result<String, ErrorObjectOwned> {
+        let method = string_param(&params, 0)?;
+        let data = parse_hex(&string_param(&params, 1)?)?;
+        if let Some(at) = opt_hash(&params, 2)? {
+            node.lock().ledger.by_hash(&at).ok_or_else(unknown_block)?;
+        }
+        super::runtime_api::call(node, &method, &data)
+            .map(|bytes| hex0x(&bytes))
+            .map_err(|e| ErrorObjectOwned::owned(4003, format!("Client error: Execution failed: {e}"), None::<()>))
+    })
+    .expect("unique");
+    m.register_method("state_getStorage", |params, node, _| -> Result<Value, ErrorObjectOwned> {
+        let key = parse_hex(&string_param(&params, 0)?)?;
+        let at = opt_hash(&params, 1)?;
+        let state = node.lock();
+        let block = state.ledger.at(at.as_ref()).ok_or_else(unknown_block)?;
+        Ok(super::storage::get(&state, block, &key).map(|v| json!(hex0x(&v))).unwrap_or(Value::Null))
+    })
+    .expect("unique");
+    m.register_method("state_getKeysPaged", |params, node, _| -> Result<Value, ErrorObjectOwned> {
+        let values: Vec<Value> = params.parse().map_err(invalid_params)?;
+        let prefix = match values.first() {
+            Some(Value::String(s)) => parse_hex(s)?,
+            None | Some(Value::Null) => vec![],
+            _ => return Err(invalid_params("prefix")),
+        };
+        let count = values.get(1).and_then(Value::as_u64).ok_or_else(|| invalid_params("count"))?;
+        if count > 1000 {
+            // Substrate's own limit (STORAGE_KEYS_PAGED_MAX_COUNT).
+            return Err(invalid_params("count exceeds maximum value. value: 1000"));
+        }
+        let start = match values.get(2) {
+            Some(Value::String(s)) => Some(parse_hex(s)?),
+            _ => None,
+        };
+        let at = opt_hash(&params, 3)?;
+        let state = node.lock();
+        let block = state.ledger.at(at.as_ref()).ok_or_else(unknown_block)?;
+        let keys = super::storage::keys_paged(&state, block, &prefix, count as usize, start.as_deref());
+        Ok(json!(keys.iter().map(|k| hex0x(k)).collect::<Vec<_>>()))
+    })
+    .expect("unique");
+
+    m.register_method("author_submitExtrinsic", |params, node, _| -> Result<String, ErrorObjectOwned> {
+        let bytes = parse_hex(&string_param(&params, 0)?)?;
+        let (hash, _) = node.submit(&bytes).map_err(tx_error)?;
+        Ok(hex0x(&hash))
+    })
+    .expect("unique");
+    m.register_method("author_pendingExtrinsics", |_, node, _| {
+        node.lock().ledger.pool.iter().map(|p| hex0x(&p.bytes)).collect::<Vec<_>>()
+    })
+    .expect("unique");
+    m.register_subscription(
+        "author_submitAndWatchExtrinsic",
+        "author_extrinsicUpdate",
+        "author_unwatchExtrinsic",
+        |params, pending, node, _| async move {
+            let bytes = match string_param(&params, 0).and_then(|s| parse_hex(&s)) {
+                Ok(b) => b,
+                Err(e) => return pending.reject(e).await,
+            };
+            let included = match node.submit(&bytes) {
+                Ok((_, rx)) => rx,
+                Err(e) => return pending.reject(tx_error(e)).await,
+            };
+            let Ok(sink) = pending.accept().await else { return };
+            let _ = sink.send(to_message(&json!("ready"))).await;
+            match included.await {
+                Ok(block) => {
+                    let _ = sink.send(to_message(&json!({ "inBlock": hex0x(&block) }))).await;
+                    // Instant finality: the including block is final when sealed.
+                    let _ = sink.send(to_message(&json!({ "finalized": hex0x(&block) }))).await;
+                }
+                Err(_) => {
+                    let _ = sink.send(to_message(&json!("dropped"))).await;
+                }
+            }
+        },
+    )
+    .expect("unique");
+
+    m.register_method("dev_newBlock", |params, node, _| -> Result<String, ErrorObjectOwned> {
+        // chopsticks' shape: dev_newBlock({ count }) ; a bare number is accepted too.
+        let values: Vec<Value> = params.parse().unwrap_or_default();
+        let count = match values.first() {
+            None | Some(Value::Null) => 1,
+            Some(Value::Number(n)) => n.as_u64().unwrap_or(1),
+            Some(Value::Object(o)) => o.get("count").and_then(Value::as_u64).unwrap_or(1),
+            Some(other) => return Err(invalid_params(format!("expected {{ count }}, got {other}"))),
+        };
+        if count == 0 || count > 100_000 {
+            return Err(invalid_params("count must be within 1..=100000"));
+        }
+        Ok(hex0x(&node.seal_blocks(count)))
+    })
+    .expect("unique");
+    m
+}
+
+/// New heads, starting with the current best as Substrate does.
+async fn follow_heads(pending: PendingSubscriptionSink, node: Arc<LocalNode>) {
+    let mut heads = node.subscribe_heads();
+    let best: Header = node.lock().ledger.best().header.clone();
+    let Ok(sink) = pending.accept().await else { return };
+    if sink.send(to_message(&best.to_json())).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            _ = sink.closed() => return,
+            head = heads.recv() => match head {
+                Ok(h) => {
+                    if sink.send(to_message(&h.to_json())).await.is_err() {
+                        return;
+                    }
+                }
+                // A slow subscriber skips heads it missed; clients fill gaps by number.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return,
+            },
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! FRAME-level types of the served node, SCALE-encoded exactly as a Substrate runtime
+//! encodes them: headers, `System::Account`, event records, dispatch errors.
+//!
+//! Type paths matter where clients look types up by path (subxt finds the dispatch
+//! error by `sp_runtime::DispatchError`), so those carry a hand-written `TypeInfo`.
+
+use codec::{Compact, Decode, Encode};
+use scale_info::build::{Fields, Variants};
+use scale_info::{Path, Type, TypeInfo};
+
+pub type Hash = [u8; 32];
+
+/// `sp_runtime::generic::Header<u32, BlakeTwo256>`.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Header {
+    pub parent_hash: Hash,
+    #[codec(compact)]
+    pub number: u32,
+    pub state_root: Hash,
+    pub extrinsics_root: Hash,
+    /// `Digest { logs: Vec<DigestItem> }`: this node seals no digest items.
+    pub digest: Vec<Vec<u8>>,
+}
+
+impl Header {
+    /// The block hash: BlakeTwo256 of the SCALE header, as every Substrate chain.
+    pub fn hash(&self) -> Hash {
+        sp_crypto_hashing::blake2_256(&self.encode())
+    }
+
+    /// The JSON a Substrate node returns from `chain_getHeader`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "parentHash": hex0x(&self.parent_hash),
+            "number": format!("0x{:x}", self.number),
+            "stateRoot": hex0x(&self.state_root),
+            "extrinsicsRoot": hex0x(&self.extrinsics_root),
+            "digest": { "logs": [] },
+        })
+    }
+}
+
+pub fn hex0x(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+/// `pallet_balances::AccountData<u64>` (Subtensor's balance is a u64 in rao).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct AccountData {
+    pub free: u64,
+    pub reserved: u64,
+    pub frozen: u64,
+    /// `ExtraFlags(u128)`; the new-logic bit is set as on every account since the
+    /// balances migration.
+    pub flags: u128,
+}
+
+/// `frame_system::AccountInfo<u32, AccountData>`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct AccountInfo {
+    pub nonce: u32,
+    pub consumers: u32,
+    pub providers: u32,
+    pub sufficients: u32,
+    pub data: AccountData,
+}
+
+pub const NEW_LOGIC_FLAG: u128 = 1 << 127;
+
+/// `sp_weights::Weight`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct Weight {
+    #[codec(compact)]
+    pub ref_time: u64,
+    #[codec(compact)]
+    pub proof_size: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum DispatchClass {
+    Normal,
+    Operational,
+    Mandatory,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum Pays {
+    Yes,
+    No,
+}
+
+/// `frame_support::dispatch::DispatchEventInfo`, as the current `System` events carry it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct DispatchEventInfo {
+    pub weight: Weight,
+    pub class: DispatchClass,
+    pub pays_fee: Pays,
+}
+
+impl DispatchEventInfo {
+    pub fn normal() -> Self {
+        Self { weight: Weight::default(), class: DispatchClass::Normal, pays_fee: Pays::Yes }
+    }
+}
+
+/// `sp_runtime::ModuleError`: the pallet's index and the error's variant index
+/// (then 3 bytes the runtime leaves zero).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct ModuleError {
+    pub index: u8,
+    pub error: [u8; 4],
+}
+
+impl TypeInfo for ModuleError {
+    type Identity = Self;
+    fn type_info() -> Type {
+        Type::builder().path(Path::new("ModuleError", "sp_runtime")).composite(
+            Fields::named()
+                .field(|f| f.ty::<u8>().name("index").type_name("u8"))
+                .field(|f| f.ty::<[u8; 4]>().name("error").type_name("[u8; MAX_MODULE_ERROR_ENCODED_SIZE]")),
+        )
+    }
+}
+
+/// `sp_runtime::DispatchError`, the variants clients know by name and position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum DispatchError {
+    Other,
+    CannotLookup,
+    BadOrigin,
+    Module(ModuleError),
+}
+
+impl TypeInfo for DispatchError {
+    type Identity = Self;
+    fn type_info() -> Type {
+        Type::builder().path(Path::new("DispatchError", "sp_runtime")).variant(
+            Variants::new()
+                .variant("Other", |v| v.index(0))
+                .variant("CannotLookup", |v| v.index(1))
+                .variant("BadOrigin", |v| v.index(2))
+                .variant("Module", |v| {
+                    v.index(3).fields(Fields::unnamed().field(|f| f.ty::<ModuleError>().type_name("ModuleError")))
+                }),
+        )
+    }
+}
+
+/// `frame_system::Event`: the two events every extrinsic ends with, at their
+/// positions in FRAME's enum (0 and 1).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum SystemEvent {
+    ExtrinsicSuccess { dispatch_info: DispatchEventInfo },
+    ExtrinsicFailed { dispatch_error: DispatchError, dispatch_info: DispatchEventInfo },
+}
+
+/// `frame_system::Phase`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum Phase {
+    ApplyExtrinsic(u32),
+    Finalization,
+    Initialization,
+}
+
+/// `frame_system::EventRecord<RuntimeEvent, H256>`.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct EventRecord<E> {
+    pub phase: Phase,
+    pub event: E,
+    pub topics: Vec<[u8; 32]>,
+}
+
+/// `sp_version::RuntimeVersion`, as `Core_version` returns it.
+#[derive(Clone, Debug, Encode, TypeInfo)]
+pub struct RuntimeVersion {
+    pub spec_name: String,
+    pub impl_name: String,
+    pub authoring_version: u32,
+    pub spec_version: u32,
+    pub impl_version: u32,
+    pub apis: Vec<([u8; 8], u32)>,
+    pub transaction_version: u32,
+    pub system_version: u8,
+}
+
+impl RuntimeVersion {
+    /// The JSON of `state_getRuntimeVersion`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "specName": self.spec_name,
+            "implName": self.impl_name,
+            "authoringVersion": self.authoring_version,
+            "specVersion": self.spec_version,
+            "implVersion": self.impl_version,
+            "apis": self.apis.iter().map(|(id, v)| serde_json::json!([hex0x(id), v])).collect::<Vec<_>>(),
+            "transactionVersion": self.transaction_version,
+            "systemVersion": self.system_version,
+            "stateVersion": self.system_version,
+        })
+    }
+}
+
+/// The 8-byte id of a runtime API: the first bytes of blake2_64... as Substrate's
+/// `sp_api::runtime_decl_for_*::ID`, which is `blake2_64(trait name)`.
+pub fn api_id(name: &str) -> [u8; 8] {
+    sp_crypto_hashing::blake2_64(name.as_bytes())
+}
+
+/// A `Compact<u32>` length prefix followed by the bytes: SCALE's `Vec<u8>`.
+pub fn encode_bytes(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Compact(bytes.len() as u32).encode();
+    out.extend_from_slice(bytes);
+    out
+}
