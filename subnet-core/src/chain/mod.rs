@@ -14,6 +14,7 @@ pub mod local;
 #[cfg(feature = "localnet")]
 pub mod node;
 pub mod set_weights;
+pub mod subtensor;
 pub mod types;
 
 pub use api::Chain;

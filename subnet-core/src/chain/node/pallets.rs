@@ -405,36 +405,6 @@ fn admin_hyperparameter(call: AdminCall) -> (u16, Hyperparameter) {
     }
 }
 
-/// The (pallet, call name, argument names) a hyperparameter is set with on
-/// Subtensor; the client builds the call from this by name.
-pub fn hyperparameter_call(value: &Hyperparameter) -> (&'static str, &'static str) {
-    use Hyperparameter as H;
-    match value {
-        H::Tempo(_) => ("AdminUtils", "sudo_set_tempo"),
-        H::Kappa(_) => ("AdminUtils", "sudo_set_kappa"),
-        H::ImmunityPeriod(_) => ("AdminUtils", "sudo_set_immunity_period"),
-        H::MaxAllowedUids(_) => ("AdminUtils", "sudo_set_max_allowed_uids"),
-        H::MaxAllowedValidators(_) => ("AdminUtils", "sudo_set_max_allowed_validators"),
-        H::WeightsSetRateLimit(_) => ("AdminUtils", "sudo_set_weights_set_rate_limit"),
-        H::WeightsVersionKey(_) => ("AdminUtils", "sudo_set_weights_version_key"),
-        H::MinAllowedWeights(_) => ("AdminUtils", "sudo_set_min_allowed_weights"),
-        H::MaxWeightLimit(_) => ("AdminUtils", "sudo_set_max_weight_limit"),
-        H::CommitRevealWeightsEnabled(_) => ("AdminUtils", "sudo_set_commit_reveal_weights_enabled"),
-        H::RevealPeriodEpochs(_) => ("AdminUtils", "sudo_set_commit_reveal_weights_interval"),
-        H::ActivityCutoffFactorMilli(_) => ("SubtensorModule", "set_activity_cutoff_factor"),
-        H::MinBurn(_) => ("AdminUtils", "sudo_set_min_burn"),
-        H::MaxBurn(_) => ("AdminUtils", "sudo_set_max_burn"),
-        H::BondsMovingAverage(_) => ("AdminUtils", "sudo_set_bonds_moving_average"),
-        H::BondsPenalty(_) => ("AdminUtils", "sudo_set_bonds_penalty"),
-        H::LiquidAlphaEnabled(_) => ("AdminUtils", "sudo_set_liquid_alpha_enabled"),
-        H::AlphaValues { .. } => ("AdminUtils", "sudo_set_alpha_values"),
-        H::Yuma3Enabled(_) => ("AdminUtils", "sudo_set_yuma3_enabled"),
-        H::RegistrationAllowed(_) => ("AdminUtils", "sudo_set_network_registration_allowed"),
-        H::MinNonImmuneUids(_) => ("AdminUtils", "sudo_set_min_non_immune_uids"),
-        H::ServingRateLimit(_) => ("AdminUtils", "sudo_set_serving_rate_limit"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

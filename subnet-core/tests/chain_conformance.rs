@@ -1,0 +1,219 @@
+//! One `Chain` conformance suite, run against the in-process local chain and
+//! against the served localnet through the subxt client (`SubtensorClient`).
+//!
+//! The same script of extrinsics goes to both backends; every result (UIDs, netuids,
+//! errors by name) must be equal, and after the backends are brought to the same
+//! block their metagraphs, hyperparameters and balances must be equal too.
+
+use std::sync::Arc;
+
+use subnet_core::chain::local::dev_keypair;
+use subnet_core::chain::node::LocalNode;
+use subnet_core::chain::subtensor::{Network, SubtensorClient};
+use subnet_core::chain::*;
+use subnet_core::keys::Keypair;
+
+struct Backend {
+    chain: Arc<dyn Chain>,
+    seal: Box<dyn Fn(u64) + Send + Sync>,
+    _node: Option<subnet_core::chain::node::RunningNode>,
+}
+
+fn in_process() -> Backend {
+    let handle = LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev_accounts()), BlockMode::Instant);
+    // The served node initialises a block before each extrinsic, the in-process one
+    // after; one block up front lines the two sequences up (see the module docs).
+    handle.produce_blocks(1);
+    let h = handle.clone();
+    Backend { chain: Arc::new(handle), seal: Box::new(move |n| { h.produce_blocks(n); }), _node: None }
+}
+
+async fn served() -> Backend {
+    let node = LocalNode::new(LocalChain::new(LocalChainConfig::dev_accounts()), BlockMode::Instant);
+    let running = node.clone().serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let client = SubtensorClient::connect(&Network::Url(running.url())).await.unwrap();
+    let n = node.clone();
+    Backend { chain: Arc::new(client), seal: Box::new(move |k| { n.seal_blocks(k); }), _node: Some(running) }
+}
+
+fn hotkey(i: u8) -> Keypair {
+    Keypair::from_seed(&[i; 32]).unwrap()
+}
+
+/// Bring both to the same block.
+async fn align(a: &Backend, b: &Backend) {
+    let (x, y) = (a.chain.block_number().await.unwrap(), b.chain.block_number().await.unwrap());
+    if x < y {
+        (a.seal)(y - x);
+    } else if y < x {
+        (b.seal)(x - y);
+    }
+    // The client follows finalized heads; give its view a moment to catch up.
+    for _ in 0..100 {
+        if a.chain.block_number().await.unwrap() == b.chain.block_number().await.unwrap() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("backends did not reach the same block");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_backends_agree_on_a_subnet_lifecycle() {
+    let local = in_process();
+    let remote = served().await;
+    let both = [&local, &remote];
+
+    let alice = dev_keypair("Alice");
+    let owner_hot = hotkey(1);
+    let mut netuids = vec![];
+    for b in both {
+        netuids.push(b.chain.register_network(&alice, owner_hot.account_id()).await);
+    }
+    assert_eq!(netuids[0], netuids[1]);
+    let netuid = netuids[0].clone().unwrap();
+
+    // Owner settings, each through the AdminUtils call of the same name on Subtensor.
+    for value in [
+        Hyperparameter::CommitRevealWeightsEnabled(false),
+        Hyperparameter::Tempo(10),
+        Hyperparameter::WeightsSetRateLimit(0),
+        Hyperparameter::MaxAllowedValidators(2),
+        Hyperparameter::ActivityCutoffFactorMilli(5000),
+    ] {
+        for b in both {
+            b.chain.set_hyperparameter(&alice, netuid, value.clone()).await.unwrap();
+        }
+    }
+
+    // Registrations: the same UIDs; a second registration fails the same way.
+    let coldkeys = ["Bob", "Charlie", "Dave", "Eve"].map(dev_keypair);
+    for (i, cold) in coldkeys.iter().enumerate() {
+        let hot = hotkey(10 + i as u8);
+        let a = local.chain.burned_register(cold, netuid, hot.account_id()).await;
+        let b = remote.chain.burned_register(cold, netuid, hot.account_id()).await;
+        assert_eq!(a, b);
+        assert!(a.is_ok());
+    }
+    let again = [
+        local.chain.burned_register(&coldkeys[0], netuid, hotkey(10).account_id()).await,
+        remote.chain.burned_register(&coldkeys[0], netuid, hotkey(10).account_id()).await,
+    ];
+    assert_eq!(again[0], Err(ChainError::HotKeyAlreadyRegisteredInSubNet));
+    assert_eq!(again[0], again[1]);
+    // A failed extrinsic is still included in a block on the node (as on Subtensor);
+    // the in-process chain's instant mode seals only after successes.
+    (local.seal)(1);
+
+    // Stake the validator, serve an axon, set weights.
+    let validator = hotkey(10);
+    for b in both {
+        b.chain.add_stake(&coldkeys[0], validator.account_id(), netuid, 1_000 * 1_000_000_000).await.unwrap();
+        let axon = AxonInfo { block: 0, version: 1, ip: u32::from(std::net::Ipv4Addr::new(10, 0, 0, 7)) as u128, port: 8091, ip_type: 4, protocol: 4 };
+        b.chain.serve_axon(&hotkey(11), netuid, axon).await.unwrap();
+    }
+    // Validator permits are given at the epoch.
+    (local.seal)(12);
+    (remote.seal)(12);
+    for b in both {
+        b.chain.set_weights(&validator, netuid, &[2, 3, 4], &[65535, 30000, 10000], 0).await.unwrap();
+    }
+    (local.seal)(35);
+    (remote.seal)(35);
+    align(&local, &remote).await;
+
+    let ma = local.chain.metagraph(netuid).await.unwrap();
+    let mb = remote.chain.metagraph(netuid).await.unwrap();
+    assert_eq!(ma.neurons.len(), 5);
+    assert!(ma.neurons.iter().any(|n| n.incentive > 0), "epochs ran and paid incentive");
+    assert!(ma.neurons[2].axon.is_some(), "uid 2 served its axon");
+    assert_eq!(ma.neurons, mb.neurons, "metagraph through subxt equals the in-process one");
+    assert_eq!(
+        local.chain.hyperparameters(netuid).await.unwrap(),
+        remote.chain.hyperparameters(netuid).await.unwrap()
+    );
+    for who in ["Alice", "Bob", "Eve"] {
+        let id = dev_keypair(who).account_id();
+        assert_eq!(local.chain.balance(id).await.unwrap(), remote.chain.balance(id).await.unwrap(), "{who}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_backends_refuse_the_same_way() {
+    let local = in_process();
+    let remote = served().await;
+    let both = [&local, &remote];
+    let alice = dev_keypair("Alice");
+    let bob = dev_keypair("Bob");
+    for b in both {
+        b.chain.register_network(&alice, hotkey(1).account_id()).await.unwrap();
+    }
+    let netuid = 1;
+    for b in both {
+        b.chain.burned_register(&bob, netuid, hotkey(2).account_id()).await.unwrap();
+    }
+    let loopback = u32::from(std::net::Ipv4Addr::LOCALHOST) as u128;
+    let mut outcomes: Vec<Vec<Result<(), ChainError>>> = vec![];
+    for b in both {
+        let c = &b.chain;
+        outcomes.push(vec![
+            // commit-reveal is on by default, as on a new Subtensor subnet
+            c.set_weights(&hotkey(2), netuid, &[0], &[1], 0).await,
+            c.set_hyperparameter(&bob, netuid, Hyperparameter::Tempo(5)).await,
+            c.remove_stake(&bob, hotkey(2).account_id(), netuid, u64::MAX / 2).await,
+            c.serve_axon(&hotkey(2), netuid, AxonInfo { ip: loopback, port: 1, ip_type: 4, ..Default::default() }).await,
+            c.serve_axon(&hotkey(2), netuid, AxonInfo { ip: 1, port: 1, ip_type: 5, ..Default::default() }).await,
+            c.add_stake(&bob, hotkey(9).account_id(), 77, 1).await,
+            c.hyperparameters(99).await.map(|_| ()),
+            c.metagraph(99).await.map(|_| ()),
+        ]);
+    }
+    assert_eq!(outcomes[0], outcomes[1]);
+    assert_eq!(outcomes[0][0], Err(ChainError::CommitRevealEnabled));
+    assert_eq!(outcomes[0][1], Err(ChainError::BadOrigin));
+    assert!(outcomes[0].iter().all(|r| r.is_err()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commit_reveal_round_trip_on_both() {
+    let local = in_process();
+    let remote = served().await;
+    let alice = dev_keypair("Alice");
+    let validator = hotkey(3);
+    for b in [&local, &remote] {
+        let netuid = b.chain.register_network(&alice, hotkey(1).account_id()).await.unwrap();
+        b.chain.set_hyperparameter(&alice, netuid, Hyperparameter::Tempo(5)).await.unwrap();
+        b.chain.set_hyperparameter(&alice, netuid, Hyperparameter::WeightsSetRateLimit(0)).await.unwrap();
+        b.chain.burned_register(&alice, netuid, validator.account_id()).await.unwrap();
+        b.chain.add_stake(&alice, validator.account_id(), netuid, 100_000_000_000).await.unwrap();
+        (b.seal)(7); // an epoch gives the permit
+        let hash = local::commit_hash(&validator.account_id(), netuid, &[0], &[100], &[7, 8], 0);
+        b.chain.commit_weights(&validator, netuid, hash).await.unwrap();
+        assert_eq!(
+            b.chain.reveal_weights(&validator, netuid, &[0], &[100], &[7, 8], 0).await,
+            Err(ChainError::RevealTooEarly)
+        );
+        // The reveal opens in the next epoch.
+        let mut revealed = Err(ChainError::RevealTooEarly);
+        for _ in 0..12 {
+            (b.seal)(1);
+            revealed = b.chain.reveal_weights(&validator, netuid, &[0], &[100], &[7, 8], 0).await;
+            if revealed != Err(ChainError::RevealTooEarly) {
+                break;
+            }
+        }
+        assert_eq!(revealed, Ok(()));
+        assert_eq!(
+            b.chain.reveal_weights(&validator, netuid, &[0], &[100], &[7, 8], 0).await,
+            Err(ChainError::NoWeightsCommitFound)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_chain_needs_a_signing_key() {
+    let remote = served().await;
+    let bare = dev_keypair("Alice").account_id();
+    let r = remote.chain.register_network(&bare, hotkey(1).account_id()).await;
+    assert!(matches!(r, Err(ChainError::CannotSign(_))), "{r:?}");
+}
