@@ -217,3 +217,61 @@ async fn a_remote_chain_needs_a_signing_key() {
     let r = remote.chain.register_network(&bare, hotkey(1).account_id()).await;
     assert!(matches!(r, Err(ChainError::CannotSign(_))), "{r:?}");
 }
+
+/// Raw, hand-built extrinsics straight to `author_submitExtrinsic`: each bad one gets
+/// the JSON-RPC error a Substrate node gives, and the node keeps serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_extrinsics_get_substrate_errors() {
+    use codec::Encode;
+    use subnet_core::chain::node::extrinsic::{build_signed, Implicit};
+    use subnet_core::chain::node::pallets::{RuntimeCall, SystemCall};
+    use subxt::rpcs::{rpc_params, RpcClient};
+
+    let node = LocalNode::new(LocalChain::new(LocalChainConfig::dev_accounts()), BlockMode::Instant);
+    let running = node.clone().serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let rpc = RpcClient::from_insecure_url(running.url()).await.unwrap();
+    let submit = |bytes: Vec<u8>| {
+        let rpc = rpc.clone();
+        async move {
+            rpc.request::<String>("author_submitExtrinsic", rpc_params![format!("0x{}", hex::encode(bytes))]).await
+        }
+    };
+    let code = |r: Result<String, subxt::rpcs::Error>| -> String {
+        match r {
+            Ok(_) => "accepted".into(),
+            Err(subxt::rpcs::Error::User(e)) => {
+                format!("{} {}: {}", e.code, e.message, e.data.map(|d| d.get().to_string()).unwrap_or_default())
+            }
+            Err(e) => e.to_string(),
+        }
+    };
+    let alice = dev_keypair("Alice");
+    let implicit = Implicit {
+        spec_version: node.runtime().version.spec_version,
+        transaction_version: node.runtime().version.transaction_version,
+        genesis_hash: node.genesis_hash(),
+        birth_hash: node.genesis_hash(),
+    };
+    let remark = RuntimeCall::System(SystemCall::remark { remark: b"hi".to_vec() }).encode();
+
+    assert!(code(submit(vec![0xde, 0xad, 0xbe, 0xef]).await).contains("1001"));
+    assert!(code(submit(vec![]).await).contains("1001"));
+    let good = build_signed(&alice, &remark, 0, &implicit);
+    let mut forged = good.clone();
+    let last = forged.len() - 1;
+    forged[last] ^= 0xff; // the remark's last byte changes after signing
+    let forged = code(submit(forged).await);
+    assert!(forged.contains("1010") && forged.contains("bad signature"), "{forged}");
+    let wrong_genesis = Implicit { genesis_hash: [1; 32], birth_hash: [1; 32], ..implicit };
+    assert!(code(submit(build_signed(&alice, &remark, 0, &wrong_genesis)).await).contains("bad signature"));
+    assert!(code(submit(build_signed(&alice, &remark, 5, &implicit)).await).contains("future"));
+    let unknown_call = build_signed(&alice, &[42, 0], 0, &implicit);
+    assert!(code(submit(unknown_call).await).contains("1001"));
+    // The good one goes in; the same nonce again is outdated.
+    assert_eq!(code(submit(good.clone()).await), "accepted");
+    assert!(code(submit(good).await).contains("outdated"));
+    let huge = build_signed(&alice, &RuntimeCall::System(SystemCall::remark { remark: vec![0; 1 << 20] }).encode(), 1, &implicit);
+    assert_eq!(code(submit(huge).await), "accepted", "a 1 MiB remark is a valid extrinsic");
+    let next: u32 = rpc.request("system_accountNextIndex", rpc_params![alice.ss58_address()]).await.unwrap();
+    assert_eq!(next, 2);
+}
