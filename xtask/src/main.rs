@@ -9,6 +9,7 @@ use subnet_core::yuma::scenario::{self, Scenario};
 
 mod bench;
 mod e2e;
+mod localnet;
 mod new;
 
 #[derive(Parser)]
@@ -86,6 +87,19 @@ enum Cmd {
         #[arg(long, default_value_t = 20)]
         tempo: u16,
     },
+    /// Serve the local chain as a Substrate node (JSON-RPC over WebSocket/HTTP) that
+    /// subxt-based clients, including the subnet binaries, talk to.
+    Localnet {
+        #[arg(long, default_value = "127.0.0.1:9944")]
+        addr: std::net::SocketAddr,
+        /// `instant` (a block per extrinsic), `manual` (dev_newBlock), or a block time
+        /// in milliseconds (250 like Subtensor's fast-blocks localnet, 12000 like mainnet).
+        #[arg(long, default_value = "instant")]
+        blocks: String,
+        /// Restore the chain from this file if it exists; save it there on Ctrl-C.
+        #[arg(long)]
+        state: Option<PathBuf>,
+    },
     /// Run a Yuma scenario (shared/spec/yuma-scenario.md) and print each epoch as JSON.
     Yuma {
         /// The scenario file.
@@ -130,6 +144,7 @@ fn run(cli: Cli) -> Result<()> {
             e2e::run(&path, &e2e::Options { miners, validators, epochs, tempo, report, transport })
         }
         Cmd::Demo { epochs, tempo } => demo(epochs, tempo),
+        Cmd::Localnet { addr, blocks, state } => localnet::run(localnet::Options { addr, blocks, state }),
         Cmd::Yuma { scenario: path, pretty } => {
             let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             let s = Scenario::from_json(&text).with_context(|| format!("invalid scenario {}", path.display()))?;
