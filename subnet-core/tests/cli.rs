@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use subnet_core::chain::{BlockMode, Chain, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle, Signer};
-use subnet_core::cli::{run, Cli, CliError, Connector, NoRemoteChain};
+use subnet_core::cli::{run, Cli, CliError, Connector, SubtensorConnector};
 use subnet_core::keys::{Keypair, Wallet};
 use subnet_core::prelude::*;
 
@@ -179,16 +179,17 @@ async fn protocol_needs_no_chain_and_bad_endpoints_are_explained() {
     let (_tx, stop) = tokio::sync::watch::channel(false);
     let out = Output::default();
     let cli = Cli::try_parse_from(["sum", "protocol"]).unwrap();
-    run::<sum::Subnet>(cli, &NoRemoteChain, stop.clone(), &mut out.clone()).await.unwrap();
+    run::<sum::Subnet>(cli, &SubtensorConnector, stop.clone(), &mut out.clone()).await.unwrap();
     assert!(out.text().contains(r#""tasks":[{"task":"Add","answer":"Total","streamed":false}]"#), "{}", out.text());
 
     let cli = Cli::try_parse_from(["sum", "--subtensor.network", "mainnet-please", "status"]).unwrap();
-    let err = run::<sum::Subnet>(cli, &NoRemoteChain, stop.clone(), &mut Output::default()).await.unwrap_err();
+    let err = run::<sum::Subnet>(cli, &SubtensorConnector, stop.clone(), &mut Output::default()).await.unwrap_err();
     assert!(matches!(&err, CliError::Endpoint(m) if m.contains("finney, test, local")), "{err}");
 
-    let cli = Cli::try_parse_from(["sum", "--wallet.path", dir.path().to_str().unwrap(), "status"]).unwrap();
-    let err = run::<sum::Subnet>(cli, &NoRemoteChain, stop.clone(), &mut Output::default()).await.unwrap_err();
-    assert!(err.to_string().contains("wss://entrypoint-finney.opentensor.ai:443"), "{err}");
+    // Nothing listens there: the error names the endpoint.
+    let cli = Cli::try_parse_from(["sum", "--subtensor.chain_endpoint", "ws://127.0.0.1:1", "status"]).unwrap();
+    let err = run::<sum::Subnet>(cli, &SubtensorConnector, stop.clone(), &mut Output::default()).await.unwrap_err();
+    assert!(err.to_string().contains("ws://127.0.0.1:1"), "{err}");
 
     // A missing wallet names the file it looked for.
     let cli = Cli::try_parse_from(["sum", "--subtensor.network", "local", "--wallet.path", dir.path().to_str().unwrap(), "register"]).unwrap();

@@ -41,16 +41,15 @@ pub trait Connector: Send + Sync {
     async fn connect(&self, endpoint: &str) -> Result<Arc<dyn Chain>, String>;
 }
 
-/// The binary's connector until the subxt client exists: it says so.
-pub struct NoRemoteChain;
+/// The binary's connector: a Subtensor node (or the served localnet) through subxt.
+pub struct SubtensorConnector;
 
 #[async_trait]
-impl Connector for NoRemoteChain {
+impl Connector for SubtensorConnector {
     async fn connect(&self, endpoint: &str) -> Result<Arc<dyn Chain>, String> {
-        Err(format!(
-            "cannot reach {endpoint}: this build has no client for Subtensor nodes yet (the subxt backend is \
-             not built); run a subnet locally with `cargo xtask test <subnet crate>`"
-        ))
+        let network = crate::chain::subtensor::Network::parse(endpoint)?;
+        let client = crate::chain::subtensor::SubtensorClient::connect(&network).await.map_err(|e| e.to_string())?;
+        Ok(Arc::new(client))
     }
 }
 

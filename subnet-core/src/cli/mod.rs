@@ -18,16 +18,16 @@
 //! }
 //! ```
 //!
-//! The chain is reached through a [`Connector`]. The binary's default one knows no
-//! remote chain yet: the subxt client for Subtensor nodes (finney, test, a local
-//! node) is still to be built, so those commands stop with that message. Tests and
-//! tools pass a connector to the in-process local chain ([`run`]).
+//! The chain is reached through a [`Connector`]. The binary's is
+//! [`SubtensorConnector`]: finney, test, a local Subtensor node or the served
+//! localnet (`cargo xtask localnet`), through subxt. Tests and tools may pass a
+//! connector to the in-process local chain ([`run`]).
 
 mod args;
 mod commands;
 
 pub use args::{resolve_endpoint, Cli, Command, Common, MinerArgs, ValidatorArgs};
-pub use commands::{run, CliError, Connector, NoRemoteChain};
+pub use commands::{run, CliError, Connector, SubtensorConnector};
 
 use std::process::ExitCode;
 
@@ -55,7 +55,7 @@ pub fn main<S: SubnetSpec>() -> ExitCode {
                 let _ = stop_tx.send(true);
             }
         });
-        run::<S>(cli, &NoRemoteChain, stop, &mut std::io::stdout()).await
+        run::<S>(cli, &SubtensorConnector, stop, &mut std::io::stdout()).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -85,6 +85,14 @@ impl SubtensorClient {
     /// start following finalized blocks.
     pub async fn connect(network: &Network) -> Result<Self, ChainError> {
         use subxt::rpcs::client::reconnecting_rpc_client::{ExponentialBackoff, RpcClient};
+        // One plain attempt first, so an unreachable endpoint fails at once instead
+        // of after the reconnect policy's retries.
+        let probe = tokio::time::timeout(Duration::from_secs(15), subxt::rpcs::RpcClient::from_insecure_url(network.url()));
+        match probe.await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Err(ChainError::Rpc(format!("cannot connect to {}: {e}", network.url()))),
+            Err(_) => return Err(ChainError::Rpc(format!("cannot connect to {}: timed out", network.url()))),
+        }
         let client = RpcClient::builder()
             .retry_policy(ExponentialBackoff::from_millis(100).max_delay(Duration::from_secs(10)).take(10))
             .build(network.url().to_string())
