@@ -14,6 +14,12 @@ pub struct Options {
     pub report: Option<PathBuf>,
     /// `grpc` or `in-process`.
     pub transport: String,
+    /// One OS process per neuron on the served localnet.
+    pub multi_process: bool,
+    /// `local`, or a node's `ws://` URL (implies one process per neuron).
+    pub chain: String,
+    /// Block time of the served localnet in multi-process runs.
+    pub block_time_ms: u64,
 }
 
 fn workspace() -> Result<PathBuf> {
@@ -61,7 +67,7 @@ pub fn run(crate_dir: &Path, o: &Options) -> Result<()> {
         runner.join("Cargo.toml"),
         format!(
             "[package]\nname = \"run-{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nsubnet = {{ package = \"{package}\", path = \"{}\" }}\nsubnet-core = {{ path = \"{}\" }}\n\n[workspace]\n\n\
+             [dependencies]\nsubnet = {{ package = \"{package}\", path = \"{}\" }}\nsubnet-core = {{ path = \"{}\", features = [\"localnet\"] }}\n\n[workspace]\n\n\
              {OPTIMISED_DEPENDENCIES}",
             crate_dir.display(),
             root.join("subnet-core").display()
@@ -69,7 +75,7 @@ pub fn run(crate_dir: &Path, o: &Options) -> Result<()> {
     )?;
     std::fs::write(
         runner.join("src/main.rs"),
-        format!("fn main() {{\n    std::process::exit(subnet_core::testing::run_main::<subnet::{module}::Subnet>());\n}}\n"),
+        format!("fn main() -> std::process::ExitCode {{\n    subnet_core::testing::run_main::<subnet::{module}::Subnet>()\n}}\n"),
     )?;
     // Reuse the workspace's lockfile and build so the runner builds in seconds.
     if !runner.join("Cargo.lock").exists() {
@@ -92,6 +98,10 @@ pub fn run(crate_dir: &Path, o: &Options) -> Result<()> {
         .args(["--miners", &o.miners.to_string(), "--validators", &o.validators.to_string()])
         .args(["--epochs", &o.epochs.to_string(), "--tempo", &o.tempo.to_string()])
         .args(["--transport", &o.transport])
+        .args(["--chain", &o.chain, "--block-time-ms", &o.block_time_ms.to_string()])
+        .args(o.multi_process.then_some("--multi-process"))
+        .arg("--work-dir")
+        .arg(root.join("target/subnet-runs").join(&package))
         .arg("--report")
         .arg(&report)
         .status()

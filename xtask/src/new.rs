@@ -52,7 +52,7 @@ pub fn check(dir: &Path) -> Result<()> {
         if !status.success() {
             bail!("the rendered template's tests failed");
         }
-        crate::e2e::run(&crate_dir, &crate::e2e::Options { miners: 4, validators: 1, epochs: 3, tempo: 20, report: None, transport: "grpc".into() })
+        crate::e2e::run(&crate_dir, &crate::e2e::Options { miners: 4, validators: 1, epochs: 3, tempo: 20, report: None, transport: "grpc".into(), multi_process: false, chain: "local".into(), block_time_ms: 50 })
     })();
     std::fs::remove_dir_all(&scratch).ok();
     result?;

@@ -80,6 +80,10 @@ pub struct MinerArgs {
     /// Per-caller requests per second (0: no limit); default: the subnet's rule.
     #[arg(long = "axon.rate_limit")]
     pub rate_limit: Option<f64>,
+    /// Test runs only: answer wrongly this percentage of the time, so that an
+    /// end-to-end run has miners of differing quality (`cargo xtask test`).
+    #[arg(long = "test.wrong_answer_percent", hide = true, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub wrong_answer_percent: Option<u8>,
 }
 
 #[derive(Args, Debug, Clone)]

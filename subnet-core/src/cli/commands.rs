@@ -160,7 +160,13 @@ async fn miner<S: SubnetSpec>(
     if let Some(rate) = args.rate_limit {
         options.server.rate_limit = (rate > 0.0).then_some((rate, (rate * 2.0).ceil() as u32));
     }
-    let served = serve(chain, &key, Arc::new(S::miner()), options).await?;
+    let mut handler: Arc<dyn crate::dsl::MinerSpec> = Arc::new(S::miner());
+    if let Some(percent) = args.wrong_answer_percent.filter(|p| *p > 0) {
+        tracing::warn!(percent, "test mode: answering wrongly on purpose");
+        let salt = u64::from_le_bytes(key.public_key().0[..8].try_into().expect("8 bytes"));
+        handler = Arc::new(crate::dsl::FlakyMiner { inner: handler, percent, salt });
+    }
+    let served = serve(chain, &key, handler, options).await?;
     writeln!(out, "{} miner uid {} serving on {} (hotkey {})", S::NAME, served.uid, served.addr, key.ss58_address())?;
     let stats = served.stats.clone();
     let render: Render = Arc::new(move || miner_metrics(&stats));

@@ -35,12 +35,24 @@ use clap::Parser;
 
 use crate::dsl::SubnetSpec;
 
-/// Parse the process's arguments and run the command until it ends or Ctrl-C.
+/// Parse the process's arguments and run the command until it ends, Ctrl-C or
+/// SIGTERM (what systemd, Docker and `kill` send).
 pub fn main<S: SubnetSpec>() -> ExitCode {
-    let cli = Cli::parse();
+    main_with_args::<S>(std::env::args_os())
+}
+
+/// [`main`] with the arguments given (the first is the program name), for tools that
+/// embed a subnet's command line in a binary of their own.
+pub fn main_with_args<S: SubnetSpec>(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
     // Logs go to stderr; the commands' own output (tables, results) to stdout.
-    let level = if cli.common.debug { tracing::Level::DEBUG } else { tracing::Level::INFO };
-    tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).with_target(false).init();
+    init_logging(cli.common.debug);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -51,9 +63,8 @@ pub fn main<S: SubnetSpec>() -> ExitCode {
     let result = runtime.block_on(async {
         let (stop_tx, stop) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                let _ = stop_tx.send(true);
-            }
+            shutdown_signal().await;
+            let _ = stop_tx.send(true);
         });
         run::<S>(cli, &SubtensorConnector, stop, &mut std::io::stdout()).await
     });
@@ -64,4 +75,49 @@ pub fn main<S: SubnetSpec>() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Logs to stderr, coloured on a terminal only (log files stay plain). Debug level is
+/// for the subnet's own events; the network stacks' frame-by-frame debug lines would
+/// drown them, so those stay at info.
+fn init_logging(debug: bool) {
+    use std::io::IsTerminal;
+    use tracing::Level;
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let level = if debug { Level::DEBUG } else { Level::INFO };
+    // Levels order by verbosity (DEBUG > INFO): `min` keeps these at info at most.
+    let quiet = ["h2", "hyper", "hyper_util", "tonic", "tower", "jsonrpsee", "jsonrpsee_core", "jsonrpsee_client_transport", "soketto", "subxt", "reconnecting_jsonrpsee_ws_client"];
+    let targets = quiet.iter().fold(Targets::new().with_default(level), |t, name| t.with_target(*name, level.min(Level::INFO)));
+    let fmt = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .finish();
+    let _ = fmt.with(targets).try_init();
 }

@@ -1,35 +1,115 @@
 //! `main` of the runner that `cargo xtask test <subnet>` builds for a subnet crate:
-//! run it in-process on the local chain, print a table per epoch, check invariants,
-//! write the HTML report. Exit status 1 when an invariant breaks.
+//! run it on a local chain (in-process, or one OS process per neuron), print a table
+//! per epoch, check invariants, write the HTML report. Exit status 1 when an
+//! invariant breaks. `runner neuron <command line>` is the subnet's own command line
+//! (`miner`, `validator`, …), which the multi-process mode starts once per neuron.
 
-use std::time::Instant;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
-use super::{check_invariants, html, run_local_net, LocalNetConfig, MinerKind, Transport};
+use super::{check_invariants, html, run_local_net, EpochReport, LocalNetConfig, MinerKind, Transport};
 use crate::dsl::SubnetSpec;
 
+/// How the neurons of a run are hosted.
+#[derive(Clone, Debug, PartialEq)]
+enum Hosting {
+    /// All in this process, on the embedded chain.
+    InProcess,
+    /// One OS process per neuron, on the served localnet (`chain: None`) or the node
+    /// at a `ws://` URL.
+    MultiProcess { chain: Option<String>, block_time: Duration, work_dir: PathBuf },
+}
+
+/// A parsed command line.
+#[derive(Clone, Debug)]
+struct Plan {
+    config: LocalNetConfig,
+    hosting: Hosting,
+    report: Option<String>,
+}
+
 /// Arguments: `--miners N --validators M --epochs K --tempo T --report FILE
-/// --transport grpc|in-process`.
-pub fn run_main<S: SubnetSpec>() -> i32 {
-    match run(std::env::args().skip(1).collect::<Vec<_>>(), S::NAME, |c, on_epoch| {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-        runtime.block_on(run_local_net::<S>(c, on_epoch)).map_err(|e| e.to_string())
-    }) {
-        Ok(()) => 0,
+/// --transport grpc|in-process --multi-process --chain local|ws://… --block-time-ms N
+/// --work-dir DIR`; or `neuron <subnet command line>`.
+pub fn run_main<S: SubnetSpec>() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "neuron") {
+        let program = args[0].clone();
+        return crate::cli::main_with_args::<S>(std::iter::once(program).chain(args.into_iter().skip(2)));
+    }
+    let args: Vec<String> = match args.into_iter().skip(1).map(|a| a.into_string()).collect() {
+        Ok(a) => a,
+        Err(bad) => {
+            eprintln!("error: argument {bad:?} is not UTF-8");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = parse(args).and_then(|plan| {
+        execute(&plan, S::NAME, |plan, sink| match &plan.hosting {
+            Hosting::InProcess => {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+                runtime.block_on(run_local_net::<S>(&plan.config, |r| (sink.epoch)(r))).map_err(|e| e.to_string())
+            }
+            Hosting::MultiProcess { chain, block_time, work_dir } => multi_process::<S>(&plan.config, chain, *block_time, work_dir, sink),
+        })
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
-            1
+            ExitCode::FAILURE
         }
     }
 }
 
-fn run(
-    args: Vec<String>,
-    name: &str,
-    runner: impl FnOnce(&LocalNetConfig, &mut dyn FnMut(&super::EpochReport)) -> Result<Vec<super::EpochReport>, String>,
-) -> Result<(), String> {
+#[cfg(feature = "localnet")]
+fn multi_process<S: SubnetSpec>(
+    config: &LocalNetConfig,
+    chain: &Option<String>,
+    block_time: Duration,
+    work_dir: &std::path::Path,
+    sink: Sink<'_>,
+) -> Result<Vec<EpochReport>, String> {
+    use super::{run_multi_process, ChainTarget, MultiProcessConfig, Progress};
+    let exe = std::env::current_exe().map_err(|e| format!("locating this runner: {e}"))?;
+    let mut mp = MultiProcessConfig::new(vec![exe.into(), "neuron".into()], work_dir.to_path_buf());
+    mp.chain = match chain {
+        Some(url) => ChainTarget::Remote(url.clone()),
+        None => ChainTarget::Served { block_time },
+    };
+    mp.validators = config.validators;
+    mp.miners = config.miners.clone();
+    mp.epochs = config.epochs;
+    mp.tempo = config.tempo;
+    mp.rounds_per_epoch = config.rounds_per_epoch;
+    mp.seed = config.seed;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let run = runtime.block_on(run_multi_process::<S>(&mp, |p| match p {
+        Progress::Note(note) => (sink.note)(note),
+        Progress::Epoch(r) => (sink.epoch)(r),
+    }));
+    (sink.note)(&format!("neuron logs: {}", work_dir.join("logs").display()));
+    run.map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "localnet"))]
+fn multi_process<S: SubnetSpec>(
+    _: &LocalNetConfig,
+    _: &Option<String>,
+    _: Duration,
+    _: &std::path::Path,
+    _: Sink<'_>,
+) -> Result<Vec<EpochReport>, String> {
+    Err("multi-process runs need subnet-core's `localnet` feature".into())
+}
+
+fn parse(args: Vec<String>) -> Result<Plan, String> {
     let mut config = LocalNetConfig::default();
     let mut miners = config.miners.len();
     let mut report = None;
+    let (mut multi, mut chain, mut block_ms, mut work_dir) = (false, None, 50u64, None);
     let mut it = args.into_iter();
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -47,6 +127,16 @@ fn run(
                     other => return Err(format!("--transport is grpc or in-process, got {other:?}")),
                 }
             }
+            "--multi-process" => multi = true,
+            "--chain" => {
+                chain = match value()?.as_str() {
+                    "local" => None,
+                    url if url.starts_with("ws://") || url.starts_with("wss://") => Some(url.to_string()),
+                    other => return Err(format!("--chain is local or a ws:// URL, got {other:?}")),
+                }
+            }
+            "--block-time-ms" => block_ms = number(value()?)? as u64,
+            "--work-dir" => work_dir = Some(PathBuf::from(value()?)),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -56,14 +146,41 @@ fn run(
     // A mix of behaviours: honest, mostly right, mostly wrong, dead, repeated.
     let pattern = [MinerKind::Honest, MinerKind::Flaky(30), MinerKind::Flaky(70), MinerKind::Dead];
     config.miners = (0..miners).map(|i| pattern[i % pattern.len()]).collect();
-    let transport = match config.transport {
-        Transport::Grpc => "miners served over signed gRPC on loopback",
-        Transport::InProcess => "miners called in-process",
+    // A node elsewhere can only be reached by neurons of their own.
+    let hosting = if multi || chain.is_some() {
+        if block_ms == 0 {
+            return Err("--block-time-ms must be positive".into());
+        }
+        if config.transport == Transport::InProcess {
+            return Err("--transport in-process cannot cross processes; drop it or --multi-process".into());
+        }
+        let work_dir = work_dir.unwrap_or_else(|| std::env::temp_dir().join(format!("subnet-run-{}", std::process::id())));
+        Hosting::MultiProcess { chain, block_time: Duration::from_millis(block_ms), work_dir }
+    } else {
+        Hosting::InProcess
     };
-    println!(
-        "{name}: {} validators, {miners} miners, {} epochs of {} blocks on an in-process local chain, {transport}\n",
-        config.validators, config.epochs, config.tempo
-    );
+    Ok(Plan { config, hosting, report })
+}
+
+/// What a run reports as it goes: each epoch, and notes (set-up steps).
+struct Sink<'a> {
+    epoch: &'a mut dyn FnMut(&EpochReport),
+    #[cfg_attr(not(feature = "localnet"), allow(dead_code))]
+    note: &'a mut dyn FnMut(&str),
+}
+
+fn execute(plan: &Plan, name: &str, runner: impl FnOnce(&Plan, Sink<'_>) -> Result<Vec<EpochReport>, String>) -> Result<(), String> {
+    let (config, report) = (&plan.config, &plan.report);
+    let miners = config.miners.len();
+    let hosting = match (&plan.hosting, config.transport) {
+        (Hosting::InProcess, Transport::Grpc) => "on an in-process local chain, miners served over signed gRPC on loopback".to_string(),
+        (Hosting::InProcess, Transport::InProcess) => "on an in-process local chain, miners called in-process".to_string(),
+        (Hosting::MultiProcess { chain: None, block_time, .. }, _) => {
+            format!("one process per neuron, on the served localnet ({} ms blocks) through subxt", block_time.as_millis())
+        }
+        (Hosting::MultiProcess { chain: Some(url), .. }, _) => format!("one process per neuron, on the chain at {url}"),
+    };
+    println!("{name}: {} validators, {miners} miners, {} epochs of {} blocks {hosting}\n", config.validators, config.epochs, config.tempo);
     let start = Instant::now();
     let total = config.epochs;
     // On a terminal: a bar under the tables, ticking while an epoch runs.
@@ -72,11 +189,17 @@ fn run(
             .map_err(|e| e.to_string())?
             .progress_chars("=> "),
     );
-    bar.enable_steady_tick(std::time::Duration::from_millis(100));
-    let run = runner(&config, &mut |r| {
-        bar.suspend(|| println!("[{}/{}] {}", r.epoch, total, r.table()));
-        bar.inc(1);
-    });
+    bar.enable_steady_tick(Duration::from_millis(100));
+    let run = runner(
+        plan,
+        Sink {
+            epoch: &mut |r| {
+                bar.suspend(|| println!("[{}/{}] {}", r.epoch, total, r.table()));
+                bar.inc(1);
+            },
+            note: &mut |n| bar.suspend(|| println!("{n}")),
+        },
+    );
     bar.finish_and_clear();
     let reports = run?;
     let elapsed = start.elapsed();

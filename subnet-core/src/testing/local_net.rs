@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use crate::chain::{AccountId, AxonInfo, BlockMode, Chain, ChainError, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle, Signer};
+use crate::chain::{AccountId, AxonInfo, BlockMode, Chain, ChainError, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle, Metagraph, Signer};
 use crate::dsl::{FlakyMiner, InProcessMiners, MinerBehaviour, MinerSpec, SubnetJudge, SubnetSpec};
 use crate::keys::Keypair;
 use crate::miner::{MinerError, ServeOptions, ServedMiner};
@@ -136,7 +136,7 @@ impl EpochReport {
 }
 
 /// A neuron's key, derived from its role and index (fast, unlike dev URIs' PBKDF2).
-fn neuron_key(role: &str, i: usize) -> Keypair {
+pub(crate) fn neuron_key(role: &str, i: usize) -> Keypair {
     let mut seed = [0u8; 32];
     let tag = format!("{role}/{i}");
     seed[..tag.len().min(32)].copy_from_slice(&tag.as_bytes()[..tag.len().min(32)]);
@@ -260,28 +260,7 @@ pub async fn run_local_net<S: SubnetSpec>(
         }
         let mg = chain.metagraph(netuid).await?;
         let scores = runners.first().map(|v| v.scores()).unwrap_or_default();
-        let first_weights = mg.neurons.iter().find(|n| Some(&n.hotkey) == validators.first()).map(|n| n.weights.clone()).unwrap_or_default();
-        let neurons = mg
-            .neurons
-            .iter()
-            .map(|n| NeuronRow {
-                uid: n.uid,
-                role: if let Some(i) = miners.iter().position(|m| *m == n.hotkey) {
-                    Role::Miner(config.miners[i])
-                } else if validators.contains(&n.hotkey) {
-                    Role::Validator
-                } else {
-                    Role::Owner
-                },
-                stake: n.stake,
-                score: scores.iter().find(|(u, _)| *u == n.uid).map_or(0.0, |(_, s)| *s),
-                weight: first_weights.iter().find(|(u, _)| *u == n.uid).map_or(0, |(_, w)| *w),
-                incentive: n.incentive,
-                dividends: n.dividends,
-                emission: n.emission,
-            })
-            .collect();
-        let report = EpochReport { epoch, block: mg.block, neurons };
+        let report = epoch_report(epoch, &mg, &miners, &config.miners, &validators, &scores);
         on_epoch(&report);
         reports.push(report);
     }
@@ -289,4 +268,38 @@ pub async fn run_local_net<S: SubnetSpec>(
         m.shutdown().await;
     }
     Ok(reports)
+}
+
+/// The table row of every UID after an epoch: chain values, each hotkey's role, and
+/// the first validator's `scores` and on-chain weights.
+pub(crate) fn epoch_report(
+    epoch: usize,
+    mg: &Metagraph,
+    miners: &[AccountId],
+    kinds: &[MinerKind],
+    validators: &[AccountId],
+    scores: &[(u16, f64)],
+) -> EpochReport {
+    let role_of = |hotkey: &AccountId| match miners.iter().position(|m| m == hotkey) {
+        Some(i) => Role::Miner(kinds[i]),
+        None if validators.contains(hotkey) => Role::Validator,
+        None => Role::Owner,
+    };
+    let scorer = validators.first();
+    let weights = mg.neurons.iter().find(|n| Some(&n.hotkey) == scorer).map(|n| n.weights.clone()).unwrap_or_default();
+    let neurons = mg
+        .neurons
+        .iter()
+        .map(|n| NeuronRow {
+            uid: n.uid,
+            role: role_of(&n.hotkey),
+            stake: n.stake,
+            score: scores.iter().find(|(u, _)| *u == n.uid).map_or(0.0, |(_, s)| *s),
+            weight: weights.iter().find(|(u, _)| *u == n.uid).map_or(0, |(_, w)| *w),
+            incentive: n.incentive,
+            dividends: n.dividends,
+            emission: n.emission,
+        })
+        .collect();
+    EpochReport { epoch, block: mg.block, neurons }
 }

@@ -4,6 +4,8 @@
 
 mod cli;
 mod local_net;
+#[cfg(feature = "localnet")]
+mod multi_process;
 mod report;
 mod rng;
 mod scoring;
@@ -12,4 +14,6 @@ pub use cli::run_main;
 pub use report::{check_invariants, html};
 pub use rng::XorShift;
 pub use scoring::ScoringTable;
+#[cfg(feature = "localnet")]
+pub use multi_process::{run_multi_process, ChainTarget, MultiProcessConfig, MultiProcessError, Progress};
 pub use local_net::{run_local_net, EpochReport, LocalNetConfig, LocalNetError, MinerKind, NeuronRow, Role, Transport};
