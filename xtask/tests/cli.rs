@@ -97,6 +97,23 @@ fn test_command_runs_a_subnet_crate_end_to_end() {
 }
 
 #[test]
+fn test_command_runs_one_process_per_neuron_on_the_served_localnet() {
+    let out = xtask(&["test", "examples/sum-subnet", "--multi-process", "--miners", "4", "--validators", "2", "--epochs", "2"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("one process per neuron, on the served localnet"), "{stdout}");
+    assert!(stdout.contains("3 miner processes started") && stdout.contains("2 validator processes started"), "{stdout}");
+    assert!(stdout.contains("[2/2] epoch 2") && stdout.contains("invariants hold"), "{stdout}");
+    // A chain that is not there, or not a URL: a clear error and exit status 1.
+    let out = xtask(&["test", "examples/sum-subnet", "--chain", "ws://127.0.0.1:1", "--epochs", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot connect to ws://127.0.0.1:1"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = xtask(&["test", "examples/sum-subnet", "--chain", "http://nowhere", "--epochs", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--chain is local or a ws:// URL"));
+}
+
+#[test]
 fn template_check_renders_builds_tests_and_runs_a_template() {
     // The compute template, and the LLM one with streamed tokens.
     for template in ["templates/compute", "templates/llm"] {
