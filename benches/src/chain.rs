@@ -18,16 +18,22 @@ fn acct(tag: u8, i: u16) -> AccountId {
 
 /// A subnet with 256 neurons, the first 64 of them staked validators.
 fn full_subnet() -> (LocalChain, u16) {
+    full_subnet_with(|i| acct(2, i))
+}
+
+/// A subnet with 256 neurons whose hotkeys are `hotkey(uid)`, the first 64 of them
+/// staked validators with permits.
+pub fn full_subnet_with(hotkey: impl Fn(u16) -> AccountId) -> (LocalChain, u16) {
     let coldkeys: Vec<AccountId> = (0..256).map(|i| acct(1, i)).collect();
     let mut chain = LocalChain::new(LocalChainConfig::dev(coldkeys[0], &coldkeys, 1_000_000 * TAO));
-    let netuid = chain.register_network(&coldkeys[0], acct(2, 0)).expect("funded");
+    let netuid = chain.register_network(&coldkeys[0], hotkey(0)).expect("funded");
     chain.set_hyperparameter(&coldkeys[0], netuid, Hyperparameter::MaxBurn(TAO)).expect("owner");
     chain.set_hyperparameter(&coldkeys[0], netuid, Hyperparameter::CommitRevealWeightsEnabled(false)).expect("owner");
     for i in 1..256u16 {
-        chain.burned_register(&coldkeys[i as usize], netuid, acct(2, i)).expect("room and funds");
+        chain.burned_register(&coldkeys[i as usize], netuid, hotkey(i)).expect("room and funds");
     }
     for i in 0..64u16 {
-        chain.add_stake(&coldkeys[i as usize], acct(2, i), netuid, (1_000 + i as u64 * 10) * TAO).expect("funded");
+        chain.add_stake(&coldkeys[i as usize], hotkey(i), netuid, (1_000 + i as u64 * 10) * TAO).expect("funded");
     }
     chain.produce_blocks(360); // a first epoch hands out the validator permits
     (chain, netuid)

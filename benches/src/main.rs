@@ -4,6 +4,7 @@
 //! `{"name", "value", "unit", ...parameters}` where `value` is the median of the runs.
 
 mod chain;
+mod localnet;
 mod net;
 mod yuma;
 
@@ -39,8 +40,9 @@ fn main() -> anyhow::Result<()> {
         Some("yuma") => yuma::run(),
         Some("chain") => chain::run(),
         Some("net") => net::run(2_000, 64 * 500, 64),
-        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma, chain, net"),
-        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: yuma, chain, net"),
+        Some("localnet") => localnet::run(300, 10, 20),
+        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma, chain, net, localnet"),
+        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: yuma, chain, net, localnet"),
     };
     if json {
         let out: Vec<serde_json::Value> = rows
