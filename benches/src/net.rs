@@ -5,6 +5,11 @@
 //! signed by the client and verified by the server (sr25519, body hash, replay
 //! guard), and the caller is looked up in the metagraph directory. The per-caller
 //! rate limit is off: one client sends everything.
+//!
+//! Three load patterns: one request at a time; a closed loop keeping `concurrency`
+//! requests in flight (saturation: latency is then queueing, by Little's law
+//! in-flight / throughput); and batches of `concurrency` requests sent together and
+//! awaited together (a validator's round, and the Python bench's concurrent phase).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -115,6 +120,31 @@ async fn measure(sequential: usize, concurrent_total: usize, concurrency: usize)
     }
     let elapsed = start.elapsed();
     rows.extend(self::rows("rust_grpc_concurrent", concurrency, per_task * concurrency, failures, elapsed, latencies));
+
+    // Batches: `concurrency` requests at once, all awaited, then the next batch — a
+    // validator's round over its miners, and what the Python bench's
+    // `asyncio.gather` phase does.
+    let batches = concurrent_total / concurrency;
+    let (mut latencies, mut failures) = (Vec::with_capacity(batches * concurrency), 0);
+    let start = Instant::now();
+    for b in 0..batches {
+        let mut batch = tokio::task::JoinSet::new();
+        for k in 0..concurrency {
+            let client = client.clone();
+            batch.spawn(async move {
+                let t = Instant::now();
+                let failed = call(client, b * concurrency + k).await.is_err();
+                (t.elapsed(), failed)
+            });
+        }
+        while let Some(done) = batch.join_next().await {
+            let (latency, failed) = done.expect("a bench task");
+            latencies.push(latency);
+            failures += failed as usize;
+        }
+    }
+    let elapsed = start.elapsed();
+    rows.extend(self::rows("rust_grpc_batched", concurrency, batches * concurrency, failures, elapsed, latencies));
     server.shutdown().await;
     rows
 }
