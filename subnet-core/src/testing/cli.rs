@@ -64,7 +64,8 @@ pub fn run_main<S: SubnetSpec>() -> ExitCode {
     }
 }
 
-#[cfg(feature = "localnet")]
+/// One OS process per neuron; needs the served localnet (feature `localnet`), which
+/// the runners `cargo xtask test` builds always enable.
 fn multi_process<S: SubnetSpec>(
     config: &LocalNetConfig,
     chain: &Option<String>,
@@ -72,37 +73,34 @@ fn multi_process<S: SubnetSpec>(
     work_dir: &std::path::Path,
     sink: Sink<'_>,
 ) -> Result<Vec<EpochReport>, String> {
-    use super::{run_multi_process, ChainTarget, MultiProcessConfig, Progress};
-    let exe = std::env::current_exe().map_err(|e| format!("locating this runner: {e}"))?;
-    let mut mp = MultiProcessConfig::new(vec![exe.into(), "neuron".into()], work_dir.to_path_buf());
-    mp.chain = match chain {
-        Some(url) => ChainTarget::Remote(url.clone()),
-        None => ChainTarget::Served { block_time },
-    };
-    mp.validators = config.validators;
-    mp.miners = config.miners.clone();
-    mp.epochs = config.epochs;
-    mp.tempo = config.tempo;
-    mp.rounds_per_epoch = config.rounds_per_epoch;
-    mp.seed = config.seed;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
-    let run = runtime.block_on(run_multi_process::<S>(&mp, |p| match p {
-        Progress::Note(note) => (sink.note)(note),
-        Progress::Epoch(r) => (sink.epoch)(r),
-    }));
-    (sink.note)(&format!("neuron logs: {}", work_dir.join("logs").display()));
-    run.map_err(|e| e.to_string())
-}
-
-#[cfg(not(feature = "localnet"))]
-fn multi_process<S: SubnetSpec>(
-    _: &LocalNetConfig,
-    _: &Option<String>,
-    _: Duration,
-    _: &std::path::Path,
-    _: Sink<'_>,
-) -> Result<Vec<EpochReport>, String> {
-    Err("multi-process runs need subnet-core's `localnet` feature".into())
+    #[cfg(not(feature = "localnet"))]
+    {
+        let _ = (config, chain, block_time, work_dir, sink);
+        Err("multi-process runs need subnet-core's `localnet` feature".into())
+    }
+    #[cfg(feature = "localnet")]
+    {
+        use super::{run_multi_process, ChainTarget, MultiProcessConfig, Progress};
+        let exe = std::env::current_exe().map_err(|e| format!("locating this runner: {e}"))?;
+        let mut mp = MultiProcessConfig::new(vec![exe.into(), "neuron".into()], work_dir.to_path_buf());
+        mp.chain = match chain {
+            Some(url) => ChainTarget::Remote(url.clone()),
+            None => ChainTarget::Served { block_time },
+        };
+        mp.validators = config.validators;
+        mp.miners = config.miners.clone();
+        mp.epochs = config.epochs;
+        mp.tempo = config.tempo;
+        mp.rounds_per_epoch = config.rounds_per_epoch;
+        mp.seed = config.seed;
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+        let run = runtime.block_on(run_multi_process::<S>(&mp, |p| match p {
+            Progress::Note(note) => (sink.note)(note),
+            Progress::Epoch(r) => (sink.epoch)(r),
+        }));
+        (sink.note)(&format!("neuron logs: {}", work_dir.join("logs").display()));
+        run.map_err(|e| e.to_string())
+    }
 }
 
 fn parse(args: Vec<String>) -> Result<Plan, String> {

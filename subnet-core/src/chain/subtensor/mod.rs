@@ -213,7 +213,7 @@ impl<'a> SignerAdapter<'a> {
 
 impl subxt::transactions::Signer<Config> for SignerAdapter<'_> {
     fn account_id(&self) -> AccountId32 {
-        self.account.clone()
+        self.account
     }
     fn sign(&self, payload: &[u8]) -> MultiSignature {
         MultiSignature::Sr25519(self.signer.sign_extrinsic(payload).expect("checked in SignerAdapter::new"))

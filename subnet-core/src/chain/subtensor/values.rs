@@ -87,7 +87,7 @@ mod tests {
         assert_eq!(number(&v), Some(7));
         let named = Value::named_composite([("bits", Value::u128(1 << 64))]);
         assert_eq!(number(&named), Some(1 << 64));
-        let acct = Value::unnamed_composite([Value::unnamed_composite((0..32).map(|i| Value::u128(i)))]);
+        let acct = Value::unnamed_composite([Value::unnamed_composite((0..32).map(Value::u128))]);
         assert_eq!(account(&acct).unwrap().0[31], 31);
         assert_eq!(option(&Value::unnamed_variant("None", [])), None);
     }
