@@ -275,3 +275,85 @@ async fn bad_extrinsics_get_substrate_errors() {
     let next: u32 = rpc.request("system_accountNextIndex", rpc_params![alice.ss58_address()]).await.unwrap();
     assert_eq!(next, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn root_only_setters_need_sudo_on_both() {
+    let local = in_process();
+    let remote = served().await;
+    let (alice, bob) = (dev_keypair("Alice"), dev_keypair("Bob"));
+    let mut outcomes = vec![];
+    for b in [&local, &remote] {
+        let c = &b.chain;
+        // Bob owns this subnet; Alice is the sudo key.
+        let netuid = c.register_network(&bob, hotkey(4).account_id()).await.unwrap();
+        outcomes.push(vec![
+            // AdminUtils::sudo_set_tempo is `ensure_root`: the owner is refused …
+            c.set_hyperparameter(&bob, netuid, Hyperparameter::Tempo(7)).await,
+            // … an owner-or-root setter takes him …
+            c.set_hyperparameter(&bob, netuid, Hyperparameter::ImmunityPeriod(9)).await,
+            // … and the sudo key's call goes through Sudo::sudo as root, on his subnet too.
+            c.set_hyperparameter(&alice, netuid, Hyperparameter::Tempo(7)).await,
+            c.set_hyperparameter(&alice, netuid, Hyperparameter::Kappa(100)).await,
+            // A refusal inside Sudo::sudo (reported in `Sudid`) comes back by name.
+            c.set_hyperparameter(&alice, netuid, Hyperparameter::MaxAllowedUids(0)).await,
+            c.set_hyperparameter(&dev_keypair("Charlie"), netuid, Hyperparameter::ImmunityPeriod(1)).await,
+        ]);
+        let h = c.hyperparameters(netuid).await.unwrap();
+        assert_eq!((h.tempo, h.kappa, h.immunity_period), (7, 100, 9));
+    }
+    assert_eq!(outcomes[0], outcomes[1]);
+    assert_eq!(
+        outcomes[0],
+        vec![Err(ChainError::BadOrigin), Ok(()), Ok(()), Ok(()), Err(ChainError::InvalidValue), Err(ChainError::BadOrigin)]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_admin_call_is_not_root_even_from_the_sudo_key() {
+    use codec::{Decode, Encode};
+    use subnet_core::chain::node::extrinsic::{build_signed, Implicit};
+    use subnet_core::chain::node::pallets::*;
+    use subnet_core::chain::node::system::{DispatchError, EventRecord, SystemEvent};
+
+    let node = LocalNode::new(LocalChain::new(LocalChainConfig::dev_accounts()), BlockMode::Instant);
+    let (alice, bob) = (dev_keypair("Alice"), dev_keypair("Bob"));
+    let netuid = node.lock().chain.register_network(&alice, hotkey(1).account_id()).unwrap();
+    let implicit = Implicit {
+        spec_version: node.runtime().version.spec_version,
+        transaction_version: node.runtime().version.transaction_version,
+        genesis_hash: node.genesis_hash(),
+        birth_hash: node.genesis_hash(),
+    };
+    let set_tempo = |tempo| RuntimeCall::AdminUtils(AdminCall::sudo_set_tempo { netuid: NetUid(netuid), tempo });
+    let sudo = |call: RuntimeCall| RuntimeCall::Sudo(SudoCall::sudo { call: Box::new(call) });
+    // The events of the block that included `call` signed by `who`.
+    let run = |who: &subnet_core::keys::Keypair, nonce, call: RuntimeCall| {
+        node.submit(&build_signed(who, &call.encode(), nonce, &implicit)).unwrap();
+        let events = node.lock().ledger.best().events.clone();
+        Vec::<EventRecord<RuntimeEvent>>::decode(&mut &events[..]).unwrap().into_iter().map(|r| r.event).collect::<Vec<_>>()
+    };
+    let tempo = || node.lock().chain.hyperparameters(netuid).unwrap().tempo;
+    let before = tempo();
+
+    // Alice owns the subnet and holds the sudo key, yet her plain signed call is refused.
+    let events = run(&alice, 0, set_tempo(11));
+    assert!(matches!(events[..], [RuntimeEvent::System(SystemEvent::ExtrinsicFailed { dispatch_error: DispatchError::BadOrigin, .. })]), "{events:?}");
+    assert_eq!(tempo(), before);
+    // Bob may not use Sudo::sudo (pallet_sudo's RequireSudo, module 12 error 0).
+    let events = run(&bob, 0, sudo(set_tempo(11)));
+    let require_sudo = DispatchError::Module(system_module_error(SUDO_PALLET_INDEX, 0));
+    assert!(matches!(&events[..], [RuntimeEvent::System(SystemEvent::ExtrinsicFailed { dispatch_error, .. })] if *dispatch_error == require_sudo), "{events:?}");
+    // Through Sudo::sudo, Alice's call runs as root: Sudid(Ok) and a successful extrinsic.
+    let events = run(&alice, 1, sudo(set_tempo(11)));
+    assert!(matches!(events[0], RuntimeEvent::Sudo(SudoEvent::Sudid { sudo_result: Ok(()) })), "{events:?}");
+    assert!(matches!(events[1], RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { .. })), "{events:?}");
+    assert_eq!(tempo(), 11);
+    // A wrapped call that fails still makes a successful extrinsic; Sudid carries the error.
+    let events = run(&alice, 2, sudo(RuntimeCall::SubtensorModule(SubtensorCall::burned_register { netuid: NetUid(netuid), hotkey: AccountId32([5; 32]) })));
+    assert!(matches!(events[0], RuntimeEvent::Sudo(SudoEvent::Sudid { sudo_result: Err(DispatchError::BadOrigin) })), "{events:?}");
+    assert!(matches!(events[1], RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { .. })), "{events:?}");
+}
+
+fn system_module_error(index: u8, error: u8) -> subnet_core::chain::node::system::ModuleError {
+    subnet_core::chain::node::system::ModuleError { index, error: [error, 0, 0, 0] }
+}

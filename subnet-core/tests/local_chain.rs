@@ -19,6 +19,7 @@ fn chain_with_subnet() -> (LocalChain, u16) {
     let mut chain = LocalChain::new(LocalChainConfig::dev(acct(SUDO), &accounts, 1_000_000 * TAO));
     let netuid = chain.register_network(&acct(OWNER), acct(OWNER_HOT)).unwrap();
     // Fast subnet for tests: short tempo, no rate limit, no immunity, plain set_weights.
+    // Tempo, the rate limit and the validator count are root's on Subtensor.
     for h in [
         Hyperparameter::CommitRevealWeightsEnabled(false),
         Hyperparameter::Tempo(10),
@@ -26,7 +27,8 @@ fn chain_with_subnet() -> (LocalChain, u16) {
         Hyperparameter::ImmunityPeriod(0),
         Hyperparameter::MaxAllowedValidators(8),
     ] {
-        chain.set_hyperparameter(&acct(OWNER), netuid, h).unwrap();
+        let setter = if h.root_only() { SUDO } else { OWNER };
+        chain.set_hyperparameter(&acct(setter), netuid, h).unwrap();
     }
     (chain, netuid)
 }
@@ -77,7 +79,7 @@ fn registration_errors_carry_chain_names() {
     let other = chain.register_network(&acct(60), acct(61)).unwrap();
     assert_eq!(chain.burned_register(&acct(52), other, acct(11)), Err(ChainError::NonAssociatedColdKey));
     assert_eq!(chain.burned_register(&acct(200), netuid, acct(12)), Err(ChainError::NotEnoughBalanceToStake));
-    chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::RegistrationAllowed(false)).unwrap();
+    chain.set_hyperparameter(&acct(SUDO), netuid, Hyperparameter::RegistrationAllowed(false)).unwrap();
     assert_eq!(chain.burned_register(&acct(53), netuid, acct(13)), Err(ChainError::SubNetRegistrationDisabled));
 }
 
@@ -171,6 +173,20 @@ fn hyperparameters_need_owner_or_sudo_and_valid_values() {
     assert_eq!(chain.set_hyperparameter(&acct(77), netuid, Hyperparameter::Tempo(5)), Err(ChainError::BadOrigin));
     chain.set_hyperparameter(&acct(SUDO), netuid, Hyperparameter::Tempo(5)).unwrap();
     assert_eq!(chain.hyperparameters(netuid).unwrap().tempo, 5);
+    // Subtensor's root-only setters (`ensure_root`) refuse the owner; the others take it.
+    for root_only in [
+        Hyperparameter::Tempo(7),
+        Hyperparameter::Kappa(1),
+        Hyperparameter::WeightsSetRateLimit(1),
+        Hyperparameter::MaxAllowedValidators(4),
+        Hyperparameter::RegistrationAllowed(false),
+        Hyperparameter::MinNonImmuneUids(1),
+    ] {
+        assert_eq!(chain.set_hyperparameter(&acct(OWNER), netuid, root_only.clone()), Err(ChainError::BadOrigin), "{root_only:?}");
+    }
+    assert_eq!(chain.hyperparameters(netuid).unwrap().tempo, 5);
+    chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::ImmunityPeriod(7)).unwrap();
+    assert_eq!(chain.hyperparameters(netuid).unwrap().immunity_period, 7);
     assert_eq!(chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::BondsMovingAverage(2_000_000)), Err(ChainError::InvalidValue));
     assert_eq!(
         chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::AlphaValues { low: 100, high: 50_000 }),
@@ -182,7 +198,7 @@ fn hyperparameters_need_owner_or_sudo_and_valid_values() {
 fn set_weights_follows_rate_limit_and_commit_reveal_switch() {
     let (mut chain, netuid) = chain_with_subnet();
     register(&mut chain, netuid, 1);
-    chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::WeightsSetRateLimit(5)).unwrap();
+    chain.set_hyperparameter(&acct(SUDO), netuid, Hyperparameter::WeightsSetRateLimit(5)).unwrap();
     chain.produce_blocks(20);
     chain.set_weights(&acct(OWNER_HOT), netuid, &[1], &[10], 0).unwrap();
     let mg = chain.metagraph(netuid).unwrap();
@@ -224,12 +240,12 @@ fn commit_reveal_round_trip() {
     chain.produce_blocks(20);
     assert_eq!(chain.reveal_weights(&hot, netuid, &uids, &[50], &salt, 0), Err(ChainError::ExpiredWeightCommit));
     // Commits are rate-limited like weights: the commit block is the last update.
-    chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::WeightsSetRateLimit(3)).unwrap();
+    chain.set_hyperparameter(&acct(SUDO), netuid, Hyperparameter::WeightsSetRateLimit(3)).unwrap();
     chain.commit_weights(&hot, netuid, [42; 32]).unwrap();
     assert_eq!(chain.metagraph(netuid).unwrap().neurons[0].last_update, chain.block());
     assert_eq!(chain.commit_weights(&hot, netuid, [43; 32]), Err(ChainError::CommittingWeightsTooFast));
     chain.produce_blocks(3);
-    chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::WeightsSetRateLimit(0)).unwrap();
+    chain.set_hyperparameter(&acct(SUDO), netuid, Hyperparameter::WeightsSetRateLimit(0)).unwrap();
     // At most 10 commits wait for reveal.
     for i in 0..9u8 {
         chain.commit_weights(&hot, netuid, [i; 32]).unwrap();

@@ -124,6 +124,32 @@ pub enum Hyperparameter {
     ServingRateLimit(u64),
 }
 
+impl Hyperparameter {
+    /// Subtensor's `AdminUtils` lets only root set these (`ensure_root`: the sudo key
+    /// through `Sudo::sudo`); the others take the subnet owner or root
+    /// (`ensure_sn_owner_or_root_with_limits`), as of opentensor/subtensor @ 14bc6f9f.
+    pub fn root_only(&self) -> bool {
+        use Hyperparameter as H;
+        matches!(
+            self,
+            H::Tempo(_)
+                | H::Kappa(_)
+                | H::WeightsSetRateLimit(_)
+                | H::MaxAllowedValidators(_)
+                | H::RegistrationAllowed(_)
+                | H::MinNonImmuneUids(_)
+        )
+    }
+}
+
+/// Who dispatches an admin call: root (the sudo key through `Sudo::sudo`) or a signed
+/// account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Root,
+    Signed(AccountId),
+}
+
 /// Per-UID view of a subnet.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NeuronInfo {

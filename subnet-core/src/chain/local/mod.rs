@@ -269,13 +269,27 @@ impl LocalChain {
         Ok(netuid)
     }
 
-    /// `AdminUtils::sudo_set_*`: the subnet owner or sudo sets one hyperparameter.
+    /// The sudo key: its calls through `Sudo::sudo` are dispatched as root.
+    pub fn sudo_key(&self) -> AccountId {
+        self.config.sudo
+    }
+
+    /// `AdminUtils::sudo_set_*` as the `Chain` trait sends it: the sudo key's call
+    /// stands for `Sudo::sudo` (root), anyone else's is a signed call.
     pub fn set_hyperparameter(&mut self, signer: &dyn Signer, netuid: NetUid, value: Hyperparameter) -> Result<(), ChainError> {
         let who = signer.account_id();
-        let sudo = self.config.sudo;
+        let origin = if who == self.config.sudo { Origin::Root } else { Origin::Signed(who) };
+        self.set_hyperparameter_as(origin, netuid, value)
+    }
+
+    /// `AdminUtils::sudo_set_*` from `origin`: root sets anything; the subnet owner's
+    /// signed call sets what is not root-only ([`Hyperparameter::root_only`]).
+    pub fn set_hyperparameter_as(&mut self, origin: Origin, netuid: NetUid, value: Hyperparameter) -> Result<(), ChainError> {
         let subnet = self.subnet_mut(netuid)?;
-        if who != subnet.owner_coldkey && who != sudo {
-            return Err(ChainError::BadOrigin);
+        if let Origin::Signed(who) = origin {
+            if value.root_only() || who != subnet.owner_coldkey {
+                return Err(ChainError::BadOrigin);
+            }
         }
         let h = &mut subnet.hyper;
         match value {

@@ -15,8 +15,8 @@ use frame_metadata::RuntimeMetadataPrefixed;
 use scale_info::{meta_type, TypeInfo};
 
 use super::pallets::{
-    AccountId32, AdminCall, ErrorEnum, NetUid, RuntimeCall, RuntimeEvent, SubtensorCall, SubtensorEvent, H256,
-    ADMIN_UTILS_PALLET_INDEX, SUBTENSOR_PALLET_INDEX,
+    AccountId32, AdminCall, ErrorEnum, NetUid, RuntimeCall, RuntimeEvent, SubtensorCall, SubtensorEvent, SudoCall,
+    SudoEvent, H256, ADMIN_UTILS_PALLET_INDEX, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
 };
 use super::runtime_api::{HyperparamEntry, NeuronInfo};
 use super::system::{AccountInfo, EventRecord, SystemEvent};
@@ -95,6 +95,8 @@ pub struct CheckMetadataHash {
 pub enum RuntimeError {
     #[codec(index = 7)]
     SubtensorModule(ErrorEnum<SUBTENSOR_PALLET_INDEX>),
+    #[codec(index = 12)]
+    Sudo(ErrorEnum<SUDO_PALLET_INDEX>),
     #[codec(index = 19)]
     AdminUtils(ErrorEnum<ADMIN_UTILS_PALLET_INDEX>),
 }
@@ -199,6 +201,22 @@ pub fn build() -> RuntimeMetadataPrefixed {
         error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<SUBTENSOR_PALLET_INDEX>>() }),
         ..pallet("SubtensorModule", SUBTENSOR_PALLET_INDEX)
     };
+    let sudo = PalletMetadata {
+        storage: Some(PalletStorageMetadata {
+            prefix: "Sudo",
+            entries: vec![StorageEntryMetadata {
+                name: "Key",
+                modifier: StorageEntryModifier::Optional,
+                ty: StorageEntryType::Plain(meta_type::<AccountId32>()),
+                default: Option::<AccountId32>::None.encode(),
+                docs: vec![],
+            }],
+        }),
+        calls: Some(PalletCallMetadata { ty: meta_type::<SudoCall>() }),
+        event: Some(PalletEventMetadata { ty: meta_type::<SudoEvent>() }),
+        error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<SUDO_PALLET_INDEX>>() }),
+        ..pallet("Sudo", SUDO_PALLET_INDEX)
+    };
     let admin = PalletMetadata {
         calls: Some(PalletCallMetadata { ty: meta_type::<AdminCall>() }),
         error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<ADMIN_UTILS_PALLET_INDEX>>() }),
@@ -238,7 +256,7 @@ pub fn build() -> RuntimeMetadataPrefixed {
         error_enum_ty: meta_type::<RuntimeError>(),
     };
     let metadata = RuntimeMetadataV15::new(
-        vec![system, balances, subtensor, admin],
+        vec![system, balances, subtensor, sudo, admin],
         extrinsic,
         meta_type::<Runtime>(),
         apis,

@@ -15,7 +15,7 @@ use scale_info::{Path, Type, TypeInfo};
 
 use super::system::{DispatchError, DispatchEventInfo, ModuleError, SystemEvent};
 use crate::chain::local::LocalChain;
-use crate::chain::{AccountId, AxonInfo, ChainError, Hyperparameter};
+use crate::chain::{AccountId, AxonInfo, ChainError, Hyperparameter, Origin};
 
 /// `sp_core::crypto::AccountId32`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
@@ -130,6 +130,14 @@ pub enum AdminCall {
     sudo_set_min_non_immune_uids { netuid: NetUid, min: u16 },
 }
 
+/// `pallet_sudo::Call`: `sudo` (index 0) dispatches the wrapped call as root when the
+/// sudo key signs it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum SudoCall {
+    #[codec(index = 0)]
+    sudo { call: Box<RuntimeCall> },
+}
+
 /// `RuntimeCall`, at Subtensor's pallet indices.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum RuntimeCall {
@@ -137,12 +145,23 @@ pub enum RuntimeCall {
     System(SystemCall),
     #[codec(index = 7)]
     SubtensorModule(SubtensorCall),
+    #[codec(index = 12)]
+    Sudo(SudoCall),
     #[codec(index = 19)]
     AdminUtils(AdminCall),
 }
 
 pub const SUBTENSOR_PALLET_INDEX: u8 = 7;
+pub const SUDO_PALLET_INDEX: u8 = 12;
 pub const ADMIN_UTILS_PALLET_INDEX: u8 = 19;
+
+/// `pallet_sudo::Event`: `Sudid` (index 0) carries the wrapped call's own result; the
+/// `sudo` extrinsic itself succeeds whatever it is.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum SudoEvent {
+    #[codec(index = 0)]
+    Sudid { sudo_result: Result<(), DispatchError> },
+}
 
 /// `pallet_subtensor::Event`: the subnet events, at their positions in the enum.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
@@ -172,6 +191,8 @@ pub enum RuntimeEvent {
     System(SystemEvent),
     #[codec(index = 7)]
     SubtensorModule(SubtensorEvent),
+    #[codec(index = 12)]
+    Sudo(SudoEvent),
 }
 
 /// `pallet_subtensor::Error`, every variant in order: a module error's index is the
@@ -216,6 +237,9 @@ pub const SUBTENSOR_ERRORS: &[&str] = &[
     "AutoEpochAlreadyImminent", "DynamicTempoBlockedByCommitReveal", "AccountRejectsLockedAlpha",
 ];
 
+/// `pallet_sudo::Error`, in order.
+pub const SUDO_ERRORS: &[&str] = &["RequireSudo"];
+
 /// `pallet_admin_utils::Error`, in order.
 pub const ADMIN_UTILS_ERRORS: &[&str] = &[
     "SubnetDoesNotExist", "MaxValidatorsLargerThanMaxUIds", "MaxAllowedUIdsLessThanCurrentUIds",
@@ -233,6 +257,7 @@ impl<const PALLET: u8> TypeInfo for ErrorEnum<PALLET> {
     fn type_info() -> Type {
         let (names, path) = match PALLET {
             SUBTENSOR_PALLET_INDEX => (SUBTENSOR_ERRORS, "pallet_subtensor::pallet"),
+            SUDO_PALLET_INDEX => (SUDO_ERRORS, "pallet_sudo::pallet"),
             _ => (ADMIN_UTILS_ERRORS, "pallet_admin_utils::pallet"),
         };
         let mut variants = Variants::new();
@@ -248,6 +273,13 @@ impl<const PALLET: u8> TypeInfo for ErrorEnum<PALLET> {
 pub fn dispatch_error(error: &ChainError) -> DispatchError {
     if *error == ChainError::BadOrigin {
         return DispatchError::BadOrigin;
+    }
+    if let ChainError::Module { pallet, error } = error {
+        if pallet == "Sudo" {
+            if let Some(i) = SUDO_ERRORS.iter().position(|n| n == error) {
+                return DispatchError::Module(ModuleError { index: SUDO_PALLET_INDEX, error: [i as u8, 0, 0, 0] });
+            }
+        }
     }
     let name = error.chain_name().unwrap_or_default();
     match SUBTENSOR_ERRORS.iter().position(|n| *n == name) {
@@ -341,15 +373,43 @@ fn apply(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Result<Ve
                 )))
             }
             S::set_activity_cutoff_factor { netuid, factor_milli } => {
-                chain.set_hyperparameter(signer, netuid.0, Hyperparameter::ActivityCutoffFactorMilli(factor_milli))?;
+                let value = Hyperparameter::ActivityCutoffFactorMilli(factor_milli);
+                chain.set_hyperparameter_as(Origin::Signed(who), netuid.0, value)?;
                 Ok(vec![])
             }
         },
+        // A signed admin call is the signer's, even the sudo key's: root needs `Sudo::sudo`.
         RuntimeCall::AdminUtils(call) => {
             let (netuid, value) = admin_hyperparameter(call);
-            chain.set_hyperparameter(signer, netuid, value)?;
+            chain.set_hyperparameter_as(Origin::Signed(who), netuid, value)?;
             Ok(vec![])
         }
+        RuntimeCall::Sudo(SudoCall::sudo { call }) => {
+            // pallet_sudo: only the key may; the wrapped call runs as root and its
+            // outcome goes into `Sudid`, the extrinsic succeeds either way.
+            if who != chain.sudo_key() {
+                return Err(ChainError::Module { pallet: "Sudo".into(), error: "RequireSudo".into() });
+            }
+            let sudo_result = apply_root(chain, *call).map_err(|e| dispatch_error(&e));
+            Ok(vec![RuntimeEvent::Sudo(SudoEvent::Sudid { sudo_result })])
+        }
+    }
+}
+
+/// A call dispatched as root: the admin setters (and `set_activity_cutoff_factor`,
+/// `ensure_subnet_owner_or_root`); a remark; the other subnet calls need a signed
+/// origin.
+fn apply_root(chain: &mut LocalChain, call: RuntimeCall) -> Result<(), ChainError> {
+    match call {
+        RuntimeCall::AdminUtils(call) => {
+            let (netuid, value) = admin_hyperparameter(call);
+            chain.set_hyperparameter_as(Origin::Root, netuid, value)
+        }
+        RuntimeCall::SubtensorModule(SubtensorCall::set_activity_cutoff_factor { netuid, factor_milli }) => {
+            chain.set_hyperparameter_as(Origin::Root, netuid.0, Hyperparameter::ActivityCutoffFactorMilli(factor_milli))
+        }
+        RuntimeCall::System(SystemCall::remark { .. }) => Ok(()),
+        _ => Err(ChainError::BadOrigin),
     }
 }
 

@@ -69,6 +69,7 @@ fn entries(state: &NodeState, block: &SealedBlock) -> Vec<(Vec<u8>, Vec<u8>)> {
         }
     }
     all.push((prefix("System", "Number"), block.header.number.encode()));
+    all.push((prefix("Sudo", "Key"), state.chain.sudo_key().0.encode()));
     all.push((prefix("System", "Events"), block.events.clone()));
     for netuid in state.chain.netuids() {
         all.push((networks_added_key(netuid), true.encode()));

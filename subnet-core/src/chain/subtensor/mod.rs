@@ -20,7 +20,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use subxt::config::DefaultExtrinsicParamsBuilder;
 use subxt::dynamic::Value;
-use subxt::ext::scale_value::Composite;
+use subxt::ext::scale_value::{Composite, ValueDef};
 use subxt::utils::{AccountId32, MultiSignature};
 use subxt::{OnlineClient, SubstrateConfig};
 use tokio::sync::watch;
@@ -141,6 +141,47 @@ impl SubtensorClient {
         progress.wait_for_finalized_success().await.map_err(outcome_error)
     }
 
+    /// `Sudo::Key`; `None` on a chain without the Sudo pallet or key.
+    async fn sudo_key(&self) -> Result<Option<AccountId>, ChainError> {
+        let at = self.api.at_current_block().await.map_err(rpc)?;
+        let address = subxt::dynamic::storage::<(), Value>("Sudo", "Key");
+        match at.storage().try_fetch(address, ()).await {
+            Ok(Some(v)) => Ok(v.decode().ok().map(|v| bytes(&v)).and_then(|b| <[u8; 32]>::try_from(b).ok()).map(AccountId)),
+            Ok(None) => Ok(None),
+            // No such storage item in this runtime's metadata.
+            Err(e) if e.to_string().contains("not found") => Ok(None),
+            Err(e) => Err(rpc(e)),
+        }
+    }
+
+}
+
+/// A `DispatchError` read from an event, back to the chain's error name.
+fn dispatch_error_from(metadata: &subxt::Metadata, error: Option<&Value>) -> ChainError {
+    let Some(ValueDef::Variant(v)) = error.map(|e| &e.value) else {
+        return rpc("an undecodable dispatch error");
+    };
+    match v.name.as_str() {
+        "BadOrigin" => ChainError::BadOrigin,
+        "Module" => {
+            let module = v.values.values().next();
+            let index = module.and_then(|m| field(m, "index")).and_then(number).unwrap_or(u128::MAX);
+            let code = module.and_then(|m| field(m, "error")).map(bytes).and_then(|b| b.first().copied());
+            let pallet = u8::try_from(index).ok().and_then(|i| metadata.pallet_by_error_index(i));
+            match (pallet, code) {
+                (Some(p), Some(code)) => match p.error_variant_by_index(code) {
+                    Some(variant) => ChainError::from_chain_name(&variant.name)
+                        .unwrap_or(ChainError::Module { pallet: p.name().to_string(), error: variant.name.clone() }),
+                    None => rpc(format!("unknown error {code} of pallet {}", p.name())),
+                },
+                _ => rpc(format!("unknown module error (pallet {index})")),
+            }
+        }
+        other => rpc(format!("dispatch error {other}")),
+    }
+}
+
+impl SubtensorClient {
     /// A runtime API call by name, decoded dynamically.
     async fn runtime_api(&self, api: &str, method: &str, args: Vec<Value>) -> Result<Value, ChainError> {
         let at = self.api.at_current_block().await.map_err(rpc)?;
@@ -447,9 +488,27 @@ impl Chain for SubtensorClient {
         fields.first().and_then(number).map(|n| n as NetUid).ok_or_else(|| rpc("NetworkAdded without a netuid"))
     }
 
+    /// The subnet owner's signed call; from the sudo key, the call wrapped in
+    /// `Sudo::sudo` (root), as Subtensor needs for its root-only setters.
     async fn set_hyperparameter(&self, signer: &dyn Signer, netuid: NetUid, value: Hyperparameter) -> Result<(), ChainError> {
         let (pallet, call) = hyperparameter_call(&value);
-        self.submit(signer, pallet, call, hyperparameter_args(netuid, &value)).await.map(|_| ())
+        let args = hyperparameter_args(netuid, &value);
+        if self.sudo_key().await? != Some(signer.account_id()) {
+            return self.submit(signer, pallet, call, args).await.map(|_| ());
+        }
+        let fields = Composite::named(args.into_iter().map(|(n, v)| (n.to_string(), v)));
+        let inner = Value::unnamed_variant(pallet, [Value::variant(call, fields)]);
+        let events = self.submit(signer, "Sudo", "sudo", vec![("call", inner)]).await?;
+        // The sudo extrinsic succeeds whatever the wrapped call did; its outcome is here.
+        let sudid = find_event(&events, "Sudo", "Sudid")?;
+        match sudid.first().map(|r| &r.value) {
+            Some(ValueDef::Variant(v)) if v.name == "Ok" => Ok(()),
+            Some(ValueDef::Variant(v)) if v.name == "Err" => {
+                let at = self.api.at_current_block().await.map_err(rpc)?;
+                Err(dispatch_error_from(at.metadata_ref(), v.values.values().next()))
+            }
+            _ => Err(rpc("a Sudid event without a result")),
+        }
     }
 
     async fn burned_register(&self, coldkey: &dyn Signer, netuid: NetUid, hotkey: AccountId) -> Result<u16, ChainError> {
