@@ -274,6 +274,16 @@ async fn bad_extrinsics_get_substrate_errors() {
     assert_eq!(code(submit(huge).await), "accepted", "a 1 MiB remark is a valid extrinsic");
     let next: u32 = rpc.request("system_accountNextIndex", rpc_params![alice.ss58_address()]).await.unwrap();
     assert_eq!(next, 2);
+    // A batched read: the stored key with its value, an absent key with null.
+    let number_key = format!("0x{}{}", hex::encode(sp_crypto_hashing::twox_128(b"System")), hex::encode(sp_crypto_hashing::twox_128(b"Number")));
+    let absent = format!("0x{}", hex::encode([0xab; 40]));
+    let sets: serde_json::Value = rpc.request("state_queryStorageAt", rpc_params![vec![number_key.clone(), absent.clone()]]).await.unwrap();
+    let changes = &sets[0]["changes"];
+    assert_eq!(changes[0][0], number_key.as_str());
+    assert_eq!(changes[0][1], format!("0x{}", hex::encode(2u32.to_le_bytes())), "two blocks sealed: {sets}");
+    assert_eq!(changes[1], serde_json::json!([absent, null]));
+    let bad = rpc.request::<serde_json::Value>("state_queryStorageAt", rpc_params!["not a list"]).await;
+    assert!(code(bad.map(|v| v.to_string())).contains("-32602"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -74,6 +74,7 @@ const LEGACY_METHODS: &[&str] = &[
     "state_getMetadata",
     "state_call",
     "state_getStorage",
+    "state_queryStorageAt",
     "state_getKeysPaged",
     "author_submitExtrinsic",
     "author_submitAndWatchExtrinsic",
@@ -247,6 +248,25 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
         super::runtime_api::call(node, &method, &data)
             .map(|bytes| hex0x(&bytes))
             .map_err(|e| ErrorObjectOwned::owned(4003, format!("Client error: Execution failed: {e}"), None::<()>))
+    })
+    .expect("unique");
+    m.register_method("state_queryStorageAt", |params, node, _| -> Result<Value, ErrorObjectOwned> {
+        let values: Vec<Value> = params.parse().map_err(invalid_params)?;
+        let Some(Value::Array(keys)) = values.first() else {
+            return Err(invalid_params("expected an array of storage keys"));
+        };
+        let keys = keys
+            .iter()
+            .map(|k| k.as_str().ok_or_else(|| invalid_params("a storage key is a hex string")).and_then(parse_hex))
+            .collect::<Result<Vec<_>, _>>()?;
+        let at = opt_hash(&params, 1)?;
+        let state = node.lock();
+        let block = state.ledger.at(at.as_ref()).ok_or_else(unknown_block)?;
+        let changes: Vec<Value> = super::storage::get_many(&state, block, &keys)
+            .into_iter()
+            .map(|(k, v)| json!([hex0x(&k), v.map(|v| hex0x(&v))]))
+            .collect();
+        Ok(json!([{ "block": hex0x(&block.hash), "changes": changes }]))
     })
     .expect("unique");
     m.register_method("state_getStorage", |params, node, _| -> Result<Value, ErrorObjectOwned> {

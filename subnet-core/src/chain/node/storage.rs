@@ -1,4 +1,4 @@
-//! `state_getStorage` / `state_getKeysPaged`: the storage items the metadata
+//! `state_getStorage` / `state_queryStorageAt` / `state_getKeysPaged`: the storage items the metadata
 //! declares, with FRAME's key layout: `twox128(pallet) ++ twox128(item) ++ hashed keys`.
 //!
 //! Values come from the latest state whatever block is asked for, except
@@ -95,7 +95,20 @@ pub fn get(state: &NodeState, block: &SealedBlock, key: &[u8]) -> Option<Vec<u8>
     if key == prefix("System", "Number").as_slice() {
         return Some(block.header.number.encode());
     }
+    // The metagraph reads one of these per UID: answered without listing everything.
+    let registration_prefix = prefix("SubtensorModule", "BlockAtRegistration");
+    if key.starts_with(&registration_prefix) && key.len() == registration_prefix.len() + 4 {
+        let netuid = u16::from_le_bytes([key[32], key[33]]);
+        let uid = u16::from_le_bytes([key[34], key[35]]) as usize;
+        return state.chain.subnet(netuid).ok()?.registered_at.get(uid).map(|at| at.encode());
+    }
     entries(state, block).into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// Many keys at once (`state_queryStorageAt`): each key with its value, `None` where
+/// nothing is stored.
+pub fn get_many(state: &NodeState, block: &SealedBlock, keys: &[Vec<u8>]) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+    keys.iter().map(|k| (k.clone(), get(state, block, k))).collect()
 }
 
 /// Keys under `prefix`, after `start` (exclusive), at most `count`.

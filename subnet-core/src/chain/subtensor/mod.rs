@@ -66,6 +66,8 @@ impl Network {
 /// A Subtensor node, through subxt.
 pub struct SubtensorClient {
     api: OnlineClient<Config>,
+    /// The same connection, for the legacy methods subxt does not wrap (batched reads).
+    rpc: subxt::rpcs::RpcClient,
     blocks: watch::Sender<u64>,
     follower: tokio::task::JoinHandle<()>,
 }
@@ -98,12 +100,13 @@ impl SubtensorClient {
             .build(network.url().to_string())
             .await
             .map_err(|e| ChainError::Rpc(format!("cannot connect to {}: {e}", network.url())))?;
+        let raw = subxt::rpcs::RpcClient::new(client.clone());
         let api = OnlineClient::<Config>::from_rpc_client(client).await.map_err(rpc)?;
         let head = api.at_current_block().await.map_err(rpc)?.block_number();
         let (blocks, _) = watch::channel(head);
         let follower = tokio::spawn(follow_blocks(api.clone(), blocks.clone()));
         tracing::info!(url = network.url(), head, "connected to chain");
-        Ok(Self { api, blocks, follower })
+        Ok(Self { api, rpc: raw, blocks, follower })
     }
 
     pub fn api(&self) -> &OnlineClient<Config> {
@@ -189,23 +192,36 @@ impl SubtensorClient {
         at.runtime_apis().call(payload).await.map_err(rpc)
     }
 
+    /// Each UID's `BlockAtRegistration`, in one `state_queryStorageAt` round trip (keys
+    /// built from the metadata's hashers).
     async fn registered_at(&self, netuid: NetUid, uids: &[u16]) -> Result<Vec<u64>, ChainError> {
+        use codec::Decode;
         let at = self.api.at_current_block().await.map_err(rpc)?;
         let address = subxt::dynamic::storage::<(Value, Value), Value>("SubtensorModule", "BlockAtRegistration");
-        let storage = at.storage();
-        let reads = uids.iter().map(|uid| {
-            let address = address.clone();
-            let storage = &storage;
-            async move {
-                let key = (Value::u128(netuid as u128), Value::u128(*uid as u128));
-                match storage.try_fetch(address, key).await {
-                    Ok(Some(v)) => Ok(v.decode().ok().as_ref().and_then(number).unwrap_or(0) as u64),
-                    Ok(None) => Ok(0),
-                    Err(e) => Err(rpc(e)),
-                }
+        let entry = at.storage().entry(address).map_err(rpc)?;
+        let keys = uids
+            .iter()
+            .map(|uid| entry.fetch_key((u(netuid), u(*uid))).map(|k| format!("0x{}", hex::encode(k))))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(rpc)?;
+        let params = subxt::rpcs::rpc_params![keys.clone(), format!("0x{}", hex::encode(at.block_hash()))];
+        let sets: serde_json::Value = self.rpc.request("state_queryStorageAt", params).await.map_err(rpc)?;
+        let mut found = std::collections::HashMap::new();
+        for change in sets.as_array().into_iter().flatten().flat_map(|set| set["changes"].as_array().into_iter().flatten()) {
+            if let (Some(key), Some(value)) = (change[0].as_str(), change[1].as_str()) {
+                found.insert(key.to_string(), value.to_string());
             }
-        });
-        futures::future::try_join_all(reads).await
+        }
+        // Subtensor's `BlockAtRegistration` is a `u64` with default 0 (ValueQuery).
+        keys.iter()
+            .map(|k| match found.get(k) {
+                None => Ok(0),
+                Some(v) => {
+                    let bytes = hex::decode(v.trim_start_matches("0x")).map_err(rpc)?;
+                    u64::decode(&mut &bytes[..]).map_err(rpc)
+                }
+            })
+            .collect()
     }
 }
 
