@@ -25,6 +25,8 @@ struct TestMiner {
     calls: AtomicUsize,
     /// Stakes of `whoami` callers, in the order the handler ran.
     served_stakes: std::sync::Mutex<Vec<u64>>,
+    /// Ends the `hold` task's wait.
+    release: tokio::sync::Notify,
 }
 
 #[async_trait::async_trait]
@@ -42,6 +44,10 @@ impl MinerSpec for TestMiner {
                 let ms: u64 = envelope.body()?;
                 tokio::time::sleep(Duration::from_millis(ms)).await;
                 Ok(b"awake".to_vec())
+            }
+            "hold" => {
+                self.release.notified().await;
+                Ok(b"released".to_vec())
             }
             "panic" => panic!("the handler panics (expected by the test)"),
             "fail" => Err(HandleError::miner("no answer today")),
@@ -101,7 +107,7 @@ impl Net {
         let mut config = ServerConfig::new(NETUID, VERSION);
         config.policy.min_stake = 100;
         tune(&mut config);
-        let miner = Arc::new(TestMiner { calls: AtomicUsize::new(0), served_stakes: Default::default() });
+        let miner = Arc::new(TestMiner { calls: AtomicUsize::new(0), served_stakes: Default::default(), release: Default::default() });
         let server = MinerServer::new(AccountId(miner_key), miner.clone(), Arc::new(directory), config);
         let server = server.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         Net { server, miner, miner_key }
@@ -296,24 +302,36 @@ async fn handler_panics_failures_and_overruns_become_errors_and_serving_goes_on(
     assert!(net.ask(&client, "whoami", serde_json::json!(null)).await.is_ok());
 }
 
+/// Poll `done` until it holds (at most 10 s).
+async fn wait_for(done: impl Fn() -> bool) {
+    for _ in 0..1_000 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the condition never held");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_saturated_higher_stake_is_served_first() {
     let net = Arc::new(Net::start(|c| c.max_concurrent = 1).await);
-    // Occupy the only slot.
+    // Occupy the only slot until both callers wait (no timing: the server is asked).
     let blocker = tokio::spawn({
         let net = net.clone();
-        async move { net.ask(&validator_client(), "sleep", serde_json::json!(300)).await }
+        async move { net.ask(&validator_client(), "hold", serde_json::json!(null)).await }
     });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    wait_for(|| net.calls() == 1).await;
     let mut waiting = Vec::new();
-    for who in ["//Validator", "//Whale"] {
-        let net = net.clone();
+    for (n, who) in ["//Validator", "//Whale"].into_iter().enumerate() {
+        let client = Client::new(key(who), NETUID, VERSION);
+        let net2 = net.clone();
         waiting.push(tokio::spawn(async move {
-            let client = Client::new(key(who), NETUID, VERSION);
-            net.ask(&client, "whoami", serde_json::json!(null)).await.unwrap();
+            net2.ask(&client, "whoami", serde_json::json!(null)).await.unwrap();
         }));
-        tokio::time::sleep(Duration::from_millis(50)).await; // the lower stake queues first
+        wait_for(|| net.server.waiting() == n + 1).await; // the lower stake queues first
     }
+    net.miner.release.notify_one();
     blocker.await.unwrap().unwrap();
     for w in waiting {
         w.await.unwrap();

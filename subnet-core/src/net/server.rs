@@ -111,6 +111,7 @@ pub struct MinerServer {
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub stats: Arc<ServerStats>,
+    gate: Arc<PriorityGate>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<Result<(), tonic::transport::Error>>,
 }
@@ -142,17 +143,23 @@ impl MinerServer {
         let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let stats = self.stats();
+        let gate = self.inner.gate.clone();
         let server = tonic::transport::Server::builder()
             // Headers are small (the signed header is ~250 bytes); refuse header floods.
             .http2_max_header_list_size(16 * 1024);
         let task = tokio::spawn(server.serve_with_incoming_shutdown(self, incoming, async {
             let _ = rx.await;
         }));
-        Ok(RunningServer { addr, stats, shutdown: Some(tx), task })
+        Ok(RunningServer { addr, stats, gate, shutdown: Some(tx), task })
     }
 }
 
 impl RunningServer {
+    /// Requests waiting for a handler slot (all slots busy), served highest stake first.
+    pub fn waiting(&self) -> usize {
+        self.gate.waiting()
+    }
+
     /// Stop accepting, let running requests finish, and wait for the server to end.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
