@@ -367,3 +367,45 @@ async fn a_signed_admin_call_is_not_root_even_from_the_sudo_key() {
 fn system_module_error(index: u8, error: u8) -> subnet_core::chain::node::system::ModuleError {
     subnet_core::chain::node::system::ModuleError { index, error: [error, 0, 0, 0] }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metadata_v14_and_v15_describe_the_same_runtime() {
+    use codec::{Decode, Encode};
+    use subxt::rpcs::{rpc_params, RpcClient};
+
+    let node = LocalNode::new(LocalChain::new(LocalChainConfig::dev_accounts()), BlockMode::Instant);
+    let running = node.clone().serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let rpc = RpcClient::from_insecure_url(running.url()).await.unwrap();
+    let unhex = |s: String| hex::decode(s.trim_start_matches("0x")).unwrap();
+    // state_getMetadata: the bytes themselves, V14 as on a Substrate node.
+    let v14 = unhex(rpc.request("state_getMetadata", rpc_params![]).await.unwrap());
+    assert_eq!(&v14[..5], b"meta\x0e", "magic then version 14");
+    let versions: Vec<u32> = Decode::decode(&mut &unhex(rpc.request("state_call", rpc_params!["Metadata_metadata_versions", "0x"]).await.unwrap())[..]).unwrap();
+    assert_eq!(versions, vec![14, 15]);
+    let at = |v: u32| {
+        let rpc = rpc.clone();
+        async move {
+            let answer: String = rpc.request("state_call", rpc_params!["Metadata_metadata_at_version", format!("0x{}", hex::encode(v.encode()))]).await.unwrap();
+            Option::<Vec<u8>>::decode(&mut &unhex(answer)[..]).unwrap()
+        }
+    };
+    assert_eq!(at(14).await.as_deref(), Some(&v14[..]));
+    let v15 = at(15).await.expect("V15 is offered");
+    assert_eq!(v15[4], 15);
+    assert_eq!(at(16).await, None);
+    // subxt reads both (V14 only through the extrinsic type's parameters) to the same calls.
+    for bytes in [&v14, &v15] {
+        let metadata = subxt::Metadata::decode(&mut &bytes[..]).expect("subxt decodes the metadata");
+        let subtensor = metadata.pallet_by_name("SubtensorModule").unwrap();
+        assert_eq!(subtensor.call_index(), 7);
+        let set_weights = subtensor.call_variant_by_name("set_weights").unwrap();
+        let args: Vec<_> = set_weights.fields.iter().map(|f| f.name.clone().unwrap()).collect();
+        assert_eq!(args, ["netuid", "dests", "weights", "version_key"]);
+        assert!(metadata.pallet_by_name("Sudo").unwrap().call_variant_by_name("sudo").is_some());
+        assert_eq!(metadata.pallet_by_name("AdminUtils").unwrap().call_index(), 19);
+        let extensions: Vec<_> = metadata.extrinsic().transaction_extensions_by_version(0).unwrap().map(|e| e.identifier().to_string()).collect();
+        assert_eq!(extensions.first().map(String::as_str), Some("CheckNonZeroSender"));
+        assert_eq!(extensions.last().map(String::as_str), Some("CheckMetadataHash"));
+    }
+    running.stop().await;
+}

@@ -1,4 +1,4 @@
-//! Runtime metadata V15 of the served node, built from the Rust types with
+//! Runtime metadata (V14 and V15) of the served node, built from the Rust types with
 //! `scale-info` and `frame-metadata`: pallets at Subtensor's indices with their
 //! calls, events, errors and the storage items this node answers; the extrinsic
 //! format with Subtensor's transaction extensions (`runtime/src/lib.rs`
@@ -101,6 +101,29 @@ pub enum RuntimeError {
     AdminUtils(ErrorEnum<ADMIN_UTILS_PALLET_INDEX>),
 }
 
+/// The explicit data of every transaction extension, in order: V14's `Extra`.
+type Extra = (Empty, Empty, Empty, Empty, Era, CheckNonce, Empty, ChargeTransactionPaymentWrapper, Empty, Empty, Empty, Empty, CheckMetadataHash);
+
+/// `sp_runtime::generic::UncheckedExtrinsic<Address, Call, Signature, Extra>`: V14
+/// names the extrinsic's parts only through these type parameters.
+pub struct UncheckedExtrinsic;
+
+impl TypeInfo for UncheckedExtrinsic {
+    type Identity = Self;
+    fn type_info() -> scale_info::Type {
+        use scale_info::{build::Fields, Path, TypeParameter};
+        scale_info::Type::builder()
+            .path(Path::new("UncheckedExtrinsic", "sp_runtime::generic::unchecked_extrinsic"))
+            .type_params(vec![
+                TypeParameter::new("Address", Some(meta_type::<MultiAddress>())),
+                TypeParameter::new("Call", Some(meta_type::<RuntimeCall>())),
+                TypeParameter::new("Signature", Some(meta_type::<MultiSignature>())),
+                TypeParameter::new("Extra", Some(meta_type::<Extra>())),
+            ])
+            .composite(Fields::unnamed().field(|f| f.ty::<Vec<u8>>()))
+    }
+}
+
 /// The runtime type itself.
 #[derive(TypeInfo)]
 pub struct Runtime;
@@ -169,7 +192,37 @@ fn param<T: TypeInfo + 'static>(name: &'static str) -> RuntimeApiMethodParamMeta
     RuntimeApiMethodParamMetadata { name, ty: meta_type::<T>() }
 }
 
-pub fn build() -> RuntimeMetadataPrefixed {
+/// Metadata V14, what `state_getMetadata` and `Metadata_metadata` answer on a
+/// Substrate node: V15's pallets without their docs, no runtime APIs or outer enums.
+pub fn build_v14() -> RuntimeMetadataPrefixed {
+    let pallets = pallets()
+        .into_iter()
+        .map(|p| frame_metadata::v14::PalletMetadata {
+            name: p.name,
+            storage: p.storage,
+            calls: p.calls,
+            event: p.event,
+            constants: p.constants,
+            error: p.error,
+            index: p.index,
+        })
+        .collect();
+    let extrinsic = frame_metadata::v14::ExtrinsicMetadata {
+        ty: meta_type::<UncheckedExtrinsic>(),
+        version: 4,
+        signed_extensions: transaction_extensions()
+            .into_iter()
+            .map(|e| frame_metadata::v14::SignedExtensionMetadata {
+                identifier: e.identifier,
+                ty: e.ty,
+                additional_signed: e.additional_signed,
+            })
+            .collect(),
+    };
+    frame_metadata::v14::RuntimeMetadataV14::new(pallets, extrinsic, meta_type::<Runtime>()).into()
+}
+
+fn pallets() -> Vec<PalletMetadata> {
     let system = PalletMetadata {
         storage: Some(PalletStorageMetadata {
             prefix: "System",
@@ -222,6 +275,11 @@ pub fn build() -> RuntimeMetadataPrefixed {
         error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<ADMIN_UTILS_PALLET_INDEX>>() }),
         ..pallet("AdminUtils", ADMIN_UTILS_PALLET_INDEX)
     };
+    vec![system, balances, subtensor, sudo, admin]
+}
+
+/// Metadata V15, what `Metadata_metadata_at_version(15)` answers (subxt asks for it).
+pub fn build() -> RuntimeMetadataPrefixed {
     let apis = vec![
         api("Core", vec![method::<super::system::RuntimeVersion>("version", vec![])]),
         api(
@@ -256,7 +314,7 @@ pub fn build() -> RuntimeMetadataPrefixed {
         error_enum_ty: meta_type::<RuntimeError>(),
     };
     let metadata = RuntimeMetadataV15::new(
-        vec![system, balances, subtensor, sudo, admin],
+        pallets(),
         extrinsic,
         meta_type::<Runtime>(),
         apis,

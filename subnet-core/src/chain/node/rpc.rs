@@ -238,7 +238,9 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
         },
     )
     .expect("unique");
-    m.register_method("state_getMetadata", |_, node, _| hex0x(&node.runtime().opaque_metadata())).expect("unique");
+    // The metadata bytes themselves (the runtime API's `OpaqueMetadata` unwrapped), as
+    // Substrate's `state_getMetadata` answers.
+    m.register_method("state_getMetadata", |_, node, _| hex0x(node.runtime().metadata_bytes())).expect("unique");
     m.register_method("state_call", |params, node, _| -> Result<String, ErrorObjectOwned> {
         let method = string_param(&params, 0)?;
         let data = parse_hex(&string_param(&params, 1)?)?;

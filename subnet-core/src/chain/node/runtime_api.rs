@@ -11,12 +11,14 @@ use crate::chain::local::LocalChain;
 use crate::chain::AccountId;
 
 /// Which metadata versions `Metadata_metadata_versions` offers.
-pub const METADATA_VERSIONS: &[u32] = &[15];
+pub const METADATA_VERSIONS: &[u32] = &[14, 15];
 
 /// The runtime's version and its metadata, computed once.
 pub struct RuntimeInfo {
     pub version: RuntimeVersion,
+    /// V14, the default (`state_getMetadata`, `Metadata_metadata`).
     metadata: Vec<u8>,
+    metadata_v15: Vec<u8>,
 }
 
 impl RuntimeInfo {
@@ -34,8 +36,14 @@ impl RuntimeInfo {
                 transaction_version: 1,
                 system_version: 1,
             },
-            metadata: super::metadata::build().encode(),
+            metadata: super::metadata::build_v14().encode(),
+            metadata_v15: super::metadata::build().encode(),
         }
+    }
+
+    /// The prefixed V14 metadata itself (`state_getMetadata` answers these bytes).
+    pub fn metadata_bytes(&self) -> &[u8] {
+        &self.metadata
     }
 
     /// `OpaqueMetadata`: the prefixed metadata as a SCALE `Vec<u8>`.
@@ -213,7 +221,11 @@ pub fn call(node: &LocalNode, method: &str, data: &[u8]) -> Result<Vec<u8>, Stri
         "Metadata_metadata_versions" => METADATA_VERSIONS.to_vec().encode(),
         "Metadata_metadata_at_version" => {
             let v = u32::decode(input).map_err(|e| format!("bad version argument: {e}"))?;
-            let out: Option<Vec<u8>> = METADATA_VERSIONS.contains(&v).then(|| runtime.metadata.clone());
+            let out: Option<Vec<u8>> = match v {
+                14 => Some(runtime.metadata.clone()),
+                15 => Some(runtime.metadata_v15.clone()),
+                _ => None,
+            };
             out.encode()
         }
         "AccountNonceApi_account_nonce" => {
