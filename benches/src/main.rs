@@ -4,6 +4,7 @@
 //! `{"name", "value", "unit", ...parameters}` where `value` is the median of the runs.
 
 mod chain;
+mod e2e;
 mod localnet;
 mod net;
 mod yuma;
@@ -41,8 +42,9 @@ fn main() -> anyhow::Result<()> {
         Some("chain") => chain::run(),
         Some("net") => net::run(2_000, 64 * 500, 64),
         Some("localnet") => localnet::run(300, 10, 20),
-        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma, chain, net, localnet"),
-        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: yuma, chain, net, localnet"),
+        Some("e2e") => e2e::run(3)?,
+        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma, chain, net, localnet, e2e"),
+        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: yuma, chain, net, localnet, e2e"),
     };
     if json {
         let out: Vec<serde_json::Value> = rows

@@ -15,6 +15,22 @@ fn bench_command(area: &str) -> Command {
 
 pub fn run(area: &str, json: bool) -> Result<()> {
     let mut cmd = bench_command(area);
+    if area == "e2e" {
+        // One process per neuron needs the subnet's own binary, built like the bench.
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "--release", "-p", "sum-subnet", "--bin", "sum-subnet"])
+            .status()
+            .context("building sum-subnet")?;
+        if !status.success() {
+            bail!("building sum-subnet failed ({status})");
+        }
+        let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+        let target = target_dir.join("release/sum-subnet");
+        cmd.env("SUBNET_BENCH_SUM_BIN", target);
+    }
     if json {
         cmd.arg("--json");
     }

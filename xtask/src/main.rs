@@ -120,7 +120,7 @@ enum Cmd {
         #[arg(long)]
         pretty: bool,
     },
-    /// Run a benchmark area in release mode: yuma, chain, net, localnet.
+    /// Run a benchmark area in release mode: yuma, chain, net, localnet, e2e.
     Bench {
         area: String,
         /// Print JSON rows ({"name","value","unit",...}) instead of a table.

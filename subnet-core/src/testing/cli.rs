@@ -141,9 +141,7 @@ fn parse(args: Vec<String>) -> Result<Plan, String> {
     if miners == 0 || config.validators == 0 || config.epochs == 0 || config.tempo == 0 {
         return Err("--miners, --validators, --epochs and --tempo must be positive".into());
     }
-    // A mix of behaviours: honest, mostly right, mostly wrong, dead, repeated.
-    let pattern = [MinerKind::Honest, MinerKind::Flaky(30), MinerKind::Flaky(70), MinerKind::Dead];
-    config.miners = (0..miners).map(|i| pattern[i % pattern.len()]).collect();
+    config.miners = MinerKind::mix(miners);
     // A node elsewhere can only be reached by neurons of their own.
     let hosting = if multi || chain.is_some() {
         if block_ms == 0 {

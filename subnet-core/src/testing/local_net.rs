@@ -25,6 +25,14 @@ pub enum MinerKind {
     Dead,
 }
 
+impl MinerKind {
+    /// `n` miners of mixed quality: honest, mostly right, mostly wrong, dead, repeated.
+    pub fn mix(n: usize) -> Vec<MinerKind> {
+        let pattern = [MinerKind::Honest, MinerKind::Flaky(30), MinerKind::Flaky(70), MinerKind::Dead];
+        (0..n).map(|i| pattern[i % pattern.len()]).collect()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct LocalNetConfig {
     pub validators: usize,
@@ -51,7 +59,7 @@ impl Default for LocalNetConfig {
     fn default() -> Self {
         Self {
             validators: 1,
-            miners: vec![MinerKind::Honest, MinerKind::Flaky(30), MinerKind::Flaky(70), MinerKind::Dead],
+            miners: MinerKind::mix(4),
             epochs: 6,
             tempo: 20,
             rounds_per_epoch: 4,

@@ -62,7 +62,7 @@ impl MultiProcessConfig {
             command,
             chain: ChainTarget::Served { block_time: Duration::from_millis(50) },
             validators: 1,
-            miners: vec![MinerKind::Honest, MinerKind::Flaky(30), MinerKind::Flaky(70), MinerKind::Dead],
+            miners: MinerKind::mix(4),
             epochs: 6,
             tempo: 20,
             rounds_per_epoch: 4,

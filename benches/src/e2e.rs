@@ -1,0 +1,73 @@
+//! `bench e2e`: the sum subnet end to end with 16 miners (honest, flaky, dead), 4
+//! validators and 10 epochs of 20 blocks, the figure `cargo xtask test` promises
+//! (under 30 s after the build): in-process on the embedded chain with miners over
+//! gRPC on loopback, and with one OS process per neuron on the served localnet
+//! (the release-built `sum-subnet` binary, 50 ms blocks), side by side.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use subnet_core::testing::{check_invariants, run_local_net, run_multi_process, ChainTarget, LocalNetConfig, MinerKind, MultiProcessConfig};
+use sum_subnet::sum::Subnet;
+
+use crate::Row;
+
+const MINERS: usize = 16;
+const VALIDATORS: usize = 4;
+const EPOCHS: usize = 10;
+const TEMPO: u16 = 20;
+
+pub fn run(runs: usize) -> anyhow::Result<Vec<Row>> {
+    let binary = std::env::var_os("SUBNET_BENCH_SUM_BIN")
+        .map(PathBuf::from)
+        .ok_or_else(|| anyhow::anyhow!("SUBNET_BENCH_SUM_BIN must name the sum-subnet binary (cargo xtask bench e2e sets it)"))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let params = |hosting: &str| {
+        vec![
+            ("miners", MINERS.into()),
+            ("validators", VALIDATORS.into()),
+            ("epochs", EPOCHS.into()),
+            ("tempo", (TEMPO as u64).into()),
+            ("hosting", hosting.into()),
+        ]
+    };
+
+    let in_process = LocalNetConfig { validators: VALIDATORS, miners: MinerKind::mix(MINERS), epochs: EPOCHS, tempo: TEMPO, ..LocalNetConfig::default() };
+    let local = median(runs, || {
+        let reports = runtime.block_on(run_local_net::<Subnet>(&in_process, |_| {}))?;
+        ensure_healthy(&reports)
+    })?;
+
+    let dir = std::env::temp_dir().join(format!("subnet-bench-e2e-{}", std::process::id()));
+    let mut multi = MultiProcessConfig::new(vec![binary.into()], dir.clone());
+    multi.chain = ChainTarget::Served { block_time: Duration::from_millis(50) };
+    (multi.validators, multi.miners, multi.epochs, multi.tempo) = (VALIDATORS, MinerKind::mix(MINERS), EPOCHS, TEMPO);
+    let processes = median(runs, || {
+        let reports = runtime.block_on(run_multi_process::<Subnet>(&multi, |_| {}))?;
+        ensure_healthy(&reports)
+    })?;
+    std::fs::remove_dir_all(&dir).ok();
+
+    Ok(vec![
+        Row { name: "e2e_in_process".into(), value: local.as_secs_f64(), unit: "s", params: params("in-process chain, gRPC on loopback") },
+        Row { name: "e2e_multi_process".into(), value: processes.as_secs_f64(), unit: "s", params: params("one process per neuron, served localnet, 50 ms blocks") },
+    ])
+}
+
+/// A run that broke the invariants is not a figure.
+fn ensure_healthy(reports: &[subnet_core::testing::EpochReport]) -> anyhow::Result<()> {
+    let problems = check_invariants(reports);
+    anyhow::ensure!(problems.is_empty(), "the run broke invariants: {}", problems.join("; "));
+    Ok(())
+}
+
+fn median(runs: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<Duration> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        f()?;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    Ok(times[times.len() / 2])
+}
