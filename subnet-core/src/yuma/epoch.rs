@@ -4,8 +4,6 @@
 //! Each step below names the chain rule it follows. Inputs are the subnet's stored
 //! state; outputs are what the chain stores after the epoch.
 
-use std::borrow::Cow;
-
 use substrate_fixed::types::{I32F32, I64F64, I96F32};
 
 use super::fixed_math::*;
@@ -63,39 +61,90 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     // Weights: stored u16 rows (UIDs >= n ignored), rows of non-permitted neurons dropped,
     // self-weight dropped (except the owner's), weights set at or before the target's
     // registration dropped, then (with commit-reveal) weights committed before the
-    // target's registration dropped; each row normalised to sum 1.
-    let mut weights: SparseMatrix = state
-        .weights
-        .iter()
-        .map(|row| {
-            row.iter()
-                .filter(|(j, _)| (*j as usize) < n)
-                .map(|&(j, w)| (j, u16_to_fixed(w)))
-                .collect()
-        })
-        .collect();
-    mask_rows_sparse(&forbids, &mut weights);
-    mask_diag_sparse(&mut weights, owner);
-    vec_mask_sparse_matrix(&mut weights, state.last_update, state.block_at_registration, |u, r| u <= r);
-    if let Some(commit_blocks) = state.commit_blocks {
-        vec_mask_sparse_matrix(&mut weights, commit_blocks, state.block_at_registration, |c, r| c < r);
+    // target's registration dropped; each row normalised to sum 1. (The masks only drop
+    // cells, so they are applied as the rows are read, in the chain's cell order.)
+    //
+    // In the same pass over each normalised row: pre-clip ranks (chain: `matmul_sparse`
+    // of the weights by active stake) and the column-major copy the consensus median
+    // reads (see `consensus_median`).
+    let median = MedianInput::new(&active_stake);
+    let mut col_major = vec![ZERO; n * median.rows()];
+    let k_rows = median.rows();
+    let mut preranks = vec![ZERO; n];
+    let entries: usize = (0..n).filter(|&i| permits[i]).map(|i| state.weights[i].len()).sum();
+    let mut weights = Csr::with_capacity(n, entries);
+    for i in 0..n {
+        if permits[i] {
+            let row_start = weights.cols.len();
+            let updated = state.last_update[i];
+            let committed = state.commit_blocks.map(|c| c[i]);
+            let mut row_sum = ZERO;
+            for &(j, w) in &state.weights[i] {
+                let col = j as usize;
+                if col >= n || (col == i && owner != Some(j)) {
+                    continue;
+                }
+                let registered = state.block_at_registration[col];
+                if updated <= registered || committed.is_some_and(|c| c < registered) {
+                    continue;
+                }
+                let v = u16_to_fixed(w);
+                row_sum = row_sum.sat_add(v);
+                weights.push(j, v);
+            }
+            let (cols, vals) = (&weights.cols[row_start..], &mut weights.vals[row_start..]);
+            if row_sum > ZERO {
+                let d = Divisor::new(row_sum);
+                vals.iter_mut().for_each(|v| *v = d.divide(*v));
+            }
+            let s = active_stake[i];
+            if s != ZERO {
+                for (&j, &v) in cols.iter().zip(vals.iter()) {
+                    let r = &mut preranks[j as usize];
+                    *r = r.sat_add(mul(s, v));
+                }
+            }
+            if let Some(k) = median.row_of(i) {
+                // Later cells of a column overwrite earlier ones, as in the chain's copy.
+                for (&j, &v) in cols.iter().zip(vals.iter()) {
+                    col_major[j as usize * k_rows + k] = v;
+                }
+            }
+        }
+        weights.end_row();
     }
-    inplace_row_normalize_sparse(&mut weights);
 
     // Consensus: per miner, the stake-weighted median of the weights at majority kappa.
     let kappa = safe_div(
         I32F32::saturating_from_num(params.kappa),
         I32F32::saturating_from_num(u16::MAX),
     );
-    let preranks = matmul_sparse(&weights, &active_stake, n);
-    let consensus = weighted_median_col_sparse(&active_stake, &weights, n, kappa);
-    // Clip each weight at consensus; validator trust is the sum of a row's clipped weights.
-    let clipped = col_clip_sparse(&weights, &consensus);
-    let validator_trust = row_sum_sparse(&clipped);
+    let consensus = median.consensus(&col_major, n, kappa);
+    drop(col_major);
 
-    // Rank r_j = SUM_i clipped_ij * s_i; trust (as the chain stored it until Oct 2025)
-    // is rank over pre-clip rank; incentive is rank normalised.
-    let mut ranks = matmul_sparse(&clipped, &active_stake, n);
+    // Clip each weight at consensus (a clipped cell whose consensus is 0 is dropped);
+    // validator trust is the sum of a row's clipped weights. Rank r_j = SUM_i clipped_ij * s_i
+    // (chain: `col_clip_sparse`, `row_sum_sparse`, `matmul_sparse`, fused in one pass).
+    let mut validator_trust = vec![ZERO; n];
+    let mut ranks = vec![ZERO; n];
+    for (i, vt) in validator_trust.iter_mut().enumerate() {
+        let s = active_stake[i];
+        let (cols, vals) = weights.row(i);
+        let mut row_sum = ZERO;
+        for (&j, &v) in cols.iter().zip(vals) {
+            if let Some(c) = clip(v, consensus[j as usize]) {
+                row_sum = row_sum.sat_add(c);
+                let r = &mut ranks[j as usize];
+                *r = r.sat_add(mul(s, c));
+            }
+        }
+        *vt = row_sum;
+    }
+    // With clipped bond weights, the column sums of ΔB = W∘S below are these ranks.
+    let clipped_col_sums = ranks.clone();
+
+    // Trust (as the chain stored it until Oct 2025) is rank over pre-clip rank;
+    // incentive is rank normalised.
     let trust = vecdiv(&ranks, &preranks);
     inplace_normalize(&mut ranks);
     let incentive = ranks.clone();
@@ -105,13 +154,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         I32F32::saturating_from_num(params.bonds_penalty),
         I32F32::saturating_from_num(u16::MAX),
     );
-    // (The clipped matrix is not needed past this point, so it is moved, not copied,
-    // when it is itself the bond weights.)
-    let weights_for_bonds: SparseMatrix = match interpolate_sparse(&weights, &clipped, n, bonds_penalty) {
-        Cow::Owned(m) => m,
-        Cow::Borrowed(b) if std::ptr::eq(b, clipped.as_slice()) => clipped,
-        Cow::Borrowed(_) => weights,
-    };
+    let bond_weights = BondWeights::new(&weights, &consensus, n, bonds_penalty);
 
     // Bonds of a miner registered since the last epoch are forgotten:
     // masked when last_tempo <= registered, last_tempo = last epoch block + 1
@@ -121,45 +164,108 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     } else {
         state.last_epoch_block.saturating_add(1)
     };
+    let registered_at = |j: u16| state.block_at_registration.get(j as usize).copied().unwrap_or(0);
 
     let mut dividends: Vec<I32F32>;
-    let mut ema_bonds: SparseMatrix;
+    let mut bonds_out: Vec<Vec<(u16, u16)>> = vec![Vec::new(); n];
     if params.yuma3_enabled {
         // Yuma3: bonds are stored as u16 proportions of 1 and are not normalised.
         // Chain: `fixed_to_fixed_u16_proportion`, b / 65535.
         let u16_max = Divisor::new(I32F32::saturating_from_num(u16::MAX));
-        let mut bonds: SparseMatrix = state
-            .bonds
-            .iter()
-            .map(|row| row.iter().map(|&(j, b)| (j, u16_max.divide(u16_to_fixed(b)))).collect())
-            .collect();
-        scalar_vec_mask_sparse_matrix(&mut bonds, last_tempo, state.block_at_registration, |t, r| t <= r);
-        ema_bonds = compute_bonds_yuma3(params, &weights_for_bonds, &bonds, &consensus, n);
+        let liquid = params.liquid_alpha_enabled && consensus.iter().any(|c| *c != ZERO);
+        let ema_bonds = if liquid {
+            // Liquid alpha reads rows through the chain's cursor, which stops at cells of
+            // out-of-range columns too, so the rows are kept exactly as stored.
+            let mut bonds: SparseMatrix = state
+                .bonds
+                .iter()
+                .map(|row| row.iter().map(|&(j, b)| (j, u16_max.divide(u16_to_fixed(b)))).collect())
+                .collect();
+            scalar_vec_mask_sparse_matrix(&mut bonds, last_tempo, state.block_at_registration, |t, r| t <= r);
+            let w = bond_weights.to_rows(&weights, &consensus);
+            Csr::from_rows(&compute_bonds_yuma3(params, &w, &bonds, &consensus, n))
+        } else {
+            // Plain EMA (chain: `mat_ema_sparse`, alpha = 1 - bonds_moving_average): cells of
+            // columns >= n take no part, so they are not read.
+            let alpha = moving_average_alpha(params);
+            let bonds = read_bonds(state.bonds, n, |j| last_tempo <= registered_at(j), |b| u16_max.divide(u16_to_fixed(b)));
+            ema_rows(n, &bond_weights, &weights, &consensus, &bonds, alpha, |_, _, v| v, |_, v| v)
+        };
         // Dividends: d_i = S_i * SUM_j (col-normalised bond_ij * incentive_j), normalised.
-        let per_validator = col_normalized_row_dot(&ema_bonds, &incentive, n);
+        let per_validator = col_normalized_row_dot_csr(&ema_bonds, &incentive, n);
         dividends = vec_mul(&per_validator, &active_stake);
         inplace_normalize(&mut dividends);
+        for (i, out) in bonds_out.iter_mut().enumerate() {
+            if new_permits[i] {
+                let (cols, vals) = ema_bonds.row(i);
+                *out = cols.iter().zip(vals).map(|(&j, &v)| (j, proportion_to_u16_fast(v))).collect();
+            }
+        }
     } else {
         // Classic Yuma: bonds column-normalised; ΔB = W∘S column-normalised;
         // B = EMA(ΔB, B) with alpha = 1 - bonds_moving_average; column-normalised.
-        let bonds: SparseMatrix = state
-            .bonds
-            .iter()
-            .map(|row| row.iter().map(|&(j, b)| (j, u16_to_fixed(b))).collect())
-            .collect();
-        let mut bonds = bonds;
-        scalar_vec_mask_sparse_matrix(&mut bonds, last_tempo, state.block_at_registration, |t, r| t <= r);
-        inplace_col_normalize_sparse(&mut bonds, n);
-        let mut delta = weights_for_bonds;
-        inplace_row_hadamard_sparse(&mut delta, &active_stake);
-        inplace_col_normalize_sparse(&mut delta, n);
-        ema_bonds = mat_ema_sparse(&delta, &bonds, moving_average_alpha(params));
-        inplace_col_normalize_sparse(&mut ema_bonds, n);
-        // Dividends: d_i = SUM_j b_ij * incentive_j, normalised.
-        dividends = matmul_transpose_sparse(&ema_bonds, &incentive);
+        // (Cells of columns >= n are left out of every column sum and dropped by the
+        // EMA, so they are not read.)
+        let bonds = read_bonds(state.bonds, n, |j| last_tempo <= registered_at(j), u16_to_fixed);
+        let bond_divisors = col_sum_divisors(&bonds, n);
+        // ΔB_ij = W_ij * S_i (chain: `row_hadamard_sparse`), column sums for its normalisation.
+        let delta_col_sums = match bond_weights {
+            BondWeights::Clipped => clipped_col_sums,
+            _ => {
+                let mut sums = vec![ZERO; n];
+                for (i, &s) in active_stake.iter().enumerate() {
+                    bond_weights.for_each(i, &weights, &consensus, |j, v| {
+                        let c = &mut sums[j as usize];
+                        *c = c.sat_add(mul(v, s));
+                    });
+                }
+                sums
+            }
+        };
+        let delta_divisors: Vec<Divisor> = delta_col_sums.iter().map(|s| Divisor::new(*s)).collect();
+        let alpha = moving_average_alpha(params);
+        let mut ema_bonds = ema_rows(
+            n,
+            &bond_weights,
+            &weights,
+            &consensus,
+            &bonds,
+            alpha,
+            |i, j, v| delta_divisors[j as usize].divide_unless_zero(mul(v, active_stake[i])),
+            |j, b| bond_divisors[j as usize].divide_unless_zero(b),
+        );
+        // Column-normalise the EMA; dividends d_i = SUM_j b_ij * incentive_j (chain:
+        // `matmul_transpose_sparse`), normalised; and the column maxima for the stored form.
+        let ema_divisors = col_sum_divisors(&ema_bonds, n);
+        let mut col_max = vec![ZERO; n];
+        dividends = Vec::with_capacity(n);
+        for i in 0..n {
+            let r = ema_bonds.range(i);
+            let (cols, vals) = (&ema_bonds.cols[r.clone()], &mut ema_bonds.vals[r]);
+            let mut d = ZERO;
+            for (&j, v) in cols.iter().zip(vals.iter_mut()) {
+                *v = ema_divisors[j as usize].divide_unless_zero(*v);
+                d = d.sat_add(mul(incentive[j as usize], *v));
+                let m = &mut col_max[j as usize];
+                if *m < *v {
+                    *m = *v;
+                }
+            }
+            dividends.push(d);
+        }
         inplace_normalize(&mut dividends);
         // Stored bonds are column max-upscaled (max_i b_ij = 1).
-        inplace_col_max_upscale_sparse(&mut ema_bonds, n);
+        let max_divisors: Vec<Divisor> = col_max.iter().map(|s| Divisor::new(*s)).collect();
+        for (i, out) in bonds_out.iter_mut().enumerate() {
+            if new_permits[i] {
+                let (cols, vals) = ema_bonds.row(i);
+                *out = cols
+                    .iter()
+                    .zip(vals)
+                    .map(|(&j, &v)| (j, proportion_to_u16_fast(max_divisors[j as usize].divide_unless_zero(v))))
+                    .collect();
+            }
+        }
     }
 
     // Emission: incentive + dividends normalised on their joint sum; miners get the
@@ -189,17 +295,8 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
             .collect()
     };
 
-    // Bonds stored only for neurons holding a permit after this epoch; others cleared.
-    let bonds_out: Vec<Vec<(u16, u16)>> = (0..n)
-        .map(|i| {
-            if new_permits[i] {
-                ema_bonds[i].iter().map(|&(j, v)| (j, fixed_proportion_to_u16(v))).collect()
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
-
+    // Bonds stored only for neurons holding a permit after this epoch; others cleared
+    // (`bonds_out` above).
     let to_u16 = |v: &[I32F32]| -> Vec<u16> { v.iter().map(|x| fixed_proportion_to_u16(*x)).collect() };
     Ok(EpochOutput {
         block,
@@ -219,6 +316,288 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         validator_emission: to_rao(&norm_validator),
         bonds: bonds_out,
     })
+}
+
+/// Chain: `col_clip_sparse` for one cell: clipped at the column's consensus, and
+/// dropped when clipped to a consensus of 0.
+#[inline]
+fn clip(v: I32F32, threshold: I32F32) -> Option<I32F32> {
+    if threshold < v {
+        (threshold > ZERO).then_some(threshold)
+    } else {
+        Some(v)
+    }
+}
+
+/// The validators the consensus median counts (positive active stake), with their
+/// stake normalised again (chain: `weighted_median_col_sparse`).
+struct MedianInput {
+    /// Per UID, its index among the counted validators, or `u32::MAX`.
+    index: Vec<u32>,
+    stake: Vec<I32F32>,
+}
+
+impl MedianInput {
+    fn new(active_stake: &[I32F32]) -> Self {
+        let mut index = vec![u32::MAX; active_stake.len()];
+        let mut stake = Vec::new();
+        for (i, &s) in active_stake.iter().enumerate() {
+            if s > ZERO {
+                index[i] = stake.len() as u32;
+                stake.push(s);
+            }
+        }
+        inplace_normalize(&mut stake);
+        Self { index, stake }
+    }
+
+    fn rows(&self) -> usize {
+        self.stake.len()
+    }
+
+    #[inline]
+    fn row_of(&self, uid: usize) -> Option<usize> {
+        let k = self.index[uid];
+        (k != u32::MAX).then_some(k as usize)
+    }
+
+    /// Per column of `col_major` (`rows()` scores each, zero where a validator set no
+    /// weight), the chain's stake-weighted median at the given majority. Normalised
+    /// stakes are positive (a positive stake over a sum of at most 1), in which case
+    /// [`weighted_median_positive`] gives the chain's result; should one not be, the
+    /// chain's own search runs.
+    fn consensus(&self, col_major: &[I32F32], columns: usize, majority: I32F32) -> Vec<I32F32> {
+        let k = self.rows();
+        if k == 0 {
+            return vec![ZERO; columns];
+        }
+        let stake_sum = sum(&self.stake);
+        let minority = stake_sum.sat_sub(majority);
+        let all_positive = self.stake.iter().all(|s| *s > ZERO);
+        let stake_idx: Vec<usize> = if all_positive { Vec::new() } else { (0..k).collect() };
+        let median_of = |range: std::ops::Range<usize>| -> Vec<I32F32> {
+            let mut pairs = Vec::with_capacity(k);
+            let mut scratch = MedianScratch::default();
+            range
+                .map(|c| {
+                    let col = &col_major[c * k..(c + 1) * k];
+                    if col.iter().all(|v| *v == ZERO) {
+                        // Every score equals the pivot 0, so the chain's search returns 0 at once.
+                        return ZERO;
+                    }
+                    if !all_positive {
+                        return weighted_median_with(&mut scratch, &self.stake, col, &stake_idx, minority, ZERO, stake_sum);
+                    }
+                    pairs.clear();
+                    pairs.extend(col.iter().copied().zip(self.stake.iter().copied()));
+                    weighted_median_positive(&mut pairs, minority)
+                })
+                .collect()
+        };
+        // Columns are independent: split big subnets across the machine's cores.
+        let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8);
+        if threads < 2 || columns * k < PARALLEL_MEDIAN_MIN_CELLS {
+            return median_of(0..columns);
+        }
+        let chunk = columns.div_ceil(threads);
+        std::thread::scope(|scope| {
+            // Workers take the later chunks; this thread does the first.
+            let handles: Vec<_> = (chunk..columns)
+                .step_by(chunk)
+                .map(|start| {
+                    let median_of = &median_of;
+                    scope.spawn(move || median_of(start..(start + chunk).min(columns)))
+                })
+                .collect();
+            let mut medians = median_of(0..chunk.min(columns));
+            for h in handles {
+                medians.extend(h.join().expect("median worker does not panic"));
+            }
+            medians
+        })
+    }
+}
+
+/// Below this many (column, validator) cells a thread costs more than it saves.
+const PARALLEL_MEDIAN_MIN_CELLS: usize = 1 << 17;
+
+/// The weights the bonds follow, interpolated by the bonds penalty (chain:
+/// `interpolate_sparse` of the weights and the clipped weights).
+enum BondWeights {
+    /// Ratio 0: the weights themselves.
+    Raw,
+    /// Ratio 1: the clipped weights (computed from the weights when read).
+    Clipped,
+    /// Otherwise `W + ratio * (C - W)` per cell: rows in column order, zeros dropped.
+    Interpolated(Csr),
+}
+
+impl BondWeights {
+    fn new(weights: &Csr, consensus: &[I32F32], n: usize, ratio: I32F32) -> Self {
+        if ratio == ZERO {
+            return Self::Raw;
+        }
+        if ratio == ONE {
+            return Self::Clipped;
+        }
+        let mut out = Csr::with_capacity(n, weights.cols.len());
+        let mut dense_a = vec![ZERO; n];
+        let mut dense_b = vec![ZERO; n];
+        for i in 0..n {
+            let (cols, vals) = weights.row(i);
+            // An empty row has an empty clipped row: 0 + r * (0 - 0) = 0, nothing to keep.
+            if !cols.is_empty() {
+                dense_a.iter_mut().for_each(|x| *x = ZERO);
+                dense_b.iter_mut().for_each(|x| *x = ZERO);
+                for (&j, &v) in cols.iter().zip(vals) {
+                    dense_a[j as usize] = v;
+                    if let Some(c) = clip(v, consensus[j as usize]) {
+                        dense_b[j as usize] = c;
+                    }
+                }
+                for (j, (&a, &b)) in dense_a.iter().zip(&dense_b).enumerate() {
+                    let v = a.sat_add(mul(ratio, b.sat_sub(a)));
+                    if v > ZERO {
+                        out.push(j as u16, v);
+                    }
+                }
+            }
+            out.end_row();
+        }
+        Self::Interpolated(out)
+    }
+
+    /// Calls `f(column, value)` for the cells of row `i`, in row order.
+    #[inline]
+    fn for_each(&self, i: usize, weights: &Csr, consensus: &[I32F32], mut f: impl FnMut(u16, I32F32)) {
+        match self {
+            Self::Raw => {
+                let (cols, vals) = weights.row(i);
+                cols.iter().zip(vals).for_each(|(&j, &v)| f(j, v));
+            }
+            Self::Clipped => {
+                let (cols, vals) = weights.row(i);
+                for (&j, &v) in cols.iter().zip(vals) {
+                    if let Some(c) = clip(v, consensus[j as usize]) {
+                        f(j, c);
+                    }
+                }
+            }
+            Self::Interpolated(m) => {
+                let (cols, vals) = m.row(i);
+                cols.iter().zip(vals).for_each(|(&j, &v)| f(j, v));
+            }
+        }
+    }
+
+    fn to_rows(&self, weights: &Csr, consensus: &[I32F32]) -> SparseMatrix {
+        (0..weights.rows())
+            .map(|i| {
+                let mut row = Vec::new();
+                self.for_each(i, weights, consensus, |j, v| row.push((j, v)));
+                row
+            })
+            .collect()
+    }
+}
+
+/// Stored bond rows, cells of columns >= n and masked cells left out, values converted.
+fn read_bonds(rows: &[Vec<(u16, u16)>], n: usize, masked: impl Fn(u16) -> bool, value: impl Fn(u16) -> I32F32) -> Csr {
+    let mut out = Csr::with_capacity(n, rows.iter().map(Vec::len).sum());
+    for row in rows {
+        for &(j, b) in row {
+            if (j as usize) < n && !masked(j) {
+                out.push(j, value(b));
+            }
+        }
+        out.end_row();
+    }
+    out
+}
+
+/// Per column, a divisor by the column's (saturating) sum.
+fn col_sum_divisors(m: &Csr, columns: usize) -> Vec<Divisor> {
+    let mut sums = vec![ZERO; columns];
+    for (&j, &v) in m.cols.iter().zip(&m.vals) {
+        let s = &mut sums[j as usize];
+        *s = s.sat_add(v);
+    }
+    sums.iter().map(|s| Divisor::new(*s)).collect()
+}
+
+/// Chain: `mat_ema_sparse(new, old, alpha)`: per cell `alpha * new + (1 - alpha) * old`,
+/// summed in the chain's order (the new row's cells, then the old row's), positives kept
+/// in column order. `new` is the bond weights with each cell passed through
+/// `new_value(row, column, value)`; old cells through `old_value(column, value)`.
+#[allow(clippy::too_many_arguments)]
+fn ema_rows(
+    n: usize,
+    new: &BondWeights,
+    weights: &Csr,
+    consensus: &[I32F32],
+    old: &Csr,
+    alpha: I32F32,
+    new_value: impl Fn(usize, u16, I32F32) -> I32F32,
+    old_value: impl Fn(u16, I32F32) -> I32F32,
+) -> Csr {
+    let one_minus_alpha = ONE.sat_sub(alpha);
+    let mut acc = vec![ZERO; n];
+    let mut out = Csr::with_capacity(n, old.cols.len().max(weights.cols.len()));
+    for i in 0..n {
+        let mut touched = false;
+        new.for_each(i, weights, consensus, |j, v| {
+            if !touched {
+                acc.iter_mut().for_each(|x| *x = ZERO);
+                touched = true;
+            }
+            let c = &mut acc[j as usize];
+            *c = c.sat_add(mul(alpha, new_value(i, j, v)));
+        });
+        let (cols, vals) = old.row(i);
+        if !cols.is_empty() {
+            if !touched {
+                acc.iter_mut().for_each(|x| *x = ZERO);
+                touched = true;
+            }
+            for (&j, &v) in cols.iter().zip(vals) {
+                let c = &mut acc[j as usize];
+                *c = c.sat_add(mul(one_minus_alpha, old_value(j, v)));
+            }
+        }
+        if touched {
+            for (j, &v) in acc.iter().enumerate() {
+                if v > ZERO {
+                    out.push(j as u16, v);
+                }
+            }
+        }
+        out.end_row();
+    }
+    out
+}
+
+/// `row_sum(mat_vec_mul(col_normalize(m), vector))` in one pass, without the two
+/// intermediate matrices (dropping zero products, as the chain does, does not change
+/// a sum); cells of columns the vector lacks are skipped.
+fn col_normalized_row_dot_csr(m: &Csr, vector: &[I32F32], columns: usize) -> Vec<I32F32> {
+    let mut sums = vec![ZERO; columns];
+    for (&j, &v) in m.cols.iter().zip(&m.vals) {
+        if let Some(s) = sums.get_mut(j as usize) {
+            *s = s.sat_add(v);
+        }
+    }
+    let divisors: Vec<Divisor> = sums.iter().map(|s| Divisor::new(*s)).collect();
+    (0..m.rows())
+        .map(|i| {
+            let (cols, vals) = m.row(i);
+            cols.iter().zip(vals).fold(ZERO, |acc, (&j, &v)| {
+                let (Some(d), Some(&x)) = (divisors.get(j as usize), vector.get(j as usize)) else {
+                    return acc;
+                };
+                acc.sat_add(mul(d.divide_unless_zero(v), x))
+            })
+        })
+        .collect()
 }
 
 /// alpha = 1 - bonds_moving_average / 1e6 (computed in I64F64, then narrowed).

@@ -72,6 +72,17 @@ impl Divisor {
         }
         a.checked_div(self.d).unwrap_or(ZERO)
     }
+
+    /// `a / d`, or `a` unchanged when d is 0: how the chain's column normalisations
+    /// treat a column summing to 0.
+    #[inline]
+    pub fn divide_unless_zero(&self, a: I32F32) -> I32F32 {
+        if self.d != ZERO {
+            self.divide(a)
+        } else {
+            a
+        }
+    }
 }
 
 /// `a.saturating_mul(b)` for I32F32 with the same bits: the exact product shifted
@@ -752,6 +763,147 @@ pub fn cursor_lookup(row: &[(u16, I32F32)], columns: usize) -> Vec<I32F32> {
     dense
 }
 
+/// `fixed_proportion_to_u16` on the raw bits: `x * 65535` (the exact product shifted
+/// right by 32, rounding towards minus infinity, saturated) then the integer part
+/// (towards minus infinity), saturated to 0..=65535. A property test holds it equal.
+#[inline]
+pub fn proportion_to_u16_fast(x: I32F32) -> u16 {
+    let p = mul(x, I32F32::from_bits((u16::MAX as i64) << 32)).to_bits();
+    (p >> 32).clamp(0, u16::MAX as i64) as u16
+}
+
+/// Compressed sparse rows: row `i` is `cols[start[i]..start[i + 1]]` with its values in
+/// the same range of `vals`, entries in the order they were pushed.
+#[derive(Clone, Debug, Default)]
+pub struct Csr {
+    pub start: Vec<usize>,
+    pub cols: Vec<u16>,
+    pub vals: Vec<I32F32>,
+}
+
+impl Csr {
+    pub fn with_capacity(rows: usize, entries: usize) -> Self {
+        let mut start = Vec::with_capacity(rows + 1);
+        start.push(0);
+        Self { start, cols: Vec::with_capacity(entries), vals: Vec::with_capacity(entries) }
+    }
+
+    #[inline]
+    pub fn push(&mut self, j: u16, v: I32F32) {
+        self.cols.push(j);
+        self.vals.push(v);
+    }
+
+    /// Close the current row.
+    #[inline]
+    pub fn end_row(&mut self) {
+        self.start.push(self.cols.len());
+    }
+
+    pub fn rows(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    #[inline]
+    pub fn range(&self, i: usize) -> std::ops::Range<usize> {
+        self.start[i]..self.start[i + 1]
+    }
+
+    #[inline]
+    pub fn row(&self, i: usize) -> (&[u16], &[I32F32]) {
+        let r = self.range(i);
+        (&self.cols[r.clone()], &self.vals[r])
+    }
+
+    pub fn from_rows(m: &[SparseRow]) -> Self {
+        let mut out = Self::with_capacity(m.len(), m.iter().map(Vec::len).sum());
+        for row in m {
+            for &(j, v) in row {
+                out.push(j, v);
+            }
+            out.end_row();
+        }
+        out
+    }
+
+    pub fn to_rows(&self) -> SparseMatrix {
+        (0..self.rows())
+            .map(|i| {
+                let (c, v) = self.row(i);
+                c.iter().copied().zip(v.iter().copied()).collect()
+            })
+            .collect()
+    }
+}
+
+/// The chain's `weighted_median` result, found by a different search, for use when
+/// every stake is positive (the caller checks; otherwise it runs the chain's own).
+///
+/// Why it is the same: the chain's partition sums are exact (non-negative fixed-point
+/// additions far from saturation), so with distinct scores v_1 < ... < v_m of positive
+/// masses, pivot v_i is returned exactly when `P_i <= minority < Q_i` (P_i the stake
+/// below v_i, Q_i the stake up to and including it), the search goes lower when
+/// `minority < P_i` and higher when `Q_i <= minority`; the set it searches always keeps
+/// that v_i, or the smallest score when `minority < 0`, or the largest when no Q_i
+/// exceeds the minority. So the answer is the smallest score whose cumulative stake
+/// exceeds the minority (the largest score when none does), whatever the pivots; this
+/// finds it by three-way quickselect. A property test holds it equal to
+/// [`weighted_median`]. `pairs` is (score, stake), reordered in place.
+pub fn weighted_median_positive(pairs: &mut [(I32F32, I32F32)], minority: I32F32) -> I32F32 {
+    let minority = minority.to_bits();
+    let (mut lo, mut hi) = (0usize, pairs.len());
+    if hi == 0 {
+        return ZERO;
+    }
+    // Stake of everything left of pairs[lo..hi] (all smaller than what it holds).
+    let mut below: i64 = 0;
+    loop {
+        let s = &mut pairs[lo..hi];
+        let len = s.len();
+        if len <= 16 {
+            s.sort_unstable_by_key(|p| p.0);
+            let mut acc = below;
+            for p in s.iter() {
+                acc += p.1.to_bits();
+                if acc > minority {
+                    return p.0;
+                }
+            }
+            return s[len - 1].0;
+        }
+        let (a, b, c) = (s[0].0, s[len / 2].0, s[len - 1].0);
+        let pivot = a.max(b).min(a.min(b).max(c));
+        let (mut lt, mut i, mut gt) = (0usize, 0usize, len);
+        let (mut mass_lt, mut mass_eq) = (0i64, 0i64);
+        while i < gt {
+            let (score, stake) = s[i];
+            if score < pivot {
+                s.swap(lt, i);
+                lt += 1;
+                i += 1;
+                mass_lt += stake.to_bits();
+            } else if score > pivot {
+                gt -= 1;
+                s.swap(i, gt);
+            } else {
+                mass_eq += stake.to_bits();
+                i += 1;
+            }
+        }
+        if minority < below + mass_lt {
+            if lt == 0 {
+                return pivot;
+            }
+            hi = lo + lt;
+        } else if below + mass_lt + mass_eq > minority || gt == len {
+            return pivot;
+        } else {
+            below += mass_lt + mass_eq;
+            lo += gt;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -857,5 +1009,67 @@ mod tests {
         let m = vec![vec![(0u16, f(0.5)), (1, f(0.5))]];
         let out = col_clip_sparse(&m, &[f(0.2), ZERO]);
         assert_eq!(out, vec![vec![(0u16, f(0.2))]]);
+    }
+
+    #[test]
+    fn fast_proportion_to_u16_matches_the_library() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let edges = [0i64, 1, -1, i64::MAX, i64::MIN, 1 << 32, (1 << 32) - 1, (1 << 32) + 1, 65_536, 65_535];
+        for i in 0..200_000u32 {
+            let x = if (i as usize) < edges.len() {
+                edges[i as usize]
+            } else {
+                let v = (next() >> (next() % 64)) as i64;
+                if i % 7 == 0 { v.wrapping_neg() } else { v }
+            };
+            let x = I32F32::from_bits(x);
+            assert_eq!(proportion_to_u16_fast(x), fixed_proportion_to_u16(x), "{x:?}");
+        }
+    }
+
+    #[test]
+    fn positive_weighted_median_matches_the_chains_search() {
+        let mut seed = 0x1357_9bdf_2468_ace0u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut scratch = MedianScratch::default();
+        for case in 0..20_000u64 {
+            let k = 1 + (next() % [3, 10, 40, 300][(case % 4) as usize]) as usize;
+            let distinct = 1 + next() % [2, 5, 1000, 1 << 33][(next() % 4) as usize];
+            let mut stake: Vec<I32F32> = (0..k)
+                .map(|_| match next() % 4 {
+                    0 => I32F32::from_bits(1 + (next() % 3) as i64),
+                    _ => I32F32::from_bits(1 + (next() % (1 << 34)) as i64),
+                })
+                .collect();
+            if case % 2 == 0 {
+                inplace_normalize(&mut stake);
+            }
+            let score: Vec<I32F32> = (0..k).map(|_| I32F32::from_bits((next() % distinct) as i64 * (1 + (case % 3) as i64))).collect();
+            let total = sum(&stake);
+            let majority = match next() % 6 {
+                0 => ZERO,
+                1 => ONE,
+                2 => total,
+                3 => I32F32::from_bits(total.to_bits() - 1),
+                4 => I32F32::from_bits((next() % (2 * total.to_bits() as u64 + 2)) as i64),
+                _ => I32F32::from_bits(32_767i64 * (1 << 32) / 65_535),
+            };
+            let minority = total.sat_sub(majority);
+            let idx: Vec<usize> = (0..k).collect();
+            let expected = weighted_median_with(&mut scratch, &stake, &score, &idx, minority, ZERO, total);
+            let mut pairs: Vec<(I32F32, I32F32)> = score.iter().copied().zip(stake.iter().copied()).collect();
+            assert_eq!(weighted_median_positive(&mut pairs, minority), expected, "case {case}");
+        }
     }
 }
