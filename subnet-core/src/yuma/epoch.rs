@@ -188,7 +188,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
             // Plain EMA (chain: `mat_ema_sparse`, alpha = 1 - bonds_moving_average): cells of
             // columns >= n take no part, so they are not read.
             let alpha = moving_average_alpha(params);
-            let bonds = read_bonds(state.bonds, n, |j| last_tempo <= registered_at(j), |b| u16_max.divide(u16_to_fixed(b)));
+            let bonds = read_bonds(state.bonds, n, |j| last_tempo <= registered_at(j), u16_proportion_bits);
             ema_rows(n, &bond_weights, &weights, &consensus, &bonds, alpha, |_, _, v| v, |_, v| v)
         };
         // Dividends: d_i = S_i * SUM_j (col-normalised bond_ij * incentive_j), normalised.

@@ -31,14 +31,15 @@ pub fn safe_div(a: I32F32, b: I32F32) -> I32F32 {
 ///
 /// Normalisation divides hundreds of thousands of times per epoch by a handful of
 /// row or column sums, and the generic 128-bit division dominated the epoch's cost.
-/// For non-negative operands with a quotient below 2^52 (in fixed bits) the quotient
-/// is estimated with a precomputed f64 reciprocal and then settled with exact integer
-/// arithmetic, so the bits equal `checked_div`'s (truncating `(a_bits << 32) / b_bits`);
-/// anything else takes `checked_div` itself. A property test holds the two equal.
+/// For a non-negative dividend, a divisor below 2^62 bits and a quotient below 2^50
+/// (in fixed bits) the quotient is estimated with a precomputed f64 reciprocal and then
+/// settled with exact integer arithmetic, so the bits equal `checked_div`'s (truncating
+/// `(a_bits << 32) / d_bits`); anything else takes `checked_div` itself. A property
+/// test holds the two equal.
 #[derive(Clone, Copy)]
 pub struct Divisor {
     d: I32F32,
-    /// 2^32 / d_bits, or 0 when the fast path does not apply (d <= 0).
+    /// 2^32 / d_bits, or NaN when the fast path does not apply (d <= 0 or d >= 2^62 bits).
     reciprocal: f64,
 }
 
@@ -46,29 +47,25 @@ impl Divisor {
     #[inline]
     pub fn new(d: I32F32) -> Self {
         let bits = d.to_bits();
-        let reciprocal = if bits > 0 { 4_294_967_296.0 / bits as f64 } else { 0.0 };
+        let reciprocal = if bits > 0 && bits < 1 << 62 { 4_294_967_296.0 / bits as f64 } else { f64::NAN };
         Self { d, reciprocal }
     }
 
     #[inline]
     pub fn divide(&self, a: I32F32) -> I32F32 {
         let x = a.to_bits();
-        if x >= 0 && self.reciprocal > 0.0 {
-            let est = x as f64 * self.reciprocal;
-            // Below 2^50 the estimate's error (three roundings of 2^-53 each) is under
-            // 0.4, so its integer part is the quotient or one off it either way.
-            if est < 1.0e15 {
-                let num = (x as u128) << 32;
-                let d = self.d.to_bits() as u128;
-                let mut q = est as i64 as u128;
-                let prod = q * d;
-                if prod > num {
-                    q -= 1;
-                } else if num - prod >= d {
-                    q += 1;
-                }
-                return I32F32::from_bits(q as i64);
-            }
+        let est = x as f64 * self.reciprocal;
+        // Below 2^50 the estimate's error (three roundings of 2^-53 each) is under 0.4,
+        // so its integer part q is the quotient or one off it either way (a negative
+        // dividend or a NaN reciprocal fails the test). The remainder x * 2^32 - q * d
+        // then lies in [-d, 2d), which for d < 2^62 an i64 holds, so computing it modulo
+        // 2^64 is exact.
+        if est >= 0.0 && est < 1.0e15 {
+            let d = self.d.to_bits() as u64;
+            let q = est as u64;
+            let r = ((x as u64) << 32).wrapping_sub(q.wrapping_mul(d)) as i64;
+            let q = q - (r < 0) as u64 + (r >= d as i64) as u64;
+            return I32F32::from_bits(q as i64);
         }
         a.checked_div(self.d).unwrap_or(ZERO)
     }
@@ -850,13 +847,59 @@ impl Csr {
 /// finds it by three-way quickselect. A property test holds it equal to
 /// [`weighted_median`]. `pairs` is (score, stake), reordered in place.
 pub fn weighted_median_positive(pairs: &mut [(I32F32, I32F32)], minority: I32F32) -> I32F32 {
+    if pairs.len() <= 32 {
+        return select_positive(pairs, minority.to_bits(), 0);
+    }
+    // Narrow to one of 64 value buckets first: any map of scores to buckets that never
+    // decreases keeps smaller scores in earlier buckets, so the answer lies in the first
+    // bucket whose cumulative stake exceeds the minority (bucket 0 when the minority is
+    // negative), with the stake of the buckets before it below.
     let minority = minority.to_bits();
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    for p in pairs.iter() {
+        lo = lo.min(p.0.to_bits());
+        hi = hi.max(p.0.to_bits());
+    }
+    if lo == hi {
+        return I32F32::from_bits(lo);
+    }
+    const BUCKETS: usize = 64;
+    let scale = BUCKETS as f64 / (hi as i128 - lo as i128) as f64;
+    let bucket = |v: I32F32| -> usize { ((v.to_bits().wrapping_sub(lo) as u64 as f64 * scale) as usize).min(BUCKETS - 1) };
+    let mut mass = [0i64; BUCKETS];
+    for p in pairs.iter() {
+        mass[bucket(p.0)] += p.1.to_bits();
+    }
+    let mut below = 0i64;
+    let mut target = None;
+    for (b, &m) in mass.iter().enumerate() {
+        if below + m > minority {
+            target = Some(b);
+            break;
+        }
+        below += m;
+    }
+    let Some(target) = target else {
+        // No cumulative stake exceeds the minority: the largest score.
+        return I32F32::from_bits(hi);
+    };
+    let mut len = 0;
+    for i in 0..pairs.len() {
+        if bucket(pairs[i].0) == target {
+            pairs.swap(len, i);
+            len += 1;
+        }
+    }
+    select_positive(&mut pairs[..len], minority, below)
+}
+
+/// The smallest score whose cumulative stake, counted from `below`, exceeds the
+/// minority (the largest score when none does): three-way quickselect.
+fn select_positive(pairs: &mut [(I32F32, I32F32)], minority: i64, mut below: i64) -> I32F32 {
     let (mut lo, mut hi) = (0usize, pairs.len());
     if hi == 0 {
         return ZERO;
     }
-    // Stake of everything left of pairs[lo..hi] (all smaller than what it holds).
-    let mut below: i64 = 0;
     loop {
         let s = &mut pairs[lo..hi];
         let len = s.len();
@@ -902,6 +945,14 @@ pub fn weighted_median_positive(pairs: &mut [(I32F32, I32F32)], minority: I32F32
             lo += gt;
         }
     }
+}
+
+/// Chain: `fixed_to_fixed_u16_proportion(u16_to_fixed(b))` = b / 65535 in I32F32, in
+/// closed form: the bits are floor(b * 2^32 / 65535), and 2^32 = 65535 * 65537 + 1, so
+/// they are b * 65537 + floor(b / 65535). An exhaustive test holds it equal.
+#[inline]
+pub fn u16_proportion_bits(b: u16) -> I32F32 {
+    I32F32::from_bits(b as i64 * 65_537 + (b == u16::MAX) as i64)
 }
 
 #[cfg(test)]
@@ -1070,6 +1121,27 @@ mod tests {
             let expected = weighted_median_with(&mut scratch, &stake, &score, &idx, minority, ZERO, total);
             let mut pairs: Vec<(I32F32, I32F32)> = score.iter().copied().zip(stake.iter().copied()).collect();
             assert_eq!(weighted_median_positive(&mut pairs, minority), expected, "case {case}");
+        }
+    }
+
+    #[test]
+    fn u16_proportion_closed_form_is_exact() {
+        for b in 0..=u16::MAX {
+            assert_eq!(u16_proportion_bits(b), fixed_to_fixed_u16_proportion(u16_to_fixed(b)), "{b}");
+        }
+    }
+
+    #[test]
+    fn divisor_matches_checked_div_near_its_limits() {
+        let ds = [1i64, 2, 3, 65_535 << 32, (1 << 62) - 1, 1 << 62, (1 << 62) + 1, i64::MAX, 1 << 32, (1 << 32) + 1];
+        let xs = [0i64, 1, -1, i64::MAX, i64::MIN, 1 << 32, (1 << 50) - 1, 1 << 50, 1 << 60, (1 << 62) - 1, 12_345_678_901];
+        for &d in &ds {
+            for &x in &xs {
+                for dx in [-1i64, 0, 1] {
+                    let (a, b) = (I32F32::from_bits(x.saturating_add(dx)), I32F32::from_bits(d));
+                    assert_eq!(Divisor::new(b).divide(a), a.checked_div(b).unwrap_or(ZERO), "{a:?} / {b:?}");
+                }
+            }
         }
     }
 }
