@@ -61,100 +61,42 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     // Weights: stored u16 rows (UIDs >= n ignored), rows of non-permitted neurons dropped,
     // self-weight dropped (except the owner's), weights set at or before the target's
     // registration dropped, then (with commit-reveal) weights committed before the
-    // target's registration dropped; each row normalised to sum 1. (The masks only drop
-    // cells, so they are applied as the rows are read, in the chain's cell order.)
-    //
-    // In the same pass over each normalised row: pre-clip ranks (chain: `matmul_sparse`
-    // of the weights by active stake) and the column-major copy the consensus median
-    // reads (see `consensus_median`).
+    // target's registration dropped; each row normalised to sum 1. Read in one pass
+    // with the pre-clip ranks and the copy the consensus median reads (`read_weights`).
     let median = MedianInput::new(&active_stake);
-    let mut col_major = vec![ZERO; n * median.rows()];
-    let k_rows = median.rows();
-    let mut preranks = vec![ZERO; n];
-    let entries: usize = (0..n).filter(|&i| permits[i]).map(|i| state.weights[i].len()).sum();
-    let mut weights = Csr::with_capacity(n, entries);
-    for i in 0..n {
-        if permits[i] {
-            let row_start = weights.cols.len();
-            let updated = state.last_update[i];
-            let committed = state.commit_blocks.map(|c| c[i]);
-            let mut row_sum = ZERO;
-            for &(j, w) in &state.weights[i] {
-                let col = j as usize;
-                if col >= n || (col == i && owner != Some(j)) {
-                    continue;
-                }
-                let registered = state.block_at_registration[col];
-                if updated <= registered || committed.is_some_and(|c| c < registered) {
-                    continue;
-                }
-                let v = u16_to_fixed(w);
-                row_sum = row_sum.sat_add(v);
-                weights.push(j, v);
-            }
-            let (cols, vals) = (&weights.cols[row_start..], &mut weights.vals[row_start..]);
-            if row_sum > ZERO {
-                let d = Divisor::new(row_sum);
-                vals.iter_mut().for_each(|v| *v = d.divide(*v));
-            }
-            let s = active_stake[i];
-            if s != ZERO {
-                for (&j, &v) in cols.iter().zip(vals.iter()) {
-                    let r = &mut preranks[j as usize];
-                    *r = r.sat_add(mul(s, v));
-                }
-            }
-            if let Some(k) = median.row_of(i) {
-                // Later cells of a column overwrite earlier ones, as in the chain's copy.
-                for (&j, &v) in cols.iter().zip(vals.iter()) {
-                    col_major[j as usize * k_rows + k] = v;
-                }
-            }
-        }
-        weights.end_row();
-    }
+    let active_bits: Vec<i64> = active_stake.iter().map(|s| s.to_bits()).collect();
+    let read = read_weights(state, &permits, &active_bits, &median);
+    let weights = read.weights;
+    let preranks: Vec<I32F32> = read.preranks.iter().map(|b| I32F32::from_bits(*b)).collect();
 
     // Consensus: per miner, the stake-weighted median of the weights at majority kappa.
     let kappa = safe_div(
         I32F32::saturating_from_num(params.kappa),
         I32F32::saturating_from_num(u16::MAX),
     );
-    let consensus = median.consensus(&col_major, n, kappa);
-    drop(col_major);
+    let consensus_bits = median.consensus(&read.col_major, n, kappa);
+    drop(read.col_major);
+    let consensus: Vec<I32F32> = consensus_bits.iter().map(|b| I32F32::from_bits(*b)).collect();
 
-    // Clip each weight at consensus (a clipped cell whose consensus is 0 is dropped);
-    // validator trust is the sum of a row's clipped weights. Rank r_j = SUM_i clipped_ij * s_i
-    // (chain: `col_clip_sparse`, `row_sum_sparse`, `matmul_sparse`, fused in one pass).
-    let mut validator_trust = vec![ZERO; n];
-    let mut ranks = vec![ZERO; n];
-    for (i, vt) in validator_trust.iter_mut().enumerate() {
-        let s = active_stake[i];
-        let (cols, vals) = weights.row(i);
-        let mut row_sum = ZERO;
-        for (&j, &v) in cols.iter().zip(vals) {
-            if let Some(c) = clip(v, consensus[j as usize]) {
-                row_sum = row_sum.sat_add(c);
-                let r = &mut ranks[j as usize];
-                *r = r.sat_add(mul(s, c));
-            }
-        }
-        *vt = row_sum;
-    }
-    // With clipped bond weights, the column sums of ΔB = W∘S below are these ranks.
-    let clipped_col_sums = ranks.clone();
+    // Clip each weight at consensus; validator trust is the sum of a row's clipped
+    // weights; rank r_j = SUM_i clipped_ij * s_i (`clip_pass`).
+    let (validator_trust, rank_bits) = clip_pass(&weights, &consensus_bits, &active_bits);
+    let validator_trust: Vec<I32F32> = validator_trust.iter().map(|b| I32F32::from_bits(*b)).collect();
+    let mut ranks: Vec<I32F32> = rank_bits.iter().map(|b| I32F32::from_bits(*b)).collect();
 
     // Trust (as the chain stored it until Oct 2025) is rank over pre-clip rank;
     // incentive is rank normalised.
     let trust = vecdiv(&ranks, &preranks);
     inplace_normalize(&mut ranks);
     let incentive = ranks.clone();
+    let incentive_bits: Vec<i64> = incentive.iter().map(|b| b.to_bits()).collect();
 
     // Bonds penalty interpolates the weights the bonds follow: 0 = raw, 1 = clipped.
     let bonds_penalty = safe_div(
         I32F32::saturating_from_num(params.bonds_penalty),
         I32F32::saturating_from_num(u16::MAX),
     );
-    let bond_weights = BondWeights::new(&weights, &consensus, n, bonds_penalty);
+    let bond_weights = BondWeights::new(&weights, &consensus_bits, n, bonds_penalty);
 
     // Bonds of a miner registered since the last epoch are forgotten:
     // masked when last_tempo <= registered, last_tempo = last epoch block + 1
@@ -164,14 +106,14 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     } else {
         state.last_epoch_block.saturating_add(1)
     };
-    let registered_at = |j: u16| state.block_at_registration.get(j as usize).copied().unwrap_or(0);
+    // Per column: are its bonds forgotten?
+    let forgotten: Vec<bool> = state.block_at_registration.iter().map(|r| last_tempo <= *r).collect();
 
     let mut dividends: Vec<I32F32>;
-    let mut bonds_out: Vec<Vec<(u16, u16)>> = vec![Vec::new(); n];
+    let bonds_out: Vec<Vec<(u16, u16)>>;
     if params.yuma3_enabled {
         // Yuma3: bonds are stored as u16 proportions of 1 and are not normalised.
         // Chain: `fixed_to_fixed_u16_proportion`, b / 65535.
-        let u16_max = Divisor::new(I32F32::saturating_from_num(u16::MAX));
         let liquid = params.liquid_alpha_enabled && consensus.iter().any(|c| *c != ZERO);
         let ema_bonds = if liquid {
             // Liquid alpha reads rows through the chain's cursor, which stops at cells of
@@ -179,93 +121,93 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
             let mut bonds: SparseMatrix = state
                 .bonds
                 .iter()
-                .map(|row| row.iter().map(|&(j, b)| (j, u16_max.divide(u16_to_fixed(b)))).collect())
+                .map(|row| row.iter().map(|&(j, b)| (j, I32F32::from_bits(u16_proportion_bits(b)))).collect())
                 .collect();
             scalar_vec_mask_sparse_matrix(&mut bonds, last_tempo, state.block_at_registration, |t, r| t <= r);
-            let w = bond_weights.to_rows(&weights, &consensus);
-            Csr::from_rows(&compute_bonds_yuma3(params, &w, &bonds, &consensus, n))
+            let w = bond_weights.to_rows(&weights, &consensus_bits);
+            let ema = Csr::from_rows(&compute_bonds_yuma3(params, &w, &bonds, &consensus, n));
+            let sums = col_sums(&ema, n);
+            (ema, sums)
         } else {
             // Plain EMA (chain: `mat_ema_sparse`, alpha = 1 - bonds_moving_average): cells of
             // columns >= n take no part, so they are not read.
-            let alpha = moving_average_alpha(params);
-            let bonds = read_bonds(state.bonds, n, |j| last_tempo <= registered_at(j), u16_proportion_bits);
-            ema_rows(n, &bond_weights, &weights, &consensus, &bonds, alpha, |_, _, v| v, |_, v| v)
+            let alpha = moving_average_alpha(params).to_bits();
+            let (bonds, _) = read_bonds(state.bonds, &forgotten, u16_proportion_bits);
+            ema_rows(n, &bond_weights, &weights, &consensus_bits, &bonds, alpha, |_, _, v| v, |_, v| v)
         };
-        // Dividends: d_i = S_i * SUM_j (col-normalised bond_ij * incentive_j), normalised.
-        let per_validator = col_normalized_row_dot_csr(&ema_bonds, &incentive, n);
+        // Dividends: d_i = S_i * SUM_j (col-normalised bond_ij * incentive_j), normalised
+        // (chain: `col_normalize`, `mat_vec_mul`, `row_sum`; zero products dropped there
+        // do not change a sum). Stored bonds are the EMA as it is.
+        let (ema_bonds, ema_col_sums) = ema_bonds;
+        let divisors: Vec<Divisor> = ema_col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
+        let mut per_validator = Vec::with_capacity(n);
+        for i in 0..n {
+            let (cols, vals) = ema_bonds.row(i);
+            let mut acc = 0i64;
+            for (&j, &v) in cols.iter().zip(vals) {
+                let j = j as usize;
+                acc = acc.saturating_add(mul_bits(divisors[j].divide_bits_unless_zero(v), incentive_bits[j]));
+            }
+            per_validator.push(I32F32::from_bits(acc));
+        }
         dividends = vec_mul(&per_validator, &active_stake);
         inplace_normalize(&mut dividends);
-        for (i, out) in bonds_out.iter_mut().enumerate() {
-            if new_permits[i] {
-                let (cols, vals) = ema_bonds.row(i);
-                *out = cols.iter().zip(vals).map(|(&j, &v)| (j, proportion_to_u16_fast(v))).collect();
-            }
-        }
+        bonds_out = stored_bonds(&ema_bonds, &new_permits, |_, v| v);
     } else {
         // Classic Yuma: bonds column-normalised; ΔB = W∘S column-normalised;
         // B = EMA(ΔB, B) with alpha = 1 - bonds_moving_average; column-normalised.
         // (Cells of columns >= n are left out of every column sum and dropped by the
         // EMA, so they are not read.)
-        let bonds = read_bonds(state.bonds, n, |j| last_tempo <= registered_at(j), u16_to_fixed);
-        let bond_divisors = col_sum_divisors(&bonds, n);
-        // ΔB_ij = W_ij * S_i (chain: `row_hadamard_sparse`), column sums for its normalisation.
+        let (bonds, bond_col_sums) = read_bonds(state.bonds, &forgotten, |b| u16_to_fixed(b).to_bits());
+        let bond_divisors: Vec<Divisor> = bond_col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
+        // ΔB_ij = W_ij * S_i (chain: `row_hadamard_sparse`), column sums for its
+        // normalisation: with clipped bond weights, exactly the ranks' sums.
         let delta_col_sums = match bond_weights {
-            BondWeights::Clipped => clipped_col_sums,
+            BondWeights::Clipped => rank_bits,
             _ => {
-                let mut sums = vec![ZERO; n];
-                for (i, &s) in active_stake.iter().enumerate() {
-                    bond_weights.for_each(i, &weights, &consensus, |j, v| {
+                let mut sums = vec![0i64; n];
+                for (i, &s) in active_bits.iter().enumerate() {
+                    bond_weights.for_each(i, &weights, &consensus_bits, |j, v| {
                         let c = &mut sums[j as usize];
-                        *c = c.sat_add(mul(v, s));
+                        *c = c.saturating_add(mul_bits(v, s));
                     });
                 }
                 sums
             }
         };
-        let delta_divisors: Vec<Divisor> = delta_col_sums.iter().map(|s| Divisor::new(*s)).collect();
-        let alpha = moving_average_alpha(params);
-        let mut ema_bonds = ema_rows(
+        let delta_divisors: Vec<Divisor> = delta_col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
+        let alpha = moving_average_alpha(params).to_bits();
+        let (mut ema_bonds, ema_col_sums) = ema_rows(
             n,
             &bond_weights,
             &weights,
-            &consensus,
+            &consensus_bits,
             &bonds,
             alpha,
-            |i, j, v| delta_divisors[j as usize].divide_unless_zero(mul(v, active_stake[i])),
-            |j, b| bond_divisors[j as usize].divide_unless_zero(b),
+            |i, j, v| delta_divisors[j as usize].divide_bits_unless_zero(mul_bits(v, active_bits[i])),
+            |j, b| bond_divisors[j as usize].divide_bits_unless_zero(b),
         );
         // Column-normalise the EMA; dividends d_i = SUM_j b_ij * incentive_j (chain:
         // `matmul_transpose_sparse`), normalised; and the column maxima for the stored form.
-        let ema_divisors = col_sum_divisors(&ema_bonds, n);
-        let mut col_max = vec![ZERO; n];
+        let ema_divisors: Vec<Divisor> = ema_col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
+        let mut col_max = vec![0i64; n];
         dividends = Vec::with_capacity(n);
         for i in 0..n {
             let r = ema_bonds.range(i);
             let (cols, vals) = (&ema_bonds.cols[r.clone()], &mut ema_bonds.vals[r]);
-            let mut d = ZERO;
+            let mut d = 0i64;
             for (&j, v) in cols.iter().zip(vals.iter_mut()) {
-                *v = ema_divisors[j as usize].divide_unless_zero(*v);
-                d = d.sat_add(mul(incentive[j as usize], *v));
-                let m = &mut col_max[j as usize];
-                if *m < *v {
-                    *m = *v;
-                }
+                let j = j as usize;
+                *v = ema_divisors[j].divide_bits_unless_zero(*v);
+                d = d.saturating_add(mul_bits(incentive_bits[j], *v));
+                col_max[j] = col_max[j].max(*v);
             }
-            dividends.push(d);
+            dividends.push(I32F32::from_bits(d));
         }
         inplace_normalize(&mut dividends);
         // Stored bonds are column max-upscaled (max_i b_ij = 1).
-        let max_divisors: Vec<Divisor> = col_max.iter().map(|s| Divisor::new(*s)).collect();
-        for (i, out) in bonds_out.iter_mut().enumerate() {
-            if new_permits[i] {
-                let (cols, vals) = ema_bonds.row(i);
-                *out = cols
-                    .iter()
-                    .zip(vals)
-                    .map(|(&j, &v)| (j, proportion_to_u16_fast(max_divisors[j as usize].divide_unless_zero(v))))
-                    .collect();
-            }
-        }
+        let max_divisors: Vec<Divisor> = col_max.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
+        bonds_out = stored_bonds(&ema_bonds, &new_permits, |j, v| max_divisors[j as usize].divide_bits_unless_zero(v));
     }
 
     // Emission: incentive + dividends normalised on their joint sum; miners get the
@@ -318,15 +260,108 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     })
 }
 
-/// Chain: `col_clip_sparse` for one cell: clipped at the column's consensus, and
-/// dropped when clipped to a consensus of 0.
+/// Chain: `col_clip_sparse` for one cell (raw bits): clipped at the column's consensus,
+/// and dropped when clipped to a consensus of 0.
 #[inline]
-fn clip(v: I32F32, threshold: I32F32) -> Option<I32F32> {
+fn clip(v: i64, threshold: i64) -> Option<i64> {
     if threshold < v {
-        (threshold > ZERO).then_some(threshold)
+        (threshold > 0).then_some(threshold)
     } else {
         Some(v)
     }
+}
+
+struct ReadWeights {
+    weights: Csr,
+    /// Pre-clip ranks (chain: `matmul_sparse` of the weights by active stake), raw bits.
+    preranks: Vec<i64>,
+    /// The median's column-major copy (see [`MedianInput::consensus`]).
+    col_major: Vec<i64>,
+}
+
+/// The weights as the chain masks and normalises them (see `run_epoch`); the masks only
+/// drop cells, so they are applied as the rows are read, in the chain's cell order.
+/// While each normalised row is hot: its pre-clip rank terms and its median copy.
+#[inline(never)]
+fn read_weights(state: &SubnetState<'_>, permits: &[bool], active: &[i64], median: &MedianInput) -> ReadWeights {
+    let n = state.stake.len();
+    let owner = state.owner_uid;
+    let k_rows = median.rows();
+    let mut col_major = vec![0i64; n * k_rows];
+    let mut preranks = vec![0i64; n];
+    let entries: usize = (0..n).filter(|&i| permits[i]).map(|i| state.weights[i].len()).sum();
+    let mut weights = Csr::with_capacity(n, entries);
+    let registered = state.block_at_registration;
+    for i in 0..n {
+        if permits[i] {
+            let row_start = weights.cols.len();
+            let updated = state.last_update[i];
+            let committed = state.commit_blocks.map_or(u64::MAX, |c| c[i]);
+            // Self-weight is dropped unless this is the owner (chain: `mask_diag_sparse`).
+            let diagonal = if owner == Some(i as u16) { usize::MAX } else { i };
+            let mut row_sum = 0i64;
+            for &(j, w) in &state.weights[i] {
+                let col = j as usize;
+                if col >= n || col == diagonal {
+                    continue;
+                }
+                // Chain: `vec_mask_sparse_matrix` with last_update <= registration, then
+                // (commit-reveal) commit block < registration; without commit-reveal
+                // `committed` is u64::MAX, which is never below a registration block.
+                let r = registered[col];
+                if updated <= r || committed < r {
+                    continue;
+                }
+                let v = u16_to_fixed(w).to_bits();
+                row_sum = row_sum.saturating_add(v);
+                weights.push(j, v);
+            }
+            let (cols, vals) = (&weights.cols[row_start..], &mut weights.vals[row_start..]);
+            // Chain: `inplace_row_normalize_sparse` (rows summing to 0 left as they are).
+            if row_sum > 0 {
+                let d = Divisor::new(I32F32::from_bits(row_sum));
+                vals.iter_mut().for_each(|v| *v = d.divide_bits(*v));
+            }
+            let s = active[i];
+            if s != 0 {
+                for (&j, &v) in cols.iter().zip(vals.iter()) {
+                    let r = &mut preranks[j as usize];
+                    *r = r.saturating_add(mul_bits(s, v));
+                }
+            }
+            if let Some(k) = median.row_of(i) {
+                // Later cells of a column overwrite earlier ones, as in the chain's copy.
+                for (&j, &v) in cols.iter().zip(vals.iter()) {
+                    col_major[j as usize * k_rows + k] = v;
+                }
+            }
+        }
+        weights.end_row();
+    }
+    ReadWeights { weights, preranks, col_major }
+}
+
+/// Chain: `col_clip_sparse`, `row_sum_sparse` (validator trust) and `matmul_sparse` of
+/// the clipped weights by active stake (ranks), fused in one pass. Raw bits.
+#[inline(never)]
+fn clip_pass(weights: &Csr, consensus: &[i64], active: &[i64]) -> (Vec<i64>, Vec<i64>) {
+    let n = weights.rows();
+    let mut validator_trust = vec![0i64; n];
+    let mut ranks = vec![0i64; consensus.len()];
+    for (i, vt) in validator_trust.iter_mut().enumerate() {
+        let s = active[i];
+        let (cols, vals) = weights.row(i);
+        let mut row_sum = 0i64;
+        for (&j, &v) in cols.iter().zip(vals) {
+            if let Some(c) = clip(v, consensus[j as usize]) {
+                row_sum = row_sum.saturating_add(c);
+                let r = &mut ranks[j as usize];
+                *r = r.saturating_add(mul_bits(s, c));
+            }
+        }
+        *vt = row_sum;
+    }
+    (validator_trust, ranks)
 }
 
 /// The validators the consensus median counts (positive active stake), with their
@@ -342,7 +377,7 @@ impl MedianInput {
         let mut index = vec![u32::MAX; active_stake.len()];
         let mut stake = Vec::new();
         for (i, &s) in active_stake.iter().enumerate() {
-            if s > ZERO {
+            if s.to_bits() > 0 {
                 index[i] = stake.len() as u32;
                 stake.push(s);
             }
@@ -361,36 +396,40 @@ impl MedianInput {
         (k != u32::MAX).then_some(k as usize)
     }
 
-    /// Per column of `col_major` (`rows()` scores each, zero where a validator set no
-    /// weight), the chain's stake-weighted median at the given majority. Normalised
+    /// Per column of `col_major` (`rows()` scores each in raw bits, zero where a validator
+    /// set no weight), the chain's stake-weighted median at the given majority. Normalised
     /// stakes are positive (a positive stake over a sum of at most 1), in which case
     /// [`weighted_median_positive`] gives the chain's result; should one not be, the
     /// chain's own search runs.
-    fn consensus(&self, col_major: &[I32F32], columns: usize, majority: I32F32) -> Vec<I32F32> {
+    #[inline(never)]
+    fn consensus(&self, col_major: &[i64], columns: usize, majority: I32F32) -> Vec<i64> {
         let k = self.rows();
         if k == 0 {
-            return vec![ZERO; columns];
+            return vec![0; columns];
         }
         let stake_sum = sum(&self.stake);
         let minority = stake_sum.sat_sub(majority);
-        let all_positive = self.stake.iter().all(|s| *s > ZERO);
-        let stake_idx: Vec<usize> = if all_positive { Vec::new() } else { (0..k).collect() };
-        let median_of = |range: std::ops::Range<usize>| -> Vec<I32F32> {
+        let all_positive = self.stake.iter().all(|s| s.to_bits() > 0);
+        let stake_bits: Vec<i64> = self.stake.iter().map(|s| s.to_bits()).collect();
+        let median_of = |range: std::ops::Range<usize>| -> Vec<i64> {
             let mut pairs = Vec::with_capacity(k);
             let mut scratch = MedianScratch::default();
+            let stake_idx: Vec<usize> = if all_positive { Vec::new() } else { (0..k).collect() };
             range
                 .map(|c| {
                     let col = &col_major[c * k..(c + 1) * k];
-                    if col.iter().all(|v| *v == ZERO) {
+                    if col.iter().all(|v| *v == 0) {
                         // Every score equals the pivot 0, so the chain's search returns 0 at once.
-                        return ZERO;
+                        return 0;
                     }
                     if !all_positive {
-                        return weighted_median_with(&mut scratch, &self.stake, col, &stake_idx, minority, ZERO, stake_sum);
+                        let score: Vec<I32F32> = col.iter().map(|b| I32F32::from_bits(*b)).collect();
+                        return weighted_median_with(&mut scratch, &self.stake, &score, &stake_idx, minority, ZERO, stake_sum)
+                            .to_bits();
                     }
                     pairs.clear();
-                    pairs.extend(col.iter().copied().zip(self.stake.iter().copied()));
-                    weighted_median_positive(&mut pairs, minority)
+                    pairs.extend(col.iter().copied().zip(stake_bits.iter().copied()));
+                    weighted_median_positive(&mut pairs, minority).to_bits()
                 })
                 .collect()
         };
@@ -433,22 +472,23 @@ enum BondWeights {
 }
 
 impl BondWeights {
-    fn new(weights: &Csr, consensus: &[I32F32], n: usize, ratio: I32F32) -> Self {
+    fn new(weights: &Csr, consensus: &[i64], n: usize, ratio: I32F32) -> Self {
         if ratio == ZERO {
             return Self::Raw;
         }
         if ratio == ONE {
             return Self::Clipped;
         }
+        let ratio = ratio.to_bits();
         let mut out = Csr::with_capacity(n, weights.cols.len());
-        let mut dense_a = vec![ZERO; n];
-        let mut dense_b = vec![ZERO; n];
+        let mut dense_a = vec![0i64; n];
+        let mut dense_b = vec![0i64; n];
         for i in 0..n {
             let (cols, vals) = weights.row(i);
             // An empty row has an empty clipped row: 0 + r * (0 - 0) = 0, nothing to keep.
             if !cols.is_empty() {
-                dense_a.iter_mut().for_each(|x| *x = ZERO);
-                dense_b.iter_mut().for_each(|x| *x = ZERO);
+                dense_a.iter_mut().for_each(|x| *x = 0);
+                dense_b.iter_mut().for_each(|x| *x = 0);
                 for (&j, &v) in cols.iter().zip(vals) {
                     dense_a[j as usize] = v;
                     if let Some(c) = clip(v, consensus[j as usize]) {
@@ -456,8 +496,8 @@ impl BondWeights {
                     }
                 }
                 for (j, (&a, &b)) in dense_a.iter().zip(&dense_b).enumerate() {
-                    let v = a.sat_add(mul(ratio, b.sat_sub(a)));
-                    if v > ZERO {
+                    let v = a.saturating_add(mul_bits(ratio, b.saturating_sub(a)));
+                    if v > 0 {
                         out.push(j as u16, v);
                     }
                 }
@@ -469,7 +509,7 @@ impl BondWeights {
 
     /// Calls `f(column, value)` for the cells of row `i`, in row order.
     #[inline]
-    fn for_each(&self, i: usize, weights: &Csr, consensus: &[I32F32], mut f: impl FnMut(u16, I32F32)) {
+    fn for_each(&self, i: usize, weights: &Csr, consensus: &[i64], mut f: impl FnMut(u16, i64)) {
         match self {
             Self::Raw => {
                 let (cols, vals) = weights.row(i);
@@ -490,112 +530,115 @@ impl BondWeights {
         }
     }
 
-    fn to_rows(&self, weights: &Csr, consensus: &[I32F32]) -> SparseMatrix {
+    fn to_rows(&self, weights: &Csr, consensus: &[i64]) -> SparseMatrix {
         (0..weights.rows())
             .map(|i| {
                 let mut row = Vec::new();
-                self.for_each(i, weights, consensus, |j, v| row.push((j, v)));
+                self.for_each(i, weights, consensus, |j, v| row.push((j, I32F32::from_bits(v))));
                 row
             })
             .collect()
     }
 }
 
-/// Stored bond rows, cells of columns >= n and masked cells left out, values converted.
-fn read_bonds(rows: &[Vec<(u16, u16)>], n: usize, masked: impl Fn(u16) -> bool, value: impl Fn(u16) -> I32F32) -> Csr {
+/// Stored bond rows without cells of columns >= n or of forgotten columns (chain:
+/// `scalar_vec_mask_sparse_matrix`), values converted; with the column sums.
+#[inline(never)]
+fn read_bonds(rows: &[Vec<(u16, u16)>], forgotten: &[bool], value: impl Fn(u16) -> i64) -> (Csr, Vec<i64>) {
+    let n = forgotten.len();
     let mut out = Csr::with_capacity(n, rows.iter().map(Vec::len).sum());
+    let mut sums = vec![0i64; n];
     for row in rows {
         for &(j, b) in row {
-            if (j as usize) < n && !masked(j) {
-                out.push(j, value(b));
+            if forgotten.get(j as usize) == Some(&false) {
+                let v = value(b);
+                let s = &mut sums[j as usize];
+                *s = s.saturating_add(v);
+                out.push(j, v);
             }
         }
         out.end_row();
     }
-    out
+    (out, sums)
 }
 
-/// Per column, a divisor by the column's (saturating) sum.
-fn col_sum_divisors(m: &Csr, columns: usize) -> Vec<Divisor> {
-    let mut sums = vec![ZERO; columns];
+/// Saturating column sums.
+fn col_sums(m: &Csr, columns: usize) -> Vec<i64> {
+    let mut sums = vec![0i64; columns];
     for (&j, &v) in m.cols.iter().zip(&m.vals) {
-        let s = &mut sums[j as usize];
-        *s = s.sat_add(v);
+        if let Some(s) = sums.get_mut(j as usize) {
+            *s = s.saturating_add(v);
+        }
     }
-    sums.iter().map(|s| Divisor::new(*s)).collect()
+    sums
 }
 
 /// Chain: `mat_ema_sparse(new, old, alpha)`: per cell `alpha * new + (1 - alpha) * old`,
 /// summed in the chain's order (the new row's cells, then the old row's), positives kept
 /// in column order. `new` is the bond weights with each cell passed through
 /// `new_value(row, column, value)`; old cells through `old_value(column, value)`.
+/// Returns the result with its column sums.
 #[allow(clippy::too_many_arguments)]
+#[inline(never)]
 fn ema_rows(
     n: usize,
     new: &BondWeights,
     weights: &Csr,
-    consensus: &[I32F32],
+    consensus: &[i64],
     old: &Csr,
-    alpha: I32F32,
-    new_value: impl Fn(usize, u16, I32F32) -> I32F32,
-    old_value: impl Fn(u16, I32F32) -> I32F32,
-) -> Csr {
-    let one_minus_alpha = ONE.sat_sub(alpha);
-    let mut acc = vec![ZERO; n];
+    alpha: i64,
+    new_value: impl Fn(usize, u16, i64) -> i64,
+    old_value: impl Fn(u16, i64) -> i64,
+) -> (Csr, Vec<i64>) {
+    let one_minus_alpha = ONE.to_bits().saturating_sub(alpha);
+    let mut acc = vec![0i64; n];
+    let mut sums = vec![0i64; n];
     let mut out = Csr::with_capacity(n, old.cols.len().max(weights.cols.len()));
     for i in 0..n {
-        let mut touched = false;
+        let (old_cols, old_vals) = old.row(i);
+        let mut touched = !old_cols.is_empty();
+        if touched {
+            acc.iter_mut().for_each(|x| *x = 0);
+        }
         new.for_each(i, weights, consensus, |j, v| {
             if !touched {
-                acc.iter_mut().for_each(|x| *x = ZERO);
+                acc.iter_mut().for_each(|x| *x = 0);
                 touched = true;
             }
             let c = &mut acc[j as usize];
-            *c = c.sat_add(mul(alpha, new_value(i, j, v)));
+            *c = c.saturating_add(mul_bits(alpha, new_value(i, j, v)));
         });
-        let (cols, vals) = old.row(i);
-        if !cols.is_empty() {
-            if !touched {
-                acc.iter_mut().for_each(|x| *x = ZERO);
-                touched = true;
-            }
-            for (&j, &v) in cols.iter().zip(vals) {
-                let c = &mut acc[j as usize];
-                *c = c.sat_add(mul(one_minus_alpha, old_value(j, v)));
-            }
+        for (&j, &v) in old_cols.iter().zip(old_vals) {
+            let c = &mut acc[j as usize];
+            *c = c.saturating_add(mul_bits(one_minus_alpha, old_value(j, v)));
         }
         if touched {
-            for (j, &v) in acc.iter().enumerate() {
-                if v > ZERO {
+            for (j, (&v, s)) in acc.iter().zip(sums.iter_mut()).enumerate() {
+                if v > 0 {
                     out.push(j as u16, v);
+                    *s = s.saturating_add(v);
                 }
             }
         }
         out.end_row();
     }
-    out
+    (out, sums)
 }
 
-/// `row_sum(mat_vec_mul(col_normalize(m), vector))` in one pass, without the two
-/// intermediate matrices (dropping zero products, as the chain does, does not change
-/// a sum); cells of columns the vector lacks are skipped.
-fn col_normalized_row_dot_csr(m: &Csr, vector: &[I32F32], columns: usize) -> Vec<I32F32> {
-    let mut sums = vec![ZERO; columns];
-    for (&j, &v) in m.cols.iter().zip(&m.vals) {
-        if let Some(s) = sums.get_mut(j as usize) {
-            *s = s.sat_add(v);
-        }
-    }
-    let divisors: Vec<Divisor> = sums.iter().map(|s| Divisor::new(*s)).collect();
+/// Bonds rows as stored: for neurons holding a permit after this epoch, each cell
+/// through `value(column, bits)` then `fixed_proportion_to_u16`; others cleared.
+#[inline(never)]
+fn stored_bonds(m: &Csr, permits: &[bool], value: impl Fn(u16, i64) -> i64) -> Vec<Vec<(u16, u16)>> {
     (0..m.rows())
         .map(|i| {
+            if !permits[i] {
+                return Vec::new();
+            }
             let (cols, vals) = m.row(i);
-            cols.iter().zip(vals).fold(ZERO, |acc, (&j, &v)| {
-                let (Some(d), Some(&x)) = (divisors.get(j as usize), vector.get(j as usize)) else {
-                    return acc;
-                };
-                acc.sat_add(mul(d.divide_unless_zero(v), x))
-            })
+            cols.iter()
+                .zip(vals)
+                .map(|(&j, &v)| (j, proportion_to_u16_fast(I32F32::from_bits(value(j, v)))))
+                .collect()
         })
         .collect()
 }

@@ -74,11 +74,23 @@ impl Divisor {
     /// treat a column summing to 0.
     #[inline]
     pub fn divide_unless_zero(&self, a: I32F32) -> I32F32 {
-        if self.d != ZERO {
+        if self.d.to_bits() != 0 {
             self.divide(a)
         } else {
             a
         }
+    }
+
+    /// [`Divisor::divide_unless_zero`] on raw I32F32 bits.
+    #[inline]
+    pub fn divide_bits_unless_zero(&self, a: i64) -> i64 {
+        self.divide_unless_zero(I32F32::from_bits(a)).to_bits()
+    }
+
+    /// [`Divisor::divide`] on raw I32F32 bits.
+    #[inline]
+    pub fn divide_bits(&self, a: i64) -> i64 {
+        self.divide(I32F32::from_bits(a)).to_bits()
     }
 }
 
@@ -90,6 +102,12 @@ impl Divisor {
 pub fn mul(a: I32F32, b: I32F32) -> I32F32 {
     let p = (a.to_bits() as i128 * b.to_bits() as i128) >> 32;
     I32F32::from_bits(p.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+}
+
+/// [`mul`] on raw I32F32 bits.
+#[inline]
+pub fn mul_bits(a: i64, b: i64) -> i64 {
+    ((a as i128 * b as i128) >> 32).clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
 
 /// Saturating add and subtract on the raw bits: the same results as `substrate-fixed`'s
@@ -775,7 +793,8 @@ pub fn proportion_to_u16_fast(x: I32F32) -> u16 {
 pub struct Csr {
     pub start: Vec<usize>,
     pub cols: Vec<u16>,
-    pub vals: Vec<I32F32>,
+    /// I32F32 values as raw bits.
+    pub vals: Vec<i64>,
 }
 
 impl Csr {
@@ -786,7 +805,7 @@ impl Csr {
     }
 
     #[inline]
-    pub fn push(&mut self, j: u16, v: I32F32) {
+    pub fn push(&mut self, j: u16, v: i64) {
         self.cols.push(j);
         self.vals.push(v);
     }
@@ -807,7 +826,7 @@ impl Csr {
     }
 
     #[inline]
-    pub fn row(&self, i: usize) -> (&[u16], &[I32F32]) {
+    pub fn row(&self, i: usize) -> (&[u16], &[i64]) {
         let r = self.range(i);
         (&self.cols[r.clone()], &self.vals[r])
     }
@@ -816,7 +835,7 @@ impl Csr {
         let mut out = Self::with_capacity(m.len(), m.iter().map(Vec::len).sum());
         for row in m {
             for &(j, v) in row {
-                out.push(j, v);
+                out.push(j, v.to_bits());
             }
             out.end_row();
         }
@@ -827,7 +846,7 @@ impl Csr {
         (0..self.rows())
             .map(|i| {
                 let (c, v) = self.row(i);
-                c.iter().copied().zip(v.iter().copied()).collect()
+                c.iter().zip(v).map(|(&j, &v)| (j, I32F32::from_bits(v))).collect()
             })
             .collect()
     }
@@ -845,8 +864,8 @@ impl Csr {
 /// exceeds the minority. So the answer is the smallest score whose cumulative stake
 /// exceeds the minority (the largest score when none does), whatever the pivots; this
 /// finds it by three-way quickselect. A property test holds it equal to
-/// [`weighted_median`]. `pairs` is (score, stake), reordered in place.
-pub fn weighted_median_positive(pairs: &mut [(I32F32, I32F32)], minority: I32F32) -> I32F32 {
+/// [`weighted_median`]. `pairs` is (score, stake) in raw I32F32 bits, reordered in place.
+pub fn weighted_median_positive(pairs: &mut [(i64, i64)], minority: I32F32) -> I32F32 {
     if pairs.len() <= 32 {
         return select_positive(pairs, minority.to_bits(), 0);
     }
@@ -857,18 +876,18 @@ pub fn weighted_median_positive(pairs: &mut [(I32F32, I32F32)], minority: I32F32
     let minority = minority.to_bits();
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     for p in pairs.iter() {
-        lo = lo.min(p.0.to_bits());
-        hi = hi.max(p.0.to_bits());
+        lo = lo.min(p.0);
+        hi = hi.max(p.0);
     }
     if lo == hi {
         return I32F32::from_bits(lo);
     }
     const BUCKETS: usize = 64;
     let scale = BUCKETS as f64 / (hi as i128 - lo as i128) as f64;
-    let bucket = |v: I32F32| -> usize { ((v.to_bits().wrapping_sub(lo) as u64 as f64 * scale) as usize).min(BUCKETS - 1) };
+    let bucket = |v: i64| -> usize { ((v.wrapping_sub(lo) as u64 as f64 * scale) as usize).min(BUCKETS - 1) };
     let mut mass = [0i64; BUCKETS];
     for p in pairs.iter() {
-        mass[bucket(p.0)] += p.1.to_bits();
+        mass[bucket(p.0)] += p.1;
     }
     let mut below = 0i64;
     let mut target = None;
@@ -895,7 +914,7 @@ pub fn weighted_median_positive(pairs: &mut [(I32F32, I32F32)], minority: I32F32
 
 /// The smallest score whose cumulative stake, counted from `below`, exceeds the
 /// minority (the largest score when none does): three-way quickselect.
-fn select_positive(pairs: &mut [(I32F32, I32F32)], minority: i64, mut below: i64) -> I32F32 {
+fn select_positive(pairs: &mut [(i64, i64)], minority: i64, mut below: i64) -> I32F32 {
     let (mut lo, mut hi) = (0usize, pairs.len());
     if hi == 0 {
         return ZERO;
@@ -907,12 +926,12 @@ fn select_positive(pairs: &mut [(I32F32, I32F32)], minority: i64, mut below: i64
             s.sort_unstable_by_key(|p| p.0);
             let mut acc = below;
             for p in s.iter() {
-                acc += p.1.to_bits();
+                acc += p.1;
                 if acc > minority {
-                    return p.0;
+                    return I32F32::from_bits(p.0);
                 }
             }
-            return s[len - 1].0;
+            return I32F32::from_bits(s[len - 1].0);
         }
         let (a, b, c) = (s[0].0, s[len / 2].0, s[len - 1].0);
         let pivot = a.max(b).min(a.min(b).max(c));
@@ -924,22 +943,22 @@ fn select_positive(pairs: &mut [(I32F32, I32F32)], minority: i64, mut below: i64
                 s.swap(lt, i);
                 lt += 1;
                 i += 1;
-                mass_lt += stake.to_bits();
+                mass_lt += stake;
             } else if score > pivot {
                 gt -= 1;
                 s.swap(i, gt);
             } else {
-                mass_eq += stake.to_bits();
+                mass_eq += stake;
                 i += 1;
             }
         }
         if minority < below + mass_lt {
             if lt == 0 {
-                return pivot;
+                return I32F32::from_bits(pivot);
             }
             hi = lo + lt;
         } else if below + mass_lt + mass_eq > minority || gt == len {
-            return pivot;
+            return I32F32::from_bits(pivot);
         } else {
             below += mass_lt + mass_eq;
             lo += gt;
@@ -951,8 +970,8 @@ fn select_positive(pairs: &mut [(I32F32, I32F32)], minority: i64, mut below: i64
 /// closed form: the bits are floor(b * 2^32 / 65535), and 2^32 = 65535 * 65537 + 1, so
 /// they are b * 65537 + floor(b / 65535). An exhaustive test holds it equal.
 #[inline]
-pub fn u16_proportion_bits(b: u16) -> I32F32 {
-    I32F32::from_bits(b as i64 * 65_537 + (b == u16::MAX) as i64)
+pub fn u16_proportion_bits(b: u16) -> i64 {
+    b as i64 * 65_537 + (b == u16::MAX) as i64
 }
 
 #[cfg(test)]
@@ -1119,7 +1138,7 @@ mod tests {
             let minority = total.sat_sub(majority);
             let idx: Vec<usize> = (0..k).collect();
             let expected = weighted_median_with(&mut scratch, &stake, &score, &idx, minority, ZERO, total);
-            let mut pairs: Vec<(I32F32, I32F32)> = score.iter().copied().zip(stake.iter().copied()).collect();
+            let mut pairs: Vec<(i64, i64)> = score.iter().zip(&stake).map(|(a, b)| (a.to_bits(), b.to_bits())).collect();
             assert_eq!(weighted_median_positive(&mut pairs, minority), expected, "case {case}");
         }
     }
@@ -1127,7 +1146,7 @@ mod tests {
     #[test]
     fn u16_proportion_closed_form_is_exact() {
         for b in 0..=u16::MAX {
-            assert_eq!(u16_proportion_bits(b), fixed_to_fixed_u16_proportion(u16_to_fixed(b)), "{b}");
+            assert_eq!(u16_proportion_bits(b), fixed_to_fixed_u16_proportion(u16_to_fixed(b)).to_bits(), "{b}");
         }
     }
 
