@@ -62,7 +62,8 @@ impl Divisor {
         // 2^64 is exact.
         if est >= 0.0 && est < 1.0e15 {
             let d = self.d.to_bits() as u64;
-            let q = est as u64;
+            // (Through i64: a direct f64 -> u64 conversion is a slow sequence on x86-64.)
+            let q = est as i64 as u64;
             let r = ((x as u64) << 32).wrapping_sub(q.wrapping_mul(d)) as i64;
             let q = q - (r < 0) as u64 + (r >= d as i64) as u64;
             return I32F32::from_bits(q as i64);
@@ -100,14 +101,21 @@ impl Divisor {
 /// detection, several times slower; a property test holds the two equal.
 #[inline]
 pub fn mul(a: I32F32, b: I32F32) -> I32F32 {
-    let p = (a.to_bits() as i128 * b.to_bits() as i128) >> 32;
-    I32F32::from_bits(p.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+    I32F32::from_bits(mul_bits(a.to_bits(), b.to_bits()))
 }
 
 /// [`mul`] on raw I32F32 bits.
 #[inline]
 pub fn mul_bits(a: i64, b: i64) -> i64 {
-    ((a as i128 * b as i128) >> 32).clamp(i64::MIN as i128, i64::MAX as i128) as i64
+    let p = (a as i128 * b as i128) >> 32;
+    let t = p as i64;
+    if t as i128 == p {
+        t
+    } else if p < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    }
 }
 
 /// Saturating add and subtract on the raw bits: the same results as `substrate-fixed`'s
@@ -883,8 +891,13 @@ pub fn weighted_median_positive(pairs: &mut [(i64, i64)], minority: I32F32) -> I
         return I32F32::from_bits(lo);
     }
     const BUCKETS: usize = 64;
-    let scale = BUCKETS as f64 / (hi as i128 - lo as i128) as f64;
-    let bucket = |v: i64| -> usize { ((v.wrapping_sub(lo) as u64 as f64 * scale) as usize).min(BUCKETS - 1) };
+    let range = hi as i128 - lo as i128;
+    if range >= 1 << 62 {
+        return select_positive(pairs, minority, 0);
+    }
+    let scale = BUCKETS as f64 / range as f64;
+    // (Offsets fit an i64, whose conversions to and from f64 are single instructions.)
+    let bucket = |v: i64| -> usize { ((((v - lo) as f64) * scale) as i64 as usize).min(BUCKETS - 1) };
     let mut mass = [0i64; BUCKETS];
     for p in pairs.iter() {
         mass[bucket(p.0)] += p.1;
