@@ -418,18 +418,12 @@ impl MedianInput {
             range
                 .map(|c| {
                     let col = &col_major[c * k..(c + 1) * k];
-                    if col.iter().all(|v| *v == 0) {
-                        // Every score equals the pivot 0, so the chain's search returns 0 at once.
-                        return 0;
-                    }
                     if !all_positive {
                         let score: Vec<I32F32> = col.iter().map(|b| I32F32::from_bits(*b)).collect();
                         return weighted_median_with(&mut scratch, &self.stake, &score, &stake_idx, minority, ZERO, stake_sum)
                             .to_bits();
                     }
-                    pairs.clear();
-                    pairs.extend(col.iter().copied().zip(stake_bits.iter().copied()));
-                    weighted_median_positive(&mut pairs, minority).to_bits()
+                    weighted_median_positive(col, &stake_bits, minority, &mut pairs).to_bits()
                 })
                 .collect()
         };

@@ -872,35 +872,40 @@ impl Csr {
 /// exceeds the minority. So the answer is the smallest score whose cumulative stake
 /// exceeds the minority (the largest score when none does), whatever the pivots; this
 /// finds it by three-way quickselect. A property test holds it equal to
-/// [`weighted_median`]. `pairs` is (score, stake) in raw I32F32 bits, reordered in place.
-pub fn weighted_median_positive(pairs: &mut [(i64, i64)], minority: I32F32) -> I32F32 {
-    if pairs.len() <= 32 {
-        return select_positive(pairs, minority.to_bits(), 0);
+/// [`weighted_median`]. Scores and stakes are raw I32F32 bits; `scratch` is working space.
+pub fn weighted_median_positive(scores: &[i64], stakes: &[i64], minority: I32F32, scratch: &mut Vec<(i64, i64)>) -> I32F32 {
+    let minority = minority.to_bits();
+    scratch.clear();
+    if scores.len() <= 32 {
+        scratch.extend(scores.iter().copied().zip(stakes.iter().copied()));
+        return select_positive(scratch, minority, 0);
+    }
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    for &v in scores {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if lo == hi {
+        // One value (all zero when no validator weights this column): the chain's first
+        // pivot, with nothing above or below it.
+        return I32F32::from_bits(lo);
     }
     // Narrow to one of 64 value buckets first: any map of scores to buckets that never
     // decreases keeps smaller scores in earlier buckets, so the answer lies in the first
     // bucket whose cumulative stake exceeds the minority (bucket 0 when the minority is
     // negative), with the stake of the buckets before it below.
-    let minority = minority.to_bits();
-    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-    for p in pairs.iter() {
-        lo = lo.min(p.0);
-        hi = hi.max(p.0);
-    }
-    if lo == hi {
-        return I32F32::from_bits(lo);
-    }
     const BUCKETS: usize = 64;
     let range = hi as i128 - lo as i128;
     if range >= 1 << 62 {
-        return select_positive(pairs, minority, 0);
+        scratch.extend(scores.iter().copied().zip(stakes.iter().copied()));
+        return select_positive(scratch, minority, 0);
     }
     let scale = BUCKETS as f64 / range as f64;
     // (Offsets fit an i64, whose conversions to and from f64 are single instructions.)
     let bucket = |v: i64| -> usize { ((((v - lo) as f64) * scale) as i64 as usize).min(BUCKETS - 1) };
     let mut mass = [0i64; BUCKETS];
-    for p in pairs.iter() {
-        mass[bucket(p.0)] += p.1;
+    for (&v, &s) in scores.iter().zip(stakes) {
+        mass[bucket(v)] += s;
     }
     let mut below = 0i64;
     let mut target = None;
@@ -915,14 +920,8 @@ pub fn weighted_median_positive(pairs: &mut [(i64, i64)], minority: I32F32) -> I
         // No cumulative stake exceeds the minority: the largest score.
         return I32F32::from_bits(hi);
     };
-    let mut len = 0;
-    for i in 0..pairs.len() {
-        if bucket(pairs[i].0) == target {
-            pairs.swap(len, i);
-            len += 1;
-        }
-    }
-    select_positive(&mut pairs[..len], minority, below)
+    scratch.extend(scores.iter().copied().zip(stakes.iter().copied()).filter(|&(v, _)| bucket(v) == target));
+    select_positive(scratch, minority, below)
 }
 
 /// The smallest score whose cumulative stake, counted from `below`, exceeds the
@@ -1126,6 +1125,7 @@ mod tests {
             seed
         };
         let mut scratch = MedianScratch::default();
+        let mut pairs = Vec::new();
         for case in 0..20_000u64 {
             let k = 1 + (next() % [3, 10, 40, 300][(case % 4) as usize]) as usize;
             let distinct = 1 + next() % [2, 5, 1000, 1 << 33][(next() % 4) as usize];
@@ -1151,8 +1151,9 @@ mod tests {
             let minority = total.sat_sub(majority);
             let idx: Vec<usize> = (0..k).collect();
             let expected = weighted_median_with(&mut scratch, &stake, &score, &idx, minority, ZERO, total);
-            let mut pairs: Vec<(i64, i64)> = score.iter().zip(&stake).map(|(a, b)| (a.to_bits(), b.to_bits())).collect();
-            assert_eq!(weighted_median_positive(&mut pairs, minority), expected, "case {case}");
+            let scores: Vec<i64> = score.iter().map(|a| a.to_bits()).collect();
+            let stakes: Vec<i64> = stake.iter().map(|a| a.to_bits()).collect();
+            assert_eq!(weighted_median_positive(&scores, &stakes, minority, &mut pairs), expected, "case {case}");
         }
     }
 
