@@ -292,47 +292,61 @@ fn read_weights(state: &SubnetState<'_>, permits: &[bool], active: &[i64], media
     let entries: usize = (0..n).filter(|&i| permits[i]).map(|i| state.weights[i].len()).sum();
     let mut weights = Csr::with_capacity(n, entries);
     let registered = state.block_at_registration;
+    let latest_registration = registered.iter().copied().max().unwrap_or(0);
     for i in 0..n {
         if permits[i] {
-            let row_start = weights.cols.len();
+            let row = &state.weights[i];
+            let base = weights.cols.len();
+            weights.cols.resize(base + row.len(), 0);
+            weights.vals.resize(base + row.len(), 0);
+            let (cols, vals) = (&mut weights.cols[base..], &mut weights.vals[base..]);
             let updated = state.last_update[i];
             let committed = state.commit_blocks.map_or(u64::MAX, |c| c[i]);
+            // Chain: `vec_mask_sparse_matrix` with last_update <= registration, then
+            // (commit-reveal) commit block < registration; without commit-reveal
+            // `committed` is u64::MAX, which is never below a registration block. When
+            // neither can hold for the latest registration, no cell needs the check.
+            let check_registration = updated <= latest_registration || committed < latest_registration;
             // Self-weight is dropped unless this is the owner (chain: `mask_diag_sparse`).
             let diagonal = if owner == Some(i as u16) { usize::MAX } else { i };
             let mut row_sum = 0i64;
-            for &(j, w) in &state.weights[i] {
+            let mut len = 0;
+            for &(j, w) in row {
                 let col = j as usize;
                 if col >= n || col == diagonal {
                     continue;
                 }
-                // Chain: `vec_mask_sparse_matrix` with last_update <= registration, then
-                // (commit-reveal) commit block < registration; without commit-reveal
-                // `committed` is u64::MAX, which is never below a registration block.
-                let r = registered[col];
-                if updated <= r || committed < r {
-                    continue;
+                if check_registration {
+                    let r = registered[col];
+                    if updated <= r || committed < r {
+                        continue;
+                    }
                 }
                 let v = u16_to_fixed(w).to_bits();
                 row_sum = row_sum.saturating_add(v);
-                weights.push(j, v);
+                cols[len] = j;
+                vals[len] = v;
+                len += 1;
             }
-            let (cols, vals) = (&weights.cols[row_start..], &mut weights.vals[row_start..]);
-            // Chain: `inplace_row_normalize_sparse` (rows summing to 0 left as they are).
-            if row_sum > 0 {
-                let d = Divisor::new(I32F32::from_bits(row_sum));
-                vals.iter_mut().for_each(|v| *v = d.divide_bits(*v));
-            }
+            weights.cols.truncate(base + len);
+            weights.vals.truncate(base + len);
+            let (cols, vals) = (&weights.cols[base..], &mut weights.vals[base..]);
+            // Chain: `inplace_row_normalize_sparse` (rows summing to 0 left as they are);
+            // with each normalised cell, its pre-clip rank term and its median copy.
+            let d = (row_sum > 0).then(|| Divisor::new(I32F32::from_bits(row_sum)));
             let s = active[i];
-            if s != 0 {
-                for (&j, &v) in cols.iter().zip(vals.iter()) {
-                    let r = &mut preranks[j as usize];
-                    *r = r.saturating_add(mul_bits(s, v));
+            let k = median.row_of(i);
+            for (&j, v) in cols.iter().zip(vals.iter_mut()) {
+                if let Some(d) = &d {
+                    *v = d.divide_bits(*v);
                 }
-            }
-            if let Some(k) = median.row_of(i) {
-                // Later cells of a column overwrite earlier ones, as in the chain's copy.
-                for (&j, &v) in cols.iter().zip(vals.iter()) {
-                    col_major[j as usize * k_rows + k] = v;
+                let j = j as usize;
+                if s != 0 {
+                    preranks[j] = preranks[j].saturating_add(mul_bits(s, *v));
+                }
+                if let Some(k) = k {
+                    // Later cells of a column overwrite earlier ones, as in the chain's copy.
+                    col_major[j * k_rows + k] = *v;
                 }
             }
         }
