@@ -31,7 +31,7 @@ pub fn safe_div(a: I32F32, b: I32F32) -> I32F32 {
 ///
 /// Normalisation divides hundreds of thousands of times per epoch by a handful of
 /// row or column sums, and the generic 128-bit division dominated the epoch's cost.
-/// For a non-negative dividend, a divisor below 2^62 bits and a quotient below 2^50
+/// For a non-negative dividend, a divisor below 2^62 bits and a quotient below 2^49
 /// (in fixed bits) the quotient is estimated with a precomputed f64 reciprocal and then
 /// settled with exact integer arithmetic, so the bits equal `checked_div`'s (truncating
 /// `(a_bits << 32) / d_bits`); anything else takes `checked_div` itself. A property
@@ -53,20 +53,22 @@ impl Divisor {
 
     #[inline]
     pub fn divide(&self, a: I32F32) -> I32F32 {
+        const TWO_52: f64 = 4_503_599_627_370_496.0;
         let x = a.to_bits();
-        let est = x as f64 * self.reciprocal;
-        // Below 2^50 the estimate's error (three roundings of 2^-53 each) is under 0.4,
-        // so its integer part q is the quotient or one off it either way (a negative
-        // dividend or a NaN reciprocal fails the test). The remainder x * 2^32 - q * d
-        // then lies in [-d, 2d), which for d < 2^62 an i64 holds, so computing it modulo
-        // 2^64 is exact.
-        if est >= 0.0 && est < 1.0e15 {
-            let d = self.d.to_bits() as u64;
-            // (Through i64: a direct f64 -> u64 conversion is a slow sequence on x86-64.)
-            let q = est as i64 as u64;
-            let r = ((x as u64) << 32).wrapping_sub(q.wrapping_mul(d)) as i64;
-            let q = q - (r < 0) as u64 + (r >= d as i64) as u64;
-            return I32F32::from_bits(q as i64);
+        if x >= 0 {
+            let est = x as f64 * self.reciprocal;
+            // Adding 2^52 rounds the estimate to the nearest integer, which then sits in
+            // the low bits (for estimates in [0, 2^52); anything else, NaN included, gives
+            // a difference of 2^52 or more). Below 2^49 the estimate's error (three
+            // roundings of 2^-53 each) is under 0.4, so the rounded q is the quotient or
+            // one above it. The remainder x * 2^32 - q * d then lies in [-d, d), which for
+            // d < 2^62 an i64 holds, so computing it modulo 2^64 is exact.
+            let q = (est + TWO_52).to_bits().wrapping_sub(TWO_52.to_bits());
+            if q < 1 << 49 {
+                let d = self.d.to_bits() as u64;
+                let r = ((x as u64) << 32).wrapping_sub(q.wrapping_mul(d)) as i64;
+                return I32F32::from_bits((q - (r < 0) as u64) as i64);
+            }
         }
         a.checked_div(self.d).unwrap_or(ZERO)
     }
@@ -1178,6 +1180,29 @@ mod tests {
                     assert_eq!(Divisor::new(b).divide(a), a.checked_div(b).unwrap_or(ZERO), "{a:?} / {b:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn divisor_matches_checked_div_on_normalisation_ranges() {
+        let mut seed = 0x5eed_1234_abcd_9876u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..300_000 {
+            let d = 1 + (next() >> (next() % 62 + 2)) as i64;
+            // Mostly proportions of d (quotients up to a few times 1), some far above.
+            let x = match next() % 4 {
+                0 => (next() % (d as u64 + 1)) as i64,
+                1 => d,
+                2 => (next() % (4 * d as u64).saturating_add(1)) as i64,
+                _ => (next() >> (next() % 63 + 1)) as i64,
+            };
+            let (a, b) = (I32F32::from_bits(x), I32F32::from_bits(d));
+            assert_eq!(Divisor::new(b).divide(a), a.checked_div(b).unwrap_or(ZERO), "{a:?} / {b:?}");
         }
     }
 }
