@@ -1198,7 +1198,7 @@ mod tests {
             let x = match next() % 4 {
                 0 => (next() % (d as u64 + 1)) as i64,
                 1 => d,
-                2 => (next() % (4 * d as u64).saturating_add(1)) as i64,
+                2 => (next() % (d as u64).saturating_mul(4).saturating_add(1)) as i64,
                 _ => (next() >> (next() % 63 + 1)) as i64,
             };
             let (a, b) = (I32F32::from_bits(x), I32F32::from_bits(d));
