@@ -4,10 +4,63 @@
 //! Each step below names the chain rule it follows. Inputs are the subnet's stored
 //! state; outputs are what the chain stores after the epoch.
 
+use std::cell::Cell;
+
 use substrate_fixed::types::{I32F32, I64F64, I96F32};
 
 use super::fixed_math::*;
 use super::{EpochOutput, EpochParams, SubnetState, YumaError};
+
+/// The epoch's large working buffers (three sparse matrices and the median's
+/// column-major copy), kept per thread from one epoch to the next: allocating them
+/// afresh each time cost more in page faults than some passes over them.
+#[derive(Default)]
+struct Buffers {
+    cols: [Vec<u16>; 3],
+    vals: [Vec<i64>; 3],
+    col_major: Vec<i64>,
+}
+
+thread_local! {
+    static BUFFERS: Cell<Buffers> = Cell::new(Buffers::default());
+}
+
+/// Buffers above this many entries are freed rather than kept for the next epoch.
+const MAX_KEPT_ENTRIES: usize = 1 << 22;
+
+impl Buffers {
+    fn take() -> Self {
+        BUFFERS.with(Cell::take)
+    }
+
+    fn keep(mut self) {
+        let cap = |len: usize| len <= MAX_KEPT_ENTRIES;
+        for c in &mut self.cols {
+            if !cap(c.capacity()) {
+                *c = Vec::new();
+            }
+        }
+        for v in &mut self.vals {
+            if !cap(v.capacity()) {
+                *v = Vec::new();
+            }
+        }
+        if !cap(self.col_major.capacity()) {
+            self.col_major = Vec::new();
+        }
+        BUFFERS.with(|b| b.set(self));
+    }
+
+    fn matrix(&mut self, slot: usize, rows: usize) -> Csr {
+        Csr::in_buffers(rows, std::mem::take(&mut self.cols[slot]), std::mem::take(&mut self.vals[slot]))
+    }
+
+    fn give_back(&mut self, slot: usize, m: Csr) {
+        let (c, v) = m.into_buffers();
+        self.cols[slot] = c;
+        self.vals[slot] = v;
+    }
+}
 
 /// Run one epoch. Vectors in `state` must all have `n` entries (checked).
 pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochOutput, YumaError> {
@@ -65,7 +118,8 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     // with the pre-clip ranks and the copy the consensus median reads (`read_weights`).
     let median = MedianInput::new(&active_stake);
     let active_bits: Vec<i64> = active_stake.iter().map(|s| s.to_bits()).collect();
-    let read = read_weights(state, &permits, &active_bits, &median);
+    let mut buffers = Buffers::take();
+    let read = read_weights(state, &permits, &active_bits, &median, &mut buffers);
     let weights = read.weights;
     let preranks: Vec<I32F32> = read.preranks.iter().map(|b| I32F32::from_bits(*b)).collect();
 
@@ -75,7 +129,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         I32F32::saturating_from_num(u16::MAX),
     );
     let consensus_bits = median.consensus(&read.col_major, n, kappa);
-    drop(read.col_major);
+    buffers.col_major = read.col_major;
     let consensus: Vec<I32F32> = consensus_bits.iter().map(|b| I32F32::from_bits(*b)).collect();
 
     // Clip each weight at consensus; validator trust is the sum of a row's clipped
@@ -132,8 +186,10 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
             // Plain EMA (chain: `mat_ema_sparse`, alpha = 1 - bonds_moving_average): cells of
             // columns >= n take no part, so they are not read.
             let alpha = moving_average_alpha(params).to_bits();
-            let (bonds, _) = read_bonds(state.bonds, &forgotten, u16_proportion_bits);
-            ema_rows(n, &bond_weights, &weights, &consensus_bits, &bonds, alpha, |_, _, v| v, |_, v| v)
+            let (bonds, _) = read_bonds(state.bonds, &forgotten, u16_proportion_bits, buffers.matrix(1, n));
+            let ema = ema_rows(n, &bond_weights, &weights, &consensus_bits, &bonds, alpha, buffers.matrix(2, n), |_, _, v| v, |_, v| v);
+            buffers.give_back(1, bonds);
+            ema
         };
         // Dividends: d_i = S_i * SUM_j (col-normalised bond_ij * incentive_j), normalised
         // (chain: `col_normalize`, `mat_vec_mul`, `row_sum`; zero products dropped there
@@ -153,12 +209,13 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         dividends = vec_mul(&per_validator, &active_stake);
         inplace_normalize(&mut dividends);
         bonds_out = stored_bonds(&ema_bonds, &new_permits, |_, v| v);
+        buffers.give_back(2, ema_bonds);
     } else {
         // Classic Yuma: bonds column-normalised; ΔB = W∘S column-normalised;
         // B = EMA(ΔB, B) with alpha = 1 - bonds_moving_average; column-normalised.
         // (Cells of columns >= n are left out of every column sum and dropped by the
         // EMA, so they are not read.)
-        let (bonds, bond_col_sums) = read_bonds(state.bonds, &forgotten, |b| u16_to_fixed(b).to_bits());
+        let (bonds, bond_col_sums) = read_bonds(state.bonds, &forgotten, |b| u16_to_fixed(b).to_bits(), buffers.matrix(1, n));
         let bond_divisors: Vec<Divisor> = bond_col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
         // ΔB_ij = W_ij * S_i (chain: `row_hadamard_sparse`), column sums for its
         // normalisation: with clipped bond weights, exactly the ranks' sums.
@@ -184,6 +241,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
             &consensus_bits,
             &bonds,
             alpha,
+            buffers.matrix(2, n),
             |i, j, v| delta_divisors[j as usize].divide_bits_unless_zero(mul_bits(v, active_bits[i])),
             |j, b| bond_divisors[j as usize].divide_bits_unless_zero(b),
         );
@@ -208,7 +266,12 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         // Stored bonds are column max-upscaled (max_i b_ij = 1).
         let max_divisors: Vec<Divisor> = col_max.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
         bonds_out = stored_bonds(&ema_bonds, &new_permits, |j, v| max_divisors[j as usize].divide_bits_unless_zero(v));
+        buffers.give_back(1, bonds);
+        buffers.give_back(2, ema_bonds);
     }
+
+    buffers.give_back(0, weights);
+    buffers.keep();
 
     // Emission: incentive + dividends normalised on their joint sum; miners get the
     // incentive share, validators the dividend share. With nothing to share (no
@@ -283,14 +346,18 @@ struct ReadWeights {
 /// drop cells, so they are applied as the rows are read, in the chain's cell order.
 /// While each normalised row is hot: its pre-clip rank terms and its median copy.
 #[inline(never)]
-fn read_weights(state: &SubnetState<'_>, permits: &[bool], active: &[i64], median: &MedianInput) -> ReadWeights {
+fn read_weights(state: &SubnetState<'_>, permits: &[bool], active: &[i64], median: &MedianInput, buffers: &mut Buffers) -> ReadWeights {
     let n = state.stake.len();
     let owner = state.owner_uid;
     let k_rows = median.rows();
-    let mut col_major = vec![0i64; n * k_rows];
+    let mut col_major = std::mem::take(&mut buffers.col_major);
+    col_major.clear();
+    col_major.resize(n * k_rows, 0);
     let mut preranks = vec![0i64; n];
     let entries: usize = (0..n).filter(|&i| permits[i]).map(|i| state.weights[i].len()).sum();
-    let mut weights = Csr::with_capacity(n, entries);
+    let mut weights = buffers.matrix(0, n);
+    weights.cols.reserve(entries);
+    weights.vals.reserve(entries);
     let registered = state.block_at_registration;
     let latest_registration = registered.iter().copied().max().unwrap_or(0);
     for i in 0..n {
@@ -552,9 +619,11 @@ impl BondWeights {
 /// Stored bond rows without cells of columns >= n or of forgotten columns (chain:
 /// `scalar_vec_mask_sparse_matrix`), values converted; with the column sums.
 #[inline(never)]
-fn read_bonds(rows: &[Vec<(u16, u16)>], forgotten: &[bool], value: impl Fn(u16) -> i64) -> (Csr, Vec<i64>) {
+fn read_bonds(rows: &[Vec<(u16, u16)>], forgotten: &[bool], value: impl Fn(u16) -> i64, mut out: Csr) -> (Csr, Vec<i64>) {
     let n = forgotten.len();
-    let mut out = Csr::with_capacity(n, rows.iter().map(Vec::len).sum());
+    let entries = rows.iter().map(Vec::len).sum();
+    out.cols.reserve(entries);
+    out.vals.reserve(entries);
     let mut sums = vec![0i64; n];
     for row in rows {
         for &(j, b) in row {
@@ -595,13 +664,16 @@ fn ema_rows(
     consensus: &[i64],
     old: &Csr,
     alpha: i64,
+    mut out: Csr,
     new_value: impl Fn(usize, u16, i64) -> i64,
     old_value: impl Fn(u16, i64) -> i64,
 ) -> (Csr, Vec<i64>) {
     let one_minus_alpha = ONE.to_bits().saturating_sub(alpha);
     let mut acc = vec![0i64; n];
     let mut sums = vec![0i64; n];
-    let mut out = Csr::with_capacity(n, old.cols.len().max(weights.cols.len()));
+    let entries = old.cols.len().max(weights.cols.len());
+    out.cols.reserve(entries);
+    out.vals.reserve(entries);
     for i in 0..n {
         let (old_cols, old_vals) = old.row(i);
         let mut touched = !old_cols.is_empty();

@@ -814,6 +814,19 @@ impl Csr {
         Self { start, cols: Vec::with_capacity(entries), vals: Vec::with_capacity(entries) }
     }
 
+    /// An empty matrix in the given buffers (cleared; their capacity is kept).
+    pub fn in_buffers(rows: usize, mut cols: Vec<u16>, mut vals: Vec<i64>) -> Self {
+        cols.clear();
+        vals.clear();
+        let mut start = Vec::with_capacity(rows + 1);
+        start.push(0);
+        Self { start, cols, vals }
+    }
+
+    pub fn into_buffers(self) -> (Vec<u16>, Vec<i64>) {
+        (self.cols, self.vals)
+    }
+
     #[inline]
     pub fn push(&mut self, j: u16, v: i64) {
         self.cols.push(j);
