@@ -187,28 +187,20 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
             // columns >= n take no part, so they are not read.
             let alpha = moving_average_alpha(params).to_bits();
             let (bonds, _) = read_bonds(state.bonds, &forgotten, u16_proportion_bits, buffers.matrix(1, n));
-            let ema = ema_rows(n, &bond_weights, &weights, &consensus_bits, &bonds, alpha, buffers.matrix(2, n), |_, _, v| v, |_, v| v);
+            let (ema, sums, _) =
+                ema_rows(n, &bond_weights, &weights, &consensus_bits, &bonds, alpha, buffers.matrix(2, n), |_, _, v| v, |_, v| v);
             buffers.give_back(1, bonds);
-            ema
+            (ema, sums)
         };
         // Dividends: d_i = S_i * SUM_j (col-normalised bond_ij * incentive_j), normalised
         // (chain: `col_normalize`, `mat_vec_mul`, `row_sum`; zero products dropped there
         // do not change a sum). Stored bonds are the EMA as it is.
         let (ema_bonds, ema_col_sums) = ema_bonds;
-        let divisors: Vec<Divisor> = ema_col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
-        let mut per_validator = Vec::with_capacity(n);
-        for i in 0..n {
-            let (cols, vals) = ema_bonds.row(i);
-            let mut acc = 0i64;
-            for (&j, &v) in cols.iter().zip(vals) {
-                let j = j as usize;
-                acc = acc.saturating_add(mul_bits(divisors[j].divide_bits_unless_zero(v), incentive_bits[j]));
-            }
-            per_validator.push(I32F32::from_bits(acc));
-        }
+        let (per_validator, stored) = finish_bonds(&ema_bonds, &ema_col_sums, &incentive_bits, &new_permits, |_, raw, _| raw);
+        let per_validator: Vec<I32F32> = per_validator.iter().map(|b| I32F32::from_bits(*b)).collect();
         dividends = vec_mul(&per_validator, &active_stake);
         inplace_normalize(&mut dividends);
-        bonds_out = stored_bonds(&ema_bonds, &new_permits, |_, v| v);
+        bonds_out = stored;
         buffers.give_back(2, ema_bonds);
     } else {
         // Classic Yuma: bonds column-normalised; ΔB = W∘S column-normalised;
@@ -234,7 +226,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         };
         let delta_divisors: Vec<Divisor> = delta_col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
         let alpha = moving_average_alpha(params).to_bits();
-        let (mut ema_bonds, ema_col_sums) = ema_rows(
+        let (ema_bonds, ema_col_sums, ema_col_max) = ema_rows(
             n,
             &bond_weights,
             &weights,
@@ -246,26 +238,23 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
             |j, b| bond_divisors[j as usize].divide_bits_unless_zero(b),
         );
         // Column-normalise the EMA; dividends d_i = SUM_j b_ij * incentive_j (chain:
-        // `matmul_transpose_sparse`), normalised; and the column maxima for the stored form.
+        // `matmul_transpose_sparse`), normalised. Stored bonds are column max-upscaled
+        // (max_i b_ij = 1, chain: `inplace_col_max_upscale_sparse` after the
+        // normalisation). Normalising divides a column's cells by its sum, which is at
+        // least each cell, so the quotients stay in [0, 1], where truncating division is
+        // non-decreasing: the maximum of the normalised cells is the normalised maximum.
         let ema_divisors: Vec<Divisor> = ema_col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
-        let mut col_max = vec![0i64; n];
-        dividends = Vec::with_capacity(n);
-        for i in 0..n {
-            let r = ema_bonds.range(i);
-            let (cols, vals) = (&ema_bonds.cols[r.clone()], &mut ema_bonds.vals[r]);
-            let mut d = 0i64;
-            for (&j, v) in cols.iter().zip(vals.iter_mut()) {
-                let j = j as usize;
-                *v = ema_divisors[j].divide_bits_unless_zero(*v);
-                d = d.saturating_add(mul_bits(incentive_bits[j], *v));
-                col_max[j] = col_max[j].max(*v);
-            }
-            dividends.push(I32F32::from_bits(d));
-        }
+        let max_divisors: Vec<Divisor> = ema_col_max
+            .iter()
+            .zip(&ema_divisors)
+            .map(|(m, d)| Divisor::new(I32F32::from_bits(d.divide_bits_unless_zero(*m))))
+            .collect();
+        let (raw_dividends, stored) = finish_bonds(&ema_bonds, &ema_col_sums, &incentive_bits, &new_permits, |j, _, normalised| {
+            max_divisors[j as usize].divide_bits_unless_zero(normalised)
+        });
+        dividends = raw_dividends.iter().map(|b| I32F32::from_bits(*b)).collect();
         inplace_normalize(&mut dividends);
-        // Stored bonds are column max-upscaled (max_i b_ij = 1).
-        let max_divisors: Vec<Divisor> = col_max.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
-        bonds_out = stored_bonds(&ema_bonds, &new_permits, |j, v| max_divisors[j as usize].divide_bits_unless_zero(v));
+        bonds_out = stored;
         buffers.give_back(1, bonds);
         buffers.give_back(2, ema_bonds);
     }
@@ -654,7 +643,7 @@ fn col_sums(m: &Csr, columns: usize) -> Vec<i64> {
 /// summed in the chain's order (the new row's cells, then the old row's), positives kept
 /// in column order. `new` is the bond weights with each cell passed through
 /// `new_value(row, column, value)`; old cells through `old_value(column, value)`.
-/// Returns the result with its column sums.
+/// Returns the result with its column sums and column maxima.
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
 fn ema_rows(
@@ -667,10 +656,11 @@ fn ema_rows(
     mut out: Csr,
     new_value: impl Fn(usize, u16, i64) -> i64,
     old_value: impl Fn(u16, i64) -> i64,
-) -> (Csr, Vec<i64>) {
+) -> (Csr, Vec<i64>, Vec<i64>) {
     let one_minus_alpha = ONE.to_bits().saturating_sub(alpha);
     let mut acc = vec![0i64; n];
     let mut sums = vec![0i64; n];
+    let mut maxima = vec![0i64; n];
     let entries = old.cols.len().max(weights.cols.len());
     out.cols.reserve(entries);
     out.vals.reserve(entries);
@@ -693,34 +683,50 @@ fn ema_rows(
             *c = c.saturating_add(mul_bits(one_minus_alpha, old_value(j, v)));
         }
         if touched {
-            for (j, (&v, s)) in acc.iter().zip(sums.iter_mut()).enumerate() {
+            for (j, ((&v, s), m)) in acc.iter().zip(sums.iter_mut()).zip(maxima.iter_mut()).enumerate() {
                 if v > 0 {
                     out.push(j as u16, v);
                     *s = s.saturating_add(v);
+                    *m = (*m).max(v);
                 }
             }
         }
         out.end_row();
     }
-    (out, sums)
+    (out, sums, maxima)
 }
 
-/// Bonds rows as stored: for neurons holding a permit after this epoch, each cell
-/// through `value(column, bits)` then `fixed_proportion_to_u16`; others cleared.
+/// One pass over the EMA bonds. Per row, `SUM_j normalised_ij * incentive_j`, with
+/// `normalised` the cell over its column's sum (unchanged when that is 0); and the bonds
+/// rows as stored: for neurons holding a permit after this epoch, each cell through
+/// `stored(column, raw, normalised)` then `fixed_proportion_to_u16`; others cleared.
 #[inline(never)]
-fn stored_bonds(m: &Csr, permits: &[bool], value: impl Fn(u16, i64) -> i64) -> Vec<Vec<(u16, u16)>> {
-    (0..m.rows())
-        .map(|i| {
-            if !permits[i] {
-                return Vec::new();
+fn finish_bonds(
+    ema: &Csr,
+    col_sums: &[i64],
+    incentive: &[i64],
+    permits: &[bool],
+    stored: impl Fn(u16, i64, i64) -> i64,
+) -> (Vec<i64>, Vec<Vec<(u16, u16)>>) {
+    let divisors: Vec<Divisor> = col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
+    let n = ema.rows();
+    let mut dots = Vec::with_capacity(n);
+    let mut rows = Vec::with_capacity(n);
+    for i in 0..n {
+        let (cols, vals) = ema.row(i);
+        let mut dot = 0i64;
+        let mut row = Vec::with_capacity(if permits[i] { cols.len() } else { 0 });
+        for (&j, &v) in cols.iter().zip(vals) {
+            let normalised = divisors[j as usize].divide_bits_unless_zero(v);
+            dot = dot.saturating_add(mul_bits(normalised, incentive[j as usize]));
+            if permits[i] {
+                row.push((j, proportion_to_u16_fast(I32F32::from_bits(stored(j, v, normalised)))));
             }
-            let (cols, vals) = m.row(i);
-            cols.iter()
-                .zip(vals)
-                .map(|(&j, &v)| (j, proportion_to_u16_fast(I32F32::from_bits(value(j, v)))))
-                .collect()
-        })
-        .collect()
+        }
+        dots.push(dot);
+        rows.push(row);
+    }
+    (dots, rows)
 }
 
 /// alpha = 1 - bonds_moving_average / 1e6 (computed in I64F64, then narrowed).
