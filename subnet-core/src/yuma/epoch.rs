@@ -571,6 +571,15 @@ impl BondWeights {
         Self::Interpolated(out)
     }
 
+    /// How many cells row `i` can have (its cells, or for clipped weights the cells
+    /// they are clipped from).
+    fn row_len(&self, i: usize, weights: &Csr) -> usize {
+        match self {
+            Self::Raw | Self::Clipped => weights.range(i).len(),
+            Self::Interpolated(m) => m.range(i).len(),
+        }
+    }
+
     /// Calls `f(column, value)` for the cells of row `i`, in row order.
     #[inline]
     fn for_each(&self, i: usize, weights: &Csr, consensus: &[i64], mut f: impl FnMut(u16, i64)) {
@@ -615,14 +624,23 @@ fn read_bonds(rows: &[Vec<(u16, u16)>], forgotten: &[bool], value: impl Fn(u16) 
     out.vals.reserve(entries);
     let mut sums = vec![0i64; n];
     for row in rows {
+        let base = out.cols.len();
+        out.cols.resize(base + row.len(), 0);
+        out.vals.resize(base + row.len(), 0);
+        let (cols, vals) = (&mut out.cols[base..], &mut out.vals[base..]);
+        let mut len = 0;
         for &(j, b) in row {
             if forgotten.get(j as usize) == Some(&false) {
                 let v = value(b);
                 let s = &mut sums[j as usize];
                 *s = s.saturating_add(v);
-                out.push(j, v);
+                cols[len] = j;
+                vals[len] = v;
+                len += 1;
             }
         }
+        out.cols.truncate(base + len);
+        out.vals.truncate(base + len);
         out.end_row();
     }
     (out, sums)
@@ -666,15 +684,13 @@ fn ema_rows(
     out.vals.reserve(entries);
     for i in 0..n {
         let (old_cols, old_vals) = old.row(i);
-        let mut touched = !old_cols.is_empty();
-        if touched {
-            acc.iter_mut().for_each(|x| *x = 0);
+        // A row with no cells on either side sums to nothing (all zeros, none kept).
+        if old_cols.is_empty() && new.row_len(i, weights) == 0 {
+            out.end_row();
+            continue;
         }
+        acc.iter_mut().for_each(|x| *x = 0);
         new.for_each(i, weights, consensus, |j, v| {
-            if !touched {
-                acc.iter_mut().for_each(|x| *x = 0);
-                touched = true;
-            }
             let c = &mut acc[j as usize];
             *c = c.saturating_add(mul_bits(alpha, new_value(i, j, v)));
         });
@@ -682,15 +698,23 @@ fn ema_rows(
             let c = &mut acc[j as usize];
             *c = c.saturating_add(mul_bits(one_minus_alpha, old_value(j, v)));
         }
-        if touched {
-            for (j, ((&v, s), m)) in acc.iter().zip(sums.iter_mut()).zip(maxima.iter_mut()).enumerate() {
-                if v > 0 {
-                    out.push(j as u16, v);
-                    *s = s.saturating_add(v);
-                    *m = (*m).max(v);
-                }
-            }
+        // Keep the positive cells in column order (written unconditionally, counted
+        // only when positive; a non-positive cell adds 0 to the sum and cannot raise a
+        // maximum that starts at 0).
+        let base = out.cols.len();
+        out.cols.resize(base + n, 0);
+        out.vals.resize(base + n, 0);
+        let (cols, vals) = (&mut out.cols[base..], &mut out.vals[base..]);
+        let mut len = 0;
+        for (j, ((&v, s), m)) in acc.iter().zip(sums.iter_mut()).zip(maxima.iter_mut()).enumerate() {
+            cols[len] = j as u16;
+            vals[len] = v;
+            len += (v > 0) as usize;
+            *s = s.saturating_add(v.max(0));
+            *m = (*m).max(v);
         }
+        out.cols.truncate(base + len);
+        out.vals.truncate(base + len);
         out.end_row();
     }
     (out, sums, maxima)
