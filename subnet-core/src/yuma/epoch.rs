@@ -132,19 +132,6 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     buffers.col_major = read.col_major;
     let consensus: Vec<I32F32> = consensus_bits.iter().map(|b| I32F32::from_bits(*b)).collect();
 
-    // Clip each weight at consensus; validator trust is the sum of a row's clipped
-    // weights; rank r_j = SUM_i clipped_ij * s_i (`clip_pass`).
-    let (validator_trust, rank_bits) = clip_pass(&weights, &consensus_bits, &active_bits);
-    let validator_trust: Vec<I32F32> = validator_trust.iter().map(|b| I32F32::from_bits(*b)).collect();
-    let mut ranks: Vec<I32F32> = rank_bits.iter().map(|b| I32F32::from_bits(*b)).collect();
-
-    // Trust (as the chain stored it until Oct 2025) is rank over pre-clip rank;
-    // incentive is rank normalised.
-    let trust = vecdiv(&ranks, &preranks);
-    inplace_normalize(&mut ranks);
-    let incentive = ranks.clone();
-    let incentive_bits: Vec<i64> = incentive.iter().map(|b| b.to_bits()).collect();
-
     // Bonds penalty interpolates the weights the bonds follow: 0 = raw, 1 = clipped.
     let bonds_penalty = safe_div(
         I32F32::saturating_from_num(params.bonds_penalty),
@@ -162,14 +149,57 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     };
     // Per column: are its bonds forgotten?
     let forgotten: Vec<bool> = state.block_at_registration.iter().map(|r| last_tempo <= *r).collect();
+    let liquid = params.yuma3_enabled && params.liquid_alpha_enabled && consensus.iter().any(|c| *c != ZERO);
+
+    // Clip each weight at consensus; validator trust is the sum of a row's clipped
+    // weights; rank r_j = SUM_i clipped_ij * s_i (`clip_pass`). Yuma3's plain bond EMA
+    // (below) does not depend on the ranks, so when it follows the clipped weights it
+    // is computed in the same pass, each clipped row read once for both.
+    let mut fused_ema = None;
+    let (validator_trust, rank_bits) = if params.yuma3_enabled && !liquid && matches!(bond_weights, BondWeights::Clipped) {
+        let alpha = moving_average_alpha(params).to_bits();
+        let (bonds, _) = read_bonds(state.bonds, &forgotten, u16_proportion_bits, buffers.matrix(1, n));
+        let mut validator_trust = vec![0i64; n];
+        let mut ranks = vec![0i64; n];
+        let (ema, sums, _) = ema_rows(
+            n,
+            &bond_weights,
+            &weights,
+            &consensus_bits,
+            &bonds,
+            alpha,
+            buffers.matrix(2, n),
+            |i, j, c| {
+                validator_trust[i] = validator_trust[i].saturating_add(c);
+                ranks[j as usize] = ranks[j as usize].saturating_add(mul_bits(active_bits[i], c));
+                c
+            },
+            |_, v| v,
+        );
+        buffers.give_back(1, bonds);
+        fused_ema = Some((ema, sums));
+        (validator_trust, ranks)
+    } else {
+        clip_pass(&weights, &consensus_bits, &active_bits)
+    };
+    let validator_trust: Vec<I32F32> = validator_trust.iter().map(|b| I32F32::from_bits(*b)).collect();
+    let mut ranks: Vec<I32F32> = rank_bits.iter().map(|b| I32F32::from_bits(*b)).collect();
+
+    // Trust (as the chain stored it until Oct 2025) is rank over pre-clip rank;
+    // incentive is rank normalised.
+    let trust = vecdiv(&ranks, &preranks);
+    inplace_normalize(&mut ranks);
+    let incentive = ranks.clone();
+    let incentive_bits: Vec<i64> = incentive.iter().map(|b| b.to_bits()).collect();
 
     let mut dividends: Vec<I32F32>;
     let bonds_out: Vec<Vec<(u16, u16)>>;
     if params.yuma3_enabled {
         // Yuma3: bonds are stored as u16 proportions of 1 and are not normalised.
         // Chain: `fixed_to_fixed_u16_proportion`, b / 65535.
-        let liquid = params.liquid_alpha_enabled && consensus.iter().any(|c| *c != ZERO);
-        let ema_bonds = if liquid {
+        let ema_bonds = if let Some(ema) = fused_ema {
+            ema
+        } else if liquid {
             // Liquid alpha reads rows through the chain's cursor, which stops at cells of
             // out-of-range columns too, so the rows are kept exactly as stored.
             let mut bonds: SparseMatrix = state
@@ -672,7 +702,7 @@ fn ema_rows(
     old: &Csr,
     alpha: i64,
     mut out: Csr,
-    new_value: impl Fn(usize, u16, i64) -> i64,
+    mut new_value: impl FnMut(usize, u16, i64) -> i64,
     old_value: impl Fn(u16, i64) -> i64,
 ) -> (Csr, Vec<i64>, Vec<i64>) {
     let one_minus_alpha = ONE.to_bits().saturating_sub(alpha);
