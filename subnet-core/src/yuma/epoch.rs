@@ -766,15 +766,21 @@ fn finish_bonds(
     let n = ema.rows();
     let mut dots = Vec::with_capacity(n);
     let mut rows = Vec::with_capacity(n);
-    for i in 0..n {
+    for (i, &permit) in permits.iter().enumerate().take(n) {
         let (cols, vals) = ema.row(i);
         let mut dot = 0i64;
-        let mut row = Vec::with_capacity(if permits[i] { cols.len() } else { 0 });
-        for (&j, &v) in cols.iter().zip(vals) {
-            let normalised = divisors[j as usize].divide_bits_unless_zero(v);
-            dot = dot.saturating_add(mul_bits(normalised, incentive[j as usize]));
-            if permits[i] {
+        let mut row = Vec::new();
+        if permit {
+            row.reserve_exact(cols.len());
+            for (&j, &v) in cols.iter().zip(vals) {
+                let normalised = divisors[j as usize].divide_bits_unless_zero(v);
+                dot = dot.saturating_add(mul_bits(normalised, incentive[j as usize]));
                 row.push((j, proportion_to_u16_fast(I32F32::from_bits(stored(j, v, normalised)))));
+            }
+        } else {
+            for (&j, &v) in cols.iter().zip(vals) {
+                let normalised = divisors[j as usize].divide_bits_unless_zero(v);
+                dot = dot.saturating_add(mul_bits(normalised, incentive[j as usize]));
             }
         }
         dots.push(dot);
