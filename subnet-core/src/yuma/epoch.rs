@@ -422,17 +422,28 @@ fn read_weights(state: &SubnetState<'_>, permits: &[bool], active: &[i64], media
             let d = (row_sum > 0).then(|| Divisor::new(I32F32::from_bits(row_sum)));
             let s = active[i];
             let k = median.row_of(i);
-            for (&j, v) in cols.iter().zip(vals.iter_mut()) {
-                if let Some(d) = &d {
-                    *v = d.divide_bits(*v);
+            // Later cells of a column overwrite earlier ones in the median copy, as in the
+            // chain's. (A validator the median counts has positive active stake.)
+            if let (Some(d), Some(k)) = (&d, k) {
+                for (&j, v) in cols.iter().zip(vals.iter_mut()) {
+                    let x = d.divide_bits(*v);
+                    *v = x;
+                    let j = j as usize;
+                    preranks[j] = preranks[j].saturating_add(mul_bits(s, x));
+                    col_major[j * k_rows + k] = x;
                 }
-                let j = j as usize;
-                if s != 0 {
-                    preranks[j] = preranks[j].saturating_add(mul_bits(s, *v));
-                }
-                if let Some(k) = k {
-                    // Later cells of a column overwrite earlier ones, as in the chain's copy.
-                    col_major[j * k_rows + k] = *v;
+            } else {
+                for (&j, v) in cols.iter().zip(vals.iter_mut()) {
+                    if let Some(d) = &d {
+                        *v = d.divide_bits(*v);
+                    }
+                    let j = j as usize;
+                    if s != 0 {
+                        preranks[j] = preranks[j].saturating_add(mul_bits(s, *v));
+                    }
+                    if let Some(k) = k {
+                        col_major[j * k_rows + k] = *v;
+                    }
                 }
             }
         }
