@@ -131,4 +131,59 @@ mod tests {
             check_case(seed);
         }
     }
+
+    /// Big enough for the parallel median (over 2^17 column × validator cells), with
+    /// full rows, a few unsorted or duplicated, and bonds from a previous epoch.
+    #[test]
+    fn large_subnet_matches_the_frozen_reference() {
+        let mut r = Rng::new(0x0BAD_CAFE);
+        let (n, v) = (700usize, 200usize);
+        let stake: Vec<u64> = (0..n).map(|i| if i < v { 1 + r.below(1_000_000_000_000) } else { r.below(3) }).collect();
+        let weights: Vec<Vec<(u16, u16)>> = (0..n)
+            .map(|i| {
+                if i >= v {
+                    return Vec::new();
+                }
+                let mut row: Vec<(u16, u16)> = (0..n as u16).map(|j| (j, r.below(65_536) as u16)).collect();
+                match i % 17 {
+                    0 => row.reverse(),
+                    1 => row.push((5, 40_000)),
+                    _ => {}
+                }
+                row
+            })
+            .collect();
+        let lu: Vec<u64> = (0..n).map(|_| 900 + r.below(200)).collect();
+        let reg: Vec<u64> = (0..n).map(|_| if r.chance(5) { 1_000 } else { 0 }).collect();
+        let permits: Vec<bool> = (0..n).map(|i| i < v).collect();
+        for (yuma3, liquid, penalty) in [(false, false, 65_535), (false, false, 30_000), (true, false, 65_535), (true, true, 65_535), (true, false, 0)] {
+            let params = EpochParams {
+                max_allowed_validators: 256,
+                yuma3_enabled: yuma3,
+                liquid_alpha_enabled: liquid,
+                bonds_penalty: penalty,
+                ..Default::default()
+            };
+            let mut bonds: Vec<Vec<(u16, u16)>> = vec![Vec::new(); n];
+            for block in [1_080u64, 1_440] {
+                let state = SubnetState {
+                    block,
+                    last_epoch_block: block - 360,
+                    emission: 1_000_000_000,
+                    stake: &stake,
+                    last_update: &lu,
+                    block_at_registration: &reg,
+                    validator_permit: &permits,
+                    weights: &weights,
+                    bonds: &bonds,
+                    owner_uid: Some(3),
+                    commit_blocks: None,
+                };
+                let fast = run_epoch(&params, &state).unwrap();
+                let reference = super::epoch::run_epoch(&params, &state).unwrap();
+                assert!(fast == reference, "{params:?} at block {block}");
+                bonds = fast.bonds;
+            }
+        }
+    }
 }
