@@ -11,13 +11,13 @@ use substrate_fixed::types::{I32F32, I64F64, I96F32};
 use super::fixed_math::*;
 use super::{EpochOutput, EpochParams, SubnetState, YumaError};
 
-/// The epoch's large working buffers (three sparse matrices and the median's
-/// column-major copy), kept per thread from one epoch to the next: allocating them
+/// The epoch's large working buffers (the weights and bond EMA matrices and the
+/// median's column-major copy), kept per thread from one epoch to the next: allocating them
 /// afresh each time cost more in page faults than some passes over them.
 #[derive(Default)]
 struct Buffers {
-    cols: [Vec<u16>; 3],
-    vals: [Vec<i64>; 3],
+    cols: [Vec<u16>; 2],
+    vals: [Vec<i64>; 2],
     col_major: Vec<i64>,
 }
 
@@ -158,7 +158,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     let mut fused_ema = None;
     let (validator_trust, rank_bits) = if params.yuma3_enabled && !liquid && matches!(bond_weights, BondWeights::Clipped) {
         let alpha = moving_average_alpha(params).to_bits();
-        let (bonds, _) = read_bonds(state.bonds, &forgotten, u16_proportion_bits, buffers.matrix(1, n));
+        let bonds = StoredBonds { rows: state.bonds, forgotten: &forgotten, value: u16_proportion_bits };
         let mut validator_trust = vec![0i64; n];
         let mut ranks = vec![0i64; n];
         let (ema, sums, _) = ema_rows(
@@ -168,7 +168,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
             &consensus_bits,
             &bonds,
             alpha,
-            buffers.matrix(2, n),
+            buffers.matrix(1, n),
             |i, j, c| {
                 validator_trust[i] = validator_trust[i].saturating_add(c);
                 ranks[j as usize] = ranks[j as usize].saturating_add(mul_bits(active_bits[i], c));
@@ -176,7 +176,6 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
             },
             |_, v| v,
         );
-        buffers.give_back(1, bonds);
         fused_ema = Some((ema, sums));
         (validator_trust, ranks)
     } else {
@@ -216,10 +215,9 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
             // Plain EMA (chain: `mat_ema_sparse`, alpha = 1 - bonds_moving_average): cells of
             // columns >= n take no part, so they are not read.
             let alpha = moving_average_alpha(params).to_bits();
-            let (bonds, _) = read_bonds(state.bonds, &forgotten, u16_proportion_bits, buffers.matrix(1, n));
+            let bonds = StoredBonds { rows: state.bonds, forgotten: &forgotten, value: u16_proportion_bits };
             let (ema, sums, _) =
-                ema_rows(n, &bond_weights, &weights, &consensus_bits, &bonds, alpha, buffers.matrix(2, n), |_, _, v| v, |_, v| v);
-            buffers.give_back(1, bonds);
+                ema_rows(n, &bond_weights, &weights, &consensus_bits, &bonds, alpha, buffers.matrix(1, n), |_, _, v| v, |_, v| v);
             (ema, sums)
         };
         // Dividends: d_i = S_i * SUM_j (col-normalised bond_ij * incentive_j), normalised
@@ -231,13 +229,14 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         dividends = vec_mul(&per_validator, &active_stake);
         inplace_normalize(&mut dividends);
         bonds_out = stored;
-        buffers.give_back(2, ema_bonds);
+        buffers.give_back(1, ema_bonds);
     } else {
         // Classic Yuma: bonds column-normalised; ΔB = W∘S column-normalised;
         // B = EMA(ΔB, B) with alpha = 1 - bonds_moving_average; column-normalised.
         // (Cells of columns >= n are left out of every column sum and dropped by the
         // EMA, so they are not read.)
-        let (bonds, bond_col_sums) = read_bonds(state.bonds, &forgotten, |b| u16_to_fixed(b).to_bits(), buffers.matrix(1, n));
+        let bonds = StoredBonds { rows: state.bonds, forgotten: &forgotten, value: |b: u16| u16_to_fixed(b).to_bits() };
+        let bond_col_sums = bonds.col_sums();
         let bond_divisors: Vec<Divisor> = bond_col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
         // ΔB_ij = W_ij * S_i (chain: `row_hadamard_sparse`), column sums for its
         // normalisation: with clipped bond weights, exactly the ranks' sums.
@@ -263,7 +262,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
             &consensus_bits,
             &bonds,
             alpha,
-            buffers.matrix(2, n),
+            buffers.matrix(1, n),
             |i, j, v| delta_divisors[j as usize].divide_bits_unless_zero(mul_bits(v, active_bits[i])),
             |j, b| bond_divisors[j as usize].divide_bits_unless_zero(b),
         );
@@ -285,8 +284,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         dividends = raw_dividends.iter().map(|b| I32F32::from_bits(*b)).collect();
         inplace_normalize(&mut dividends);
         bonds_out = stored;
-        buffers.give_back(1, bonds);
-        buffers.give_back(2, ema_bonds);
+        buffers.give_back(1, ema_bonds);
     }
 
     buffers.give_back(0, weights);
@@ -655,36 +653,34 @@ impl BondWeights {
     }
 }
 
-/// Stored bond rows without cells of columns >= n or of forgotten columns (chain:
-/// `scalar_vec_mask_sparse_matrix`), values converted; with the column sums.
-#[inline(never)]
-fn read_bonds(rows: &[Vec<(u16, u16)>], forgotten: &[bool], value: impl Fn(u16) -> i64, mut out: Csr) -> (Csr, Vec<i64>) {
-    let n = forgotten.len();
-    let entries = rows.iter().map(Vec::len).sum();
-    out.cols.reserve(entries);
-    out.vals.reserve(entries);
-    let mut sums = vec![0i64; n];
-    for row in rows {
-        let base = out.cols.len();
-        out.cols.resize(base + row.len(), 0);
-        out.vals.resize(base + row.len(), 0);
-        let (cols, vals) = (&mut out.cols[base..], &mut out.vals[base..]);
-        let mut len = 0;
-        for &(j, b) in row {
-            if forgotten.get(j as usize) == Some(&false) {
-                let v = value(b);
-                let s = &mut sums[j as usize];
-                *s = s.saturating_add(v);
-                cols[len] = j;
-                vals[len] = v;
-                len += 1;
+/// Stored bond rows, read in place without cells of columns >= n or of forgotten
+/// columns (chain: `scalar_vec_mask_sparse_matrix`), each value converted by `value`.
+struct StoredBonds<'a, F> {
+    rows: &'a [Vec<(u16, u16)>],
+    forgotten: &'a [bool],
+    value: F,
+}
+
+impl<F: Fn(u16) -> i64> StoredBonds<'_, F> {
+    /// Calls `f(column, value)` for the kept cells of row `i`, in row order.
+    #[inline]
+    fn for_each(&self, i: usize, mut f: impl FnMut(u16, i64)) {
+        for &(j, b) in &self.rows[i] {
+            if self.forgotten.get(j as usize) == Some(&false) {
+                f(j, (self.value)(b));
             }
         }
-        out.cols.truncate(base + len);
-        out.vals.truncate(base + len);
-        out.end_row();
     }
-    (out, sums)
+
+    /// Saturating column sums of the kept cells.
+    #[inline(never)]
+    fn col_sums(&self) -> Vec<i64> {
+        let mut sums = vec![0i64; self.forgotten.len()];
+        for i in 0..self.rows.len() {
+            self.for_each(i, |j, v| sums[j as usize] = sums[j as usize].saturating_add(v));
+        }
+        sums
+    }
 }
 
 /// Saturating column sums.
@@ -710,7 +706,7 @@ fn ema_rows(
     new: &BondWeights,
     weights: &Csr,
     consensus: &[i64],
-    old: &Csr,
+    old: &StoredBonds<'_, impl Fn(u16) -> i64>,
     alpha: i64,
     mut out: Csr,
     mut new_value: impl FnMut(usize, u16, i64) -> i64,
@@ -720,13 +716,12 @@ fn ema_rows(
     let mut acc = vec![0i64; n];
     let mut sums = vec![0i64; n];
     let mut maxima = vec![0i64; n];
-    let entries = old.cols.len().max(weights.cols.len());
+    let entries = weights.cols.len();
     out.cols.reserve(entries);
     out.vals.reserve(entries);
     for i in 0..n {
-        let (old_cols, old_vals) = old.row(i);
         // A row with no cells on either side sums to nothing (all zeros, none kept).
-        if old_cols.is_empty() && new.row_len(i, weights) == 0 {
+        if old.rows[i].is_empty() && new.row_len(i, weights) == 0 {
             out.end_row();
             continue;
         }
@@ -735,10 +730,10 @@ fn ema_rows(
             let c = &mut acc[j as usize];
             *c = c.saturating_add(mul_bits(alpha, new_value(i, j, v)));
         });
-        for (&j, &v) in old_cols.iter().zip(old_vals) {
+        old.for_each(i, |j, v| {
             let c = &mut acc[j as usize];
             *c = c.saturating_add(mul_bits(one_minus_alpha, old_value(j, v)));
-        }
+        });
         // Keep the positive cells in column order (written unconditionally, counted
         // only when positive; a non-positive cell adds 0 to the sum and cannot raise a
         // maximum that starts at 0).
