@@ -120,7 +120,9 @@ impl BigSubnet<'_> {
     }
 }
 
-/// Big enough for the parallel median path (more than 8192 column × validator cells).
+/// A 300-UID subnet with 100 full weight rows (30000 column × validator cells).
+/// (The parallel median, from 2^17 cells, is checked against the frozen reference in
+/// `subnet_core::yuma::reference`.)
 #[test]
 fn large_subnet_matches_the_reference_transcription() {
     let mut r = Rng::new(0xDEAD_BEEF);
@@ -148,7 +150,8 @@ fn large_subnet_matches_the_reference_transcription() {
 
 const LARGE_EXPECTED: [u64; 2] = [0x97a1_40da_8ecd_06a5, 0x16be_368e_508d_d37c];
 
-/// Big enough for the row-parallel passes (more than 65536 weight entries).
+/// A 700-UID subnet with 100 full weight rows (70000 weight entries), bonds penalty
+/// interpolation, an owner and recently registered miners.
 #[test]
 fn very_large_subnet_matches_the_reference_transcription() {
     let mut r = Rng::new(0x00C0_FFEE);

@@ -4,12 +4,63 @@
 //! Each step below names the chain rule it follows. Inputs are the subnet's stored
 //! state; outputs are what the chain stores after the epoch.
 
-use std::borrow::Cow;
+use std::cell::Cell;
 
 use substrate_fixed::types::{I32F32, I64F64, I96F32};
 
 use super::fixed_math::*;
 use super::{EpochOutput, EpochParams, SubnetState, YumaError};
+
+/// The epoch's large working buffers (the weights and bond EMA matrices and the
+/// median's column-major copy), kept per thread from one epoch to the next: allocating them
+/// afresh each time cost more in page faults than some passes over them.
+#[derive(Default)]
+struct Buffers {
+    cols: [Vec<u16>; 2],
+    vals: [Vec<i64>; 2],
+    col_major: Vec<i64>,
+}
+
+thread_local! {
+    static BUFFERS: Cell<Buffers> = Cell::new(Buffers::default());
+}
+
+/// Buffers above this many entries are freed rather than kept for the next epoch.
+const MAX_KEPT_ENTRIES: usize = 1 << 22;
+
+impl Buffers {
+    fn take() -> Self {
+        BUFFERS.with(Cell::take)
+    }
+
+    fn keep(mut self) {
+        let cap = |len: usize| len <= MAX_KEPT_ENTRIES;
+        for c in &mut self.cols {
+            if !cap(c.capacity()) {
+                *c = Vec::new();
+            }
+        }
+        for v in &mut self.vals {
+            if !cap(v.capacity()) {
+                *v = Vec::new();
+            }
+        }
+        if !cap(self.col_major.capacity()) {
+            self.col_major = Vec::new();
+        }
+        BUFFERS.with(|b| b.set(self));
+    }
+
+    fn matrix(&mut self, slot: usize, rows: usize) -> Csr {
+        Csr::in_buffers(rows, std::mem::take(&mut self.cols[slot]), std::mem::take(&mut self.vals[slot]))
+    }
+
+    fn give_back(&mut self, slot: usize, m: Csr) {
+        let (c, v) = m.into_buffers();
+        self.cols[slot] = c;
+        self.vals[slot] = v;
+    }
+}
 
 /// Run one epoch. Vectors in `state` must all have `n` entries (checked).
 pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochOutput, YumaError> {
@@ -63,55 +114,30 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     // Weights: stored u16 rows (UIDs >= n ignored), rows of non-permitted neurons dropped,
     // self-weight dropped (except the owner's), weights set at or before the target's
     // registration dropped, then (with commit-reveal) weights committed before the
-    // target's registration dropped; each row normalised to sum 1.
-    let mut weights: SparseMatrix = state
-        .weights
-        .iter()
-        .map(|row| {
-            row.iter()
-                .filter(|(j, _)| (*j as usize) < n)
-                .map(|&(j, w)| (j, u16_to_fixed(w)))
-                .collect()
-        })
-        .collect();
-    mask_rows_sparse(&forbids, &mut weights);
-    mask_diag_sparse(&mut weights, owner);
-    vec_mask_sparse_matrix(&mut weights, state.last_update, state.block_at_registration, |u, r| u <= r);
-    if let Some(commit_blocks) = state.commit_blocks {
-        vec_mask_sparse_matrix(&mut weights, commit_blocks, state.block_at_registration, |c, r| c < r);
-    }
-    inplace_row_normalize_sparse(&mut weights);
+    // target's registration dropped; each row normalised to sum 1. Read in one pass
+    // with the pre-clip ranks and the copy the consensus median reads (`read_weights`).
+    let median = MedianInput::new(&active_stake);
+    let active_bits: Vec<i64> = active_stake.iter().map(|s| s.to_bits()).collect();
+    let mut buffers = Buffers::take();
+    let read = read_weights(state, &permits, &active_bits, &median, &mut buffers);
+    let weights = read.weights;
+    let preranks: Vec<I32F32> = read.preranks.iter().map(|b| I32F32::from_bits(*b)).collect();
 
     // Consensus: per miner, the stake-weighted median of the weights at majority kappa.
     let kappa = safe_div(
         I32F32::saturating_from_num(params.kappa),
         I32F32::saturating_from_num(u16::MAX),
     );
-    let preranks = matmul_sparse(&weights, &active_stake, n);
-    let consensus = weighted_median_col_sparse(&active_stake, &weights, n, kappa);
-    // Clip each weight at consensus; validator trust is the sum of a row's clipped weights.
-    let clipped = col_clip_sparse(&weights, &consensus);
-    let validator_trust = row_sum_sparse(&clipped);
-
-    // Rank r_j = SUM_i clipped_ij * s_i; trust (as the chain stored it until Oct 2025)
-    // is rank over pre-clip rank; incentive is rank normalised.
-    let mut ranks = matmul_sparse(&clipped, &active_stake, n);
-    let trust = vecdiv(&ranks, &preranks);
-    inplace_normalize(&mut ranks);
-    let incentive = ranks.clone();
+    let consensus_bits = median.consensus(&read.col_major, n, kappa);
+    buffers.col_major = read.col_major;
+    let consensus: Vec<I32F32> = consensus_bits.iter().map(|b| I32F32::from_bits(*b)).collect();
 
     // Bonds penalty interpolates the weights the bonds follow: 0 = raw, 1 = clipped.
     let bonds_penalty = safe_div(
         I32F32::saturating_from_num(params.bonds_penalty),
         I32F32::saturating_from_num(u16::MAX),
     );
-    // (The clipped matrix is not needed past this point, so it is moved, not copied,
-    // when it is itself the bond weights.)
-    let weights_for_bonds: SparseMatrix = match interpolate_sparse(&weights, &clipped, n, bonds_penalty) {
-        Cow::Owned(m) => m,
-        Cow::Borrowed(b) if std::ptr::eq(b, clipped.as_slice()) => clipped,
-        Cow::Borrowed(_) => weights,
-    };
+    let bond_weights = BondWeights::new(&weights, &consensus_bits, n, bonds_penalty);
 
     // Bonds of a miner registered since the last epoch are forgotten:
     // masked when last_tempo <= registered, last_tempo = last epoch block + 1
@@ -121,46 +147,148 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     } else {
         state.last_epoch_block.saturating_add(1)
     };
+    // Per column: are its bonds forgotten?
+    let forgotten: Vec<bool> = state.block_at_registration.iter().map(|r| last_tempo <= *r).collect();
+    let liquid = params.yuma3_enabled && params.liquid_alpha_enabled && consensus.iter().any(|c| *c != ZERO);
+
+    // Clip each weight at consensus; validator trust is the sum of a row's clipped
+    // weights; rank r_j = SUM_i clipped_ij * s_i (`clip_pass`). Yuma3's plain bond EMA
+    // (below) does not depend on the ranks, so when it follows the clipped weights it
+    // is computed in the same pass, each clipped row read once for both.
+    let mut fused_ema = None;
+    let (validator_trust, rank_bits) = if params.yuma3_enabled && !liquid && matches!(bond_weights, BondWeights::Clipped) {
+        let alpha = moving_average_alpha(params).to_bits();
+        let bonds = StoredBonds { rows: state.bonds, forgotten: &forgotten, value: u16_proportion_bits };
+        let mut validator_trust = vec![0i64; n];
+        let mut ranks = vec![0i64; n];
+        let (ema, sums, _) = ema_rows(
+            n,
+            &bond_weights,
+            &weights,
+            &consensus_bits,
+            &bonds,
+            alpha,
+            buffers.matrix(1, n),
+            |i, j, c| {
+                validator_trust[i] = validator_trust[i].saturating_add(c);
+                ranks[j as usize] = ranks[j as usize].saturating_add(mul_bits(active_bits[i], c));
+                c
+            },
+            |_, v| v,
+        );
+        fused_ema = Some((ema, sums));
+        (validator_trust, ranks)
+    } else {
+        clip_pass(&weights, &consensus_bits, &active_bits)
+    };
+    let validator_trust: Vec<I32F32> = validator_trust.iter().map(|b| I32F32::from_bits(*b)).collect();
+    let mut ranks: Vec<I32F32> = rank_bits.iter().map(|b| I32F32::from_bits(*b)).collect();
+
+    // Trust (as the chain stored it until Oct 2025) is rank over pre-clip rank;
+    // incentive is rank normalised.
+    let trust = vecdiv(&ranks, &preranks);
+    inplace_normalize(&mut ranks);
+    let incentive = ranks.clone();
+    let incentive_bits: Vec<i64> = incentive.iter().map(|b| b.to_bits()).collect();
 
     let mut dividends: Vec<I32F32>;
-    let mut ema_bonds: SparseMatrix;
+    let bonds_out: Vec<Vec<(u16, u16)>>;
     if params.yuma3_enabled {
         // Yuma3: bonds are stored as u16 proportions of 1 and are not normalised.
         // Chain: `fixed_to_fixed_u16_proportion`, b / 65535.
-        let u16_max = Divisor::new(I32F32::saturating_from_num(u16::MAX));
-        let mut bonds: SparseMatrix = state
-            .bonds
-            .iter()
-            .map(|row| row.iter().map(|&(j, b)| (j, u16_max.divide(u16_to_fixed(b)))).collect())
-            .collect();
-        scalar_vec_mask_sparse_matrix(&mut bonds, last_tempo, state.block_at_registration, |t, r| t <= r);
-        ema_bonds = compute_bonds_yuma3(params, &weights_for_bonds, &bonds, &consensus, n);
-        // Dividends: d_i = S_i * SUM_j (col-normalised bond_ij * incentive_j), normalised.
-        let per_validator = col_normalized_row_dot(&ema_bonds, &incentive, n);
+        let ema_bonds = if let Some(ema) = fused_ema {
+            ema
+        } else if liquid {
+            // Liquid alpha reads rows through the chain's cursor, which stops at cells of
+            // out-of-range columns too, so the rows are kept exactly as stored.
+            let mut bonds: SparseMatrix = state
+                .bonds
+                .iter()
+                .map(|row| row.iter().map(|&(j, b)| (j, I32F32::from_bits(u16_proportion_bits(b)))).collect())
+                .collect();
+            scalar_vec_mask_sparse_matrix(&mut bonds, last_tempo, state.block_at_registration, |t, r| t <= r);
+            let w = bond_weights.to_rows(&weights, &consensus_bits);
+            let ema = Csr::from_rows(&compute_bonds_yuma3(params, &w, &bonds, &consensus, n));
+            let sums = col_sums(&ema, n);
+            (ema, sums)
+        } else {
+            // Plain EMA (chain: `mat_ema_sparse`, alpha = 1 - bonds_moving_average): cells of
+            // columns >= n take no part, so they are not read.
+            let alpha = moving_average_alpha(params).to_bits();
+            let bonds = StoredBonds { rows: state.bonds, forgotten: &forgotten, value: u16_proportion_bits };
+            let (ema, sums, _) =
+                ema_rows(n, &bond_weights, &weights, &consensus_bits, &bonds, alpha, buffers.matrix(1, n), |_, _, v| v, |_, v| v);
+            (ema, sums)
+        };
+        // Dividends: d_i = S_i * SUM_j (col-normalised bond_ij * incentive_j), normalised
+        // (chain: `col_normalize`, `mat_vec_mul`, `row_sum`; zero products dropped there
+        // do not change a sum). Stored bonds are the EMA as it is.
+        let (ema_bonds, ema_col_sums) = ema_bonds;
+        let (per_validator, stored) = finish_bonds(&ema_bonds, &ema_col_sums, &incentive_bits, &new_permits, |_, raw, _| raw);
+        let per_validator: Vec<I32F32> = per_validator.iter().map(|b| I32F32::from_bits(*b)).collect();
         dividends = vec_mul(&per_validator, &active_stake);
         inplace_normalize(&mut dividends);
+        bonds_out = stored;
+        buffers.give_back(1, ema_bonds);
     } else {
         // Classic Yuma: bonds column-normalised; ΔB = W∘S column-normalised;
         // B = EMA(ΔB, B) with alpha = 1 - bonds_moving_average; column-normalised.
-        let bonds: SparseMatrix = state
-            .bonds
+        // (Cells of columns >= n are left out of every column sum and dropped by the
+        // EMA, so they are not read.)
+        let bonds = StoredBonds { rows: state.bonds, forgotten: &forgotten, value: |b: u16| u16_to_fixed(b).to_bits() };
+        let bond_col_sums = bonds.col_sums();
+        let bond_divisors: Vec<Divisor> = bond_col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
+        // ΔB_ij = W_ij * S_i (chain: `row_hadamard_sparse`), column sums for its
+        // normalisation: with clipped bond weights, exactly the ranks' sums.
+        let delta_col_sums = match bond_weights {
+            BondWeights::Clipped => rank_bits,
+            _ => {
+                let mut sums = vec![0i64; n];
+                for (i, &s) in active_bits.iter().enumerate() {
+                    bond_weights.for_each(i, &weights, &consensus_bits, |j, v| {
+                        let c = &mut sums[j as usize];
+                        *c = c.saturating_add(mul_bits(v, s));
+                    });
+                }
+                sums
+            }
+        };
+        let delta_divisors: Vec<Divisor> = delta_col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
+        let alpha = moving_average_alpha(params).to_bits();
+        let (ema_bonds, ema_col_sums, ema_col_max) = ema_rows(
+            n,
+            &bond_weights,
+            &weights,
+            &consensus_bits,
+            &bonds,
+            alpha,
+            buffers.matrix(1, n),
+            |i, j, v| delta_divisors[j as usize].divide_bits_unless_zero(mul_bits(v, active_bits[i])),
+            |j, b| bond_divisors[j as usize].divide_bits_unless_zero(b),
+        );
+        // Column-normalise the EMA; dividends d_i = SUM_j b_ij * incentive_j (chain:
+        // `matmul_transpose_sparse`), normalised. Stored bonds are column max-upscaled
+        // (max_i b_ij = 1, chain: `inplace_col_max_upscale_sparse` after the
+        // normalisation). Normalising divides a column's cells by its sum, which is at
+        // least each cell, so the quotients stay in [0, 1], where truncating division is
+        // non-decreasing: the maximum of the normalised cells is the normalised maximum.
+        let ema_divisors: Vec<Divisor> = ema_col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
+        let max_divisors: Vec<Divisor> = ema_col_max
             .iter()
-            .map(|row| row.iter().map(|&(j, b)| (j, u16_to_fixed(b))).collect())
+            .zip(&ema_divisors)
+            .map(|(m, d)| Divisor::new(I32F32::from_bits(d.divide_bits_unless_zero(*m))))
             .collect();
-        let mut bonds = bonds;
-        scalar_vec_mask_sparse_matrix(&mut bonds, last_tempo, state.block_at_registration, |t, r| t <= r);
-        inplace_col_normalize_sparse(&mut bonds, n);
-        let mut delta = weights_for_bonds;
-        inplace_row_hadamard_sparse(&mut delta, &active_stake);
-        inplace_col_normalize_sparse(&mut delta, n);
-        ema_bonds = mat_ema_sparse(&delta, &bonds, moving_average_alpha(params));
-        inplace_col_normalize_sparse(&mut ema_bonds, n);
-        // Dividends: d_i = SUM_j b_ij * incentive_j, normalised.
-        dividends = matmul_transpose_sparse(&ema_bonds, &incentive);
+        let (raw_dividends, stored) = finish_bonds(&ema_bonds, &ema_col_sums, &incentive_bits, &new_permits, |j, _, normalised| {
+            max_divisors[j as usize].divide_bits_unless_zero(normalised)
+        });
+        dividends = raw_dividends.iter().map(|b| I32F32::from_bits(*b)).collect();
         inplace_normalize(&mut dividends);
-        // Stored bonds are column max-upscaled (max_i b_ij = 1).
-        inplace_col_max_upscale_sparse(&mut ema_bonds, n);
+        bonds_out = stored;
+        buffers.give_back(1, ema_bonds);
     }
+
+    buffers.give_back(0, weights);
+    buffers.keep();
 
     // Emission: incentive + dividends normalised on their joint sum; miners get the
     // incentive share, validators the dividend share. With nothing to share (no
@@ -189,17 +317,8 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
             .collect()
     };
 
-    // Bonds stored only for neurons holding a permit after this epoch; others cleared.
-    let bonds_out: Vec<Vec<(u16, u16)>> = (0..n)
-        .map(|i| {
-            if new_permits[i] {
-                ema_bonds[i].iter().map(|&(j, v)| (j, fixed_proportion_to_u16(v))).collect()
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
-
+    // Bonds stored only for neurons holding a permit after this epoch; others cleared
+    // (`bonds_out` above).
     let to_u16 = |v: &[I32F32]| -> Vec<u16> { v.iter().map(|x| fixed_proportion_to_u16(*x)).collect() };
     Ok(EpochOutput {
         block,
@@ -219,6 +338,461 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         validator_emission: to_rao(&norm_validator),
         bonds: bonds_out,
     })
+}
+
+/// Chain: `col_clip_sparse` for one cell (raw bits): clipped at the column's consensus,
+/// and dropped when clipped to a consensus of 0.
+#[inline]
+fn clip(v: i64, threshold: i64) -> Option<i64> {
+    if threshold < v {
+        (threshold > 0).then_some(threshold)
+    } else {
+        Some(v)
+    }
+}
+
+struct ReadWeights {
+    weights: Csr,
+    /// Pre-clip ranks (chain: `matmul_sparse` of the weights by active stake), raw bits.
+    preranks: Vec<i64>,
+    /// The median's column-major copy (see [`MedianInput::consensus`]).
+    col_major: Vec<i64>,
+}
+
+/// The weights as the chain masks and normalises them (see `run_epoch`); the masks only
+/// drop cells, so they are applied as the rows are read, in the chain's cell order.
+/// While each normalised row is hot: its pre-clip rank terms and its median copy.
+#[inline(never)]
+fn read_weights(state: &SubnetState<'_>, permits: &[bool], active: &[i64], median: &MedianInput, buffers: &mut Buffers) -> ReadWeights {
+    let n = state.stake.len();
+    let owner = state.owner_uid;
+    let k_rows = median.rows();
+    let mut col_major = std::mem::take(&mut buffers.col_major);
+    col_major.clear();
+    col_major.resize(n * k_rows, 0);
+    let mut preranks = vec![0i64; n];
+    let entries: usize = (0..n).filter(|&i| permits[i]).map(|i| state.weights[i].len()).sum();
+    let mut weights = buffers.matrix(0, n);
+    weights.cols.reserve(entries);
+    weights.vals.reserve(entries);
+    let registered = state.block_at_registration;
+    let latest_registration = registered.iter().copied().max().unwrap_or(0);
+    for i in 0..n {
+        if permits[i] {
+            let row = &state.weights[i];
+            let base = weights.cols.len();
+            weights.cols.resize(base + row.len(), 0);
+            weights.vals.resize(base + row.len(), 0);
+            let (cols, vals) = (&mut weights.cols[base..], &mut weights.vals[base..]);
+            let updated = state.last_update[i];
+            let committed = state.commit_blocks.map_or(u64::MAX, |c| c[i]);
+            // Chain: `vec_mask_sparse_matrix` with last_update <= registration, then
+            // (commit-reveal) commit block < registration; without commit-reveal
+            // `committed` is u64::MAX, which is never below a registration block. When
+            // neither can hold for the latest registration, no cell needs the check.
+            let check_registration = updated <= latest_registration || committed < latest_registration;
+            // Self-weight is dropped unless this is the owner (chain: `mask_diag_sparse`).
+            let diagonal = if owner == Some(i as u16) { usize::MAX } else { i };
+            let mut row_sum = 0i64;
+            let mut len = 0;
+            for &(j, w) in row {
+                let col = j as usize;
+                if col >= n || col == diagonal {
+                    continue;
+                }
+                if check_registration {
+                    let r = registered[col];
+                    if updated <= r || committed < r {
+                        continue;
+                    }
+                }
+                let v = u16_to_fixed(w).to_bits();
+                row_sum = row_sum.saturating_add(v);
+                cols[len] = j;
+                vals[len] = v;
+                len += 1;
+            }
+            weights.cols.truncate(base + len);
+            weights.vals.truncate(base + len);
+            let (cols, vals) = (&weights.cols[base..], &mut weights.vals[base..]);
+            // Chain: `inplace_row_normalize_sparse` (rows summing to 0 left as they are);
+            // with each normalised cell, its pre-clip rank term and its median copy.
+            let d = (row_sum > 0).then(|| Divisor::new(I32F32::from_bits(row_sum)));
+            let s = active[i];
+            let k = median.row_of(i);
+            // Later cells of a column overwrite earlier ones in the median copy, as in the
+            // chain's. (A validator the median counts has positive active stake.)
+            if let (Some(d), Some(k)) = (&d, k) {
+                for (&j, v) in cols.iter().zip(vals.iter_mut()) {
+                    let x = d.divide_bits(*v);
+                    *v = x;
+                    let j = j as usize;
+                    preranks[j] = preranks[j].saturating_add(mul_bits(s, x));
+                    col_major[j * k_rows + k] = x;
+                }
+            } else {
+                for (&j, v) in cols.iter().zip(vals.iter_mut()) {
+                    if let Some(d) = &d {
+                        *v = d.divide_bits(*v);
+                    }
+                    let j = j as usize;
+                    if s != 0 {
+                        preranks[j] = preranks[j].saturating_add(mul_bits(s, *v));
+                    }
+                    if let Some(k) = k {
+                        col_major[j * k_rows + k] = *v;
+                    }
+                }
+            }
+        }
+        weights.end_row();
+    }
+    ReadWeights { weights, preranks, col_major }
+}
+
+/// Chain: `col_clip_sparse`, `row_sum_sparse` (validator trust) and `matmul_sparse` of
+/// the clipped weights by active stake (ranks), fused in one pass. Raw bits.
+#[inline(never)]
+fn clip_pass(weights: &Csr, consensus: &[i64], active: &[i64]) -> (Vec<i64>, Vec<i64>) {
+    let n = weights.rows();
+    let mut validator_trust = vec![0i64; n];
+    let mut ranks = vec![0i64; consensus.len()];
+    for (i, vt) in validator_trust.iter_mut().enumerate() {
+        let s = active[i];
+        let (cols, vals) = weights.row(i);
+        let mut row_sum = 0i64;
+        for (&j, &v) in cols.iter().zip(vals) {
+            if let Some(c) = clip(v, consensus[j as usize]) {
+                row_sum = row_sum.saturating_add(c);
+                let r = &mut ranks[j as usize];
+                *r = r.saturating_add(mul_bits(s, c));
+            }
+        }
+        *vt = row_sum;
+    }
+    (validator_trust, ranks)
+}
+
+/// The validators the consensus median counts (positive active stake), with their
+/// stake normalised again (chain: `weighted_median_col_sparse`).
+struct MedianInput {
+    /// Per UID, its index among the counted validators, or `u32::MAX`.
+    index: Vec<u32>,
+    stake: Vec<I32F32>,
+}
+
+impl MedianInput {
+    fn new(active_stake: &[I32F32]) -> Self {
+        let mut index = vec![u32::MAX; active_stake.len()];
+        let mut stake = Vec::new();
+        for (i, &s) in active_stake.iter().enumerate() {
+            if s.to_bits() > 0 {
+                index[i] = stake.len() as u32;
+                stake.push(s);
+            }
+        }
+        inplace_normalize(&mut stake);
+        Self { index, stake }
+    }
+
+    fn rows(&self) -> usize {
+        self.stake.len()
+    }
+
+    #[inline]
+    fn row_of(&self, uid: usize) -> Option<usize> {
+        let k = self.index[uid];
+        (k != u32::MAX).then_some(k as usize)
+    }
+
+    /// Per column of `col_major` (`rows()` scores each in raw bits, zero where a validator
+    /// set no weight), the chain's stake-weighted median at the given majority. Normalised
+    /// stakes are positive (a positive stake over a sum of at most 1), in which case
+    /// [`weighted_median_positive`] gives the chain's result; should one not be, the
+    /// chain's own search runs.
+    #[inline(never)]
+    fn consensus(&self, col_major: &[i64], columns: usize, majority: I32F32) -> Vec<i64> {
+        let k = self.rows();
+        if k == 0 {
+            return vec![0; columns];
+        }
+        let stake_sum = sum(&self.stake);
+        let minority = stake_sum.sat_sub(majority);
+        let all_positive = self.stake.iter().all(|s| s.to_bits() > 0);
+        let stake_bits: Vec<i64> = self.stake.iter().map(|s| s.to_bits()).collect();
+        let median_of = |range: std::ops::Range<usize>| -> Vec<i64> {
+            let mut pairs = Vec::with_capacity(k);
+            let mut scratch = MedianScratch::default();
+            let stake_idx: Vec<usize> = if all_positive { Vec::new() } else { (0..k).collect() };
+            range
+                .map(|c| {
+                    let col = &col_major[c * k..(c + 1) * k];
+                    if !all_positive {
+                        let score: Vec<I32F32> = col.iter().map(|b| I32F32::from_bits(*b)).collect();
+                        return weighted_median_with(&mut scratch, &self.stake, &score, &stake_idx, minority, ZERO, stake_sum)
+                            .to_bits();
+                    }
+                    weighted_median_positive(col, &stake_bits, minority, &mut pairs).to_bits()
+                })
+                .collect()
+        };
+        // Columns are independent: split big subnets across the machine's cores.
+        let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8);
+        if threads < 2 || columns * k < PARALLEL_MEDIAN_MIN_CELLS {
+            return median_of(0..columns);
+        }
+        let chunk = columns.div_ceil(threads);
+        std::thread::scope(|scope| {
+            // Workers take the later chunks; this thread does the first.
+            let handles: Vec<_> = (chunk..columns)
+                .step_by(chunk)
+                .map(|start| {
+                    let median_of = &median_of;
+                    scope.spawn(move || median_of(start..(start + chunk).min(columns)))
+                })
+                .collect();
+            let mut medians = median_of(0..chunk.min(columns));
+            for h in handles {
+                medians.extend(h.join().expect("median worker does not panic"));
+            }
+            medians
+        })
+    }
+}
+
+/// Below this many (column, validator) cells a thread costs more than it saves.
+const PARALLEL_MEDIAN_MIN_CELLS: usize = 1 << 17;
+
+/// The weights the bonds follow, interpolated by the bonds penalty (chain:
+/// `interpolate_sparse` of the weights and the clipped weights).
+enum BondWeights {
+    /// Ratio 0: the weights themselves.
+    Raw,
+    /// Ratio 1: the clipped weights (computed from the weights when read).
+    Clipped,
+    /// Otherwise `W + ratio * (C - W)` per cell: rows in column order, zeros dropped.
+    Interpolated(Csr),
+}
+
+impl BondWeights {
+    fn new(weights: &Csr, consensus: &[i64], n: usize, ratio: I32F32) -> Self {
+        if ratio == ZERO {
+            return Self::Raw;
+        }
+        if ratio == ONE {
+            return Self::Clipped;
+        }
+        let ratio = ratio.to_bits();
+        let mut out = Csr::with_capacity(n, weights.cols.len());
+        let mut dense_a = vec![0i64; n];
+        let mut dense_b = vec![0i64; n];
+        for i in 0..n {
+            let (cols, vals) = weights.row(i);
+            // An empty row has an empty clipped row: 0 + r * (0 - 0) = 0, nothing to keep.
+            if !cols.is_empty() {
+                dense_a.iter_mut().for_each(|x| *x = 0);
+                dense_b.iter_mut().for_each(|x| *x = 0);
+                for (&j, &v) in cols.iter().zip(vals) {
+                    dense_a[j as usize] = v;
+                    if let Some(c) = clip(v, consensus[j as usize]) {
+                        dense_b[j as usize] = c;
+                    }
+                }
+                for (j, (&a, &b)) in dense_a.iter().zip(&dense_b).enumerate() {
+                    let v = a.saturating_add(mul_bits(ratio, b.saturating_sub(a)));
+                    if v > 0 {
+                        out.push(j as u16, v);
+                    }
+                }
+            }
+            out.end_row();
+        }
+        Self::Interpolated(out)
+    }
+
+    /// How many cells row `i` can have (its cells, or for clipped weights the cells
+    /// they are clipped from).
+    fn row_len(&self, i: usize, weights: &Csr) -> usize {
+        match self {
+            Self::Raw | Self::Clipped => weights.range(i).len(),
+            Self::Interpolated(m) => m.range(i).len(),
+        }
+    }
+
+    /// Calls `f(column, value)` for the cells of row `i`, in row order.
+    #[inline]
+    fn for_each(&self, i: usize, weights: &Csr, consensus: &[i64], mut f: impl FnMut(u16, i64)) {
+        match self {
+            Self::Raw => {
+                let (cols, vals) = weights.row(i);
+                cols.iter().zip(vals).for_each(|(&j, &v)| f(j, v));
+            }
+            Self::Clipped => {
+                let (cols, vals) = weights.row(i);
+                for (&j, &v) in cols.iter().zip(vals) {
+                    if let Some(c) = clip(v, consensus[j as usize]) {
+                        f(j, c);
+                    }
+                }
+            }
+            Self::Interpolated(m) => {
+                let (cols, vals) = m.row(i);
+                cols.iter().zip(vals).for_each(|(&j, &v)| f(j, v));
+            }
+        }
+    }
+
+    fn to_rows(&self, weights: &Csr, consensus: &[i64]) -> SparseMatrix {
+        (0..weights.rows())
+            .map(|i| {
+                let mut row = Vec::new();
+                self.for_each(i, weights, consensus, |j, v| row.push((j, I32F32::from_bits(v))));
+                row
+            })
+            .collect()
+    }
+}
+
+/// Stored bond rows, read in place without cells of columns >= n or of forgotten
+/// columns (chain: `scalar_vec_mask_sparse_matrix`), each value converted by `value`.
+struct StoredBonds<'a, F> {
+    rows: &'a [Vec<(u16, u16)>],
+    forgotten: &'a [bool],
+    value: F,
+}
+
+impl<F: Fn(u16) -> i64> StoredBonds<'_, F> {
+    /// Calls `f(column, value)` for the kept cells of row `i`, in row order.
+    #[inline]
+    fn for_each(&self, i: usize, mut f: impl FnMut(u16, i64)) {
+        for &(j, b) in &self.rows[i] {
+            if self.forgotten.get(j as usize) == Some(&false) {
+                f(j, (self.value)(b));
+            }
+        }
+    }
+
+    /// Saturating column sums of the kept cells.
+    #[inline(never)]
+    fn col_sums(&self) -> Vec<i64> {
+        let mut sums = vec![0i64; self.forgotten.len()];
+        for i in 0..self.rows.len() {
+            self.for_each(i, |j, v| sums[j as usize] = sums[j as usize].saturating_add(v));
+        }
+        sums
+    }
+}
+
+/// Saturating column sums.
+fn col_sums(m: &Csr, columns: usize) -> Vec<i64> {
+    let mut sums = vec![0i64; columns];
+    for (&j, &v) in m.cols.iter().zip(&m.vals) {
+        if let Some(s) = sums.get_mut(j as usize) {
+            *s = s.saturating_add(v);
+        }
+    }
+    sums
+}
+
+/// Chain: `mat_ema_sparse(new, old, alpha)`: per cell `alpha * new + (1 - alpha) * old`,
+/// summed in the chain's order (the new row's cells, then the old row's), positives kept
+/// in column order. `new` is the bond weights with each cell passed through
+/// `new_value(row, column, value)`; old cells through `old_value(column, value)`.
+/// Returns the result with its column sums and column maxima.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn ema_rows(
+    n: usize,
+    new: &BondWeights,
+    weights: &Csr,
+    consensus: &[i64],
+    old: &StoredBonds<'_, impl Fn(u16) -> i64>,
+    alpha: i64,
+    mut out: Csr,
+    mut new_value: impl FnMut(usize, u16, i64) -> i64,
+    old_value: impl Fn(u16, i64) -> i64,
+) -> (Csr, Vec<i64>, Vec<i64>) {
+    let one_minus_alpha = ONE.to_bits().saturating_sub(alpha);
+    let mut acc = vec![0i64; n];
+    let mut sums = vec![0i64; n];
+    let mut maxima = vec![0i64; n];
+    let entries = weights.cols.len();
+    out.cols.reserve(entries);
+    out.vals.reserve(entries);
+    for i in 0..n {
+        // A row with no cells on either side sums to nothing (all zeros, none kept).
+        if old.rows[i].is_empty() && new.row_len(i, weights) == 0 {
+            out.end_row();
+            continue;
+        }
+        acc.iter_mut().for_each(|x| *x = 0);
+        new.for_each(i, weights, consensus, |j, v| {
+            let c = &mut acc[j as usize];
+            *c = c.saturating_add(mul_bits(alpha, new_value(i, j, v)));
+        });
+        old.for_each(i, |j, v| {
+            let c = &mut acc[j as usize];
+            *c = c.saturating_add(mul_bits(one_minus_alpha, old_value(j, v)));
+        });
+        // Keep the positive cells in column order (written unconditionally, counted
+        // only when positive; a non-positive cell adds 0 to the sum and cannot raise a
+        // maximum that starts at 0).
+        let base = out.cols.len();
+        out.cols.resize(base + n, 0);
+        out.vals.resize(base + n, 0);
+        let (cols, vals) = (&mut out.cols[base..], &mut out.vals[base..]);
+        let mut len = 0;
+        for (j, ((&v, s), m)) in acc.iter().zip(sums.iter_mut()).zip(maxima.iter_mut()).enumerate() {
+            cols[len] = j as u16;
+            vals[len] = v;
+            len += (v > 0) as usize;
+            *s = s.saturating_add(v.max(0));
+            *m = (*m).max(v);
+        }
+        out.cols.truncate(base + len);
+        out.vals.truncate(base + len);
+        out.end_row();
+    }
+    (out, sums, maxima)
+}
+
+/// One pass over the EMA bonds. Per row, `SUM_j normalised_ij * incentive_j`, with
+/// `normalised` the cell over its column's sum (unchanged when that is 0); and the bonds
+/// rows as stored: for neurons holding a permit after this epoch, each cell through
+/// `stored(column, raw, normalised)` then `fixed_proportion_to_u16`; others cleared.
+#[inline(never)]
+fn finish_bonds(
+    ema: &Csr,
+    col_sums: &[i64],
+    incentive: &[i64],
+    permits: &[bool],
+    stored: impl Fn(u16, i64, i64) -> i64,
+) -> (Vec<i64>, Vec<Vec<(u16, u16)>>) {
+    let divisors: Vec<Divisor> = col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
+    let n = ema.rows();
+    let mut dots = Vec::with_capacity(n);
+    let mut rows = Vec::with_capacity(n);
+    for (i, &permit) in permits.iter().enumerate().take(n) {
+        let (cols, vals) = ema.row(i);
+        let mut dot = 0i64;
+        let mut row = Vec::new();
+        if permit {
+            row.reserve_exact(cols.len());
+            for (&j, &v) in cols.iter().zip(vals) {
+                let normalised = divisors[j as usize].divide_bits_unless_zero(v);
+                dot = dot.saturating_add(mul_bits(normalised, incentive[j as usize]));
+                row.push((j, proportion_to_u16_fast(I32F32::from_bits(stored(j, v, normalised)))));
+            }
+        } else {
+            for (&j, &v) in cols.iter().zip(vals) {
+                let normalised = divisors[j as usize].divide_bits_unless_zero(v);
+                dot = dot.saturating_add(mul_bits(normalised, incentive[j as usize]));
+            }
+        }
+        dots.push(dot);
+        rows.push(row);
+    }
+    (dots, rows)
 }
 
 /// alpha = 1 - bonds_moving_average / 1e6 (computed in I64F64, then narrowed).

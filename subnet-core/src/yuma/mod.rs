@@ -9,6 +9,8 @@
 mod epoch;
 pub mod fixed_math;
 pub mod scenario;
+#[cfg(test)]
+mod reference;
 
 pub use epoch::{alpha_sigmoid, run_epoch};
 
