@@ -282,6 +282,11 @@ async fn bad_extrinsics_get_substrate_errors() {
     assert_eq!(changes[0][0], number_key.as_str());
     assert_eq!(changes[0][1], format!("0x{}", hex::encode(2u32.to_le_bytes())), "two blocks sealed: {sets}");
     assert_eq!(changes[1], serde_json::json!([absent, null]));
+    // Substrate's other names for the same methods (Python's substrate-interface uses them).
+    let at: String = rpc.request("state_getStorageAt", rpc_params![number_key.clone()]).await.unwrap();
+    assert_eq!(changes[0][1], at.as_str());
+    let again: u32 = rpc.request("account_nextIndex", rpc_params![alice.ss58_address()]).await.unwrap();
+    assert_eq!(again, 2);
     let bad = rpc.request::<serde_json::Value>("state_queryStorageAt", rpc_params!["not a list"]).await;
     assert!(code(bad.map(|v| v.to_string())).contains("-32602"));
 }

@@ -12,7 +12,8 @@ use frame_metadata::v15::{
     RuntimeApiMethodParamMetadata, RuntimeMetadataV15, SignedExtensionMetadata, StorageEntryMetadata,
 };
 use frame_metadata::RuntimeMetadataPrefixed;
-use scale_info::{meta_type, TypeInfo};
+use scale_info::build::{Fields, Variants};
+use scale_info::{meta_type, Path, Type, TypeInfo, TypeParameter};
 
 use super::pallets::{
     AccountId32, AdminCall, ErrorEnum, NetUid, RuntimeCall, RuntimeEvent, SubtensorCall, SubtensorEvent, SudoCall,
@@ -31,7 +32,7 @@ pub const RUNTIME_APIS: &[(&str, u32)] = &[
 ];
 
 /// `sp_runtime::MultiAddress<AccountId32, ()>` (Subtensor's `Address`).
-#[derive(Clone, Debug, Encode, Decode, TypeInfo)]
+#[derive(Clone, Debug, Encode, Decode)]
 pub enum MultiAddress {
     #[codec(index = 0)]
     Id(AccountId32),
@@ -44,7 +45,7 @@ pub enum MultiAddress {
 }
 
 /// `sp_runtime::MultiSignature`.
-#[derive(Clone, Debug, Encode, Decode, TypeInfo)]
+#[derive(Clone, Debug, Encode, Decode)]
 pub enum MultiSignature {
     Ed25519([u8; 64]),
     Sr25519([u8; 64]),
@@ -70,12 +71,53 @@ pub struct ChargeTransactionPaymentWrapper {
     inner: ChargeTransactionPayment,
 }
 
-/// `sp_runtime::generic::Era`, as its SCALE form: one byte 0 for immortal, else two.
-/// (Substrate describes it as 256 variants; clients encode it raw either way.)
-#[derive(TypeInfo)]
-pub enum Era {
-    Immortal,
-    Mortal(#[allow(dead_code)] u16),
+/// `sp_runtime::generic::Era`, described as Substrate describes it: `Immortal` (byte
+/// 0), then `Mortal1` … `Mortal255`, each with one more byte (two bytes for a mortal
+/// era: its first byte names the variant).
+pub struct Era;
+
+impl TypeInfo for Era {
+    type Identity = Self;
+    fn type_info() -> Type {
+        // Metadata names are `&'static str`: the 255 names are made once.
+        static MORTAL: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+        let names = MORTAL.get_or_init(|| (1..=255).map(|i| &*format!("Mortal{i}").leak()).collect());
+        let mut variants = Variants::new().variant("Immortal", |v| v.index(0));
+        for (i, name) in (1..=255u8).zip(names) {
+            variants = variants.variant(*name, |v| v.index(i).fields(Fields::unnamed().field(|f| f.ty::<u8>())));
+        }
+        Type::builder().path(Path::new("Era", "sp_runtime::generic::era")).variant(variants)
+    }
+}
+
+impl TypeInfo for MultiAddress {
+    type Identity = Self;
+    fn type_info() -> Type {
+        let variants = Variants::new()
+            .variant("Id", |v| v.index(0).fields(Fields::unnamed().field(|f| f.ty::<AccountId32>())))
+            .variant("Index", |v| v.index(1).fields(Fields::unnamed().field(|f| f.compact::<()>())))
+            .variant("Raw", |v| v.index(2).fields(Fields::unnamed().field(|f| f.ty::<Vec<u8>>())))
+            .variant("Address32", |v| v.index(3).fields(Fields::unnamed().field(|f| f.ty::<[u8; 32]>())))
+            .variant("Address20", |v| v.index(4).fields(Fields::unnamed().field(|f| f.ty::<[u8; 20]>())));
+        Type::builder()
+            .path(Path::new("MultiAddress", "sp_runtime::multiaddress"))
+            .type_params(vec![
+                TypeParameter::new("AccountId", Some(meta_type::<AccountId32>())),
+                TypeParameter::new("AccountIndex", Some(meta_type::<()>())),
+            ])
+            .variant(variants)
+    }
+}
+
+impl TypeInfo for MultiSignature {
+    type Identity = Self;
+    fn type_info() -> Type {
+        let variants = Variants::new()
+            .variant("Ed25519", |v| v.index(0).fields(Fields::unnamed().field(|f| f.ty::<[u8; 64]>())))
+            .variant("Sr25519", |v| v.index(1).fields(Fields::unnamed().field(|f| f.ty::<[u8; 64]>())))
+            .variant("Ecdsa", |v| v.index(2).fields(Fields::unnamed().field(|f| f.ty::<[u8; 65]>())));
+        Type::builder().path(Path::new("MultiSignature", "sp_runtime")).variant(variants)
+    }
 }
 
 #[derive(TypeInfo)]
@@ -110,9 +152,8 @@ pub struct UncheckedExtrinsic;
 
 impl TypeInfo for UncheckedExtrinsic {
     type Identity = Self;
-    fn type_info() -> scale_info::Type {
-        use scale_info::{build::Fields, Path, TypeParameter};
-        scale_info::Type::builder()
+    fn type_info() -> Type {
+        Type::builder()
             .path(Path::new("UncheckedExtrinsic", "sp_runtime::generic::unchecked_extrinsic"))
             .type_params(vec![
                 TypeParameter::new("Address", Some(meta_type::<MultiAddress>())),
@@ -122,6 +163,15 @@ impl TypeInfo for UncheckedExtrinsic {
             ])
             .composite(Fields::unnamed().field(|f| f.ty::<Vec<u8>>()))
     }
+}
+
+/// `sp_runtime::generic::Block<Header, UncheckedExtrinsic>`.
+#[derive(TypeInfo)]
+pub struct Block {
+    #[allow(dead_code)]
+    header: super::system::Header,
+    #[allow(dead_code)]
+    extrinsics: Vec<UncheckedExtrinsic>,
 }
 
 /// The runtime type itself.
@@ -281,7 +331,16 @@ fn pallets() -> Vec<PalletMetadata> {
 /// Metadata V15, what `Metadata_metadata_at_version(15)` answers (subxt asks for it).
 pub fn build() -> RuntimeMetadataPrefixed {
     let apis = vec![
-        api("Core", vec![method::<super::system::RuntimeVersion>("version", vec![])]),
+        // `execute_block` is declared as on every runtime (it puts the extrinsic type,
+        // with its Address/Signature parameters, in the registry where Python's
+        // scalecodec looks for it); this node does not answer it.
+        api(
+            "Core",
+            vec![
+                method::<super::system::RuntimeVersion>("version", vec![]),
+                method::<()>("execute_block", vec![param::<Block>("block")]),
+            ],
+        ),
         api(
             "Metadata",
             vec![

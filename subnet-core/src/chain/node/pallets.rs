@@ -18,28 +18,50 @@ use crate::chain::local::LocalChain;
 use crate::chain::{AccountId, AxonInfo, ChainError, Hyperparameter, Origin};
 
 /// `sp_core::crypto::AccountId32`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct AccountId32(pub [u8; 32]);
 
 /// `primitive_types::H256`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct H256(pub [u8; 32]);
 
 /// `subtensor_runtime_common::NetUid`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct NetUid(pub u16);
 
 /// `subtensor_runtime_common::NetUidStorageIndex` (netuid and mechanism; mechanism 0 here).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct NetUidStorageIndex(pub u16);
 
 /// `subtensor_runtime_common::TaoBalance` (rao).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct TaoBalance(pub u64);
 
 /// `subtensor_runtime_common::AlphaBalance` (alpha rao).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct AlphaBalance(pub u64);
+
+/// `TypeInfo` under the type's path in Substrate/Subtensor, which clients use to pick
+/// their codecs (Python's scalecodec reads `sp_core::crypto::AccountId32` as SS58).
+macro_rules! newtype_info {
+    ($($ty:ident($inner:ty) in $module:literal;)*) => {$(
+        impl TypeInfo for $ty {
+            type Identity = Self;
+            fn type_info() -> Type {
+                Type::builder().path(Path::new(stringify!($ty), $module)).composite(Fields::unnamed().field(|f| f.ty::<$inner>()))
+            }
+        }
+    )*};
+}
+
+newtype_info! {
+    AccountId32([u8; 32]) in "sp_core::crypto";
+    H256([u8; 32]) in "primitive_types";
+    NetUid(u16) in "subtensor_runtime_common";
+    NetUidStorageIndex(u16) in "subtensor_runtime_common";
+    TaoBalance(u64) in "subtensor_runtime_common";
+    AlphaBalance(u64) in "subtensor_runtime_common";
+}
 
 /// `frame_system::Call`: only `remark` (index 0), a call with no effect, useful to
 /// measure the node itself.

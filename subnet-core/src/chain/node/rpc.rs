@@ -81,6 +81,22 @@ const LEGACY_METHODS: &[&str] = &[
     "author_unwatchExtrinsic",
     "author_pendingExtrinsics",
     "dev_newBlock",
+    "account_nextIndex",
+    "state_getStorageAt",
+    "state_getKeysPagedAt",
+    "chain_getRuntimeVersion",
+    "chain_subscribeRuntimeVersion",
+    "chain_unsubscribeRuntimeVersion",
+];
+
+/// `(alias, method)`: the other names Substrate gives these methods.
+const ALIASES: &[(&str, &str)] = &[
+    ("account_nextIndex", "system_accountNextIndex"),
+    ("state_getStorageAt", "state_getStorage"),
+    ("state_getKeysPagedAt", "state_getKeysPaged"),
+    ("chain_getRuntimeVersion", "state_getRuntimeVersion"),
+    ("chain_subscribeRuntimeVersion", "state_subscribeRuntimeVersion"),
+    ("chain_unsubscribeRuntimeVersion", "state_unsubscribeRuntimeVersion"),
 ];
 
 impl LocalNode {
@@ -169,6 +185,7 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
         Ok(node.lock().ledger.next_nonce(&AccountId(account.0)))
     })
     .expect("unique");
+    // Substrate registers the same method under its older name too (Python clients use it).
 
     m.register_method("chain_getBlockHash", |params, node, _| -> Result<Value, ErrorObjectOwned> {
         let values: Vec<Value> = params.parse().unwrap_or_default();
@@ -357,6 +374,11 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
         Ok(hex0x(&node.seal_blocks(count)))
     })
     .expect("unique");
+    // Substrate serves these methods under older names too (`aliases` in sc-rpc-api);
+    // Python's substrate-interface calls `state_getStorageAt` and `account_nextIndex`.
+    for (alias, method) in ALIASES {
+        m.register_alias(alias, method).expect("unique");
+    }
     m
 }
 

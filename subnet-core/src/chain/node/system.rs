@@ -11,7 +11,7 @@ use scale_info::{Path, Type, TypeInfo};
 pub type Hash = [u8; 32];
 
 /// `sp_runtime::generic::Header<u32, BlakeTwo256>`.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct Header {
     pub parent_hash: Hash,
     #[codec(compact)]
