@@ -27,6 +27,7 @@ pub fn full_subnet_with(hotkey: impl Fn(u16) -> AccountId) -> (LocalChain, u16) 
     let coldkeys: Vec<AccountId> = (0..256).map(|i| acct(1, i)).collect();
     let mut chain = LocalChain::new(LocalChainConfig::dev(coldkeys[0], &coldkeys, 1_000_000 * TAO));
     let netuid = chain.register_network(&coldkeys[0], hotkey(0)).expect("funded");
+    chain.start_call(&coldkeys[0], netuid).expect("the owner starts it");
     chain.set_hyperparameter(&coldkeys[0], netuid, Hyperparameter::MaxBurn(TAO)).expect("owner");
     chain.set_hyperparameter(&coldkeys[0], netuid, Hyperparameter::CommitRevealWeightsEnabled(false)).expect("owner");
     for i in 1..256u16 {

@@ -72,6 +72,9 @@ async fn both_backends_agree_on_a_subnet_lifecycle() {
     }
     assert_eq!(netuids[0], netuids[1]);
     let netuid = netuids[0].clone().unwrap();
+    for b in both {
+        b.chain.start_call(&alice, netuid).await.unwrap();
+    }
 
     // Owner settings, each through the AdminUtils call of the same name on Subtensor.
     for value in [
@@ -182,11 +185,12 @@ async fn commit_reveal_round_trip_on_both() {
     let validator = hotkey(3);
     for b in [&local, &remote] {
         let netuid = b.chain.register_network(&alice, hotkey(1).account_id()).await.unwrap();
+        b.chain.start_call(&alice, netuid).await.unwrap();
         b.chain.set_hyperparameter(&alice, netuid, Hyperparameter::Tempo(5)).await.unwrap();
         b.chain.set_hyperparameter(&alice, netuid, Hyperparameter::WeightsSetRateLimit(0)).await.unwrap();
         b.chain.burned_register(&alice, netuid, validator.account_id()).await.unwrap();
         b.chain.add_stake(&alice, validator.account_id(), netuid, 100_000_000_000).await.unwrap();
-        (b.seal)(7); // an epoch gives the permit
+        (b.seal)(6); // an epoch gives the permit
         let hash = local::commit_hash(&validator.account_id(), netuid, &[0], &[100], &[7, 8], 0);
         b.chain.commit_weights(&validator, netuid, hash).await.unwrap();
         assert_eq!(
@@ -413,4 +417,35 @@ async fn metadata_v14_and_v15_describe_the_same_runtime() {
         assert_eq!(extensions.last().map(String::as_str), Some("CheckMetadataHash"));
     }
     running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subnet_takes_stake_once_its_owner_starts_it_on_both() {
+    let local = in_process();
+    let remote = served().await;
+    let alice = dev_keypair("Alice");
+    let mut outcomes = vec![];
+    for b in [&local, &remote] {
+        let c = &b.chain;
+        let netuid = c.register_network(&alice, hotkey(1).account_id()).await.unwrap();
+        outcomes.push(vec![
+            // Subtensor's `SubtokenEnabled` is false until `start_call`.
+            c.add_stake(&alice, hotkey(1).account_id(), netuid, 1_000_000_000).await,
+            c.start_call(&dev_keypair("Bob"), netuid).await,
+            c.start_call(&alice, netuid).await,
+            c.start_call(&alice, netuid).await,
+            c.add_stake(&alice, hotkey(1).account_id(), netuid, 1_000_000_000).await,
+        ]);
+    }
+    assert_eq!(outcomes[0], outcomes[1]);
+    assert_eq!(
+        outcomes[0],
+        vec![
+            Err(ChainError::SubtokenDisabled),
+            Err(ChainError::BadOrigin),
+            Ok(()),
+            Err(ChainError::FirstEmissionBlockNumberAlreadySet),
+            Ok(())
+        ]
+    );
 }

@@ -95,6 +95,7 @@ async fn register_serve_validate_and_status_through_the_command_line() {
     let funded = [owner.account_id(), validator_cold.account_id(), miner_cold.account_id()];
     let chain = LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev(owner.account_id(), &funded, 10_000 * TAO)), BlockMode::Manual);
     let netuid = chain.register_network(&owner, Keypair::from_seed(&[2; 32]).unwrap().account_id()).await.unwrap();
+    chain.start_call(&owner, netuid).await.unwrap();
     assert_eq!(netuid, 1);
     for p in [Hyperparameter::Tempo(10), Hyperparameter::WeightsSetRateLimit(0), Hyperparameter::CommitRevealWeightsEnabled(false), Hyperparameter::WeightsVersionKey(3)] {
         chain.set_hyperparameter(&owner, netuid, p).await.unwrap();

@@ -18,6 +18,7 @@ fn chain_with_subnet() -> (LocalChain, u16) {
     let accounts: Vec<AccountId> = (1..100).map(acct).collect();
     let mut chain = LocalChain::new(LocalChainConfig::dev(acct(SUDO), &accounts, 1_000_000 * TAO));
     let netuid = chain.register_network(&acct(OWNER), acct(OWNER_HOT)).unwrap();
+    chain.start_call(&acct(OWNER), netuid).unwrap();
     // Fast subnet for tests: short tempo, no rate limit, no immunity, plain set_weights.
     // Tempo, the rate limit and the validator count are root's on Subtensor.
     for h in [
@@ -368,4 +369,18 @@ fn new_subnets_start_as_on_subtensor() {
         chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::ActivityCutoffFactorMilli(999)),
         Err(ChainError::InvalidValue)
     );
+    // Until the owner's `start_call`, no stake and no emission (`SubtokenEnabled` false,
+    // no `FirstEmissionBlockNumber`); registration is open.
+    assert_eq!(chain.add_stake(&acct(OWNER), acct(OWNER_HOT), netuid, TAO), Err(ChainError::SubtokenDisabled));
+    assert_eq!(chain.remove_stake(&acct(OWNER), acct(OWNER_HOT), netuid, TAO), Err(ChainError::SubtokenDisabled));
+    chain.burned_register(&acct(5), netuid, acct(6)).unwrap();
+    chain.produce_blocks(10);
+    assert_eq!(chain.pending_emission(), 0);
+    assert_eq!(chain.start_call(&acct(5), netuid), Err(ChainError::BadOrigin));
+    chain.start_call(&acct(OWNER), netuid).unwrap();
+    assert_eq!(chain.start_call(&acct(OWNER), netuid), Err(ChainError::FirstEmissionBlockNumberAlreadySet));
+    chain.add_stake(&acct(OWNER), acct(OWNER_HOT), netuid, TAO).unwrap();
+    // Emission starts with the next block.
+    chain.produce_blocks(1);
+    assert!(chain.pending_emission() > 0);
 }

@@ -61,6 +61,10 @@ fn random_extrinsics_keep_the_chain_consistent() {
             let result = match op {
                 0 => chain.register_network(&who, hotkey).map(|n| {
                     owners.insert(n, (who, hotkey));
+                    // Most subnets get started (stake, emission); some stay unstarted.
+                    if r.below(4) != 0 {
+                        chain.start_call(&who, n).expect("the owner starts a new subnet");
+                    }
                     if r.below(2) == 0 {
                         let _ = chain.set_hyperparameter(&who, n, Hyperparameter::CommitRevealWeightsEnabled(false));
                     }

@@ -33,6 +33,7 @@ async fn a_served_miner_is_announced_and_admits_validators_as_the_chain_permits(
     let funded: Vec<_> = [&owner, &validator, &miner, &stranger].iter().map(|k| k.account_id()).collect();
     let chain = LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev(owner.account_id(), &funded, 1_000 * TAO)), BlockMode::Manual);
     let netuid = chain.register_network(&owner, key(9).account_id()).await.unwrap();
+    chain.start_call(&owner, netuid).await.unwrap();
     chain.set_hyperparameter(&owner, netuid, Hyperparameter::Tempo(10)).await.unwrap();
     let chain_dyn: Arc<dyn Chain> = Arc::new(chain.clone());
     let mut options = ServeOptions::local(netuid, 1);

@@ -61,6 +61,7 @@ async fn setup(commit_reveal: bool) -> (LocalChainHandle, u16) {
     let accounts: Vec<AccountId> = (1..=30).map(acct).collect();
     let h = LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev(acct(OWNER), &accounts, 1_000_000 * TAO)), BlockMode::Manual);
     let netuid = h.register_network(&acct(OWNER), acct(2)).await.unwrap();
+    h.start_call(&acct(OWNER), netuid).await.unwrap();
     for p in [
         Hyperparameter::Tempo(20),
         Hyperparameter::WeightsSetRateLimit(0),

@@ -19,6 +19,7 @@ async fn honest_miner_earns_most_and_the_dead_one_nothing() {
     let accounts: Vec<AccountId> = (1..=20).map(acct).collect();
     let chain = LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev(acct(1), &accounts, 1_000_000 * TAO)), BlockMode::Manual);
     let netuid = chain.register_network(&acct(1), acct(2)).await.unwrap();
+    chain.start_call(&acct(1), netuid).await.unwrap();
     for p in [Hyperparameter::Tempo(20), Hyperparameter::WeightsSetRateLimit(0), Hyperparameter::CommitRevealWeightsEnabled(false)] {
         chain.set_hyperparameter(&acct(1), netuid, p).await.unwrap();
     }

@@ -15,6 +15,8 @@ pub trait Chain: Send + Sync {
     fn subscribe_blocks(&self) -> watch::Receiver<u64>;
 
     async fn register_network(&self, coldkey: &dyn Signer, hotkey: AccountId) -> Result<NetUid, ChainError>;
+    /// `start_call`: the owner starts a registered subnet (staking and emission).
+    async fn start_call(&self, owner: &dyn Signer, netuid: NetUid) -> Result<(), ChainError>;
     async fn set_hyperparameter(&self, signer: &dyn Signer, netuid: NetUid, value: Hyperparameter) -> Result<(), ChainError>;
     async fn burned_register(&self, coldkey: &dyn Signer, netuid: NetUid, hotkey: AccountId) -> Result<u16, ChainError>;
     async fn serve_axon(&self, hotkey: &dyn Signer, netuid: NetUid, axon: AxonInfo) -> Result<(), ChainError>;

@@ -42,6 +42,10 @@ pub enum ChainError {
     NotEnoughStakeToWithdraw,
     #[error("AmountTooLow: the amount is below the minimum stake")]
     AmountTooLow,
+    #[error("SubtokenDisabled: the subnet's owner has not started it (start_call)")]
+    SubtokenDisabled,
+    #[error("FirstEmissionBlockNumberAlreadySet: the subnet is already started")]
+    FirstEmissionBlockNumberAlreadySet,
     #[error("BadOrigin: only the subnet owner or sudo may do this")]
     BadOrigin,
     #[error("HotKeyNotRegisteredInNetwork: the hotkey has no UID on this subnet")]

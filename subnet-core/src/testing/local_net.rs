@@ -173,6 +173,7 @@ pub async fn run_local_net<S: SubnetSpec>(
     let chain = LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev(account(&owner), &funded, 1_000_000 * TAO)), BlockMode::Manual);
 
     let netuid = chain.register_network(&owner, neuron_key("owner-hotkey", 0).account_id()).await?;
+    chain.start_call(&owner, netuid).await?;
     for p in [
         Hyperparameter::Tempo(config.tempo),
         Hyperparameter::WeightsSetRateLimit(0),

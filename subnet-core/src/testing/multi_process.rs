@@ -214,6 +214,8 @@ async fn run_on_chain<S: SubnetSpec>(
     let owner = dev_keypair("Alice");
     let coldkeys: Vec<Keypair> = COLDKEYS.iter().map(|n| dev_keypair(n)).collect();
     let netuid = chain.register_network(&owner, neuron_key("owner-hotkey", 0).account_id()).await?;
+    // Staking and emission wait for the owner's start (Subtensor's `start_call`).
+    chain.start_call(&owner, netuid).await?;
     let tempo = configure_subnet::<S>(&*chain, &owner, netuid, config.tempo, remote, progress).await?;
 
     let validators: Vec<Neuron> = (0..config.validators)

@@ -53,6 +53,11 @@ impl LocalChain {
     /// Each block the subnet is credited its emission: the owner cut first, the rest
     /// half to miners (server) and half to validators, held until the next epoch.
     pub(super) fn accrue_emission(&mut self, netuid: NetUid) {
+        // Chain: `get_subnets_to_emit_to` skips subnets without a first emission block.
+        let block = self.block;
+        if !self.subnet(netuid).is_ok_and(|s| s.first_emission_block.is_some_and(|first| block >= first)) {
+            return;
+        }
         let emission = self.config.subnet_emission_per_block;
         let owner_cut = share(emission, self.config.owner_cut);
         let rest = emission - owner_cut;

@@ -91,6 +91,9 @@ impl Chain for LocalChainHandle {
     async fn register_network(&self, coldkey: &dyn Signer, hotkey: AccountId) -> Result<NetUid, ChainError> {
         self.extrinsic(|c| c.register_network(coldkey, hotkey))
     }
+    async fn start_call(&self, owner: &dyn Signer, netuid: NetUid) -> Result<(), ChainError> {
+        self.extrinsic(|c| c.start_call(owner, netuid))
+    }
     async fn set_hyperparameter(&self, signer: &dyn Signer, netuid: NetUid, value: Hyperparameter) -> Result<(), ChainError> {
         self.extrinsic(|c| c.set_hyperparameter(signer, netuid, value))
     }

@@ -421,10 +421,34 @@ impl LocalChain {
         Ok(())
     }
 
+    /// `start_call` (chain: `do_start_call`): the subnet owner starts the subnet; from
+    /// the next block it takes stake and earns emission. Subtensor's `StartCallDelay`
+    /// is 0, so a new subnet may start at once.
+    pub fn start_call(&mut self, owner: &dyn Signer, netuid: NetUid) -> Result<(), ChainError> {
+        let block = self.block;
+        let subnet = self.subnet_mut(netuid)?;
+        if owner.account_id() != subnet.owner_coldkey {
+            return Err(ChainError::BadOrigin);
+        }
+        if subnet.first_emission_block.is_some() {
+            return Err(ChainError::FirstEmissionBlockNumberAlreadySet);
+        }
+        subnet.first_emission_block = Some(block + 1);
+        Ok(())
+    }
+
+    /// Chain: `ensure_subtoken_enabled`, which staking checks right after the subnet.
+    fn ensure_started(&self, netuid: NetUid) -> Result<(), ChainError> {
+        match self.subnet(netuid)?.first_emission_block {
+            Some(_) => Ok(()),
+            None => Err(ChainError::SubtokenDisabled),
+        }
+    }
+
     /// `add_stake`: move free balance of the coldkey into stake on a hotkey.
     pub fn add_stake(&mut self, coldkey: &dyn Signer, hotkey: AccountId, netuid: NetUid, amount: Balance) -> Result<(), ChainError> {
         let coldkey = coldkey.account_id();
-        self.subnet(netuid)?;
+        self.ensure_started(netuid)?;
         if amount < self.config.min_stake {
             return Err(ChainError::AmountTooLow);
         }
@@ -439,7 +463,7 @@ impl LocalChain {
     /// `remove_stake`: move stake back to the coldkey's free balance.
     pub fn remove_stake(&mut self, coldkey: &dyn Signer, hotkey: AccountId, netuid: NetUid, amount: Balance) -> Result<(), ChainError> {
         let coldkey = coldkey.account_id();
-        self.subnet(netuid)?;
+        self.ensure_started(netuid)?;
         if !self.hotkey_owner.contains_key(&hotkey) {
             return Err(ChainError::HotKeyAccountNotExists);
         }

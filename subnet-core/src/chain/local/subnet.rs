@@ -49,6 +49,10 @@ pub struct Subnet {
     pub epoch_index: u64,
     #[serde(with = "crate::chain::local::map_as_seq")]
     pub commits: BTreeMap<AccountId, Vec<WeightCommit>>,
+    /// `FirstEmissionBlockNumber`, set by the owner's `start_call`; until then the
+    /// subnet takes no stake and earns no emission (`SubtokenEnabled` is false).
+    #[serde(default)]
+    pub first_emission_block: Option<u64>,
 }
 
 /// What an epoch leaves in storage for each UID.
@@ -126,6 +130,7 @@ impl Subnet {
             last_step_block: 0,
             epoch_index: 0,
             commits: BTreeMap::new(),
+            first_emission_block: None,
         }
     }
 

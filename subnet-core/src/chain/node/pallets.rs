@@ -95,6 +95,8 @@ pub enum SubtensorCall {
     burned_register { netuid: NetUid, hotkey: AccountId32 },
     #[codec(index = 59)]
     register_network { hotkey: AccountId32 },
+    #[codec(index = 92)]
+    start_call { netuid: NetUid },
     #[codec(index = 96)]
     commit_weights { netuid: NetUid, commit_hash: H256 },
     #[codec(index = 97)]
@@ -204,6 +206,8 @@ pub enum SubtensorEvent {
     WeightsCommitted(AccountId32, NetUidStorageIndex, H256),
     #[codec(index = 86)]
     WeightsRevealed(AccountId32, NetUidStorageIndex, H256),
+    #[codec(index = 95)]
+    FirstEmissionBlockNumberSet(NetUid, u64),
 }
 
 /// `RuntimeEvent`.
@@ -393,6 +397,11 @@ fn apply(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Result<Ve
                     NetUidStorageIndex(netuid.0),
                     H256(hash),
                 )))
+            }
+            S::start_call { netuid } => {
+                chain.start_call(signer, netuid.0)?;
+                let first = chain.subnet(netuid.0).ok().and_then(|s| s.first_emission_block).unwrap_or(0);
+                Ok(event(SubtensorEvent::FirstEmissionBlockNumberSet(netuid, first)))
             }
             S::set_activity_cutoff_factor { netuid, factor_milli } => {
                 let value = Hyperparameter::ActivityCutoffFactorMilli(factor_milli);

@@ -504,6 +504,10 @@ impl Chain for SubtensorClient {
         fields.first().and_then(number).map(|n| n as NetUid).ok_or_else(|| rpc("NetworkAdded without a netuid"))
     }
 
+    async fn start_call(&self, owner: &dyn Signer, netuid: NetUid) -> Result<(), ChainError> {
+        self.submit(owner, "SubtensorModule", "start_call", vec![("netuid", u(netuid))]).await.map(|_| ())
+    }
+
     /// The subnet owner's signed call; from the sudo key, the call wrapped in
     /// `Sudo::sudo` (root), as Subtensor needs for its root-only setters.
     async fn set_hyperparameter(&self, signer: &dyn Signer, netuid: NetUid, value: Hyperparameter) -> Result<(), ChainError> {
