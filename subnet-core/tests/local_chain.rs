@@ -383,4 +383,9 @@ fn new_subnets_start_as_on_subtensor() {
     // Emission starts with the next block.
     chain.produce_blocks(1);
     assert!(chain.pending_emission() > 0);
+    // A subnet with registration switched off earns nothing (`get_subnets_to_emit_to`).
+    chain.set_hyperparameter(&acct(SUDO), netuid, Hyperparameter::RegistrationAllowed(false)).unwrap();
+    let pending = chain.pending_emission();
+    chain.produce_blocks(3);
+    assert_eq!(chain.pending_emission(), pending);
 }

@@ -53,9 +53,11 @@ impl LocalChain {
     /// Each block the subnet is credited its emission: the owner cut first, the rest
     /// half to miners (server) and half to validators, held until the next epoch.
     pub(super) fn accrue_emission(&mut self, netuid: NetUid) {
-        // Chain: `get_subnets_to_emit_to` skips subnets without a first emission block.
+        // Chain: `get_subnets_to_emit_to` skips subnets without a first emission block
+        // and subnets whose registration is switched off.
         let block = self.block;
-        if !self.subnet(netuid).is_ok_and(|s| s.first_emission_block.is_some_and(|first| block >= first)) {
+        let emits = |s: &super::Subnet| s.first_emission_block.is_some_and(|first| block >= first) && s.hyper.registration_allowed;
+        if !self.subnet(netuid).is_ok_and(emits) {
             return;
         }
         let emission = self.config.subnet_emission_per_block;
