@@ -157,34 +157,6 @@ impl SubtensorClient {
         }
     }
 
-}
-
-/// A `DispatchError` read from an event, back to the chain's error name.
-fn dispatch_error_from(metadata: &subxt::Metadata, error: Option<&Value>) -> ChainError {
-    let Some(ValueDef::Variant(v)) = error.map(|e| &e.value) else {
-        return rpc("an undecodable dispatch error");
-    };
-    match v.name.as_str() {
-        "BadOrigin" => ChainError::BadOrigin,
-        "Module" => {
-            let module = v.values.values().next();
-            let index = module.and_then(|m| field(m, "index")).and_then(number).unwrap_or(u128::MAX);
-            let code = module.and_then(|m| field(m, "error")).map(bytes).and_then(|b| b.first().copied());
-            let pallet = u8::try_from(index).ok().and_then(|i| metadata.pallet_by_error_index(i));
-            match (pallet, code) {
-                (Some(p), Some(code)) => match p.error_variant_by_index(code) {
-                    Some(variant) => ChainError::from_chain_name(&variant.name)
-                        .unwrap_or(ChainError::Module { pallet: p.name().to_string(), error: variant.name.clone() }),
-                    None => rpc(format!("unknown error {code} of pallet {}", p.name())),
-                },
-                _ => rpc(format!("unknown module error (pallet {index})")),
-            }
-        }
-        other => rpc(format!("dispatch error {other}")),
-    }
-}
-
-impl SubtensorClient {
     /// A runtime API call by name, decoded dynamically.
     async fn runtime_api(&self, api: &str, method: &str, args: Vec<Value>) -> Result<Value, ChainError> {
         let at = self.api.at_current_block().await.map_err(rpc)?;
@@ -294,13 +266,40 @@ fn outcome_error(e: subxt::error::TransactionFinalizedSuccessError) -> ChainErro
         F::SuccessError(TransactionEventsError::ExtrinsicFailed(DispatchError::BadOrigin)) => ChainError::BadOrigin,
         F::SuccessError(TransactionEventsError::ExtrinsicFailed(DispatchError::Module(m))) => match m.details() {
             Ok(d) => {
-                let name = d.variant.name.clone();
-                ChainError::from_chain_name(&name)
-                    .unwrap_or(ChainError::Module { pallet: d.pallet.name().to_string(), error: name })
+                module_error(d.pallet.name(), &d.variant.name)
             }
             Err(e) => ChainError::Rpc(format!("undecodable module error: {e}")),
         },
         other => ChainError::Rpc(other.to_string()),
+    }
+}
+
+/// A pallet's error by name: ours where we know it, else named as the chain names it.
+fn module_error(pallet: &str, name: &str) -> ChainError {
+    ChainError::from_chain_name(name).unwrap_or(ChainError::Module { pallet: pallet.to_string(), error: name.to_string() })
+}
+
+/// A `DispatchError` read from an event, back to the chain's error name.
+fn dispatch_error_from(metadata: &subxt::Metadata, error: Option<&Value>) -> ChainError {
+    let Some(ValueDef::Variant(v)) = error.map(|e| &e.value) else {
+        return rpc("an undecodable dispatch error");
+    };
+    match v.name.as_str() {
+        "BadOrigin" => ChainError::BadOrigin,
+        "Module" => {
+            let module = v.values.values().next();
+            let index = module.and_then(|m| field(m, "index")).and_then(number).unwrap_or(u128::MAX);
+            let code = module.and_then(|m| field(m, "error")).map(bytes).and_then(|b| b.first().copied());
+            let pallet = u8::try_from(index).ok().and_then(|i| metadata.pallet_by_error_index(i));
+            match (pallet, code) {
+                (Some(p), Some(code)) => match p.error_variant_by_index(code) {
+                    Some(variant) => module_error(p.name(), &variant.name),
+                    None => rpc(format!("unknown error {code} of pallet {}", p.name())),
+                },
+                _ => rpc(format!("unknown module error (pallet {index})")),
+            }
+        }
+        other => rpc(format!("dispatch error {other}")),
     }
 }
 
