@@ -59,6 +59,8 @@ impl Subnet {
 
 pub fn run() -> Vec<Row> {
     let only_n: Option<usize> = std::env::var("BENCH_N").ok().and_then(|v| v.parse().ok());
+    // BENCH_RUNS overrides the run count (e.g. a long run to profile under `perf`).
+    let runs_override: Option<usize> = std::env::var("BENCH_RUNS").ok().and_then(|v| v.parse().ok());
     let cases = [(256usize, 64usize, 200usize), (1024, 64, 50), (4096, 256, 15)];
     let cases = cases.into_iter().filter(|c| only_n.is_none_or(|n| n == c.0));
     let mut rows = Vec::new();
@@ -72,7 +74,7 @@ pub fn run() -> Vec<Row> {
             let mut subnet = Subnet::new(n, validators);
             // Start from the bonds one epoch leaves, as on a running subnet.
             subnet.bonds = run_epoch(&params, &subnet.state()).expect("consistent state").bonds;
-            let t = median_time(runs, || {
+            let t = median_time(runs_override.unwrap_or(runs), || {
                 std::hint::black_box(run_epoch(&params, &subnet.state()).expect("consistent state"));
             });
             rows.push(Row {

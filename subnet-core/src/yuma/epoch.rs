@@ -9,7 +9,10 @@ use std::cell::Cell;
 use substrate_fixed::types::{I32F32, I64F64, I96F32};
 
 use super::fixed_math::*;
+use super::lanes::LaneDivisors;
 use super::{EpochOutput, EpochParams, SubnetState, YumaError};
+
+mod dense;
 
 /// The epoch's large working buffers (the weights and bond EMA matrices and the
 /// median's column-major copy), kept per thread from one epoch to the next: allocating them
@@ -19,6 +22,8 @@ struct Buffers {
     cols: [Vec<u16>; 2],
     vals: [Vec<i64>; 2],
     col_major: Vec<i64>,
+    /// The dense epoch's weight, bond and EMA rows.
+    dense: [Vec<i64>; 3],
 }
 
 thread_local! {
@@ -40,7 +45,7 @@ impl Buffers {
                 *c = Vec::new();
             }
         }
-        for v in &mut self.vals {
+        for v in self.vals.iter_mut().chain(&mut self.dense) {
             if !cap(v.capacity()) {
                 *v = Vec::new();
             }
@@ -111,34 +116,6 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     inplace_mask_vector(&forbids, &mut active_stake);
     inplace_normalize(&mut active_stake);
 
-    // Weights: stored u16 rows (UIDs >= n ignored), rows of non-permitted neurons dropped,
-    // self-weight dropped (except the owner's), weights set at or before the target's
-    // registration dropped, then (with commit-reveal) weights committed before the
-    // target's registration dropped; each row normalised to sum 1. Read in one pass
-    // with the pre-clip ranks and the copy the consensus median reads (`read_weights`).
-    let median = MedianInput::new(&active_stake);
-    let active_bits: Vec<i64> = active_stake.iter().map(|s| s.to_bits()).collect();
-    let mut buffers = Buffers::take();
-    let read = read_weights(state, &permits, &active_bits, &median, &mut buffers);
-    let weights = read.weights;
-    let preranks: Vec<I32F32> = read.preranks.iter().map(|b| I32F32::from_bits(*b)).collect();
-
-    // Consensus: per miner, the stake-weighted median of the weights at majority kappa.
-    let kappa = safe_div(
-        I32F32::saturating_from_num(params.kappa),
-        I32F32::saturating_from_num(u16::MAX),
-    );
-    let consensus_bits = median.consensus(&read.col_major, n, kappa);
-    buffers.col_major = read.col_major;
-    let consensus: Vec<I32F32> = consensus_bits.iter().map(|b| I32F32::from_bits(*b)).collect();
-
-    // Bonds penalty interpolates the weights the bonds follow: 0 = raw, 1 = clipped.
-    let bonds_penalty = safe_div(
-        I32F32::saturating_from_num(params.bonds_penalty),
-        I32F32::saturating_from_num(u16::MAX),
-    );
-    let bond_weights = BondWeights::new(&weights, &consensus_bits, n, bonds_penalty);
-
     // Bonds of a miner registered since the last epoch are forgotten:
     // masked when last_tempo <= registered, last_tempo = last epoch block + 1
     // (or block - tempo when no epoch has run yet).
@@ -149,6 +126,229 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     };
     // Per column: are its bonds forgotten?
     let forgotten: Vec<bool> = state.block_at_registration.iter().map(|r| last_tempo <= *r).collect();
+
+    // Weights, consensus, clipping, ranks, bonds and dividends: on dense rows when the
+    // validators weight most UIDs, on sparse rows otherwise (same results).
+    let inputs = CoreInputs {
+        params,
+        state,
+        permits: &permits,
+        new_permits: &new_permits,
+        active_bits: active_stake.iter().map(|s| s.to_bits()).collect(),
+        active_stake: &active_stake,
+        median: MedianInput::new(&active_stake),
+        forgotten: &forgotten,
+        last_tempo,
+    };
+    let mut buffers = Buffers::take();
+    let core = dense_core(&inputs, &mut buffers).unwrap_or_else(|| sparse_core(&inputs, &mut buffers));
+    buffers.keep();
+    let Core { consensus, trust, validator_trust, incentive, dividends, bonds: bonds_out } = core;
+    // The rank the chain stored is the normalised rank, which is the incentive.
+    let ranks = &incentive;
+
+    // Emission: incentive + dividends normalised on their joint sum; miners get the
+    // incentive share, validators the dividend share. With nothing to share (no
+    // weights) validators get emission by active stake, or by stake if none is active.
+    let combined: Vec<I32F32> = incentive
+        .iter()
+        .zip(&dividends)
+        .map(|(i, d)| i.saturating_add(*d))
+        .collect();
+    let emission_sum = sum(&combined);
+    let mut norm_server = incentive.clone();
+    let mut norm_validator = dividends.clone();
+    let mut norm_combined = combined;
+    inplace_normalize_using_sum(&mut norm_server, emission_sum);
+    inplace_normalize_using_sum(&mut norm_validator, emission_sum);
+    inplace_normalize(&mut norm_combined);
+    if emission_sum == ZERO {
+        let fallback = if is_zero(&active_stake) { &stake } else { &active_stake };
+        norm_validator.clone_from(fallback);
+        norm_combined.clone_from(fallback);
+    }
+    let rao = I96F32::saturating_from_num(state.emission);
+    let to_rao = |v: &Vec<I32F32>| -> Vec<u64> {
+        v.iter()
+            .map(|x| I96F32::saturating_from_num(*x).saturating_mul(rao).saturating_to_num::<u64>())
+            .collect()
+    };
+
+    // Bonds stored only for neurons holding a permit after this epoch; others cleared
+    // (`bonds_out` above).
+    let to_u16 = |v: &[I32F32]| -> Vec<u16> { v.iter().map(|x| fixed_proportion_to_u16(*x)).collect() };
+    Ok(EpochOutput {
+        block,
+        active,
+        validator_permit: new_permits,
+        stake_weight: to_u16(&stake),
+        consensus: to_u16(&consensus),
+        rank: to_u16(ranks),
+        trust: to_u16(&trust),
+        validator_trust: to_u16(&validator_trust),
+        incentive: to_u16(&incentive),
+        dividends: to_u16(&dividends),
+        // Pruning score (as the chain stored it until Oct 2025): combined emission max-upscaled.
+        pruning_score: vec_max_upscale_to_u16(&norm_combined),
+        emission: to_rao(&norm_combined),
+        server_emission: to_rao(&norm_server),
+        validator_emission: to_rao(&norm_validator),
+        bonds: bonds_out,
+    })
+}
+
+/// What the weight and bond passes read from the rest of the epoch.
+struct CoreInputs<'a> {
+    params: &'a EpochParams,
+    state: &'a SubnetState<'a>,
+    /// Permits before this epoch (they judge the weights) and after it (they keep bonds).
+    permits: &'a [bool],
+    new_permits: &'a [bool],
+    active_stake: &'a [I32F32],
+    active_bits: Vec<i64>,
+    median: MedianInput,
+    forgotten: &'a [bool],
+    last_tempo: u64,
+}
+
+impl CoreInputs<'_> {
+    /// Chain: kappa as a proportion of u16::MAX.
+    fn kappa(&self) -> I32F32 {
+        safe_div(I32F32::saturating_from_num(self.params.kappa), I32F32::saturating_from_num(u16::MAX))
+    }
+
+    /// The bonds penalty interpolates the weights the bonds follow: 0 = raw, 1 = clipped.
+    fn bonds_penalty(&self) -> I32F32 {
+        safe_div(I32F32::saturating_from_num(self.params.bonds_penalty), I32F32::saturating_from_num(u16::MAX))
+    }
+}
+
+/// What the weight and bond passes give the rest of the epoch.
+struct Core {
+    consensus: Vec<I32F32>,
+    trust: Vec<I32F32>,
+    validator_trust: Vec<I32F32>,
+    /// The normalised rank.
+    incentive: Vec<I32F32>,
+    dividends: Vec<I32F32>,
+    bonds: Vec<Vec<(u16, u16)>>,
+}
+
+/// Trust (as the chain stored it until Oct 2025) is rank over pre-clip rank;
+/// incentive is rank normalised. Raw bits in, fixed point out.
+fn trust_and_incentive(rank_bits: &[i64], preranks: &[i64]) -> (Vec<I32F32>, Vec<I32F32>) {
+    let mut ranks: Vec<I32F32> = rank_bits.iter().map(|b| I32F32::from_bits(*b)).collect();
+    let preranks: Vec<I32F32> = preranks.iter().map(|b| I32F32::from_bits(*b)).collect();
+    let trust = vecdiv(&ranks, &preranks);
+    inplace_normalize(&mut ranks);
+    (trust, ranks)
+}
+
+/// Dividends from each validator's `SUM_j bond_ij * incentive_j`, normalised; Yuma3
+/// scales them by active stake first (chain: `vec_mul` before the normalisation).
+fn dividends_of(yuma3: bool, per_validator: &[i64], active_stake: &[I32F32]) -> Vec<I32F32> {
+    let per_validator: Vec<I32F32> = per_validator.iter().map(|b| I32F32::from_bits(*b)).collect();
+    let mut dividends = if yuma3 { vec_mul(&per_validator, active_stake) } else { per_validator };
+    inplace_normalize(&mut dividends);
+    dividends
+}
+
+fn to_fixed(bits: &[i64]) -> Vec<I32F32> {
+    bits.iter().map(|b| I32F32::from_bits(*b)).collect()
+}
+
+/// Chain: `u16_to_fixed(b)`, as bits: how classic Yuma reads a stored bond.
+fn u16_fixed_bits(b: u16) -> i64 {
+    u16_to_fixed(b).to_bits()
+}
+
+#[cfg(test)]
+thread_local! {
+    static DENSE_EPOCHS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// How many epochs this thread ran on dense rows (tests check the path was taken).
+#[cfg(test)]
+pub(super) fn dense_epochs() -> usize {
+    DENSE_EPOCHS.with(Cell::get)
+}
+
+/// The weight and bond passes on dense rows (`dense.rs`), or `None` where they do not
+/// apply: bond weights other than the clipped weights, liquid alpha, rows too sparse to
+/// hold densely, or a row naming a column twice.
+fn dense_core(x: &CoreInputs<'_>, buffers: &mut Buffers) -> Option<Core> {
+    let params = x.params;
+    if x.bonds_penalty() != ONE || (params.yuma3_enabled && params.liquid_alpha_enabled) {
+        return None;
+    }
+    let n = x.state.stake.len();
+    let (permits, active, median) = (x.permits, &x.active_bits, &x.median);
+    let (mut dense, read) = if params.yuma3_enabled {
+        dense::DenseEpoch::read(x.state, permits, active, median, x.forgotten, u16_proportion_bits, buffers)
+    } else {
+        dense::DenseEpoch::read(x.state, permits, active, median, x.forgotten, u16_fixed_bits, buffers)
+    }?;
+    let consensus_bits = x.median.consensus(&read.col_major, n, x.kappa());
+    buffers.col_major = read.col_major;
+    let (validator_trust, rank_bits) = dense.clip(&consensus_bits, &x.active_bits);
+    let (trust, incentive) = trust_and_incentive(&rank_bits, &read.preranks);
+    let incentive_bits: Vec<i64> = incentive.iter().map(|b| b.to_bits()).collect();
+    let alpha = moving_average_alpha(params).to_bits();
+    let (per_validator, bonds) = if params.yuma3_enabled {
+        // Yuma3: the plain EMA of the clipped weights and the bonds as u16 proportions;
+        // stored as it is.
+        let (sums, _) = dense.ema(alpha, &x.active_bits, None, None);
+        dense.finish(&sums, &incentive_bits, x.new_permits, None)
+    } else {
+        // Classic: ΔB = W∘S column-normalised (with clipped bond weights its column sums
+        // are the ranks), bonds column-normalised, their EMA column-normalised and, as
+        // stored, column max-upscaled (see `sparse_core`).
+        let delta = LaneDivisors::new(&rank_bits);
+        let old = LaneDivisors::new(&dense.bond_col_sums());
+        let (sums, maxima) = dense.ema(alpha, &x.active_bits, Some(&delta), Some(&old));
+        let max_bits: Vec<i64> = maxima
+            .iter()
+            .zip(&sums)
+            .map(|(m, s)| Divisor::new(I32F32::from_bits(*s)).divide_bits_unless_zero(*m))
+            .collect();
+        dense.finish(&sums, &incentive_bits, x.new_permits, Some(&LaneDivisors::new(&max_bits)))
+    };
+    dense.give_back(buffers);
+    #[cfg(test)]
+    DENSE_EPOCHS.with(|c| c.set(c.get() + 1));
+    Some(Core {
+        consensus: to_fixed(&consensus_bits),
+        trust,
+        validator_trust: to_fixed(&validator_trust),
+        dividends: dividends_of(params.yuma3_enabled, &per_validator, x.active_stake),
+        incentive,
+        bonds,
+    })
+}
+
+/// The weight and bond passes on sparse rows: every case, each cell as the chain
+/// visits it.
+fn sparse_core(x: &CoreInputs<'_>, buffers: &mut Buffers) -> Core {
+    let (params, state) = (x.params, x.state);
+    let n = state.stake.len();
+    let active_bits = &x.active_bits;
+    let forgotten = x.forgotten;
+
+    // Weights: stored u16 rows (UIDs >= n ignored), rows of non-permitted neurons dropped,
+    // self-weight dropped (except the owner's), weights set at or before the target's
+    // registration dropped, then (with commit-reveal) weights committed before the
+    // target's registration dropped; each row normalised to sum 1. Read in one pass
+    // with the pre-clip ranks and the copy the consensus median reads (`read_weights`).
+    let read = read_weights(state, x.permits, active_bits, &x.median, buffers);
+    let weights = read.weights;
+
+    // Consensus: per miner, the stake-weighted median of the weights at majority kappa.
+    let consensus_bits = x.median.consensus(&read.col_major, n, x.kappa());
+    buffers.col_major = read.col_major;
+    let consensus = to_fixed(&consensus_bits);
+
+    // Bonds penalty interpolates the weights the bonds follow: 0 = raw, 1 = clipped.
+    let bond_weights = BondWeights::new(&weights, &consensus_bits, n, x.bonds_penalty());
     let liquid = params.yuma3_enabled && params.liquid_alpha_enabled && consensus.iter().any(|c| *c != ZERO);
 
     // Clip each weight at consensus; validator trust is the sum of a row's clipped
@@ -158,7 +358,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     let mut fused_ema = None;
     let (validator_trust, rank_bits) = if params.yuma3_enabled && !liquid && matches!(bond_weights, BondWeights::Clipped) {
         let alpha = moving_average_alpha(params).to_bits();
-        let bonds = StoredBonds { rows: state.bonds, forgotten: &forgotten, value: u16_proportion_bits };
+        let bonds = StoredBonds { rows: state.bonds, forgotten, value: u16_proportion_bits };
         let mut validator_trust = vec![0i64; n];
         let mut ranks = vec![0i64; n];
         let (ema, sums, _) = ema_rows(
@@ -179,19 +379,12 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         fused_ema = Some((ema, sums));
         (validator_trust, ranks)
     } else {
-        clip_pass(&weights, &consensus_bits, &active_bits)
+        clip_pass(&weights, &consensus_bits, active_bits)
     };
-    let validator_trust: Vec<I32F32> = validator_trust.iter().map(|b| I32F32::from_bits(*b)).collect();
-    let mut ranks: Vec<I32F32> = rank_bits.iter().map(|b| I32F32::from_bits(*b)).collect();
-
-    // Trust (as the chain stored it until Oct 2025) is rank over pre-clip rank;
-    // incentive is rank normalised.
-    let trust = vecdiv(&ranks, &preranks);
-    inplace_normalize(&mut ranks);
-    let incentive = ranks.clone();
+    let (trust, incentive) = trust_and_incentive(&rank_bits, &read.preranks);
     let incentive_bits: Vec<i64> = incentive.iter().map(|b| b.to_bits()).collect();
 
-    let mut dividends: Vec<I32F32>;
+    let per_validator: Vec<i64>;
     let bonds_out: Vec<Vec<(u16, u16)>>;
     if params.yuma3_enabled {
         // Yuma3: bonds are stored as u16 proportions of 1 and are not normalised.
@@ -206,7 +399,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
                 .iter()
                 .map(|row| row.iter().map(|&(j, b)| (j, I32F32::from_bits(u16_proportion_bits(b)))).collect())
                 .collect();
-            scalar_vec_mask_sparse_matrix(&mut bonds, last_tempo, state.block_at_registration, |t, r| t <= r);
+            scalar_vec_mask_sparse_matrix(&mut bonds, x.last_tempo, state.block_at_registration, |t, r| t <= r);
             let w = bond_weights.to_rows(&weights, &consensus_bits);
             let ema = Csr::from_rows(&compute_bonds_yuma3(params, &w, &bonds, &consensus, n));
             let sums = col_sums(&ema, n);
@@ -215,7 +408,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
             // Plain EMA (chain: `mat_ema_sparse`, alpha = 1 - bonds_moving_average): cells of
             // columns >= n take no part, so they are not read.
             let alpha = moving_average_alpha(params).to_bits();
-            let bonds = StoredBonds { rows: state.bonds, forgotten: &forgotten, value: u16_proportion_bits };
+            let bonds = StoredBonds { rows: state.bonds, forgotten, value: u16_proportion_bits };
             let (ema, sums, _) =
                 ema_rows(n, &bond_weights, &weights, &consensus_bits, &bonds, alpha, buffers.matrix(1, n), |_, _, v| v, |_, v| v);
             (ema, sums)
@@ -224,18 +417,14 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         // (chain: `col_normalize`, `mat_vec_mul`, `row_sum`; zero products dropped there
         // do not change a sum). Stored bonds are the EMA as it is.
         let (ema_bonds, ema_col_sums) = ema_bonds;
-        let (per_validator, stored) = finish_bonds(&ema_bonds, &ema_col_sums, &incentive_bits, &new_permits, |_, raw, _| raw);
-        let per_validator: Vec<I32F32> = per_validator.iter().map(|b| I32F32::from_bits(*b)).collect();
-        dividends = vec_mul(&per_validator, &active_stake);
-        inplace_normalize(&mut dividends);
-        bonds_out = stored;
+        (per_validator, bonds_out) = finish_bonds(&ema_bonds, &ema_col_sums, &incentive_bits, x.new_permits, |_, raw, _| raw);
         buffers.give_back(1, ema_bonds);
     } else {
         // Classic Yuma: bonds column-normalised; ΔB = W∘S column-normalised;
         // B = EMA(ΔB, B) with alpha = 1 - bonds_moving_average; column-normalised.
         // (Cells of columns >= n are left out of every column sum and dropped by the
         // EMA, so they are not read.)
-        let bonds = StoredBonds { rows: state.bonds, forgotten: &forgotten, value: |b: u16| u16_to_fixed(b).to_bits() };
+        let bonds = StoredBonds { rows: state.bonds, forgotten, value: u16_fixed_bits };
         let bond_col_sums = bonds.col_sums();
         let bond_divisors: Vec<Divisor> = bond_col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
         // ΔB_ij = W_ij * S_i (chain: `row_hadamard_sparse`), column sums for its
@@ -278,66 +467,20 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
             .zip(&ema_divisors)
             .map(|(m, d)| Divisor::new(I32F32::from_bits(d.divide_bits_unless_zero(*m))))
             .collect();
-        let (raw_dividends, stored) = finish_bonds(&ema_bonds, &ema_col_sums, &incentive_bits, &new_permits, |j, _, normalised| {
+        (per_validator, bonds_out) = finish_bonds(&ema_bonds, &ema_col_sums, &incentive_bits, x.new_permits, |j, _, normalised| {
             max_divisors[j as usize].divide_bits_unless_zero(normalised)
         });
-        dividends = raw_dividends.iter().map(|b| I32F32::from_bits(*b)).collect();
-        inplace_normalize(&mut dividends);
-        bonds_out = stored;
         buffers.give_back(1, ema_bonds);
     }
-
     buffers.give_back(0, weights);
-    buffers.keep();
-
-    // Emission: incentive + dividends normalised on their joint sum; miners get the
-    // incentive share, validators the dividend share. With nothing to share (no
-    // weights) validators get emission by active stake, or by stake if none is active.
-    let combined: Vec<I32F32> = incentive
-        .iter()
-        .zip(&dividends)
-        .map(|(i, d)| i.saturating_add(*d))
-        .collect();
-    let emission_sum = sum(&combined);
-    let mut norm_server = incentive.clone();
-    let mut norm_validator = dividends.clone();
-    let mut norm_combined = combined;
-    inplace_normalize_using_sum(&mut norm_server, emission_sum);
-    inplace_normalize_using_sum(&mut norm_validator, emission_sum);
-    inplace_normalize(&mut norm_combined);
-    if emission_sum == ZERO {
-        let fallback = if is_zero(&active_stake) { &stake } else { &active_stake };
-        norm_validator.clone_from(fallback);
-        norm_combined.clone_from(fallback);
-    }
-    let rao = I96F32::saturating_from_num(state.emission);
-    let to_rao = |v: &Vec<I32F32>| -> Vec<u64> {
-        v.iter()
-            .map(|x| I96F32::saturating_from_num(*x).saturating_mul(rao).saturating_to_num::<u64>())
-            .collect()
-    };
-
-    // Bonds stored only for neurons holding a permit after this epoch; others cleared
-    // (`bonds_out` above).
-    let to_u16 = |v: &[I32F32]| -> Vec<u16> { v.iter().map(|x| fixed_proportion_to_u16(*x)).collect() };
-    Ok(EpochOutput {
-        block,
-        active,
-        validator_permit: new_permits,
-        stake_weight: to_u16(&stake),
-        consensus: to_u16(&consensus),
-        rank: to_u16(&ranks),
-        trust: to_u16(&trust),
-        validator_trust: to_u16(&validator_trust),
-        incentive: to_u16(&incentive),
-        dividends: to_u16(&dividends),
-        // Pruning score (as the chain stored it until Oct 2025): combined emission max-upscaled.
-        pruning_score: vec_max_upscale_to_u16(&norm_combined),
-        emission: to_rao(&norm_combined),
-        server_emission: to_rao(&norm_server),
-        validator_emission: to_rao(&norm_validator),
+    Core {
+        consensus,
+        trust,
+        validator_trust: to_fixed(&validator_trust),
+        dividends: dividends_of(params.yuma3_enabled, &per_validator, x.active_stake),
+        incentive,
         bonds: bonds_out,
-    })
+    }
 }
 
 /// Chain: `col_clip_sparse` for one cell (raw bits): clipped at the column's consensus,
@@ -349,6 +492,36 @@ fn clip(v: i64, threshold: i64) -> Option<i64> {
     } else {
         Some(v)
     }
+}
+
+/// The cells of weight row `i` the chain keeps, in row order, as fixed-point bits:
+/// UIDs >= n ignored; self-weight dropped unless `i` is the owner (chain:
+/// `mask_diag_sparse`); weights set at or before the target's registration dropped
+/// (`vec_mask_sparse_matrix` with last_update <= registration), then, with
+/// commit-reveal, weights committed before it (commit block < registration).
+#[inline(always)]
+fn kept_weights<'a>(state: &'a SubnetState<'_>, i: usize, latest_registration: u64) -> impl Iterator<Item = (u16, i64)> + 'a {
+    let n = state.stake.len();
+    let registered = state.block_at_registration;
+    let updated = state.last_update[i];
+    // Without commit-reveal `committed` is u64::MAX, never below a registration block.
+    let committed = state.commit_blocks.map_or(u64::MAX, |c| c[i]);
+    // When neither mask can hold for the latest registration, no cell needs the check.
+    let check_registration = updated <= latest_registration || committed < latest_registration;
+    let diagonal = if state.owner_uid == Some(i as u16) { usize::MAX } else { i };
+    state.weights[i].iter().filter_map(move |&(j, w)| {
+        let col = j as usize;
+        if col >= n || col == diagonal {
+            return None;
+        }
+        if check_registration {
+            let r = registered[col];
+            if updated <= r || committed < r {
+                return None;
+            }
+        }
+        Some((j, u16_to_fixed(w).to_bits()))
+    })
 }
 
 struct ReadWeights {
@@ -365,7 +538,6 @@ struct ReadWeights {
 #[inline(never)]
 fn read_weights(state: &SubnetState<'_>, permits: &[bool], active: &[i64], median: &MedianInput, buffers: &mut Buffers) -> ReadWeights {
     let n = state.stake.len();
-    let owner = state.owner_uid;
     let k_rows = median.rows();
     let mut col_major = std::mem::take(&mut buffers.col_major);
     col_major.clear();
@@ -375,8 +547,7 @@ fn read_weights(state: &SubnetState<'_>, permits: &[bool], active: &[i64], media
     let mut weights = buffers.matrix(0, n);
     weights.cols.reserve(entries);
     weights.vals.reserve(entries);
-    let registered = state.block_at_registration;
-    let latest_registration = registered.iter().copied().max().unwrap_or(0);
+    let latest_registration = state.block_at_registration.iter().copied().max().unwrap_or(0);
     for i in 0..n {
         if permits[i] {
             let row = &state.weights[i];
@@ -384,29 +555,9 @@ fn read_weights(state: &SubnetState<'_>, permits: &[bool], active: &[i64], media
             weights.cols.resize(base + row.len(), 0);
             weights.vals.resize(base + row.len(), 0);
             let (cols, vals) = (&mut weights.cols[base..], &mut weights.vals[base..]);
-            let updated = state.last_update[i];
-            let committed = state.commit_blocks.map_or(u64::MAX, |c| c[i]);
-            // Chain: `vec_mask_sparse_matrix` with last_update <= registration, then
-            // (commit-reveal) commit block < registration; without commit-reveal
-            // `committed` is u64::MAX, which is never below a registration block. When
-            // neither can hold for the latest registration, no cell needs the check.
-            let check_registration = updated <= latest_registration || committed < latest_registration;
-            // Self-weight is dropped unless this is the owner (chain: `mask_diag_sparse`).
-            let diagonal = if owner == Some(i as u16) { usize::MAX } else { i };
             let mut row_sum = 0i64;
             let mut len = 0;
-            for &(j, w) in row {
-                let col = j as usize;
-                if col >= n || col == diagonal {
-                    continue;
-                }
-                if check_registration {
-                    let r = registered[col];
-                    if updated <= r || committed < r {
-                        continue;
-                    }
-                }
-                let v = u16_to_fixed(w).to_bits();
+            for (j, v) in kept_weights(state, i, latest_registration) {
                 row_sum = row_sum.saturating_add(v);
                 cols[len] = j;
                 vals[len] = v;

@@ -51,6 +51,18 @@ impl Divisor {
         Self { d, reciprocal }
     }
 
+    /// A divisor from its parts as [`Divisor::new`] made them (see [`Divisor::reciprocal`]).
+    #[inline]
+    pub(crate) fn from_parts(d: I32F32, reciprocal: f64) -> Self {
+        Self { d, reciprocal }
+    }
+
+    /// The precomputed 2^32 / d_bits (NaN where the fast path does not apply).
+    #[inline]
+    pub(crate) fn reciprocal(&self) -> f64 {
+        self.reciprocal
+    }
+
     #[inline]
     pub fn divide(&self, a: I32F32) -> I32F32 {
         const TWO_52: f64 = 4_503_599_627_370_496.0;

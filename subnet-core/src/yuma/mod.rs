@@ -7,12 +7,15 @@
 //!   and runs it over several epochs, carrying state between them as the chain does.
 
 mod epoch;
+mod lanes;
 pub mod fixed_math;
 pub mod scenario;
 #[cfg(test)]
 mod reference;
 
 pub use epoch::{alpha_sigmoid, run_epoch};
+#[cfg(test)]
+use epoch::dense_epochs;
 
 use serde::Serialize;
 

@@ -186,4 +186,87 @@ mod tests {
             }
         }
     }
+
+    /// Subnets the dense epoch takes (no column named twice in a row, bonds following
+    /// the clipped weights, no liquid alpha), over three epochs each so that bonds the
+    /// epoch wrote are read back; fails if too few took the dense path.
+    #[test]
+    fn dense_epochs_match_the_frozen_reference() {
+        let cases: u64 = std::env::var("YUMA_DIFF_CASES").ok().and_then(|v| v.parse().ok()).map_or(300, |c: u64| c / 5);
+        let dense_before = crate::yuma::dense_epochs();
+        let mut epochs = 0;
+        for seed in 0..cases {
+            let mut r = Rng::new(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1);
+            let n = 1 + r.below(300) as usize;
+            let validators = 1 + r.below(n.min(64) as u64) as usize;
+            let params = EpochParams {
+                kappa: [32_767, 40_000, 0, 65_535][r.below(4) as usize],
+                bonds_moving_average: [900_000, 975_000, 0, 1_000_000, 2_000_000][r.below(5) as usize],
+                max_allowed_validators: [64, 256, 3][r.below(3) as usize],
+                liquid_alpha_enabled: r.chance(30),
+                yuma3_enabled: r.chance(50),
+                stake_threshold: [0, 1_000][r.below(2) as usize],
+                ..EpochParams::default()
+            };
+            let stake: Vec<u64> = (0..n)
+                .map(|i| match (i < validators, r.below(12)) {
+                    (_, 0) => 0,
+                    (true, 1) => u64::MAX - r.below(3),
+                    (true, _) => 1_000 + r.below(1_000_000_000_000),
+                    (false, _) => r.below(2_000),
+                })
+                .collect();
+            let density = [100, 100, 90, 50, 15][r.below(5) as usize];
+            let weights: Vec<Vec<(u16, u16)>> = (0..n)
+                .map(|i| {
+                    if i >= validators && !r.chance(5) {
+                        return Vec::new();
+                    }
+                    let style = [0, 1, 9][r.below(3) as usize];
+                    let mut row = random_row(&mut r, n, density, style);
+                    if r.chance(10) {
+                        // A UID past the end is ignored, not a second cell of a column.
+                        row.push(((n as u64 + r.below(5)) as u16, r.below(65_536) as u16));
+                    }
+                    row
+                })
+                .collect();
+            let mut block = 5_000 + r.below(1_000);
+            let last_update: Vec<u64> = (0..n).map(|_| block.saturating_sub(r.below(6_000))).collect();
+            let registered: Vec<u64> =
+                (0..n).map(|_| if r.chance(10) { block.saturating_sub(r.below(800)) } else { r.below(100) }).collect();
+            let mut permits: Vec<bool> = (0..n).map(|i| i < validators || r.chance(5)).collect();
+            let commit_blocks: Vec<u64> =
+                (0..n).map(|_| if r.chance(20) { block.saturating_sub(r.below(900)) } else { u64::MAX }).collect();
+            let use_commits = r.chance(20);
+            let owner_uid = r.chance(30).then(|| r.below(n as u64) as u16);
+            let mut bonds: Vec<Vec<(u16, u16)>> = vec![Vec::new(); n];
+            let mut last_epoch_block = 0;
+            for _ in 0..3 {
+                let state = SubnetState {
+                    block,
+                    last_epoch_block,
+                    emission: 1_000_000_000,
+                    stake: &stake,
+                    last_update: &last_update,
+                    block_at_registration: &registered,
+                    validator_permit: &permits,
+                    weights: &weights,
+                    bonds: &bonds,
+                    owner_uid,
+                    commit_blocks: use_commits.then_some(commit_blocks.as_slice()),
+                };
+                let fast = run_epoch(&params, &state).unwrap();
+                let reference = super::epoch::run_epoch(&params, &state).unwrap();
+                assert!(fast == reference, "seed {seed}, block {block}: {params:?}");
+                epochs += 1;
+                permits = fast.validator_permit;
+                bonds = fast.bonds;
+                last_epoch_block = block;
+                block += 360;
+            }
+        }
+        let dense = crate::yuma::dense_epochs() - dense_before;
+        assert!(dense * 10 >= epochs * 6, "only {dense} of {epochs} epochs took the dense path");
+    }
 }
