@@ -281,17 +281,15 @@ fn dense_core(x: &CoreInputs<'_>, buffers: &mut Buffers) -> Option<Core> {
     if x.bonds_penalty() != ONE || (params.yuma3_enabled && params.liquid_alpha_enabled) {
         return None;
     }
-    let n = x.state.stake.len();
-    let (permits, active, median) = (x.permits, &x.active_bits, &x.median);
-    let (mut dense, read) = if params.yuma3_enabled {
-        dense::DenseEpoch::read(x.state, permits, active, median, x.forgotten, u16_proportion_bits, buffers)
+    let (permits, active) = (x.permits, &x.active_bits);
+    let (mut dense, preranks) = if params.yuma3_enabled {
+        dense::DenseEpoch::read(x.state, permits, active, x.forgotten, u16_proportion_bits, buffers)
     } else {
-        dense::DenseEpoch::read(x.state, permits, active, median, x.forgotten, u16_fixed_bits, buffers)
+        dense::DenseEpoch::read(x.state, permits, active, x.forgotten, u16_fixed_bits, buffers)
     }?;
-    let consensus_bits = x.median.consensus(&read.col_major, n, x.kappa());
-    buffers.col_major = read.col_major;
+    let consensus_bits = dense.consensus(&x.median, x.kappa());
     let (validator_trust, rank_bits) = dense.clip(&consensus_bits, &x.active_bits);
-    let (trust, incentive) = trust_and_incentive(&rank_bits, &read.preranks);
+    let (trust, incentive) = trust_and_incentive(&rank_bits, &preranks);
     let incentive_bits: Vec<i64> = incentive.iter().map(|b| b.to_bits()).collect();
     let alpha = moving_average_alpha(params).to_bits();
     let (per_validator, bonds) = if params.yuma3_enabled {
@@ -343,7 +341,7 @@ fn sparse_core(x: &CoreInputs<'_>, buffers: &mut Buffers) -> Core {
     let weights = read.weights;
 
     // Consensus: per miner, the stake-weighted median of the weights at majority kappa.
-    let consensus_bits = x.median.consensus(&read.col_major, n, x.kappa());
+    let consensus_bits = x.median.consensus_of_col_major(&read.col_major, n, x.kappa());
     buffers.col_major = read.col_major;
     let consensus = to_fixed(&consensus_bits);
 
@@ -506,9 +504,8 @@ fn kept_weights<'a>(state: &'a SubnetState<'_>, i: usize, latest_registration: u
     let updated = state.last_update[i];
     // Without commit-reveal `committed` is u64::MAX, never below a registration block.
     let committed = state.commit_blocks.map_or(u64::MAX, |c| c[i]);
-    // When neither mask can hold for the latest registration, no cell needs the check.
-    let check_registration = updated <= latest_registration || committed < latest_registration;
-    let diagonal = if state.owner_uid == Some(i as u16) { usize::MAX } else { i };
+    let check_registration = registration_mask_may_apply(state, i, latest_registration);
+    let diagonal = dropped_self_weight(state, i).unwrap_or(usize::MAX);
     state.weights[i].iter().filter_map(move |&(j, w)| {
         let col = j as usize;
         if col >= n || col == diagonal {
@@ -522,6 +519,18 @@ fn kept_weights<'a>(state: &'a SubnetState<'_>, i: usize, latest_registration: u
         }
         Some((j, u16_to_fixed(w).to_bits()))
     })
+}
+
+/// Whether the registration masks of [`kept_weights`] can drop a cell of row `i`: not
+/// when they cannot hold for the latest registration.
+fn registration_mask_may_apply(state: &SubnetState<'_>, i: usize, latest_registration: u64) -> bool {
+    let committed = state.commit_blocks.map_or(u64::MAX, |c| c[i]);
+    state.last_update[i] <= latest_registration || committed < latest_registration
+}
+
+/// The column whose weight row `i` drops as self-weight: `i`, unless `i` is the owner.
+fn dropped_self_weight(state: &SubnetState<'_>, i: usize) -> Option<usize> {
+    (state.owner_uid != Some(i as u16)).then_some(i)
 }
 
 struct ReadWeights {
@@ -656,13 +665,22 @@ impl MedianInput {
         (k != u32::MAX).then_some(k as usize)
     }
 
-    /// Per column of `col_major` (`rows()` scores each in raw bits, zero where a validator
-    /// set no weight), the chain's stake-weighted median at the given majority. Normalised
-    /// stakes are positive (a positive stake over a sum of at most 1), in which case
-    /// [`weighted_median_positive`] gives the chain's result; should one not be, the
-    /// chain's own search runs.
+    /// [`MedianInput::consensus`] of the columns of `col_major`, `rows()` scores each.
+    fn consensus_of_col_major(&self, col_major: &[i64], columns: usize, majority: I32F32) -> Vec<i64> {
+        let k = self.rows();
+        self.consensus(columns, majority, |c, scores| {
+            scores.clear();
+            scores.extend_from_slice(&col_major[c * k..(c + 1) * k]);
+        })
+    }
+
+    /// Per column, the chain's stake-weighted median at the given majority of the
+    /// `rows()` scores `column(c, scores)` writes (raw bits, in the order of the counted
+    /// validators, zero where one set no weight). Normalised stakes are positive (a
+    /// positive stake over a sum of at most 1), in which case [`weighted_median_positive`]
+    /// gives the chain's result; should one not be, the chain's own search runs.
     #[inline(never)]
-    fn consensus(&self, col_major: &[i64], columns: usize, majority: I32F32) -> Vec<i64> {
+    fn consensus(&self, columns: usize, majority: I32F32, column: impl Fn(usize, &mut Vec<i64>) + Sync) -> Vec<i64> {
         let k = self.rows();
         if k == 0 {
             return vec![0; columns];
@@ -674,10 +692,12 @@ impl MedianInput {
         let median_of = |range: std::ops::Range<usize>| -> Vec<i64> {
             let mut pairs = Vec::with_capacity(k);
             let mut scratch = MedianScratch::default();
+            let mut scores = Vec::with_capacity(k);
             let stake_idx: Vec<usize> = if all_positive { Vec::new() } else { (0..k).collect() };
             range
                 .map(|c| {
-                    let col = &col_major[c * k..(c + 1) * k];
+                    column(c, &mut scores);
+                    let col = &scores[..];
                     if !all_positive {
                         let score: Vec<I32F32> = col.iter().map(|b| I32F32::from_bits(*b)).collect();
                         return weighted_median_with(&mut scratch, &self.stake, &score, &stake_idx, minority, ZERO, stake_sum)
@@ -688,8 +708,11 @@ impl MedianInput {
                 .collect()
         };
         // Columns are independent: split big subnets across the machine's cores.
-        let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8);
-        if threads < 2 || columns * k < PARALLEL_MEDIAN_MIN_CELLS {
+        if columns * k < PARALLEL_MEDIAN_MIN_CELLS {
+            return median_of(0..columns);
+        }
+        let threads = median_threads();
+        if threads < 2 {
             return median_of(0..columns);
         }
         let chunk = columns.div_ceil(threads);
@@ -709,6 +732,14 @@ impl MedianInput {
             medians
         })
     }
+}
+
+/// The threads a big subnet's median runs on: the machine's cores, up to 8. Asked
+/// once: `available_parallelism` reads the cgroup files on each call, which cost more
+/// than a 256-UID epoch's median.
+fn median_threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |t| t.get()).min(8))
 }
 
 /// Below this many (column, validator) cells a thread costs more than it saves.

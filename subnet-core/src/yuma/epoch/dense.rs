@@ -26,7 +26,7 @@ use substrate_fixed::types::I32F32;
 use crate::yuma::lanes::Avx2;
 use crate::yuma::lanes::{avx2_available, LaneDivisors, Lanes};
 
-use super::{kept_weights, Buffers, MedianInput, SubnetState};
+use super::{dropped_self_weight, kept_weights, registration_mask_may_apply, Buffers, MedianInput, SubnetState};
 use crate::yuma::fixed_math::Divisor;
 
 /// Runs `$pass::<L>(args)` with four lanes when `$four` (AVX2 checked by the caller)
@@ -104,6 +104,8 @@ const NO_ROW: u32 = u32::MAX;
 /// Rows of `n` cells for some UIDs, in one buffer.
 struct DenseRows {
     n: usize,
+    /// Cells from one row's start to the next's (`n` and padding).
+    stride: usize,
     /// Per UID, the index of its row, or `NO_ROW`.
     slot: Vec<u32>,
     /// The UID of each row.
@@ -116,6 +118,10 @@ impl DenseRows {
         cells.clear();
         Self {
             n,
+            // Rows a power-of-two number of bytes apart would share a few cache sets, and
+            // reading a column across them (the median) would evict its own lines; a
+            // stride of an odd number of cache lines spreads them over every set.
+            stride: (n.div_ceil(8) | 1) * 8,
             slot: vec![NO_ROW; n],
             uids: Vec::new(),
             cells,
@@ -127,27 +133,29 @@ impl DenseRows {
         self.slot[uid] = self.uids.len() as u32;
         self.uids.push(uid);
         let start = self.cells.len();
-        self.cells.resize(start + self.n, 0);
-        &mut self.cells[start..]
+        self.cells.resize(start + self.stride, 0);
+        &mut self.cells[start..start + self.n]
+    }
+
+    /// Where row `uid` starts in `cells`.
+    fn start_of(&self, uid: usize) -> Option<usize> {
+        let s = self.slot[uid];
+        (s != NO_ROW).then_some(s as usize * self.stride)
     }
 
     fn row(&self, uid: usize) -> Option<&[i64]> {
-        let s = self.slot[uid];
-        (s != NO_ROW).then(|| &self.cells[s as usize * self.n..(s as usize + 1) * self.n])
+        self.start_of(uid).map(|s| &self.cells[s..s + self.n])
     }
 
     fn rows_mut(&mut self) -> impl Iterator<Item = (usize, &mut [i64])> {
-        self.uids
-            .iter()
-            .copied()
-            .zip(self.cells.chunks_exact_mut(self.n))
+        let n = self.n;
+        let rows = self.cells.chunks_exact_mut(self.stride).map(move |r| &mut r[..n]);
+        self.uids.iter().copied().zip(rows)
     }
 
     fn rows(&self) -> impl Iterator<Item = (usize, &[i64])> {
-        self.uids
-            .iter()
-            .copied()
-            .zip(self.cells.chunks_exact(self.n))
+        let rows = self.cells.chunks_exact(self.stride).map(|r| &r[..self.n]);
+        self.uids.iter().copied().zip(rows)
     }
 
     fn into_cells(self) -> Vec<i64> {
@@ -168,27 +176,19 @@ pub(super) struct DenseEpoch {
     ema_in_unit_range: bool,
 }
 
-/// What reading the weights gives besides the rows (see `read_weights` in `epoch.rs`).
-pub(super) struct DenseRead {
-    pub preranks: Vec<i64>,
-    pub col_major: Vec<i64>,
-}
-
 impl DenseEpoch {
     /// Reads the weights as the chain masks and normalises them, and the stored bonds
     /// (cells of columns >= n or of `forgotten` columns dropped, each through
     /// `bond_value`), or `None` when the rows are too sparse to hold densely or a row
-    /// names a column twice.
-    #[allow(clippy::too_many_arguments)]
+    /// names a column twice. Returns the pre-clip ranks with it.
     pub fn read(
         state: &SubnetState<'_>,
         permits: &[bool],
         active: &[i64],
-        median: &MedianInput,
         forgotten: &[bool],
         bond_value: impl Fn(u16) -> i64,
         buffers: &mut Buffers,
-    ) -> Option<(Self, DenseRead)> {
+    ) -> Option<(Self, Vec<i64>)> {
         let n = state.stake.len();
         let weight_rows = (0..n).filter(|&i| permits[i] && !state.weights[i].is_empty());
         let (rows, cells) = weight_rows.fold((0usize, 0usize), |(r, c), i| {
@@ -207,7 +207,7 @@ impl DenseEpoch {
             ema: DenseRows::new(n, e_cells),
             ema_in_unit_range: false,
         };
-        let read = epoch.read_weights(state, permits, active, median);
+        let read = epoch.read_weights(state, permits, active);
         if read.is_none() || !epoch.read_bonds(state, forgotten, bond_value) {
             epoch.give_back(buffers);
             return None;
@@ -220,11 +220,8 @@ impl DenseEpoch {
         state: &SubnetState<'_>,
         permits: &[bool],
         active: &[i64],
-        median: &MedianInput,
-    ) -> Option<DenseRead> {
+    ) -> Option<Vec<i64>> {
         let n = self.n;
-        let k_rows = median.rows();
-        let mut col_major = vec![0i64; n * k_rows];
         let mut preranks = vec![0i64; n];
         let mut seen = vec![u32::MAX; n];
         let latest_registration = state
@@ -235,16 +232,29 @@ impl DenseEpoch {
             .unwrap_or(0);
         for i in (0..n).filter(|&i| permits[i] && !state.weights[i].is_empty()) {
             let row = self.weights.add(i);
-            let mut row_sum = 0i64;
-            for (j, v) in kept_weights(state, i, latest_registration) {
-                let j = j as usize;
-                if seen[j] == i as u32 {
-                    return None;
+            let cells = &state.weights[i];
+            let row_sum = if cells.len() == n
+                && names_each_column_in_order(cells)
+                && !registration_mask_may_apply(state, i, latest_registration)
+            {
+                full_weight_row(cells, dropped_self_weight(state, i), row)
+            } else {
+                let mut row_sum = 0i64;
+                let mut increasing = Increasing::default();
+                for (j, v) in kept_weights(state, i, latest_registration) {
+                    let j = j as usize;
+                    increasing.next(j);
+                    row[j] = v;
+                    row_sum = row_sum.saturating_add(v);
                 }
-                seen[j] = i as u32;
-                row[j] = v;
-                row_sum = row_sum.saturating_add(v);
-            }
+                if !increasing.holds() {
+                    let cols = kept_weights(state, i, latest_registration).map(|(j, _)| j as usize);
+                    if repeats_a_column(cols, &mut seen, i as u32) {
+                        return None;
+                    }
+                }
+                row_sum
+            };
             // Chain: `inplace_row_normalize_sparse` (a row summing to 0 is left as it is),
             // with the pre-clip rank terms while the row is hot.
             let d = Divisor::new(I32F32::from_bits(row_sum));
@@ -253,17 +263,8 @@ impl DenseEpoch {
                 four,
                 normalise_row(row, row_sum, d.reciprocal(), active[i], &mut preranks)
             );
-            // The median's column-major copy.
-            if let Some(k) = median.row_of(i) {
-                for (j, &x) in row.iter().enumerate() {
-                    col_major[j * k_rows + k] = x;
-                }
-            }
         }
-        Some(DenseRead {
-            preranks,
-            col_major,
-        })
+        Some(preranks)
     }
 
     fn read_bonds(
@@ -282,21 +283,43 @@ impl DenseEpoch {
             .filter(|(_, r)| !r.is_empty())
         {
             let row = self.bonds.add(i);
+            let mut increasing = Increasing::default();
             for &(j, b) in cells {
                 let j = j as usize;
                 if j >= n {
                     continue;
                 }
-                if seen[j] == i as u32 {
-                    return false;
-                }
-                seen[j] = i as u32;
+                increasing.next(j);
                 if !forgotten[j] {
                     row[j] = bond_value(b);
                 }
             }
+            if !increasing.holds() {
+                let cols = cells.iter().map(|&(j, _)| j as usize).filter(|&j| j < n);
+                if repeats_a_column(cols, &mut seen, i as u32) {
+                    return false;
+                }
+            }
         }
         true
+    }
+
+    /// The consensus of the (normalised) weights: see [`MedianInput::consensus`]. Each
+    /// column is read across the rows, which stay in cache over the columns that share
+    /// their cache lines.
+    pub fn consensus(&self, median: &MedianInput, majority: I32F32) -> Vec<i64> {
+        let n = self.n;
+        let mut row_of_median = vec![None; median.rows()];
+        for uid in 0..n {
+            if let (Some(k), Some(start)) = (median.row_of(uid), self.weights.start_of(uid)) {
+                row_of_median[k] = Some(start);
+            }
+        }
+        let cells = &self.weights.cells;
+        median.consensus(n, majority, |c, scores| {
+            scores.clear();
+            scores.extend(row_of_median.iter().map(|start| start.map_or(0, |s| cells[s + c])));
+        })
     }
 
     /// Chain: `col_clip_sparse` (for non-negative cells and consensus, clipping is the
@@ -389,13 +412,7 @@ impl DenseEpoch {
         for (i, row) in self.ema.rows() {
             dots[i] = on_lanes!(four, finish_row(row, &divisors, incentive, max, &mut out));
             if permits[i] {
-                stored[i] = row
-                    .iter()
-                    .zip(&out)
-                    .enumerate()
-                    .filter(|(_, (e, _))| **e > 0)
-                    .map(|(j, (_, &u))| (j as u16, u as u16))
-                    .collect();
+                stored[i] = positive_cells(row, &out);
             }
         }
         (dots, stored)
@@ -409,6 +426,89 @@ impl DenseEpoch {
             self.ema.into_cells(),
         ];
     }
+}
+
+/// True when the row's cells are columns 0, 1, 2, ... in order.
+fn names_each_column_in_order(cells: &[(u16, u16)]) -> bool {
+    // One fold without an early exit, which the compiler turns into vector compares.
+    cells.iter().enumerate().fold(true, |ok, (k, &(j, _))| ok & (j as usize == k))
+}
+
+/// A weight row naming every column once, in order, with no registration mask to
+/// apply: the cells as fixed-point bits, the self-weight (`dropped`) cleared, and the
+/// row's saturating sum, as [`kept_weights`] would give them.
+fn full_weight_row(cells: &[(u16, u16)], dropped: Option<usize>, row: &mut [i64]) -> i64 {
+    let mut total: u64 = 0;
+    for (x, &(_, w)) in row.iter_mut().zip(cells) {
+        *x = (w as i64) << 32;
+        total += w as u64;
+    }
+    if let Some(d) = dropped {
+        total -= cells[d].1 as u64;
+        row[d] = 0;
+    }
+    // Non-negative terms: the saturating sum is the exact sum capped at i64::MAX.
+    if total >= 1 << 31 {
+        i64::MAX
+    } else {
+        (total as i64) << 32
+    }
+}
+
+/// Whether a row's columns, as read, are strictly increasing: then none repeats,
+/// without the per-cell bookkeeping [`repeats_a_column`] needs.
+struct Increasing {
+    last: Option<usize>,
+    holds: bool,
+}
+
+impl Default for Increasing {
+    fn default() -> Self {
+        Self { last: None, holds: true }
+    }
+}
+
+impl Increasing {
+    #[inline(always)]
+    fn next(&mut self, j: usize) {
+        self.holds &= self.last.is_none_or(|l| j > l);
+        self.last = Some(j);
+    }
+
+    fn holds(&self) -> bool {
+        self.holds
+    }
+}
+
+/// True when `cols` names a column twice. `seen` holds, per column, the last `stamp`
+/// that named it; each row passes its own stamp.
+fn repeats_a_column(cols: impl Iterator<Item = usize>, seen: &mut [u32], stamp: u32) -> bool {
+    for j in cols {
+        if seen[j] == stamp {
+            return true;
+        }
+        seen[j] = stamp;
+    }
+    false
+}
+
+/// The cells where `row` is positive, with their `values` as u16, in column order.
+fn positive_cells(row: &[i64], values: &[i64]) -> Vec<(u16, u16)> {
+    let kept = row.iter().filter(|e| **e > 0).count();
+    if kept == row.len() {
+        return values.iter().enumerate().map(|(j, &u)| (j as u16, u as u16)).collect();
+    }
+    // Every cell is written at the next free place and kept by moving past it only
+    // when positive (no branch to mispredict); the place past the last kept cell takes
+    // the writes of the non-positive cells after it.
+    let mut cells = vec![(0u16, 0u16); kept + 1];
+    let mut len = 0;
+    for (j, (&e, &u)) in row.iter().zip(values).enumerate() {
+        cells[len] = (j as u16, u as u16);
+        len += (e > 0) as usize;
+    }
+    cells.truncate(kept);
+    cells
 }
 
 /// Where a row's vector part ends: the cells past it take one lane.

@@ -233,8 +233,10 @@ mod tests {
                 .collect();
             let mut block = 5_000 + r.below(1_000);
             let last_update: Vec<u64> = (0..n).map(|_| block.saturating_sub(r.below(6_000))).collect();
+            // Some subnets with no recent registration: full rows then skip the masks.
+            let recent = if r.chance(30) { 0 } else { 10 };
             let registered: Vec<u64> =
-                (0..n).map(|_| if r.chance(10) { block.saturating_sub(r.below(800)) } else { r.below(100) }).collect();
+                (0..n).map(|_| if r.chance(recent) { block.saturating_sub(r.below(800)) } else { r.below(100) }).collect();
             let mut permits: Vec<bool> = (0..n).map(|i| i < validators || r.chance(5)).collect();
             let commit_blocks: Vec<u64> =
                 (0..n).map(|_| if r.chance(20) { block.saturating_sub(r.below(900)) } else { u64::MAX }).collect();
