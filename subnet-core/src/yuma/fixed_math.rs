@@ -854,17 +854,11 @@ pub fn weighted_median_positive(scores: &[i64], stakes: &[i64], minority: I32F32
     // bucket whose cumulative stake exceeds the minority (bucket 0 when the minority is
     // negative), with the stake of the buckets before it below.
     const BUCKETS: usize = 64;
-    // bucket(v) = (v - lo) * m / 2^64 with m = floor(64 * 2^64 / (range + 1)): below 64
-    // for v <= hi, and never decreasing in v.
-    let range = (hi as i128 - lo as i128) as u128;
-    let m = ((BUCKETS as u128) << 64) / (range + 1);
-    if m > u64::MAX as u128 {
-        // A range under 64: the buckets would not narrow much; search directly.
-        scratch.extend(scores.iter().copied().zip(stakes.iter().copied()));
-        return select_positive(scratch, minority, 0);
-    }
-    let m = m as u64;
-    let bucket = |v: i64| -> usize { ((v.wrapping_sub(lo) as u64 as u128 * m as u128) >> 64) as usize };
+    // bucket(v) = (v - lo) >> shift, the shift leaving at most 6 bits of the range:
+    // below 64 for v <= hi, and never decreasing in v.
+    let range = hi.wrapping_sub(lo) as u64;
+    let shift = (64 - range.leading_zeros()).saturating_sub(BUCKETS.trailing_zeros());
+    let bucket = |v: i64| -> usize { (v.wrapping_sub(lo) as u64 >> shift) as usize };
     let mut mass = [0i64; BUCKETS];
     for (&v, &s) in scores.iter().zip(stakes) {
         mass[bucket(v)] += s;

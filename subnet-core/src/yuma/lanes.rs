@@ -126,6 +126,8 @@ impl Lanes for i64 {
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) use avx2::Avx2;
+#[cfg(target_arch = "x86_64")]
+pub(crate) use avx512::Avx512;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
@@ -271,15 +273,161 @@ mod avx2 {
     }
 }
 
-/// True when this machine runs the four-lane operations.
-pub(crate) fn avx2_available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    use super::Lanes;
+
+    /// Eight cells in an AVX-512 register. Its methods are only called from functions
+    /// compiled with AVX-512F and DQ enabled, after both were detected.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Avx512(__m512i);
+
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    const TWO_52_BITS: i64 = 0x4330_0000_0000_0000;
+
+    impl Lanes for Avx512 {
+        const WIDTH: usize = 8;
+        type Recip = __m512d;
+
+        #[inline(always)]
+        fn load(s: &[i64]) -> Self {
+            let s = &s[..8];
+            unsafe { Avx512(_mm512_loadu_si512(s.as_ptr().cast())) }
+        }
+        #[inline(always)]
+        fn store(self, s: &mut [i64]) {
+            let s = &mut s[..8];
+            unsafe { _mm512_storeu_si512(s.as_mut_ptr().cast(), self.0) }
+        }
+        #[inline(always)]
+        fn splat(x: i64) -> Self {
+            unsafe { Avx512(_mm512_set1_epi64(x)) }
+        }
+        #[inline(always)]
+        fn load_recip(s: &[f64]) -> __m512d {
+            let s = &s[..8];
+            unsafe { _mm512_loadu_pd(s.as_ptr()) }
+        }
+        #[inline(always)]
+        fn splat_recip(r: f64) -> __m512d {
+            unsafe { _mm512_set1_pd(r) }
+        }
+        /// As [`super::Avx2`]'s: for a, b in [0, 2^32] (bits),
+        /// (a b) >> 32 = ah bh 2^32 + ah bl + bh al + (al bl >> 32).
+        #[inline(always)]
+        fn unit_mul(self, other: Self) -> Self {
+            unsafe {
+                let (a, b) = (self.0, other.0);
+                let (ah, bh) = (_mm512_srli_epi64::<32>(a), _mm512_srli_epi64::<32>(b));
+                let low = _mm512_srli_epi64::<32>(_mm512_mul_epu32(a, b));
+                let cross = _mm512_add_epi64(_mm512_mul_epu32(ah, b), _mm512_mul_epu32(bh, a));
+                let high = _mm512_slli_epi64::<32>(_mm512_mul_epu32(ah, bh));
+                Avx512(_mm512_add_epi64(_mm512_add_epi64(low, cross), high))
+            }
+        }
+        /// Non-negative operands: their sum, read unsigned, never wraps; capped at i64::MAX.
+        #[inline(always)]
+        fn sat_add(self, other: Self) -> Self {
+            unsafe { Avx512(_mm512_min_epu64(_mm512_add_epi64(self.0, other.0), _mm512_set1_epi64(i64::MAX))) }
+        }
+        #[inline(always)]
+        fn minimum(self, other: Self) -> Self {
+            unsafe { Avx512(_mm512_min_epi64(self.0, other.0)) }
+        }
+        #[inline(always)]
+        fn maximum(self, other: Self) -> Self {
+            unsafe { Avx512(_mm512_max_epi64(self.0, other.0)) }
+        }
+        /// [`super::Divisor`]'s fast path lane by lane, as [`super::Avx2`]'s, with AVX-512's
+        /// conversion to f64 and 64-bit multiply.
+        #[inline(always)]
+        fn divide_unless_zero(self, d: Self, recip: __m512d) -> Self {
+            unsafe {
+                let x = self.0;
+                let zero = _mm512_setzero_si512();
+                let est = _mm512_mul_pd(_mm512_cvtepi64_pd(x), recip);
+                let q = _mm512_sub_epi64(
+                    _mm512_castpd_si512(_mm512_add_pd(est, _mm512_set1_pd(TWO_52))),
+                    _mm512_set1_epi64(TWO_52_BITS),
+                );
+                // The remainder x 2^32 - q d lies in [-d, d): exact modulo 2^64.
+                let r = _mm512_sub_epi64(_mm512_slli_epi64::<32>(x), _mm512_mullo_epi64(q, d.0));
+                let q = _mm512_mask_sub_epi64(q, _mm512_cmplt_epi64_mask(r, zero), q, _mm512_set1_epi64(1));
+                Avx512(_mm512_mask_mov_epi64(q, _mm512_cmpeq_epi64_mask(d.0, zero), x))
+            }
+        }
+        #[inline(always)]
+        fn proportion_to_u16(self) -> Self {
+            unsafe { Avx512(_mm512_srli_epi64::<32>(_mm512_sub_epi64(_mm512_slli_epi64::<16>(self.0), self.0))) }
+        }
+        #[inline(always)]
+        fn sum(self) -> i64 {
+            let mut cells = [0i64; 8];
+            self.store(&mut cells);
+            cells.iter().fold(0i64, |a, &c| a.saturating_add(c))
+        }
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
+}
+
+/// The widest lanes this machine runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Simd {
+    /// One cell at a time (`i64`).
+    One,
+    /// [`Avx2`], four cells.
+    Avx2,
+    /// [`Avx512`], eight cells.
+    Avx512,
+}
+
+#[cfg(test)]
+thread_local! {
+    static FORCED: std::cell::Cell<Option<Simd>> = const { std::cell::Cell::new(None) };
+}
+
+impl Simd {
+    /// The widest lanes of this CPU (asked of it once; `is_x86_feature_detected!` caches).
+    pub fn detect() -> Self {
+        #[cfg(test)]
+        if let Some(forced) = FORCED.get() {
+            return forced.min(Self::detect_cpu());
+        }
+        Self::detect_cpu()
+    }
+
+    fn detect_cpu() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512dq") {
+                return Self::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Self::Avx2;
+            }
+        }
+        Self::One
+    }
+
+    /// Runs `f` with [`Simd::detect`] answering at most `simd` on this thread (tests
+    /// take each width through the whole epoch).
+    #[cfg(test)]
+    pub fn force<R>(simd: Self, f: impl FnOnce() -> R) -> R {
+        FORCED.set(Some(simd));
+        let out = f();
+        FORCED.set(None);
+        out
+    }
+
+    /// These lanes when `proven` (the pass's operands are in the lanes' range), one
+    /// otherwise.
+    pub fn when(self, proven: bool) -> Self {
+        if proven {
+            self
+        } else {
+            Self::One
+        }
     }
 }
 
@@ -294,22 +442,21 @@ mod tests {
         f()
     }
 
-    fn lanes(x: [i64; 4]) -> Avx2 {
-        Avx2::load(&x)
+    /// Runs `f` with AVX-512F and DQ enabled.
+    #[target_feature(enable = "avx512f,avx512dq")]
+    fn with_avx512(f: impl FnOnce()) {
+        f()
     }
 
-    fn cells(v: Avx2) -> [i64; 4] {
-        let mut out = [0; 4];
-        v.store(&mut out);
-        out
-    }
-
-    #[test]
-    fn four_lanes_match_one_cell_on_unit_values() {
-        if !avx2_available() {
-            return;
-        }
-        let mut r = XorShift::new(0xA11C_E5ED);
+    /// Checks `L`'s operations against one cell's on the values the dense epoch passes.
+    fn lanes_match_one_cell<L: Lanes>() {
+        let w = L::WIDTH;
+        let cells = |v: L| {
+            let mut out = vec![0i64; w];
+            v.store(&mut out);
+            out
+        };
+        let mut r = XorShift::new(0xA11C_E5ED + w as u64);
         let unit = |r: &mut XorShift| match r.below(8) {
             0 => 0,
             1 => 1 << 32,
@@ -317,76 +464,69 @@ mod tests {
             3 => 1,
             _ => r.below((1 << 32) + 1) as i64,
         };
-        unsafe {
-            with_avx2(|| {
-                for _ in 0..200_000 {
-                    let a: [i64; 4] = std::array::from_fn(|_| unit(&mut r));
-                    let b: [i64; 4] = std::array::from_fn(|_| unit(&mut r));
-                    let big: [i64; 4] = std::array::from_fn(|_| r.below(1 << 62) as i64);
-                    let (va, vb) = (lanes(a), lanes(b));
-                    let got = [
-                        cells(va.unit_mul(vb)),
-                        cells(va.sat_add(vb)),
-                        cells(va.minimum(vb)),
-                        cells(va.maximum(vb)),
-                        cells(va.proportion_to_u16()),
-                        cells(lanes(big).sat_add(lanes(big))),
-                    ];
-                    for k in 0..4 {
-                        assert_eq!(got[0][k], a[k].unit_mul(b[k]), "{} * {}", a[k], b[k]);
-                        assert_eq!(got[1][k], a[k].sat_add(b[k]));
-                        assert_eq!(got[2][k], a[k].minimum(b[k]));
-                        assert_eq!(got[3][k], a[k].maximum(b[k]));
-                        assert_eq!(got[4][k], a[k].proportion_to_u16());
-                        assert_eq!(got[5][k], big[k].sat_add(big[k]));
-                    }
-                    assert_eq!(va.sum(), a.iter().fold(0i64, |s, &x| s.sat_add(x)));
-                }
-            })
+        for _ in 0..50_000 {
+            let a: Vec<i64> = (0..w).map(|_| unit(&mut r)).collect();
+            let b: Vec<i64> = (0..w).map(|_| unit(&mut r)).collect();
+            let big: Vec<i64> = (0..w).map(|_| r.below(1 << 62) as i64 * (1 + r.below(2) as i64)).collect();
+            let (va, vb) = (L::load(&a), L::load(&b));
+            let got = [
+                cells(va.unit_mul(vb)),
+                cells(va.sat_add(vb)),
+                cells(va.minimum(vb)),
+                cells(va.maximum(vb)),
+                cells(va.proportion_to_u16()),
+                cells(L::load(&big).sat_add(L::load(&big))),
+            ];
+            for k in 0..w {
+                assert_eq!(got[0][k], a[k].unit_mul(b[k]), "{} * {}", a[k], b[k]);
+                assert_eq!(got[1][k], a[k].sat_add(b[k]));
+                assert_eq!(got[2][k], a[k].minimum(b[k]));
+                assert_eq!(got[3][k], a[k].maximum(b[k]));
+                assert_eq!(got[4][k], a[k].proportion_to_u16());
+                assert_eq!(got[5][k], big[k].sat_add(big[k]));
+            }
+            assert_eq!(va.sum(), a.iter().fold(0i64, |s, &x| s.sat_add(x)));
+
+            // Divisors: zero, tiny, proportion-sized, u16-sums-sized, near 2^62; dividends
+            // in [0, min(d, 2^52)), or at that bound.
+            let d: Vec<i64> = (0..w)
+                .map(|_| match r.below(6) {
+                    0 => 0,
+                    1 => 1 + r.below(4) as i64,
+                    2 => (1i64 << 62) - 1 - r.below(3) as i64,
+                    _ => 1 + (r.next_u64() >> (2 + r.below(60))) as i64,
+                })
+                .collect();
+            let x: Vec<i64> = (0..w)
+                .map(|k| {
+                    let cap = d[k].min((1 << 52) - 1);
+                    if r.below(5) == 0 { cap } else { r.below(cap as u64 + 1) as i64 }
+                })
+                .collect();
+            let divisors = LaneDivisors::new(&d);
+            assert!(divisors.fast());
+            let got = cells(L::load(&x).divide_unless_zero(L::load(&d), L::load_recip(&divisors.recip)));
+            for k in 0..w {
+                let (a, b) = (I32F32::from_bits(x[k]), I32F32::from_bits(d[k]));
+                let expected = if d[k] == 0 { x[k] } else { a.checked_div(b).unwrap_or(I32F32::from_bits(0)).to_bits() };
+                assert_eq!(got[k], expected, "{} / {}", x[k], d[k]);
+            }
         }
     }
 
     #[test]
-    fn four_lane_division_matches_checked_div() {
-        if !avx2_available() {
+    fn four_lanes_match_one_cell() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
             return;
         }
-        let mut r = XorShift::new(0xD1_71DE);
-        unsafe {
-            with_avx2(|| {
-                for _ in 0..200_000 {
-                    // Divisors: zero, tiny, proportion-sized, u16-sums-sized, near 2^62.
-                    let d: [i64; 4] = std::array::from_fn(|_| match r.below(6) {
-                        0 => 0,
-                        1 => 1 + r.below(4) as i64,
-                        2 => (1i64 << 62) - 1 - r.below(3) as i64,
-                        _ => 1 + (r.next_u64() >> (2 + r.below(60))) as i64,
-                    });
-                    // Dividends in [0, min(d, 2^52)), or d itself.
-                    let x: [i64; 4] = std::array::from_fn(|k| {
-                        let cap = d[k].min((1 << 52) - 1);
-                        if r.below(5) == 0 {
-                            cap
-                        } else {
-                            r.below(cap as u64 + 1) as i64
-                        }
-                    });
-                    let divisors = LaneDivisors::new(&d);
-                    assert!(divisors.fast());
-                    let got = cells(
-                        lanes(x).divide_unless_zero(lanes(d), Avx2::load_recip(&divisors.recip)),
-                    );
-                    for k in 0..4 {
-                        let (a, b) = (I32F32::from_bits(x[k]), I32F32::from_bits(d[k]));
-                        let expected = if d[k] == 0 {
-                            x[k]
-                        } else {
-                            a.checked_div(b).unwrap_or(I32F32::from_bits(0)).to_bits()
-                        };
-                        assert_eq!(got[k], expected, "{} / {}", x[k], d[k]);
-                    }
-                }
-            })
+        unsafe { with_avx2(lanes_match_one_cell::<Avx2>) }
+    }
+
+    #[test]
+    fn eight_lanes_match_one_cell() {
+        if Simd::detect() != Simd::Avx512 {
+            return;
         }
+        unsafe { with_avx512(lanes_match_one_cell::<Avx512>) }
     }
 }

@@ -3,7 +3,8 @@
 //! When validators weight most UIDs (the usual subnet, and the benchmark's), each
 //! non-empty weight, bond and EMA row is held as `n` cells, so every pass walks a row
 //! and the column vectors (consensus, divisors, sums) in step and runs on [`Lanes`]:
-//! four cells at a time where the CPU has AVX2, one otherwise.
+//! eight cells at a time where the CPU has AVX-512 (F and DQ), four where it has AVX2,
+//! one otherwise.
 //!
 //! The results are the sparse passes' (`epoch.rs`), bit for bit. A cell absent from a
 //! sparse row is a zero cell here, and each step maps a zero cell to what an absent one
@@ -13,7 +14,7 @@
 //! sparse passes: a row naming a column twice (the sparse rows add both cells, a dense
 //! row holds one), bond weights other than the clipped weights, and liquid alpha.
 //!
-//! Four lanes need their operands in range (see `lanes.rs`); the epoch's quantities are
+//! Wide lanes need their operands in range (see `lanes.rs`); the epoch's quantities are
 //! proportions by construction (normalised weights and stakes, clipped weights at most
 //! the weights, bonds, EMAs of proportions), and each dividend is a cell of the row or
 //! column whose sum divides it. What is not proven that way is checked per pass (alpha
@@ -22,82 +23,71 @@
 
 use substrate_fixed::types::I32F32;
 
-#[cfg(target_arch = "x86_64")]
-use crate::yuma::lanes::Avx2;
-use crate::yuma::lanes::{avx2_available, LaneDivisors, Lanes};
+use crate::yuma::lanes::{LaneDivisors, Lanes, Simd};
 
 use super::{dropped_self_weight, kept_weights, registration_mask_may_apply, Buffers, MedianInput, SubnetState};
 use crate::yuma::fixed_math::Divisor;
 
-/// Runs `$pass::<L>(args)` with four lanes when `$four` (AVX2 checked by the caller)
-/// and with one otherwise.
+/// Runs `$pass::<L>(args)` on the lanes `$simd` names (detected by the caller).
 macro_rules! on_lanes {
-    ($four:expr, $pass:ident($($arg:expr),* $(,)?)) => {{
-        #[cfg(target_arch = "x86_64")]
-        {
-            if $four {
-                // SAFETY: `$four` is only true after `avx2_available()`.
-                unsafe { avx2_passes::$pass($($arg),*) }
-            } else {
-                $pass::<i64>($($arg),*)
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            let _ = $four;
-            $pass::<i64>($($arg),*)
+    ($simd:expr, $pass:ident($($arg:expr),* $(,)?)) => {{
+        match $simd {
+            // SAFETY: `Simd::detect` found the instructions these lanes use.
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx512 => unsafe { avx512_passes::$pass($($arg),*) },
+            #[cfg(target_arch = "x86_64")]
+            Simd::Avx2 => unsafe { avx2_passes::$pass($($arg),*) },
+            _ => $pass::<i64>($($arg),*),
         }
     }};
 }
 
-/// The passes on four lanes, compiled with AVX2 so that the lane operations (inlined
-/// into them, with the intrinsics they call) become AVX2 instructions.
-#[cfg(target_arch = "x86_64")]
-mod avx2_passes {
-    use super::{Avx2, EmaCells, LaneDivisors};
+/// The passes on wide lanes, compiled with the CPU features the lanes use, so that the
+/// lane operations (inlined into them, with the intrinsics they call) become those
+/// instructions.
+macro_rules! passes_on {
+    ($module:ident, $lanes:ident, $features:literal) => {
+        #[cfg(target_arch = "x86_64")]
+        mod $module {
+            use super::{EmaCells, LaneDivisors};
+            use crate::yuma::lanes::$lanes;
 
-    #[target_feature(enable = "avx2")]
-    pub(super) fn normalise_row(
-        row: &mut [i64],
-        row_sum: i64,
-        recip: f64,
-        s: i64,
-        preranks: &mut [i64],
-    ) {
-        super::normalise_row::<Avx2>(row, row_sum, recip, s, preranks)
-    }
+            #[target_feature(enable = $features)]
+            pub(super) fn normalise_row(row: &mut [i64], row_sum: i64, recip: f64, s: i64, preranks: &mut [i64]) {
+                super::normalise_row::<$lanes>(row, row_sum, recip, s, preranks)
+            }
 
-    #[target_feature(enable = "avx2")]
-    pub(super) fn clip_row(row: &mut [i64], consensus: &[i64], s: i64, ranks: &mut [i64]) -> i64 {
-        super::clip_row::<Avx2>(row, consensus, s, ranks)
-    }
+            #[target_feature(enable = $features)]
+            pub(super) fn clip_row(row: &mut [i64], consensus: &[i64], s: i64, ranks: &mut [i64]) -> i64 {
+                super::clip_row::<$lanes>(row, consensus, s, ranks)
+            }
 
-    #[target_feature(enable = "avx2")]
-    pub(super) fn add_row(row: &[i64], sums: &mut [i64]) {
-        super::add_row::<Avx2>(row, sums)
-    }
+            #[target_feature(enable = $features)]
+            pub(super) fn add_row(row: &[i64], sums: &mut [i64]) {
+                super::add_row::<$lanes>(row, sums)
+            }
 
-    #[target_feature(enable = "avx2")]
-    pub(super) fn ema_row(
-        row: &EmaCells<'_>,
-        out: &mut [i64],
-        sums: &mut [i64],
-        maxima: &mut [i64],
-    ) {
-        super::ema_row::<Avx2>(row, out, sums, maxima)
-    }
+            #[target_feature(enable = $features)]
+            pub(super) fn ema_row(row: &EmaCells<'_>, out: &mut [i64], sums: &mut [i64], maxima: &mut [i64]) {
+                super::ema_row::<$lanes>(row, out, sums, maxima)
+            }
 
-    #[target_feature(enable = "avx2")]
-    pub(super) fn finish_row(
-        row: &[i64],
-        divisors: &LaneDivisors,
-        incentive: &[i64],
-        max: Option<&LaneDivisors>,
-        stored: &mut [i64],
-    ) -> i64 {
-        super::finish_row::<Avx2>(row, divisors, incentive, max, stored)
-    }
+            #[target_feature(enable = $features)]
+            pub(super) fn finish_row(
+                row: &[i64],
+                divisors: &LaneDivisors,
+                incentive: &[i64],
+                max: Option<&LaneDivisors>,
+                stored: &mut [i64],
+            ) -> i64 {
+                super::finish_row::<$lanes>(row, divisors, incentive, max, stored)
+            }
+        }
+    };
 }
+
+passes_on!(avx2_passes, Avx2, "avx2");
+passes_on!(avx512_passes, Avx512, "avx512f,avx512dq");
 
 const NO_ROW: u32 = u32::MAX;
 
@@ -166,7 +156,8 @@ impl DenseRows {
 /// The dense epoch's state between its passes.
 pub(super) struct DenseEpoch {
     n: usize,
-    avx2: bool,
+    /// The widest lanes of this CPU.
+    simd: Simd,
     /// Normalised weights, clipped in place by [`DenseEpoch::clip`].
     weights: DenseRows,
     /// Stored bonds, masked and converted to fixed point.
@@ -201,7 +192,7 @@ impl DenseEpoch {
         let [w_cells, b_cells, e_cells] = std::mem::take(&mut buffers.dense);
         let mut epoch = Self {
             n,
-            avx2: avx2_available(),
+            simd: Simd::detect(),
             weights: DenseRows::new(n, w_cells),
             bonds: DenseRows::new(n, b_cells),
             ema: DenseRows::new(n, e_cells),
@@ -258,9 +249,9 @@ impl DenseEpoch {
             // Chain: `inplace_row_normalize_sparse` (a row summing to 0 is left as it is),
             // with the pre-clip rank terms while the row is hot.
             let d = Divisor::new(I32F32::from_bits(row_sum));
-            let four = self.avx2 && row_sum < 1 << 62;
+            let lanes = self.simd.when(row_sum < 1 << 62);
             on_lanes!(
-                four,
+                lanes,
                 normalise_row(row, row_sum, d.reciprocal(), active[i], &mut preranks)
             );
         }
@@ -307,18 +298,22 @@ impl DenseEpoch {
     /// The consensus of the (normalised) weights: see [`MedianInput::consensus`]. Each
     /// column is read across the rows, which stay in cache over the columns that share
     /// their cache lines.
-    pub fn consensus(&self, median: &MedianInput, majority: I32F32) -> Vec<i64> {
+    pub fn consensus(&mut self, median: &MedianInput, majority: I32F32) -> Vec<i64> {
         let n = self.n;
-        let mut row_of_median = vec![None; median.rows()];
+        // Validators the median counts but who set no weights read a row of zeros, kept
+        // after the last row (no UID's).
+        let zeros = self.weights.cells.len();
+        self.weights.cells.resize(zeros + n, 0);
+        let mut row_starts = vec![zeros; median.rows()];
         for uid in 0..n {
             if let (Some(k), Some(start)) = (median.row_of(uid), self.weights.start_of(uid)) {
-                row_of_median[k] = Some(start);
+                row_starts[k] = start;
             }
         }
         let cells = &self.weights.cells;
         median.consensus(n, majority, |c, scores| {
             scores.clear();
-            scores.extend(row_of_median.iter().map(|start| start.map_or(0, |s| cells[s + c])));
+            scores.extend(row_starts.iter().map(|&start| cells[start + c]));
         })
     }
 
@@ -331,7 +326,7 @@ impl DenseEpoch {
         let mut ranks = vec![0i64; self.n];
         for (i, row) in self.weights.rows_mut() {
             validator_trust[i] =
-                on_lanes!(self.avx2, clip_row(row, consensus, active[i], &mut ranks));
+                on_lanes!(self.simd, clip_row(row, consensus, active[i], &mut ranks));
         }
         (validator_trust, ranks)
     }
@@ -340,7 +335,7 @@ impl DenseEpoch {
     pub fn bond_col_sums(&self) -> Vec<i64> {
         let mut sums = vec![0i64; self.n];
         for (_, row) in self.bonds.rows() {
-            on_lanes!(self.avx2, add_row(row, &mut sums));
+            on_lanes!(self.simd, add_row(row, &mut sums));
         }
         sums
     }
@@ -361,10 +356,11 @@ impl DenseEpoch {
         let one_minus_alpha = (1i64 << 32).saturating_sub(alpha);
         // alpha * new + (1 - alpha) * old for new, old in [0, 1] is in [0, 1] too.
         self.ema_in_unit_range = (0..=1 << 32).contains(&alpha);
-        let four = self.avx2
-            && self.ema_in_unit_range
+        let lanes = self.simd.when(
+            self.ema_in_unit_range
             && delta.is_none_or(LaneDivisors::fast)
-            && old_sums.is_none_or(LaneDivisors::fast);
+            && old_sums.is_none_or(LaneDivisors::fast),
+        );
         let mut sums = vec![0i64; n];
         let mut maxima = vec![0i64; n];
         let ema = &mut self.ema;
@@ -383,7 +379,7 @@ impl DenseEpoch {
                 old_sums,
             };
             let out = ema.add(i);
-            on_lanes!(four, ema_row(&cells, out, &mut sums, &mut maxima));
+            on_lanes!(lanes, ema_row(&cells, out, &mut sums, &mut maxima));
         }
         (sums, maxima)
     }
@@ -402,15 +398,14 @@ impl DenseEpoch {
     ) -> (Vec<i64>, Vec<Vec<(u16, u16)>>) {
         let n = self.n;
         let divisors = LaneDivisors::new(col_sums);
-        let four = self.avx2
-            && self.ema_in_unit_range
-            && divisors.fast()
-            && max.is_none_or(LaneDivisors::fast);
+        let lanes = self.simd.when(
+            self.ema_in_unit_range && divisors.fast() && max.is_none_or(LaneDivisors::fast),
+        );
         let mut dots = vec![0i64; n];
         let mut stored: Vec<Vec<(u16, u16)>> = vec![Vec::new(); n];
         let mut out = vec![0i64; n];
         for (i, row) in self.ema.rows() {
-            dots[i] = on_lanes!(four, finish_row(row, &divisors, incentive, max, &mut out));
+            dots[i] = on_lanes!(lanes, finish_row(row, &divisors, incentive, max, &mut out));
             if permits[i] {
                 stored[i] = positive_cells(row, &out);
             }
@@ -494,20 +489,11 @@ fn repeats_a_column(cols: impl Iterator<Item = usize>, seen: &mut [u32], stamp: 
 
 /// The cells where `row` is positive, with their `values` as u16, in column order.
 fn positive_cells(row: &[i64], values: &[i64]) -> Vec<(u16, u16)> {
-    let kept = row.iter().filter(|e| **e > 0).count();
-    if kept == row.len() {
-        return values.iter().enumerate().map(|(j, &u)| (j as u16, u as u16)).collect();
-    }
-    // Every cell is written at the next free place and kept by moving past it only
-    // when positive (no branch to mispredict); the place past the last kept cell takes
-    // the writes of the non-positive cells after it.
-    let mut cells = vec![(0u16, 0u16); kept + 1];
-    let mut len = 0;
-    for (j, (&e, &u)) in row.iter().zip(values).enumerate() {
-        cells[len] = (j as u16, u as u16);
-        len += (e > 0) as usize;
-    }
-    cells.truncate(kept);
+    // Rows are mostly positive: take every cell (a loop the compiler vectorises), then
+    // drop the others.
+    let mut cells: Vec<(u16, u16)> = values.iter().enumerate().map(|(j, &u)| (j as u16, u as u16)).collect();
+    let mut positive = row.iter().map(|e| *e > 0);
+    cells.retain(|_| positive.next() == Some(true));
     cells
 }
 

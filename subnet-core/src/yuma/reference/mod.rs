@@ -10,6 +10,7 @@ pub mod fixed_math;
 #[cfg(test)]
 mod tests {
     use crate::testing::XorShift as Rng;
+    use crate::yuma::lanes::Simd;
     use crate::yuma::{run_epoch, EpochParams, SubnetState};
 
     fn random_row(r: &mut Rng, n: usize, density: u64, style: u64) -> Vec<(u16, u16)> {
@@ -192,6 +193,13 @@ mod tests {
     /// epoch wrote are read back; fails if too few took the dense path.
     #[test]
     fn dense_epochs_match_the_frozen_reference() {
+        // Each lane width this CPU has, through the whole epoch.
+        for simd in [Simd::One, Simd::Avx2, Simd::Avx512] {
+            Simd::force(simd, dense_epochs_match_the_frozen_reference_with);
+        }
+    }
+
+    fn dense_epochs_match_the_frozen_reference_with() {
         let cases: u64 = std::env::var("YUMA_DIFF_CASES").ok().and_then(|v| v.parse().ok()).map_or(300, |c: u64| c / 5);
         let dense_before = crate::yuma::dense_epochs();
         let mut epochs = 0;
