@@ -85,6 +85,7 @@ pub fn run() -> Vec<Row> {
                     ("n", n.into()),
                     ("validators", validators.into()),
                     ("runs", runs.into()),
+                    ("lanes", subnet_core::yuma::lane_width().into()),
                 ],
             });
         }

@@ -398,6 +398,29 @@ impl Simd {
     }
 
     fn detect_cpu() -> Self {
+        static DETECTED: std::sync::OnceLock<Simd> = std::sync::OnceLock::new();
+        *DETECTED.get_or_init(|| {
+            let widest = Self::widest_on_cpu();
+            // SUBNET_YUMA_LANES=1|4|8 caps the width (to compare widths, or to rule the
+            // vector code out when chasing a problem).
+            match std::env::var("SUBNET_YUMA_LANES").ok().as_deref() {
+                Some("1") => Self::One,
+                Some("4") => widest.min(Self::Avx2),
+                _ => widest,
+            }
+        })
+    }
+
+    /// Cells per lane value.
+    pub fn width(self) -> usize {
+        match self {
+            Self::One => 1,
+            Self::Avx2 => 4,
+            Self::Avx512 => 8,
+        }
+    }
+
+    fn widest_on_cpu() -> Self {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512dq") {

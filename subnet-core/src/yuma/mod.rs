@@ -14,6 +14,12 @@ pub mod scenario;
 mod reference;
 
 pub use epoch::{alpha_sigmoid, run_epoch};
+
+/// How many weight cells the dense epoch handles per instruction on this machine: 8 with
+/// AVX-512, 4 with AVX2, 1 otherwise (`SUBNET_YUMA_LANES=1|4|8` caps it).
+pub fn lane_width() -> usize {
+    lanes::Simd::detect().width()
+}
 #[cfg(test)]
 use epoch::dense_epochs;
 
