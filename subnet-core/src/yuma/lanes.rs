@@ -373,6 +373,8 @@ mod avx512 {
 
 /// The widest lanes this machine runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+// Only x86-64 has wide lanes so far.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) enum Simd {
     /// One cell at a time (`i64`).
     One,
