@@ -858,7 +858,8 @@ pub fn weighted_median_positive(scores: &[i64], stakes: &[i64], minority: I32F32
     // below 64 for v <= hi, and never decreasing in v.
     let range = hi.wrapping_sub(lo) as u64;
     let shift = (64 - range.leading_zeros()).saturating_sub(BUCKETS.trailing_zeros());
-    let bucket = |v: i64| -> usize { (v.wrapping_sub(lo) as u64 >> shift) as usize };
+    // (The mask keeps the index provably in range, so no bounds check is compiled.)
+    let bucket = |v: i64| -> usize { (v.wrapping_sub(lo) as u64 >> shift) as usize & (BUCKETS - 1) };
     let mut mass = [0i64; BUCKETS];
     for (&v, &s) in scores.iter().zip(stakes) {
         mass[bucket(v)] += s;
