@@ -3,6 +3,11 @@
 //!
 //! Each step below names the chain rule it follows. Inputs are the subnet's stored
 //! state; outputs are what the chain stores after the epoch.
+//!
+//! The weight and bond passes come twice, with the same results: `sparse_core`, every
+//! case, cell by cell as the chain visits them; and `dense_core` (`epoch/dense.rs`), for
+//! subnets whose validators weight most UIDs, on dense rows and vector lanes. The
+//! preamble (activity, stake, permits) and the emission split are shared.
 
 use std::cell::Cell;
 

@@ -2,12 +2,13 @@
 //!
 //! The dense epoch (`dense.rs`) writes each pass once, generic over [`Lanes`]: one
 //! I32F32 cell (`i64`, exact for every input, the same functions as the sparse path) or,
-//! on x86-64 with AVX2, four cells (`Avx2`). The four-lane operations give the same bits
+//! on x86-64, four cells with AVX2 (`Avx2`) or eight with AVX-512 F + DQ (`Avx512`);
+//! [`Simd::detect`] picks the widest the CPU has. The wide operations give the same bits
 //! as the one-cell ones only for the values the dense epoch proves it passes them, so
-//! the callers check those bounds before choosing four lanes:
+//! the callers check those bounds before choosing wide lanes:
 //! - `unit_mul` operands lie in [0, 1] (raw bits in [0, 2^32]): normalised weights and
 //!   stakes, clipped weights, bonds, alpha and 1 - alpha;
-//! - `sat_add`, `min`, `max` operands are non-negative;
+//! - `sat_add`, `minimum`, `maximum` operands are non-negative;
 //! - a `divide` dividend is non-negative, below 2^52 bits and at most its divisor, and
 //!   every divisor of the pass is 0 or below 2^62 bits ([`LaneDivisors::fast`]).
 
@@ -34,7 +35,7 @@ impl LaneDivisors {
         Self { bits, recip }
     }
 
-    /// True when four-lane division is exact for every column: each divisor is 0 (the
+    /// True when wide-lane division is exact for every column: each divisor is 0 (the
     /// dividend is kept) or takes [`Divisor`]'s fast path.
     pub fn fast(&self) -> bool {
         self.bits.iter().all(|&d| (0..1 << 62).contains(&d))
