@@ -32,7 +32,8 @@ pub fn run(runs: usize) -> anyhow::Result<Vec<Row>> {
         ]
     };
 
-    let in_process = LocalNetConfig { validators: VALIDATORS, miners: MinerKind::mix(MINERS), epochs: EPOCHS, tempo: TEMPO, ..LocalNetConfig::default() };
+    let in_process =
+        LocalNetConfig { validators: VALIDATORS, miners: MinerKind::mix(MINERS), epochs: EPOCHS, tempo: TEMPO, ..LocalNetConfig::default() };
     let local = median(runs, || {
         let reports = runtime.block_on(run_local_net::<Subnet>(&in_process, |_| {}))?;
         ensure_healthy(&reports)
@@ -50,7 +51,12 @@ pub fn run(runs: usize) -> anyhow::Result<Vec<Row>> {
 
     Ok(vec![
         Row { name: "e2e_in_process".into(), value: local.as_secs_f64(), unit: "s", params: params("in-process chain, gRPC on loopback") },
-        Row { name: "e2e_multi_process".into(), value: processes.as_secs_f64(), unit: "s", params: params("one process per neuron, served localnet, 50 ms blocks") },
+        Row {
+            name: "e2e_multi_process".into(),
+            value: processes.as_secs_f64(),
+            unit: "s",
+            params: params("one process per neuron, served localnet, 50 ms blocks"),
+        },
     ])
 }
 

@@ -152,14 +152,8 @@ async fn measure(sequential: usize, concurrent_total: usize, concurrency: usize)
 fn rows(name: &str, concurrency: usize, requests: usize, failures: usize, elapsed: Duration, mut latencies: Vec<Duration>) -> Vec<Row> {
     latencies.sort();
     let pick = |p: f64| latencies[((p * (latencies.len() - 1) as f64).round() as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
-    let params = || {
-        vec![
-            ("client", "rust-grpc".into()),
-            ("concurrency", concurrency.into()),
-            ("requests", requests.into()),
-            ("failures", failures.into()),
-        ]
-    };
+    let params =
+        || vec![("client", "rust-grpc".into()), ("concurrency", concurrency.into()), ("requests", requests.into()), ("failures", failures.into())];
     vec![
         Row { name: name.into(), value: requests as f64 / elapsed.as_secs_f64(), unit: "per_second", params: params() },
         Row { name: format!("{name}_p50"), value: pick(0.50), unit: "ms", params: params() },

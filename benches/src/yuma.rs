@@ -21,9 +21,7 @@ impl Subnet {
     /// Validators weight each UID with probability `density` percent.
     fn new(n: usize, validators: usize, density: u64) -> Self {
         let mut rng = XorShift::new(0x9E37_79B9_7F4A_7C15 ^ n as u64);
-        let stake = (0..n)
-            .map(|i| if i < validators { 1_000_000_000 + rng.next_u64() % 1_000_000_000_000 } else { 0 })
-            .collect();
+        let stake = (0..n).map(|i| if i < validators { 1_000_000_000 + rng.next_u64() % 1_000_000_000_000 } else { 0 }).collect();
         let weights = (0..n)
             .map(|i| {
                 if i < validators {
@@ -75,11 +73,7 @@ pub fn run() -> Vec<Row> {
     let cases = cases.into_iter().filter(|c| only_n.is_none_or(|n| n == c.0));
     let mut rows = Vec::new();
     for yuma3 in [false, true] {
-        let params = EpochParams {
-            max_allowed_validators: 256,
-            yuma3_enabled: yuma3,
-            ..EpochParams::default()
-        };
+        let params = EpochParams { max_allowed_validators: 256, yuma3_enabled: yuma3, ..EpochParams::default() };
         for (n, validators, runs, density) in cases.clone() {
             let mut subnet = Subnet::new(n, validators, density);
             // Start from the bonds one epoch leaves, as on a running subnet.
@@ -87,12 +81,7 @@ pub fn run() -> Vec<Row> {
             let t = median_time(runs_override.unwrap_or(runs), || {
                 std::hint::black_box(run_epoch(&params, &subnet.state()).expect("consistent state"));
             });
-            let mut params = vec![
-                ("n", n.into()),
-                ("validators", validators.into()),
-                ("runs", runs.into()),
-                ("density", density.into()),
-            ];
+            let mut params = vec![("n", n.into()), ("validators", validators.into()), ("runs", runs.into()), ("density", density.into())];
             if density == 100 {
                 // Full rows take the dense passes, on this many cells per instruction.
                 params.push(("lanes", subnet_core::yuma::lane_width().into()));

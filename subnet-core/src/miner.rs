@@ -42,10 +42,7 @@ impl ServeOptions {
 
     /// Listen on loopback and announce IP 0: a miner on a local chain.
     pub fn local(netuid: NetUid, version: u64) -> Self {
-        Self {
-            external_ip: Some(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
-            ..Self::new(netuid, version, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-        }
+        Self { external_ip: Some(IpAddr::V4(Ipv4Addr::UNSPECIFIED)), ..Self::new(netuid, version, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))) }
     }
 }
 

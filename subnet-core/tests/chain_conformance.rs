@@ -25,7 +25,13 @@ fn in_process() -> Backend {
     // after; one block up front lines the two sequences up (see the module docs).
     handle.produce_blocks(1);
     let h = handle.clone();
-    Backend { chain: Arc::new(handle), seal: Box::new(move |n| { h.produce_blocks(n); }), _node: None }
+    Backend {
+        chain: Arc::new(handle),
+        seal: Box::new(move |n| {
+            h.produce_blocks(n);
+        }),
+        _node: None,
+    }
 }
 
 async fn served() -> Backend {
@@ -33,7 +39,13 @@ async fn served() -> Backend {
     let running = node.clone().serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let client = SubtensorClient::connect(&Network::Url(running.url())).await.unwrap();
     let n = node.clone();
-    Backend { chain: Arc::new(client), seal: Box::new(move |k| { n.seal_blocks(k); }), _node: Some(running) }
+    Backend {
+        chain: Arc::new(client),
+        seal: Box::new(move |k| {
+            n.seal_blocks(k);
+        }),
+        _node: Some(running),
+    }
 }
 
 fn hotkey(i: u8) -> Keypair {
@@ -112,7 +124,8 @@ async fn both_backends_agree_on_a_subnet_lifecycle() {
     let validator = hotkey(10);
     for b in both {
         b.chain.add_stake(&coldkeys[0], validator.account_id(), netuid, 1_000 * 1_000_000_000).await.unwrap();
-        let axon = AxonInfo { block: 0, version: 1, ip: u32::from(std::net::Ipv4Addr::new(10, 0, 0, 7)) as u128, port: 8091, ip_type: 4, protocol: 4 };
+        let axon =
+            AxonInfo { block: 0, version: 1, ip: u32::from(std::net::Ipv4Addr::new(10, 0, 0, 7)) as u128, port: 8091, ip_type: 4, protocol: 4 };
         b.chain.serve_axon(&hotkey(11), netuid, axon).await.unwrap();
     }
     // Validator permits are given at the epoch.
@@ -131,10 +144,7 @@ async fn both_backends_agree_on_a_subnet_lifecycle() {
     assert!(ma.neurons.iter().any(|n| n.incentive > 0), "epochs ran and paid incentive");
     assert!(ma.neurons[2].axon.is_some(), "uid 2 served its axon");
     assert_eq!(ma.neurons, mb.neurons, "metagraph through subxt equals the in-process one");
-    assert_eq!(
-        local.chain.hyperparameters(netuid).await.unwrap(),
-        remote.chain.hyperparameters(netuid).await.unwrap()
-    );
+    assert_eq!(local.chain.hyperparameters(netuid).await.unwrap(), remote.chain.hyperparameters(netuid).await.unwrap());
     for who in ["Alice", "Bob", "Eve"] {
         let id = dev_keypair(who).account_id();
         assert_eq!(local.chain.balance(id).await.unwrap(), remote.chain.balance(id).await.unwrap(), "{who}");
@@ -193,10 +203,7 @@ async fn commit_reveal_round_trip_on_both() {
         (b.seal)(6); // an epoch gives the permit
         let hash = local::commit_hash(&validator.account_id(), netuid, &[0], &[100], &[7, 8], 0);
         b.chain.commit_weights(&validator, netuid, hash).await.unwrap();
-        assert_eq!(
-            b.chain.reveal_weights(&validator, netuid, &[0], &[100], &[7, 8], 0).await,
-            Err(ChainError::RevealTooEarly)
-        );
+        assert_eq!(b.chain.reveal_weights(&validator, netuid, &[0], &[100], &[7, 8], 0).await, Err(ChainError::RevealTooEarly));
         // The reveal opens in the next epoch.
         let mut revealed = Err(ChainError::RevealTooEarly);
         for _ in 0..12 {
@@ -207,10 +214,7 @@ async fn commit_reveal_round_trip_on_both() {
             }
         }
         assert_eq!(revealed, Ok(()));
-        assert_eq!(
-            b.chain.reveal_weights(&validator, netuid, &[0], &[100], &[7, 8], 0).await,
-            Err(ChainError::NoWeightsCommitFound)
-        );
+        assert_eq!(b.chain.reveal_weights(&validator, netuid, &[0], &[100], &[7, 8], 0).await, Err(ChainError::NoWeightsCommitFound));
     }
 }
 
@@ -236,9 +240,7 @@ async fn bad_extrinsics_get_substrate_errors() {
     let rpc = RpcClient::from_insecure_url(running.url()).await.unwrap();
     let submit = |bytes: Vec<u8>| {
         let rpc = rpc.clone();
-        async move {
-            rpc.request::<String>("author_submitExtrinsic", rpc_params![format!("0x{}", hex::encode(bytes))]).await
-        }
+        async move { rpc.request::<String>("author_submitExtrinsic", rpc_params![format!("0x{}", hex::encode(bytes))]).await }
     };
     let code = |r: Result<String, subxt::rpcs::Error>| -> String {
         match r {
@@ -321,10 +323,7 @@ async fn root_only_setters_need_sudo_on_both() {
         assert_eq!((h.tempo, h.kappa, h.immunity_period), (7, 100, 9));
     }
     assert_eq!(outcomes[0], outcomes[1]);
-    assert_eq!(
-        outcomes[0],
-        vec![Err(ChainError::BadOrigin), Ok(()), Ok(()), Ok(()), Err(ChainError::InvalidValue), Err(ChainError::BadOrigin)]
-    );
+    assert_eq!(outcomes[0], vec![Err(ChainError::BadOrigin), Ok(()), Ok(()), Ok(()), Err(ChainError::InvalidValue), Err(ChainError::BadOrigin)]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -356,19 +355,26 @@ async fn a_signed_admin_call_is_not_root_even_from_the_sudo_key() {
 
     // Alice owns the subnet and holds the sudo key, yet her plain signed call is refused.
     let events = run(&alice, 0, set_tempo(11));
-    assert!(matches!(events[..], [RuntimeEvent::System(SystemEvent::ExtrinsicFailed { dispatch_error: DispatchError::BadOrigin, .. })]), "{events:?}");
+    assert!(
+        matches!(events[..], [RuntimeEvent::System(SystemEvent::ExtrinsicFailed { dispatch_error: DispatchError::BadOrigin, .. })]),
+        "{events:?}"
+    );
     assert_eq!(tempo(), before);
     // Bob may not use Sudo::sudo (pallet_sudo's RequireSudo, module 12 error 0).
     let events = run(&bob, 0, sudo(set_tempo(11)));
     let require_sudo = DispatchError::Module(system_module_error(SUDO_PALLET_INDEX, 0));
-    assert!(matches!(&events[..], [RuntimeEvent::System(SystemEvent::ExtrinsicFailed { dispatch_error, .. })] if *dispatch_error == require_sudo), "{events:?}");
+    assert!(
+        matches!(&events[..], [RuntimeEvent::System(SystemEvent::ExtrinsicFailed { dispatch_error, .. })] if *dispatch_error == require_sudo),
+        "{events:?}"
+    );
     // Through Sudo::sudo, Alice's call runs as root: Sudid(Ok) and a successful extrinsic.
     let events = run(&alice, 1, sudo(set_tempo(11)));
     assert!(matches!(events[0], RuntimeEvent::Sudo(SudoEvent::Sudid { sudo_result: Ok(()) })), "{events:?}");
     assert!(matches!(events[1], RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { .. })), "{events:?}");
     assert_eq!(tempo(), 11);
     // A wrapped call that fails still makes a successful extrinsic; Sudid carries the error.
-    let events = run(&alice, 2, sudo(RuntimeCall::SubtensorModule(SubtensorCall::burned_register { netuid: NetUid(netuid), hotkey: AccountId32([5; 32]) })));
+    let events =
+        run(&alice, 2, sudo(RuntimeCall::SubtensorModule(SubtensorCall::burned_register { netuid: NetUid(netuid), hotkey: AccountId32([5; 32]) })));
     assert!(matches!(events[0], RuntimeEvent::Sudo(SudoEvent::Sudid { sudo_result: Err(DispatchError::BadOrigin) })), "{events:?}");
     assert!(matches!(events[1], RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { .. })), "{events:?}");
 }
@@ -389,12 +395,14 @@ async fn metadata_v14_and_v15_describe_the_same_runtime() {
     // state_getMetadata: the bytes themselves, V14 as on a Substrate node.
     let v14 = unhex(rpc.request("state_getMetadata", rpc_params![]).await.unwrap());
     assert_eq!(&v14[..5], b"meta\x0e", "magic then version 14");
-    let versions: Vec<u32> = Decode::decode(&mut &unhex(rpc.request("state_call", rpc_params!["Metadata_metadata_versions", "0x"]).await.unwrap())[..]).unwrap();
+    let versions: Vec<u32> =
+        Decode::decode(&mut &unhex(rpc.request("state_call", rpc_params!["Metadata_metadata_versions", "0x"]).await.unwrap())[..]).unwrap();
     assert_eq!(versions, vec![14, 15]);
     let at = |v: u32| {
         let rpc = rpc.clone();
         async move {
-            let answer: String = rpc.request("state_call", rpc_params!["Metadata_metadata_at_version", format!("0x{}", hex::encode(v.encode()))]).await.unwrap();
+            let answer: String =
+                rpc.request("state_call", rpc_params!["Metadata_metadata_at_version", format!("0x{}", hex::encode(v.encode()))]).await.unwrap();
             Option::<Vec<u8>>::decode(&mut &unhex(answer)[..]).unwrap()
         }
     };
@@ -440,12 +448,6 @@ async fn a_subnet_takes_stake_once_its_owner_starts_it_on_both() {
     assert_eq!(outcomes[0], outcomes[1]);
     assert_eq!(
         outcomes[0],
-        vec![
-            Err(ChainError::SubtokenDisabled),
-            Err(ChainError::BadOrigin),
-            Ok(()),
-            Err(ChainError::FirstEmissionBlockNumberAlreadySet),
-            Ok(())
-        ]
+        vec![Err(ChainError::SubtokenDisabled), Err(ChainError::BadOrigin), Ok(()), Err(ChainError::FirstEmissionBlockNumberAlreadySet), Ok(())]
     );
 }

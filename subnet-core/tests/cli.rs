@@ -97,7 +97,12 @@ async fn register_serve_validate_and_status_through_the_command_line() {
     let netuid = chain.register_network(&owner, Keypair::from_seed(&[2; 32]).unwrap().account_id()).await.unwrap();
     chain.start_call(&owner, netuid).await.unwrap();
     assert_eq!(netuid, 1);
-    for p in [Hyperparameter::Tempo(10), Hyperparameter::WeightsSetRateLimit(0), Hyperparameter::CommitRevealWeightsEnabled(false), Hyperparameter::WeightsVersionKey(3)] {
+    for p in [
+        Hyperparameter::Tempo(10),
+        Hyperparameter::WeightsSetRateLimit(0),
+        Hyperparameter::CommitRevealWeightsEnabled(false),
+        Hyperparameter::WeightsVersionKey(3),
+    ] {
         chain.set_hyperparameter(&owner, netuid, p).await.unwrap();
     }
     let local = Local(chain.clone());
@@ -116,7 +121,8 @@ async fn register_serve_validate_and_status_through_the_command_line() {
     let miner_out = Output::default();
     let miner = tokio::spawn({
         let (local, stop, mut out, dir) = (Local(chain.clone()), stop.clone(), miner_out.clone(), dir.path().to_path_buf());
-        let cli = args(&dir, "mine", &["miner", "--axon.ip", "127.0.0.1", "--axon.port", "0", "--axon.external_ip", "0.0.0.0", "--metrics.port", "0"]);
+        let cli =
+            args(&dir, "mine", &["miner", "--axon.ip", "127.0.0.1", "--axon.port", "0", "--axon.external_ip", "0.0.0.0", "--metrics.port", "0"]);
         async move { run::<sum::Subnet>(cli, &local, stop, &mut out).await }
     });
     while !miner_out.text().contains("serving on") {
@@ -194,7 +200,8 @@ async fn protocol_needs_no_chain_and_bad_endpoints_are_explained() {
 
     // A missing wallet names the file it looked for.
     let cli = Cli::try_parse_from(["sum", "--subtensor.network", "local", "--wallet.path", dir.path().to_str().unwrap(), "register"]).unwrap();
-    let chain = LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev(Keypair::from_seed(&[1; 32]).unwrap().account_id(), &[], 0)), BlockMode::Manual);
+    let chain =
+        LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev(Keypair::from_seed(&[1; 32]).unwrap().account_id(), &[], 0)), BlockMode::Manual);
     let err = run::<sum::Subnet>(cli, &Local(chain), stop, &mut Output::default()).await.unwrap_err();
     assert!(matches!(err, CliError::Wallet(_)), "{err}");
     assert!(err.to_string().contains("default"), "{err}");

@@ -46,7 +46,11 @@ pub mod lookup {
     #[score]
     fn score(task: &Query, answer: &Value, miner: &MinerContext) -> f64 {
         let right = answer.value == (task.key + 1) * 10;
-        if right && miner.uid != 0 { 1.0 } else { 0.0 }
+        if right && miner.uid != 0 {
+            1.0
+        } else {
+            0.0
+        }
     }
     #[incentive]
     const MECHANISM: Incentive = Incentive::moving_average(0.5).top_k(8);
@@ -110,7 +114,12 @@ pub mod arith {
     }
     #[miner]
     async fn do_op(task: Op) -> Result<Number> {
-        Ok(Number { n: match task { Op::Neg(x) => -(x as i64), Op::Double(x) => 2 * x as i64 } })
+        Ok(Number {
+            n: match task {
+                Op::Neg(x) => -(x as i64),
+                Op::Double(x) => 2 * x as i64,
+            },
+        })
     }
     #[score]
     fn score_add(task: &Add, answer: &Number) -> f64 {

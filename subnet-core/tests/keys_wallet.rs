@@ -25,8 +25,7 @@ fn s<'a>(v: &'a Value, path: &[&str]) -> &'a str {
     for p in path {
         cur = &cur[*p];
     }
-    cur.as_str()
-        .unwrap_or_else(|| panic!("fixture field {path:?}"))
+    cur.as_str().unwrap_or_else(|| panic!("fixture field {path:?}"))
 }
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -38,19 +37,10 @@ fn unhex(s: &str) -> Vec<u8> {
 #[test]
 fn dev_uris_give_the_well_known_addresses() {
     let cases = [
-        (
-            "//Alice",
-            "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
-        ),
+        ("//Alice", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"),
         ("//Bob", "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"),
-        (
-            "//Charlie",
-            "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y",
-        ),
-        (
-            "//Alice//stash",
-            "5GNJqTPyNqANBkUVMN1LPPrxXnFouWXoe2wNSmmEoLctxiZY",
-        ),
+        ("//Charlie", "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y"),
+        ("//Alice//stash", "5GNJqTPyNqANBkUVMN1LPPrxXnFouWXoe2wNSmmEoLctxiZY"),
     ];
     for (uri, address) in cases {
         let kp = Keypair::from_uri(uri).unwrap();
@@ -58,25 +48,16 @@ fn dev_uris_give_the_well_known_addresses() {
     }
     // The same through the dev phrase spelled out.
     let alice = Keypair::from_uri(&format!("{}//Alice", keys::DEV_PHRASE)).unwrap();
-    assert_eq!(
-        alice.ss58_address(),
-        "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
-    );
+    assert_eq!(alice.ss58_address(), "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
     // Alice's public key as Substrate documents it.
-    assert_eq!(
-        alice.public_key().to_hex(),
-        "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"
-    );
+    assert_eq!(alice.public_key().to_hex(), "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d");
 }
 
 #[test]
 fn dev_uris_match_bittensor_wallet() {
     let exp = expected();
     for (uri, address) in exp["dev_uris"].as_object().unwrap() {
-        assert_eq!(
-            Keypair::from_uri(uri).unwrap().ss58_address(),
-            address.as_str().unwrap()
-        );
+        assert_eq!(Keypair::from_uri(uri).unwrap().ss58_address(), address.as_str().unwrap());
     }
 }
 
@@ -86,48 +67,21 @@ fn soft_derivation_and_passwords() {
     // these are the properties.
     let kp = Keypair::from_uri("//Alice/soft").unwrap();
     let again = Keypair::from_uri("//Alice/soft").unwrap();
-    assert_eq!(
-        kp.public_key(),
-        again.public_key(),
-        "soft derivation is deterministic"
-    );
-    assert_ne!(
-        kp.public_key(),
-        Keypair::from_uri("//Alice//soft").unwrap().public_key()
-    );
+    assert_eq!(kp.public_key(), again.public_key(), "soft derivation is deterministic");
+    assert_ne!(kp.public_key(), Keypair::from_uri("//Alice//soft").unwrap().public_key());
     assert!(kp.expose_seed().is_none(), "no seed after a soft junction");
-    assert!(Keypair::from_uri("//Alice//stash")
-        .unwrap()
-        .expose_seed()
-        .is_some());
+    assert!(Keypair::from_uri("//Alice//stash").unwrap().expose_seed().is_some());
     // A password changes the key; the empty password is the same as none.
     let with_pw = Keypair::from_uri("//Alice///password").unwrap();
-    assert_ne!(
-        with_pw.public_key(),
-        Keypair::from_uri("//Alice").unwrap().public_key()
-    );
-    assert_eq!(
-        Keypair::from_uri(&format!("{}///", keys::DEV_PHRASE))
-            .unwrap()
-            .public_key(),
-        Keypair::from_uri("").unwrap().public_key()
-    );
+    assert_ne!(with_pw.public_key(), Keypair::from_uri("//Alice").unwrap().public_key());
+    assert_eq!(Keypair::from_uri(&format!("{}///", keys::DEV_PHRASE)).unwrap().public_key(), Keypair::from_uri("").unwrap().public_key());
     // Numeric junctions are encoded as u64, so leading zeros do not matter.
-    assert_eq!(
-        Keypair::from_uri("//1").unwrap().public_key(),
-        Keypair::from_uri("//01").unwrap().public_key()
-    );
+    assert_eq!(Keypair::from_uri("//1").unwrap().public_key(), Keypair::from_uri("//01").unwrap().public_key());
     // Derived keys sign like any other.
     let sig = kp.sign(b"m");
     assert!(verify(kp.public_key().as_bytes(), b"m", &sig));
-    assert!(matches!(
-        Keypair::from_uri("//Alice//"),
-        Err(KeyError::InvalidUri(_))
-    ));
-    assert!(matches!(
-        Keypair::from_uri("0x1234///pw"),
-        Err(KeyError::InvalidUri(_))
-    ));
+    assert!(matches!(Keypair::from_uri("//Alice//"), Err(KeyError::InvalidUri(_))));
+    assert!(matches!(Keypair::from_uri("0x1234///pw"), Err(KeyError::InvalidUri(_))));
 }
 
 #[test]
@@ -138,10 +92,7 @@ fn seed_uri_and_seed_hex_agree() {
     let b = Keypair::from_uri(seed).unwrap();
     assert_eq!(a.public_key(), b.public_key());
     assert_eq!(a.ss58_address(), s(&exp, &["fromseed2", "ss58"]));
-    assert_eq!(
-        a.public_key().to_hex(),
-        s(&exp, &["fromseed2", "public_key"])
-    );
+    assert_eq!(a.public_key().to_hex(), s(&exp, &["fromseed2", "public_key"]));
     let seed1 = Keypair::from_seed_hex(s(&exp, &["fromseed", "seed"])).unwrap();
     assert_eq!(seed1.ss58_address(), s(&exp, &["fromseed", "ss58"]));
 }
@@ -152,18 +103,11 @@ fn mnemonic_gives_the_address_bittensor_wallet_gives() {
     for who in ["hotkey", "coldkey"] {
         let kp = Keypair::from_mnemonic(s(&exp, &[who, "mnemonic"]), None).unwrap();
         assert_eq!(kp.ss58_address(), s(&exp, &[who, "ss58"]), "{who}");
-        assert_eq!(
-            kp.public_key().to_hex(),
-            s(&exp, &[who, "public_key"]),
-            "{who}"
-        );
+        assert_eq!(kp.public_key().to_hex(), s(&exp, &[who, "public_key"]), "{who}");
     }
     // The hotkey's privateKey is schnorrkel's canonical encoding, byte for byte.
     let hot = Keypair::from_mnemonic(s(&exp, &["hotkey", "mnemonic"]), None).unwrap();
-    assert_eq!(
-        format!("0x{}", hex::encode(hot.expose_secret_key_bytes().as_ref())),
-        s(&exp, &["hotkey", "private_key"])
-    );
+    assert_eq!(format!("0x{}", hex::encode(hot.expose_secret_key_bytes().as_ref())), s(&exp, &["hotkey", "private_key"]));
 }
 
 #[test]
@@ -172,37 +116,17 @@ fn mnemonic_errors_are_typed_and_do_not_echo_words() {
     assert!(matches!(err, KeyError::InvalidMnemonic(_)));
     assert!(!err.to_string().contains("notaword"), "{err}");
     let bad_checksum = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon";
-    assert!(matches!(
-        Keypair::from_mnemonic(bad_checksum, None),
-        Err(KeyError::InvalidMnemonic(_))
-    ));
-    assert!(matches!(
-        Keypair::generate(13),
-        Err(KeyError::InvalidWordCount(13))
-    ));
+    assert!(matches!(Keypair::from_mnemonic(bad_checksum, None), Err(KeyError::InvalidMnemonic(_))));
+    assert!(matches!(Keypair::generate(13), Err(KeyError::InvalidWordCount(13))));
 }
 
 #[test]
 fn seed_errors_are_typed() {
-    assert!(matches!(
-        Keypair::from_seed_hex("0x1234"),
-        Err(KeyError::InvalidLength {
-            expected: 32,
-            got: 2,
-            ..
-        })
-    ));
+    assert!(matches!(Keypair::from_seed_hex("0x1234"), Err(KeyError::InvalidLength { expected: 32, got: 2, .. })));
     let err = Keypair::from_seed_hex(&format!("0x{}q", "1".repeat(63))).unwrap_err();
     assert!(matches!(err, KeyError::InvalidHex { .. }));
     assert!(!err.to_string().contains('q'));
-    assert!(matches!(
-        Keypair::from_secret_key_bytes(&[0u8; 10]),
-        Err(KeyError::InvalidLength {
-            expected: 64,
-            got: 10,
-            ..
-        })
-    ));
+    assert!(matches!(Keypair::from_secret_key_bytes(&[0u8; 10]), Err(KeyError::InvalidLength { expected: 64, got: 10, .. })));
 }
 
 // ---------------------------------------------------------------- SS58
@@ -214,16 +138,10 @@ fn ss58_round_trip_and_checksum() {
     assert_eq!(PublicKey::from_ss58(&address).unwrap(), alice.public_key());
     assert_eq!(keys::ss58::decode(&address).unwrap().0, 42);
     // Polkadot (prefix 0) address of Alice, as Substrate documents it.
-    assert_eq!(
-        keys::ss58::encode(0, alice.public_key().as_bytes()),
-        "15oF4uVJwmo4TdGW7VfQxNLavjCXviqxT9S1MgbjMNHr6Sp5"
-    );
+    assert_eq!(keys::ss58::encode(0, alice.public_key().as_bytes()), "15oF4uVJwmo4TdGW7VfQxNLavjCXviqxT9S1MgbjMNHr6Sp5");
     // A two-byte prefix round-trips.
     let two = keys::ss58::encode(1000, alice.public_key().as_bytes());
-    assert_eq!(
-        keys::ss58::decode(&two).unwrap(),
-        (1000, alice.public_key().0)
-    );
+    assert_eq!(keys::ss58::decode(&two).unwrap(), (1000, alice.public_key().0));
     // Flip one character: checksum failure (or invalid base58), never a panic.
     let mut chars: Vec<char> = address.chars().collect();
     chars[10] = if chars[10] == 'a' { 'b' } else { 'a' };
@@ -247,11 +165,7 @@ fn sign_verify_round_trip_and_tampering() {
     assert!(kp.public_key().verify(msg, &sig));
 
     // Tampered message.
-    assert!(!verify(
-        kp.public_key().as_bytes(),
-        b"weights for netuid 2",
-        &sig
-    ));
+    assert!(!verify(kp.public_key().as_bytes(), b"weights for netuid 2", &sig));
     // Tampered signature (every byte position matters).
     for i in [0, 31, 32, 62] {
         let mut bad = sig;
@@ -314,10 +228,7 @@ fn rust_signatures_verify_for_the_python_key() {
     let signature = unhex(s(&rs, &["signature_hex"]));
     assert!(verify(python_public.as_bytes(), &message, &signature));
     if std::env::var_os("SUBNET_KEYS_WRITE_RUST_SIGNATURE").is_none() {
-        assert_eq!(
-            rs["verified_by_bittensor_wallet"], true,
-            "run verify_rust_signature.py"
-        );
+        assert_eq!(rs["verified_by_bittensor_wallet"], true, "run verify_rust_signature.py");
     }
 }
 
@@ -342,22 +253,11 @@ fn reads_bittensor_wallet_hotkeys_and_coldkeypub() {
     let exp = expected();
     let hot = fixture_wallet("default").hotkey_keypair().unwrap();
     assert_eq!(hot.ss58_address(), s(&exp, &["hotkey", "ss58"]));
-    assert_eq!(
-        hot.expose_mnemonic(),
-        Some(s(&exp, &["hotkey", "mnemonic"]))
-    );
+    assert_eq!(hot.expose_mnemonic(), Some(s(&exp, &["hotkey", "mnemonic"])));
     // secretSeed is the 32-byte mini secret key.
-    let file: Value =
-        serde_json::from_slice(&fs::read(fixture_wallet("default").hotkey_path()).unwrap())
-            .unwrap();
-    assert_eq!(
-        format!("0x{}", hex::encode(hot.expose_seed().unwrap())),
-        file["secretSeed"].as_str().unwrap()
-    );
-    assert_eq!(
-        fixture_wallet("default").hotkey_public().unwrap().ss58(),
-        s(&exp, &["hotkey", "ss58"])
-    );
+    let file: Value = serde_json::from_slice(&fs::read(fixture_wallet("default").hotkey_path()).unwrap()).unwrap();
+    assert_eq!(format!("0x{}", hex::encode(hot.expose_seed().unwrap())), file["secretSeed"].as_str().unwrap());
+    assert_eq!(fixture_wallet("default").hotkey_public().unwrap().ss58(), s(&exp, &["hotkey", "ss58"]));
 
     // privateKey only: canonical schnorrkel bytes.
     let privonly = fixture_wallet("privonly").hotkey_keypair().unwrap();
@@ -371,9 +271,7 @@ fn reads_bittensor_wallet_hotkeys_and_coldkeypub() {
     assert_eq!(seeded2.ss58_address(), s(&exp, &["fromseed2", "ss58"]));
 
     // secretSeed written as raw bytes by bittensor-wallet's UTF-8 quirk: we read it.
-    assert!(!exp["fromseed"]["readable_by_bittensor_wallet"]
-        .as_bool()
-        .unwrap());
+    assert!(!exp["fromseed"]["readable_by_bittensor_wallet"].as_bool().unwrap());
     let seeded = fixture_wallet("fromseed").hotkey_keypair().unwrap();
     assert_eq!(seeded.ss58_address(), s(&exp, &["fromseed", "ss58"]));
 
@@ -442,72 +340,39 @@ fn created_wallet_is_private_and_reads_back() {
     assert_eq!(read.public_key(), hot.public_key());
     assert_eq!(read.expose_mnemonic(), hot.expose_mnemonic());
     assert_eq!(wallet.coldkeypub().unwrap(), cold.public_key());
-    assert_eq!(
-        wallet.coldkey_keypair(None).unwrap().public_key(),
-        cold.public_key()
-    );
+    assert_eq!(wallet.coldkey_keypair(None).unwrap().public_key(), cold.public_key());
 
     #[cfg(unix)]
     {
-        for f in [
-            wallet.hotkey_path(),
-            wallet.coldkey_path(),
-            wallet.coldkeypub_path(),
-        ] {
+        for f in [wallet.hotkey_path(), wallet.coldkey_path(), wallet.coldkeypub_path()] {
             assert_eq!(mode(&f), 0o600, "{}", f.display());
         }
         assert_eq!(mode(&wallet.dir()), 0o700);
         assert_eq!(mode(&wallet.dir().join("hotkeys")), 0o700);
     }
     // No temporary files left behind.
-    let names: Vec<_> = fs::read_dir(wallet.dir())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
+    let names: Vec<_> = fs::read_dir(wallet.dir()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
 
     // The file has bittensor-wallet's fields.
     let file: Value = serde_json::from_slice(&fs::read(wallet.hotkey_path()).unwrap()).unwrap();
-    for field in [
-        "accountId",
-        "publicKey",
-        "privateKey",
-        "secretPhrase",
-        "secretSeed",
-        "ss58Address",
-        "cryptoType",
-    ] {
+    for field in ["accountId", "publicKey", "privateKey", "secretPhrase", "secretSeed", "ss58Address", "cryptoType"] {
         assert!(file.get(field).is_some(), "missing {field}");
     }
     assert_eq!(file["cryptoType"], 1);
 
     // No silent overwrite.
-    assert!(matches!(
-        wallet.create_new_hotkey(12, false),
-        Err(WalletError::AlreadyExists { .. })
-    ));
-    assert!(matches!(
-        wallet.set_coldkey(&cold, None, false),
-        Err(WalletError::AlreadyExists { .. })
-    ));
+    assert!(matches!(wallet.create_new_hotkey(12, false), Err(WalletError::AlreadyExists { .. })));
+    assert!(matches!(wallet.set_coldkey(&cold, None, false), Err(WalletError::AlreadyExists { .. })));
     let replaced = wallet.create_new_hotkey(24, true).unwrap();
-    assert_eq!(
-        wallet.hotkey_keypair().unwrap().public_key(),
-        replaced.public_key()
-    );
+    assert_eq!(wallet.hotkey_keypair().unwrap().public_key(), replaced.public_key());
 }
 
 #[test]
 fn wallet_names_are_single_path_components() {
     for bad in ["", ".", "..", "a/b", "../x"] {
-        assert!(matches!(
-            Wallet::new("/tmp", bad, "default"),
-            Err(WalletError::InvalidName { what: "wallet", .. })
-        ));
-        assert!(matches!(
-            Wallet::new("/tmp", "w", bad),
-            Err(WalletError::InvalidName { what: "hotkey", .. })
-        ));
+        assert!(matches!(Wallet::new("/tmp", bad, "default"), Err(WalletError::InvalidName { what: "wallet", .. })));
+        assert!(matches!(Wallet::new("/tmp", "w", bad), Err(WalletError::InvalidName { what: "hotkey", .. })));
     }
 }
 
@@ -523,94 +388,34 @@ fn read_str(content: &[u8]) -> Result<Keypair, WalletError> {
 #[test]
 fn malformed_keyfiles_give_typed_errors() {
     let alice = Keypair::from_uri("//Alice").unwrap();
-    let alice_priv = format!(
-        "0x{}",
-        hex::encode(alice.expose_secret_key_bytes().as_ref())
-    );
+    let alice_priv = format!("0x{}", hex::encode(alice.expose_secret_key_bytes().as_ref()));
 
-    assert!(matches!(
-        read_str(b"{not json"),
-        Err(WalletError::Json { .. })
-    ));
+    assert!(matches!(read_str(b"{not json"), Err(WalletError::Json { .. })));
     assert!(matches!(read_str(b""), Err(WalletError::Json { .. })));
-    assert!(matches!(
-        read_str(&[0xff, 0xfe, 0x00]),
-        Err(WalletError::Json { .. })
-    ));
-    assert!(matches!(
-        read_str(b"[1,2,3]"),
-        Err(WalletError::Malformed { .. })
-    ));
+    assert!(matches!(read_str(&[0xff, 0xfe, 0x00]), Err(WalletError::Json { .. })));
+    assert!(matches!(read_str(b"[1,2,3]"), Err(WalletError::Malformed { .. })));
     assert!(matches!(read_str(b"{}"), Err(WalletError::NoSecret { .. })));
-    assert!(matches!(
-        read_str(br#"{"secretPhrase": 12}"#),
-        Err(WalletError::Malformed { .. })
-    ));
-    assert!(matches!(
-        read_str(br#"{"privateKey": "0xzz"}"#),
-        Err(WalletError::Key {
-            source: KeyError::InvalidHex { .. },
-            ..
-        })
-    ));
+    assert!(matches!(read_str(br#"{"secretPhrase": 12}"#), Err(WalletError::Malformed { .. })));
+    assert!(matches!(read_str(br#"{"privateKey": "0xzz"}"#), Err(WalletError::Key { source: KeyError::InvalidHex { .. }, .. })));
     assert!(matches!(
         read_str(br#"{"privateKey": "0x1234"}"#),
-        Err(WalletError::Key {
-            source: KeyError::InvalidLength {
-                expected: 64,
-                got: 2,
-                ..
-            },
-            ..
-        })
+        Err(WalletError::Key { source: KeyError::InvalidLength { expected: 64, got: 2, .. }, .. })
     ));
-    assert!(matches!(
-        read_str(br#"{"secretSeed": "0x12345"}"#),
-        Err(WalletError::Key {
-            source: KeyError::InvalidHex { .. },
-            ..
-        })
-    ));
-    assert!(matches!(
-        read_str(br#"{"secretSeed": "0x1234"}"#),
-        Err(WalletError::Key {
-            source: KeyError::InvalidLength { expected: 32, .. },
-            ..
-        })
-    ));
-    assert!(matches!(
-        read_str(br#"{"secretPhrase": "not a mnemonic at all"}"#),
-        Err(WalletError::Key {
-            source: KeyError::InvalidMnemonic(_),
-            ..
-        })
-    ));
+    assert!(matches!(read_str(br#"{"secretSeed": "0x12345"}"#), Err(WalletError::Key { source: KeyError::InvalidHex { .. }, .. })));
+    assert!(matches!(read_str(br#"{"secretSeed": "0x1234"}"#), Err(WalletError::Key { source: KeyError::InvalidLength { expected: 32, .. }, .. })));
+    assert!(matches!(read_str(br#"{"secretPhrase": "not a mnemonic at all"}"#), Err(WalletError::Key { source: KeyError::InvalidMnemonic(_), .. })));
     assert!(matches!(
         read_str(format!(r#"{{"privateKey": "{alice_priv}", "publicKey": "0x12"}}"#).as_bytes()),
-        Err(WalletError::Key {
-            source: KeyError::InvalidLength { expected: 32, .. },
-            ..
-        })
+        Err(WalletError::Key { source: KeyError::InvalidLength { expected: 32, .. }, .. })
     ));
     assert!(matches!(
-        read_str(
-            format!(r#"{{"privateKey": "{alice_priv}", "ss58Address": "5Grwva"}}"#).as_bytes()
-        ),
-        Err(WalletError::Key {
-            source: KeyError::InvalidSs58(_),
-            ..
-        })
+        read_str(format!(r#"{{"privateKey": "{alice_priv}", "ss58Address": "5Grwva"}}"#).as_bytes()),
+        Err(WalletError::Key { source: KeyError::InvalidSs58(_), .. })
     ));
     // A secret that does not match the public key in the file.
     let bob = Keypair::from_uri("//Bob").unwrap();
     assert!(matches!(
-        read_str(
-            format!(
-                r#"{{"privateKey": "{alice_priv}", "publicKey": "{}"}}"#,
-                bob.public_key().to_hex()
-            )
-            .as_bytes()
-        ),
+        read_str(format!(r#"{{"privateKey": "{alice_priv}", "publicKey": "{}"}}"#, bob.public_key().to_hex()).as_bytes()),
         Err(WalletError::PublicKeyMismatch { .. })
     ));
     // ed25519 keyfiles are refused, not misread.
@@ -619,31 +424,17 @@ fn malformed_keyfiles_give_typed_errors() {
         Err(WalletError::UnsupportedCryptoType { crypto_type: 0, .. })
     ));
     // Encrypted formats we do not read.
-    assert!(matches!(
-        read_str(b"$ANSIBLE_VAULT;1.1;AES256\n3331"),
-        Err(WalletError::UnsupportedEncryption { .. })
-    ));
-    assert!(matches!(
-        read_str(b"gAAAAABfoo"),
-        Err(WalletError::UnsupportedEncryption { .. })
-    ));
+    assert!(matches!(read_str(b"$ANSIBLE_VAULT;1.1;AES256\n3331"), Err(WalletError::UnsupportedEncryption { .. })));
+    assert!(matches!(read_str(b"gAAAAABfoo"), Err(WalletError::UnsupportedEncryption { .. })));
     // Truncated NaCl file with a password: typed, no panic, no KDF run needed.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("key");
     fs::write(&path, b"$NACLshort").unwrap();
-    assert!(matches!(
-        keys::read_keypair(&path, Some("pw")),
-        Err(WalletError::Malformed { .. })
-    ));
+    assert!(matches!(keys::read_keypair(&path, Some("pw")), Err(WalletError::Malformed { .. })));
     // Missing file.
-    assert!(matches!(
-        keys::read_keypair(&dir.path().join("absent"), None),
-        Err(WalletError::Io { .. })
-    ));
+    assert!(matches!(keys::read_keypair(&dir.path().join("absent"), None), Err(WalletError::Io { .. })));
     // Errors do not echo secret material.
-    let err = read_str(format!(r#"{{"privateKey": "{}zz"}}"#, &alice_priv[..64]).as_bytes())
-        .unwrap_err()
-        .to_string();
+    let err = read_str(format!(r#"{{"privateKey": "{}zz"}}"#, &alice_priv[..64]).as_bytes()).unwrap_err().to_string();
     assert!(!err.contains(&alice_priv[2..20]), "{err}");
 }
 
@@ -654,32 +445,12 @@ fn coldkeypub_errors_are_typed() {
     assert!(matches!(wallet.coldkeypub(), Err(WalletError::Io { .. })));
     fs::create_dir_all(wallet.dir()).unwrap();
     fs::write(wallet.coldkeypub_path(), b"{}").unwrap();
-    assert!(matches!(
-        wallet.coldkeypub(),
-        Err(WalletError::Malformed { .. })
-    ));
-    fs::write(
-        wallet.coldkeypub_path(),
-        br#"{"ss58Address": "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ"}"#,
-    )
-    .unwrap();
-    assert!(matches!(
-        wallet.coldkeypub(),
-        Err(WalletError::Key {
-            source: KeyError::InvalidSs58(_),
-            ..
-        })
-    ));
+    assert!(matches!(wallet.coldkeypub(), Err(WalletError::Malformed { .. })));
+    fs::write(wallet.coldkeypub_path(), br#"{"ss58Address": "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ"}"#).unwrap();
+    assert!(matches!(wallet.coldkeypub(), Err(WalletError::Key { source: KeyError::InvalidSs58(_), .. })));
     // Only ss58Address, as very old bittensor wrote it.
-    fs::write(
-        wallet.coldkeypub_path(),
-        br#"{"ss58Address": "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"}"#,
-    )
-    .unwrap();
-    assert_eq!(
-        wallet.coldkeypub().unwrap(),
-        Keypair::from_uri("//Alice").unwrap().public_key()
-    );
+    fs::write(wallet.coldkeypub_path(), br#"{"ss58Address": "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"}"#).unwrap();
+    assert_eq!(wallet.coldkeypub().unwrap(), Keypair::from_uri("//Alice").unwrap().public_key());
 }
 
 // ---------------------------------------------------------------- encrypted coldkey (slow: Argon2i, 512 MiB)
@@ -691,30 +462,20 @@ fn encrypted_coldkey_reads_and_writes_in_bittensor_wallet_format() {
     let wallet = fixture_wallet("default");
 
     // Wrong password: typed error.
-    assert!(matches!(
-        wallet.coldkey_keypair(Some("wrong password")),
-        Err(WalletError::Decryption { .. })
-    ));
+    assert!(matches!(wallet.coldkey_keypair(Some("wrong password")), Err(WalletError::Decryption { .. })));
     // bittensor-wallet's coldkey decrypts with the right one.
     let cold = wallet.coldkey_keypair(Some(password)).unwrap();
     assert_eq!(cold.ss58_address(), s(&exp, &["coldkey", "ss58"]));
-    assert_eq!(
-        cold.expose_mnemonic(),
-        Some(s(&exp, &["coldkey", "mnemonic"]))
-    );
+    assert_eq!(cold.expose_mnemonic(), Some(s(&exp, &["coldkey", "mnemonic"])));
 
     // We write one; it starts with $NACL and reads back.
     let dir = tempfile::tempdir().unwrap();
     let ours = Wallet::new(dir.path(), "enc", "default").unwrap();
-    ours.set_coldkey(&cold, Some("another password"), false)
-        .unwrap();
+    ours.set_coldkey(&cold, Some("another password"), false).unwrap();
     let raw = fs::read(ours.coldkey_path()).unwrap();
     assert!(raw.starts_with(b"$NACL"));
     assert!(!String::from_utf8_lossy(&raw).contains("legal"));
-    assert!(matches!(
-        ours.coldkey_keypair(None),
-        Err(WalletError::Encrypted { .. })
-    ));
+    assert!(matches!(ours.coldkey_keypair(None), Err(WalletError::Encrypted { .. })));
     let back = ours.coldkey_keypair(Some("another password")).unwrap();
     assert_eq!(back.public_key(), cold.public_key());
     assert_eq!(ours.coldkeypub().unwrap(), cold.public_key());
@@ -733,7 +494,5 @@ fn export_wallet_for_bittensor_wallet_check() {
     let hot = Keypair::from_mnemonic(s(&exp, &["hotkey", "mnemonic"]), None).unwrap();
     let cold = Keypair::from_mnemonic(s(&exp, &["coldkey", "mnemonic"]), None).unwrap();
     wallet.set_hotkey(&hot, true).unwrap();
-    wallet
-        .set_coldkey(&cold, Some(s(&exp, &["coldkey", "password"])), true)
-        .unwrap();
+    wallet.set_coldkey(&cold, Some(s(&exp, &["coldkey", "password"])), true).unwrap();
 }

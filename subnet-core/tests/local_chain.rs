@@ -189,10 +189,7 @@ fn hyperparameters_need_owner_or_sudo_and_valid_values() {
     chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::ImmunityPeriod(7)).unwrap();
     assert_eq!(chain.hyperparameters(netuid).unwrap().immunity_period, 7);
     assert_eq!(chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::BondsMovingAverage(2_000_000)), Err(ChainError::InvalidValue));
-    assert_eq!(
-        chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::AlphaValues { low: 100, high: 50_000 }),
-        Err(ChainError::InvalidValue)
-    );
+    assert_eq!(chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::AlphaValues { low: 100, high: 50_000 }), Err(ChainError::InvalidValue));
 }
 
 #[test]
@@ -365,10 +362,7 @@ fn new_subnets_start_as_on_subtensor() {
     // Activity cutoff follows tempo: 13889 ‰ of 360 blocks = 5000.
     assert_eq!(h.activity_cutoff_blocks(), 5000);
     assert_eq!(chain.burn(netuid).unwrap(), TAO);
-    assert_eq!(
-        chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::ActivityCutoffFactorMilli(999)),
-        Err(ChainError::InvalidValue)
-    );
+    assert_eq!(chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::ActivityCutoffFactorMilli(999)), Err(ChainError::InvalidValue));
     // Until the owner's `start_call`, no stake and no emission (`SubtokenEnabled` false,
     // no `FirstEmissionBlockNumber`); registration is open.
     assert_eq!(chain.add_stake(&acct(OWNER), acct(OWNER_HOT), netuid, TAO), Err(ChainError::SubtokenDisabled));

@@ -71,7 +71,16 @@ fn random_extrinsics_keep_the_chain_consistent() {
                 }),
                 1 => chain.set_hyperparameter(&who, netuid, random_hyperparameter(&mut r)),
                 2 | 3 => chain.burned_register(&who, netuid, hotkey).map(|_| ()),
-                4 => chain.serve_axon(&who, netuid, AxonInfo { ip: r.below(1 << 33) as u128, port: r.below(3) as u16 * 8091, ip_type: [4, 6, 0][r.below(3) as usize], ..Default::default() }),
+                4 => chain.serve_axon(
+                    &who,
+                    netuid,
+                    AxonInfo {
+                        ip: r.below(1 << 33) as u128,
+                        port: r.below(3) as u16 * 8091,
+                        ip_type: [4, 6, 0][r.below(3) as usize],
+                        ..Default::default()
+                    },
+                ),
                 5 => chain.add_stake(&who, hotkey, netuid, r.below(3_000_000_000_000)),
                 6 => chain.remove_stake(&who, hotkey, netuid, r.below(3_000_000_000_000)),
                 7 | 8 => {

@@ -178,7 +178,10 @@ async fn bad_proofs_are_refused_before_the_handler() {
     // No header, garbage header, truncated header.
     let client = validator_client();
     assert_eq!(refused(client.send_raw(net.addr(), None, Bytes::from(body.clone()), T).await), (Code::Unauthenticated, "missing_header".into()));
-    assert_eq!(refused(client.send_raw(net.addr(), Some(b"garbage"), Bytes::from(body.clone()), T).await), (Code::Unauthenticated, "malformed_header".into()));
+    assert_eq!(
+        refused(client.send_raw(net.addr(), Some(b"garbage"), Bytes::from(body.clone()), T).await),
+        (Code::Unauthenticated, "malformed_header".into())
+    );
     let full = SignedHeader::new(&v, net.miner_key, NETUID, VERSION, "echo", &body).encode();
     let cut = &full[..full.len() - 10];
     assert_eq!(refused(client.send_raw(net.addr(), Some(cut), Bytes::from(body.clone()), T).await).1, "malformed_header");
@@ -186,12 +189,18 @@ async fn bad_proofs_are_refused_before_the_handler() {
     // A body other than the one signed.
     let tampered = Envelope::encode("echo", &serde_json::json!({"x": 2}));
     let header = SignedHeader::new(&v, net.miner_key, NETUID, VERSION, "echo", &body).encode();
-    assert_eq!(refused(client.send_raw(net.addr(), Some(&header), Bytes::from(tampered), T).await), (Code::Unauthenticated, "body_hash_mismatch".into()));
+    assert_eq!(
+        refused(client.send_raw(net.addr(), Some(&header), Bytes::from(tampered), T).await),
+        (Code::Unauthenticated, "body_hash_mismatch".into())
+    );
 
     // Signed by another key than the caller it names.
     let mut forged = SignedHeader::new(&key("//Mallory"), net.miner_key, NETUID, VERSION, "echo", &body);
     forged.header.caller = v.public_key().0;
-    assert_eq!(refused(client.send_raw(net.addr(), Some(&forged.encode()), Bytes::from(body.clone()), T).await), (Code::Unauthenticated, "bad_signature".into()));
+    assert_eq!(
+        refused(client.send_raw(net.addr(), Some(&forged.encode()), Bytes::from(body.clone()), T).await),
+        (Code::Unauthenticated, "bad_signature".into())
+    );
 
     // Stale and future nonces.
     let stale = net.ask_with(&v, &body, |h| h.nonce -= 60_000_000_000).await;
@@ -232,12 +241,8 @@ async fn the_blacklist_refuses_strangers_non_validators_and_low_stake() {
     })
     .await;
     let body = echo_body();
-    let cases = [
-        ("//Stranger", "not_registered"),
-        ("//OtherMiner", "no_validator_permit"),
-        ("//Minnow", "stake_too_low"),
-        ("//Whale", "blacklisted"),
-    ];
+    let cases =
+        [("//Stranger", "not_registered"), ("//OtherMiner", "no_validator_permit"), ("//Minnow", "stake_too_low"), ("//Whale", "blacklisted")];
     for (who, reason) in cases {
         let got = refused(net.ask_with(&key(who), &body, |_| {}).await);
         assert_eq!(got, (Code::PermissionDenied, reason.to_string()), "{who}");
@@ -290,7 +295,10 @@ async fn handler_panics_failures_and_overruns_become_errors_and_serving_goes_on(
     assert_eq!(refused(net.ask(&client, "fail", serde_json::json!(null)).await), (Code::Internal, "miner_failed".into()));
     assert_eq!(refused(net.ask(&client, "nope", serde_json::json!(null)).await), (Code::Unimplemented, "unknown_task".into()));
     let not_json = SignedHeader::new(&key("//Validator"), net.miner_key, NETUID, VERSION, "echo", b"{broken").encode();
-    assert_eq!(refused(client.send_raw(net.addr(), Some(&not_json), Bytes::from_static(b"{broken"), T).await), (Code::InvalidArgument, "bad_request".into()));
+    assert_eq!(
+        refused(client.send_raw(net.addr(), Some(&not_json), Bytes::from_static(b"{broken"), T).await),
+        (Code::InvalidArgument, "bad_request".into())
+    );
     let started = std::time::Instant::now();
     assert_eq!(net.ask(&client, "sleep", serde_json::json!(5_000)).await, Err(CallError::Timeout(T)));
     assert!(started.elapsed() < Duration::from_secs(2), "the server's handler timeout cut the sleep short");
@@ -503,7 +511,6 @@ async fn mutated_requests_never_reach_the_handler_nor_break_the_server() {
     assert_eq!(net.calls(), 0);
     net.ask(&client, "echo", serde_json::json!(1)).await.unwrap();
 }
-
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streamed_answers_arrive_chunk_by_chunk_and_fail_typed() {

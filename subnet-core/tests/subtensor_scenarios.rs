@@ -22,13 +22,7 @@ fn cell(epoch: &Value, field: &str, uid: usize, col: Option<u64>) -> Result<Valu
         let row = epoch["bonds"].get(uid.to_string()).cloned().unwrap_or(Value::Array(vec![]));
         return match col {
             None => Ok(row),
-            Some(c) => Ok(row
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|p| p[0].as_u64() == Some(c))
-                .map(|p| p[1].clone())
-                .unwrap_or(Value::from(0))),
+            Some(c) => Ok(row.as_array().unwrap().iter().find(|p| p[0].as_u64() == Some(c)).map(|p| p[1].clone()).unwrap_or(Value::from(0))),
         };
     }
     epoch[field].get(uid).cloned().ok_or_else(|| format!("{field}[{uid}] does not exist"))
@@ -42,10 +36,7 @@ fn check(epochs: &[Value], c: &Value) -> Result<(), String> {
     let e = c["epoch"].as_u64().ok_or("check without epoch")? as usize;
     let epoch = epochs.get(e).ok_or(format!("epoch {e} does not exist"))?;
     if let Some(fields) = c.get("sum_of").and_then(Value::as_array) {
-        let total: f64 = fields
-            .iter()
-            .map(|f| epoch[f.as_str().unwrap_or_default()].as_array().map_or(0.0, |v| v.iter().map(as_f64).sum()))
-            .sum();
+        let total: f64 = fields.iter().map(|f| epoch[f.as_str().unwrap_or_default()].as_array().map_or(0.0, |v| v.iter().map(as_f64).sum())).sum();
         let (target, tol) = match (c.get("equals"), c.get("approx")) {
             (Some(v), _) => (as_f64(v), 0.0),
             (None, Some(v)) => (as_f64(v), c.get("tolerance").map_or(0.0, as_f64)),
@@ -76,11 +67,7 @@ fn check(epochs: &[Value], c: &Value) -> Result<(), String> {
     if let Some(approx) = c.get("approx").and_then(Value::as_f64) {
         let tol = c.get("tolerance").and_then(Value::as_f64).unwrap_or(0.0);
         let value = if is_u16 { as_f64(&got) / 65535.0 } else { as_f64(&got) };
-        return if (value - approx).abs() <= tol {
-            Ok(())
-        } else {
-            Err(format!("expected {approx} ± {tol}, got {value} (raw {got})"))
-        };
+        return if (value - approx).abs() <= tol { Ok(()) } else { Err(format!("expected {approx} ± {tol}, got {value} (raw {got})")) };
     }
     if let Some(op) = c.get("op").and_then(Value::as_str) {
         let a = as_f64(&got);
@@ -119,15 +106,12 @@ fn subtensor_epoch_tests_reproduce() {
     let mut failures = Vec::new();
     let mut total_checks = 0;
     for path in &files {
-        let scenario = Scenario::from_json(&std::fs::read_to_string(path).unwrap())
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let scenario = Scenario::from_json(&std::fs::read_to_string(path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let outputs = scenario.run();
         let epochs: Vec<Value> = outputs.iter().map(|o| serde_json::to_value(EpochJson(o)).unwrap()).collect();
         let expect_path = path.with_extension("expect.json");
-        let expect: Value = serde_json::from_str(
-            &std::fs::read_to_string(&expect_path).unwrap_or_else(|_| panic!("{} is missing", expect_path.display())),
-        )
-        .unwrap();
+        let expect: Value =
+            serde_json::from_str(&std::fs::read_to_string(&expect_path).unwrap_or_else(|_| panic!("{} is missing", expect_path.display()))).unwrap();
         let checks = expect["checks"].as_array().expect("checks array");
         assert!(!checks.is_empty(), "{} asserts nothing", expect_path.display());
         for c in checks {

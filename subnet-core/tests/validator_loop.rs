@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use subnet_core::chain::{AccountId, AxonInfo, BlockMode, Chain, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle};
 use subnet_core::incentive::Incentive;
-use subnet_core::validator::{Judge, MinerContext, QueryError, Querier, Response, Target, Validator, ValidatorConfig, WeightsOutcome};
+use subnet_core::validator::{Judge, MinerContext, Querier, QueryError, Response, Target, Validator, ValidatorConfig, WeightsOutcome};
 
 const TAO: u64 = 1_000_000_000;
 
@@ -62,11 +62,7 @@ async fn setup(commit_reveal: bool) -> (LocalChainHandle, u16) {
     let h = LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev(acct(OWNER), &accounts, 1_000_000 * TAO)), BlockMode::Manual);
     let netuid = h.register_network(&acct(OWNER), acct(2)).await.unwrap();
     h.start_call(&acct(OWNER), netuid).await.unwrap();
-    for p in [
-        Hyperparameter::Tempo(20),
-        Hyperparameter::WeightsSetRateLimit(0),
-        Hyperparameter::CommitRevealWeightsEnabled(commit_reveal),
-    ] {
+    for p in [Hyperparameter::Tempo(20), Hyperparameter::WeightsSetRateLimit(0), Hyperparameter::CommitRevealWeightsEnabled(commit_reveal)] {
         h.set_hyperparameter(&acct(OWNER), netuid, p).await.unwrap();
     }
     h.burned_register(&acct(VALIDATOR), netuid, acct(VALIDATOR)).await.unwrap();
@@ -158,13 +154,7 @@ async fn the_loop_follows_timed_blocks_until_stopped() {
     let timed = LocalChainHandle::new(h.lock().clone(), BlockMode::Timed(Duration::from_millis(5)));
     let producer = timed.spawn_block_producer().unwrap();
     let miners = FakeMiners { quality: HashMap::from([(acct(20), Some(1.0)), (acct(21), Some(0.5)), (acct(22), None)]) };
-    let config = ValidatorConfig {
-        netuid,
-        mechanism: Incentive::moving_average(0.3).every_blocks(10),
-        version_key: 1,
-        state_path: None,
-        seed: 3,
-    };
+    let config = ValidatorConfig { netuid, mechanism: Incentive::moving_average(0.3).every_blocks(10), version_key: 1, state_path: None, seed: 3 };
     let mut v = Validator::new(Arc::new(timed.clone()), Arc::new(miners), Box::new(acct(VALIDATOR)), SumJudge, config).unwrap();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut rounds = 0;

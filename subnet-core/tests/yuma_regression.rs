@@ -128,9 +128,8 @@ fn large_subnet_matches_the_reference_transcription() {
     let mut r = Rng::new(0xDEAD_BEEF);
     let n = 300usize;
     let stake: Vec<u64> = (0..n).map(|i| if i < 100 { 1 + r.below(1_000_000_000_000) } else { 0 }).collect();
-    let weights: Vec<Vec<(u16, u16)>> = (0..n)
-        .map(|i| if i < 100 { (0..n as u16).map(|j| (j, r.below(65_536) as u16)).collect() } else { Vec::new() })
-        .collect();
+    let weights: Vec<Vec<(u16, u16)>> =
+        (0..n).map(|i| if i < 100 { (0..n as u16).map(|j| (j, r.below(65_536) as u16)).collect() } else { Vec::new() }).collect();
     let bonds: Vec<Vec<(u16, u16)>> = (0..n)
         .map(|i| if i < 100 { (0..n as u16).filter(|j| j % 3 == 0).map(|j| (j, r.below(65_536) as u16)).collect() } else { Vec::new() })
         .collect();

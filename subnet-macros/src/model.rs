@@ -132,9 +132,7 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
                 ("incentive", Item::Const(c)) => incentives.push(c.ident.clone()),
                 ("access", Item::Const(c)) => accesses.push(c.ident.clone()),
                 ("access", _) => errors.push(span, "#[access] goes on a const: `const ACCESS: AccessRules = AccessRules::validators_only();`"),
-                ("incentive", _) => {
-                    errors.push(span, "#[incentive] goes on a const: `const MECHANISM: Incentive = Incentive::moving_average(0.1);`")
-                }
+                ("incentive", _) => errors.push(span, "#[incentive] goes on a const: `const MECHANISM: Incentive = Incentive::moving_average(0.1);`"),
                 _ => unreachable!("only known markers are taken"),
             }
         }
@@ -305,9 +303,15 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<SubnetDef> {
         if m.answer != s.answer {
             errors.push(s.answer.span(), format!("`{}` answers task `{}` with `{}`, not `{}`", m.func, s.task, m.answer, s.answer));
         } else if m.streamed && !s.streamed {
-            errors.push(s.func.span(), format!("`{}` streams its answer: score the chunks, `fn {}(task: &{}, chunks: &[{}]) -> f64`", m.func, s.func, s.task, s.answer));
+            errors.push(
+                s.func.span(),
+                format!("`{}` streams its answer: score the chunks, `fn {}(task: &{}, chunks: &[{}]) -> f64`", m.func, s.func, s.task, s.answer),
+            );
         } else if s.streamed && !m.streamed {
-            errors.push(s.func.span(), format!("`{}` scores chunks, but `{}` does not stream: take `&{}`, or stream with `Chunks<{}>`", s.func, m.func, s.answer, s.answer));
+            errors.push(
+                s.func.span(),
+                format!("`{}` scores chunks, but `{}` does not stream: take `&{}`, or stream with `Chunks<{}>`", s.func, m.func, s.answer, s.answer),
+            );
         }
     }
     let incentive = match incentives.as_slice() {

@@ -28,8 +28,8 @@ fn workspace() -> Result<PathBuf> {
 
 /// The package name from `Cargo.toml` and the module under `#[subnet(...)]` in `src/lib.rs`.
 fn subnet_identity(crate_dir: &Path) -> Result<(String, String)> {
-    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml"))
-        .with_context(|| format!("{} is not a crate (no Cargo.toml)", crate_dir.display()))?;
+    let manifest =
+        std::fs::read_to_string(crate_dir.join("Cargo.toml")).with_context(|| format!("{} is not a crate (no Cargo.toml)", crate_dir.display()))?;
     let package = manifest
         .lines()
         .skip_while(|l| l.trim() != "[package]")

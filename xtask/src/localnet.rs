@@ -34,9 +34,7 @@ fn block_mode(s: &str) -> Result<BlockMode> {
 pub fn run(options: Options) -> Result<()> {
     let mode = block_mode(&options.blocks)?;
     let node = match &options.state {
-        Some(path) if path.exists() => {
-            LocalNode::load(path, mode).with_context(|| format!("restoring {}", path.display()))?
-        }
+        Some(path) if path.exists() => LocalNode::load(path, mode).with_context(|| format!("restoring {}", path.display()))?,
         _ => LocalNode::new(LocalChain::new(LocalChainConfig::dev_accounts()), mode),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -44,8 +42,10 @@ pub fn run(options: Options) -> Result<()> {
         let running = node.clone().serve(options.addr).await.with_context(|| format!("binding {}", options.addr))?;
         eprintln!("local Subtensor-like node on {} ({mode:?} blocks)", running.url());
         eprintln!("  dev accounts //Alice (sudo) .. //Ferdie hold 1,000,000 TAO each");
-        eprintln!("  dev_newBlock {{\"count\": n}} seals blocks by hand; Ctrl-C stops{}",
-            if options.state.is_some() { " and saves the state" } else { "" });
+        eprintln!(
+            "  dev_newBlock {{\"count\": n}} seals blocks by hand; Ctrl-C stops{}",
+            if options.state.is_some() { " and saves the state" } else { "" }
+        );
         tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
         if let Some(path) = &options.state {
             node.save(path).with_context(|| format!("saving {}", path.display()))?;

@@ -200,9 +200,7 @@ fn demo(epochs: usize, tempo: u16) -> Result<()> {
     let reports = runtime.block_on(run_local_net::<sum_subnet::sum::Subnet>(&config, |r| println!("{}", r.table())))?;
     // The run must show the mechanism working, or the demo fails loudly.
     let last = reports.last().context("no epoch ran")?;
-    let incentive = |kind: MinerKind| {
-        last.neurons.iter().find(|n| n.role == Role::Miner(kind)).map_or(0, |n| n.incentive)
-    };
+    let incentive = |kind: MinerKind| last.neurons.iter().find(|n| n.role == Role::Miner(kind)).map_or(0, |n| n.incentive);
     anyhow::ensure!(last.neurons.iter().any(|n| n.weight > 0), "the validator never set weights");
     anyhow::ensure!(incentive(MinerKind::Honest) > 0, "the honest miner earned nothing");
     anyhow::ensure!(

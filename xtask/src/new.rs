@@ -52,7 +52,20 @@ pub fn check(dir: &Path) -> Result<()> {
         if !status.success() {
             bail!("the rendered template's tests failed");
         }
-        crate::e2e::run(&crate_dir, &crate::e2e::Options { miners: 4, validators: 1, epochs: 3, tempo: 20, report: None, transport: "grpc".into(), multi_process: false, chain: "local".into(), block_time_ms: 50 })
+        crate::e2e::run(
+            &crate_dir,
+            &crate::e2e::Options {
+                miners: 4,
+                validators: 1,
+                epochs: 3,
+                tempo: 20,
+                report: None,
+                transport: "grpc".into(),
+                multi_process: false,
+                chain: "local".into(),
+                block_time_ms: 50,
+            },
+        )
     })();
     std::fs::remove_dir_all(&scratch).ok();
     result?;
@@ -101,9 +114,7 @@ pub fn pack(dir: &Path, version: &str, out: Option<PathBuf>) -> Result<()> {
 /// Unpack an archive made by `pack` into a temporary directory; returns the template dir.
 fn unpack(archive: &Path, into: &Path) -> Result<PathBuf> {
     let file = std::fs::File::open(archive).with_context(|| format!("opening {}", archive.display()))?;
-    tar::Archive::new(flate2::read::GzDecoder::new(file))
-        .unpack(into)
-        .with_context(|| format!("{} is not a template archive", archive.display()))?;
+    tar::Archive::new(flate2::read::GzDecoder::new(file)).unpack(into).with_context(|| format!("{} is not a template archive", archive.display()))?;
     let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(into.join(MANIFEST)).context("the archive has no template.json")?)
         .context("template.json is not valid JSON")?;
     let framework = manifest["framework_version"].as_str().unwrap_or_default();

@@ -3,11 +3,7 @@
 use std::process::Command;
 
 fn xtask(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .output()
-        .expect("xtask runs")
+    Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).output().expect("xtask runs")
 }
 
 #[test]
@@ -70,12 +66,7 @@ fn new_renders_a_template_that_builds_and_passes_its_tests() {
     assert!(!crate_dir.join("cargo-generate.toml").exists());
     // It builds and its own end-to-end test passes (sharing this workspace's build).
     let target = concat!(env!("CARGO_MANIFEST_DIR"), "/../target");
-    let test = Command::new(env!("CARGO"))
-        .args(["test", "--quiet"])
-        .current_dir(&crate_dir)
-        .env("CARGO_TARGET_DIR", target)
-        .output()
-        .unwrap();
+    let test = Command::new(env!("CARGO")).args(["test", "--quiet"]).current_dir(&crate_dir).env("CARGO_TARGET_DIR", target).output().unwrap();
     assert!(test.status.success(), "{}", String::from_utf8_lossy(&test.stderr));
     // No overwriting, no unknown templates.
     assert_eq!(xtask(&["new", crate_dir.to_str().unwrap()]).status.code(), Some(1));

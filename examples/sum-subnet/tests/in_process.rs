@@ -80,7 +80,7 @@ async fn bad_requests_get_errors_not_panics() {
 async fn a_slow_or_dead_miner_does_not_stall_the_round() {
     use std::time::{Duration, Instant};
     use subnet_core::dsl::Envelope;
-    use subnet_core::validator::{QueryError, Querier, Target};
+    use subnet_core::validator::{Querier, QueryError, Target};
     let miner: Arc<dyn MinerSpec> = Arc::new(Subnet::miner());
     let miners = InProcessMiners::new()
         .with(acct(1), MinerBehaviour::Honest(miner.clone()))

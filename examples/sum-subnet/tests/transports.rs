@@ -22,6 +22,13 @@ async fn long_runs_over_grpc_keep_scoring_honest_miners_high() {
     // Rounds come much faster than real time here: no server limit may kick in.
     let config = LocalNetConfig { epochs: 40, ..LocalNetConfig::default() };
     let reports = run_local_net::<sum_subnet::sum::Subnet>(&config, |_| {}).await.unwrap();
-    let honest = reports.last().unwrap().neurons.iter().find(|n| n.role == subnet_core::testing::Role::Miner(subnet_core::testing::MinerKind::Honest)).unwrap().score;
+    let honest = reports
+        .last()
+        .unwrap()
+        .neurons
+        .iter()
+        .find(|n| n.role == subnet_core::testing::Role::Miner(subnet_core::testing::MinerKind::Honest))
+        .unwrap()
+        .score;
     assert!(honest > 0.99, "honest miner's score {honest}");
 }

@@ -38,12 +38,7 @@ pub struct WeightsContext {
 
 /// Check `uids`/`values` as the chain does, in its order, and return the row the chain
 /// would store: `(uid, weight)` with weights max-upscaled so the largest is 65535.
-pub fn validate(
-    ctx: &WeightsContext,
-    uids: &[u16],
-    values: &[u16],
-    version_key: u64,
-) -> Result<Vec<(u16, u16)>, ChainError> {
+pub fn validate(ctx: &WeightsContext, uids: &[u16], values: &[u16], version_key: u64) -> Result<Vec<(u16, u16)>, ChainError> {
     // 2. uids and values pair up.
     if uids.len() != values.len() {
         return Err(ChainError::WeightVecNotEqualSize);
@@ -119,10 +114,7 @@ pub fn max_upscale_to_u16(values: &[u16]) -> Vec<u16> {
         return fixed.iter().map(|e| e.saturating_mul(scale).round().saturating_to_num::<u16>()).collect();
     }
     let d = Divisor::new(max);
-    fixed
-        .iter()
-        .map(|e| d.divide(e.saturating_mul(u16_max)).round().saturating_to_num::<u16>())
-        .collect()
+    fixed.iter().map(|e| d.divide(e.saturating_mul(u16_max)).round().saturating_to_num::<u16>()).collect()
 }
 
 /// Chain: `check_vec_max_limited`: after normalising to sum 1, the largest weight is

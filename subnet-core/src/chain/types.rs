@@ -132,12 +132,7 @@ impl Hyperparameter {
         use Hyperparameter as H;
         matches!(
             self,
-            H::Tempo(_)
-                | H::Kappa(_)
-                | H::WeightsSetRateLimit(_)
-                | H::MaxAllowedValidators(_)
-                | H::RegistrationAllowed(_)
-                | H::MinNonImmuneUids(_)
+            H::Tempo(_) | H::Kappa(_) | H::WeightsSetRateLimit(_) | H::MaxAllowedValidators(_) | H::RegistrationAllowed(_) | H::MinNonImmuneUids(_)
         )
     }
 }

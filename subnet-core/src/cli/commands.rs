@@ -10,8 +10,8 @@ use super::args::{resolve_endpoint, Cli, Command, Common, MinerArgs, ValidatorAr
 use crate::chain::{AccountId, Chain, ChainError};
 use crate::dsl::{protocol_json, SubnetJudge, SubnetSpec};
 use crate::keys::{default_wallets_path, Keypair, Wallet, WalletError};
-use crate::miner::{ensure_registered, serve, MinerError, ServeOptions};
 use crate::metrics::{self, Exposition, Render};
+use crate::miner::{ensure_registered, serve, MinerError, ServeOptions};
 use crate::net::{Client, ServerStats};
 use crate::validator::{LoopEvent, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};
 
@@ -106,7 +106,11 @@ async fn status(chain: &dyn Chain, wallet: &Wallet, netuid: u16, out: &mut (dyn 
     let mine = wallet.hotkey_public().ok().map(|k| AccountId(k.0));
     let mg = chain.metagraph(netuid).await?;
     writeln!(out, "subnet {netuid} at block {}: {} neurons", mg.block, mg.neurons.len())?;
-    writeln!(out, "{:>4}  {:<48} {:>12} {:>6} {:>9} {:>9} {:>12}  axon", "uid", "hotkey", "stake (TAO)", "permit", "incentive", "dividends", "emission")?;
+    writeln!(
+        out,
+        "{:>4}  {:<48} {:>12} {:>6} {:>9} {:>9} {:>12}  axon",
+        "uid", "hotkey", "stake (TAO)", "permit", "incentive", "dividends", "emission"
+    )?;
     for n in &mg.neurons {
         let axon = n.axon.and_then(|a| crate::net::axon_address(&a)).map_or("-".to_string(), |a: SocketAddr| a.to_string());
         let me = if Some(n.hotkey) == mine { " (this wallet)" } else { "" };
@@ -176,13 +180,7 @@ async fn miner<S: SubnetSpec>(
     let stats = served.stats.clone();
     served.shutdown().await;
     use std::sync::atomic::Ordering::Relaxed;
-    writeln!(
-        out,
-        "stopped: {} served, {} refused, {} failed",
-        stats.served.load(Relaxed),
-        stats.refused.load(Relaxed),
-        stats.failed.load(Relaxed)
-    )?;
+    writeln!(out, "stopped: {} served, {} refused, {} failed", stats.served.load(Relaxed), stats.refused.load(Relaxed), stats.failed.load(Relaxed))?;
     Ok(())
 }
 
@@ -196,10 +194,8 @@ async fn validator<S: SubnetSpec>(
 ) -> Result<(), CliError> {
     let key = hotkey(wallet)?;
     let netuid = common.netuid;
-    let state_path = args
-        .state_path
-        .clone()
-        .unwrap_or_else(|| wallet.dir().join("validator").join(format!("netuid{netuid}-{}.json", common.wallet_hotkey)));
+    let state_path =
+        args.state_path.clone().unwrap_or_else(|| wallet.dir().join("validator").join(format!("netuid{netuid}-{}.json", common.wallet_hotkey)));
     if let Some(dir) = state_path.parent() {
         std::fs::create_dir_all(dir)?;
     }

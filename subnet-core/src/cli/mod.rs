@@ -111,7 +111,19 @@ fn init_logging(debug: bool) {
     use tracing_subscriber::util::SubscriberInitExt;
     let level = if debug { Level::DEBUG } else { Level::INFO };
     // Levels order by verbosity (DEBUG > INFO): `min` keeps these at info at most.
-    let quiet = ["h2", "hyper", "hyper_util", "tonic", "tower", "jsonrpsee", "jsonrpsee_core", "jsonrpsee_client_transport", "soketto", "subxt", "reconnecting_jsonrpsee_ws_client"];
+    let quiet = [
+        "h2",
+        "hyper",
+        "hyper_util",
+        "tonic",
+        "tower",
+        "jsonrpsee",
+        "jsonrpsee_core",
+        "jsonrpsee_client_transport",
+        "soketto",
+        "subxt",
+        "reconnecting_jsonrpsee_ws_client",
+    ];
     let targets = quiet.iter().fold(Targets::new().with_default(level), |t, name| t.with_target(*name, level.min(Level::INFO)));
     let fmt = tracing_subscriber::fmt()
         .with_max_level(level)

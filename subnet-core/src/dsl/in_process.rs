@@ -11,7 +11,7 @@ use rand::SeedableRng;
 
 use super::{JudgeSpec, MinerSpec, RequestContext, Rng};
 use crate::chain::types::AccountId;
-use crate::validator::{Judge, MinerContext, QueryError, Querier, Response, Target};
+use crate::validator::{Judge, MinerContext, Querier, QueryError, Response, Target};
 
 /// How an in-process miner behaves.
 #[derive(Clone)]

@@ -155,8 +155,7 @@ impl Incentive {
     /// there is nothing to reward and no burn). Non-finite or negative scores count
     /// as 0.
     pub fn shape(&self, scores: &[(u16, f64)]) -> Vec<(u16, f64)> {
-        let mut w: Vec<(u16, f64)> =
-            scores.iter().map(|&(u, s)| (u, if s.is_finite() && s > 0.0 { s.min(1.0) } else { 0.0 })).collect();
+        let mut w: Vec<(u16, f64)> = scores.iter().map(|&(u, s)| (u, if s.is_finite() && s > 0.0 { s.min(1.0) } else { 0.0 })).collect();
         for step in self.shaping.iter().flatten() {
             apply(*step, &mut w);
         }

@@ -191,8 +191,7 @@ mod tests {
                 min_allowed_weights: (next() % 80) as u16,
                 max_weight_limit: [u16::MAX, 32768, 6553, 1000, 65000][(next() % 5) as usize],
             };
-            let weights: Vec<(u16, f64)> =
-                (0..next() % 70).map(|_| ((next() % 80) as u16, (next() % 1000) as f64 / 999.0)).collect();
+            let weights: Vec<(u16, f64)> = (0..next() % 70).map(|_| ((next() % 80) as u16, (next() % 1000) as f64 / 999.0)).collect();
             match weights_for_chain(&weights, &limits) {
                 Ok(w) => assert!(accepted(&w, &limits), "{limits:?} {weights:?} -> {w:?}"),
                 // Only when equal weights on every UID break the limit.

@@ -70,18 +70,11 @@ pub fn encryption_of(data: &[u8]) -> Encryption {
 }
 
 fn derive_nacl_key(password: &str) -> Result<Zeroizing<[u8; 32]>, WalletError> {
-    let params = argon2::Params::new(
-        ARGON2I_MEMLIMIT_SENSITIVE_KIB,
-        ARGON2I_OPSLIMIT_SENSITIVE,
-        1,
-        Some(32),
-    )
-    .map_err(|e| WalletError::Kdf(e.to_string()))?;
+    let params =
+        argon2::Params::new(ARGON2I_MEMLIMIT_SENSITIVE_KIB, ARGON2I_OPSLIMIT_SENSITIVE, 1, Some(32)).map_err(|e| WalletError::Kdf(e.to_string()))?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2i, argon2::Version::V0x13, params);
     let mut key = Zeroizing::new([0u8; 32]);
-    argon
-        .hash_password_into(password.as_bytes(), NACL_SALT, &mut key[..])
-        .map_err(|e| WalletError::Kdf(e.to_string()))?;
+    argon.hash_password_into(password.as_bytes(), NACL_SALT, &mut key[..]).map_err(|e| WalletError::Kdf(e.to_string()))?;
     Ok(key)
 }
 
@@ -91,9 +84,7 @@ pub fn encrypt_nacl(plaintext: &[u8], password: &str) -> Result<Vec<u8>, WalletE
     let cipher = XSalsa20Poly1305::new(key.as_ref().into());
     let mut nonce = [0u8; 24];
     getrandom::getrandom(&mut nonce).map_err(|e| WalletError::Kdf(e.to_string()))?;
-    let sealed = cipher
-        .encrypt(&nonce.into(), plaintext)
-        .map_err(|_| WalletError::Kdf("encryption failed".into()))?;
+    let sealed = cipher.encrypt(&nonce.into(), plaintext).map_err(|_| WalletError::Kdf("encryption failed".into()))?;
     let mut out = Vec::with_capacity(NACL_PREFIX.len() + nonce.len() + sealed.len());
     out.extend_from_slice(NACL_PREFIX);
     out.extend_from_slice(&nonce);
@@ -102,35 +93,17 @@ pub fn encrypt_nacl(plaintext: &[u8], password: &str) -> Result<Vec<u8>, WalletE
 }
 
 /// Decrypts `$NACL` keyfile bytes. `path` is only used in errors.
-pub fn decrypt_nacl(
-    data: &[u8],
-    password: &str,
-    path: &Path,
-) -> Result<Zeroizing<Vec<u8>>, WalletError> {
-    let body = data
-        .strip_prefix(NACL_PREFIX)
-        .ok_or_else(|| WalletError::Malformed {
-            path: path.to_owned(),
-            reason: "not a $NACL keyfile".into(),
-        })?;
+pub fn decrypt_nacl(data: &[u8], password: &str, path: &Path) -> Result<Zeroizing<Vec<u8>>, WalletError> {
+    let body =
+        data.strip_prefix(NACL_PREFIX).ok_or_else(|| WalletError::Malformed { path: path.to_owned(), reason: "not a $NACL keyfile".into() })?;
     if body.len() < 24 + 16 {
-        return Err(WalletError::Malformed {
-            path: path.to_owned(),
-            reason: "encrypted keyfile is too short".into(),
-        });
+        return Err(WalletError::Malformed { path: path.to_owned(), reason: "encrypted keyfile is too short".into() });
     }
     let (nonce, sealed) = body.split_at(24);
     let key = derive_nacl_key(password)?;
     let cipher = XSalsa20Poly1305::new(key.as_ref().into());
-    let nonce: [u8; 24] = nonce.try_into().map_err(|_| WalletError::Decryption {
-        path: path.to_owned(),
-    })?;
-    cipher
-        .decrypt(&nonce.into(), sealed)
-        .map(Zeroizing::new)
-        .map_err(|_| WalletError::Decryption {
-            path: path.to_owned(),
-        })
+    let nonce: [u8; 24] = nonce.try_into().map_err(|_| WalletError::Decryption { path: path.to_owned() })?;
+    cipher.decrypt(&nonce.into(), sealed).map(Zeroizing::new).map_err(|_| WalletError::Decryption { path: path.to_owned() })
 }
 
 /// Serialises a key pair as bittensor-wallet's keyfile JSON (with secrets).
@@ -139,21 +112,12 @@ pub fn keypair_to_json(keypair: &Keypair) -> Zeroizing<Vec<u8>> {
     let mut map = Map::new();
     map.insert("accountId".into(), Value::String(public.clone()));
     map.insert("publicKey".into(), Value::String(public));
-    map.insert(
-        "privateKey".into(),
-        Value::String(format!(
-            "0x{}",
-            hex::encode(keypair.expose_secret_key_bytes().as_ref())
-        )),
-    );
+    map.insert("privateKey".into(), Value::String(format!("0x{}", hex::encode(keypair.expose_secret_key_bytes().as_ref()))));
     if let Some(phrase) = keypair.expose_mnemonic() {
         map.insert("secretPhrase".into(), Value::String(phrase.to_owned()));
     }
     if let Some(seed) = keypair.expose_seed() {
-        map.insert(
-            "secretSeed".into(),
-            Value::String(format!("0x{}", hex::encode(seed))),
-        );
+        map.insert("secretSeed".into(), Value::String(format!("0x{}", hex::encode(seed))));
     }
     map.insert("ss58Address".into(), Value::String(keypair.ss58_address()));
     map.insert("cryptoType".into(), Value::from(CRYPTO_SR25519));
@@ -172,49 +136,26 @@ pub fn public_key_to_json(public: &PublicKey) -> Vec<u8> {
 }
 
 fn parse_object(data: &[u8], path: &Path) -> Result<Map<String, Value>, WalletError> {
-    let value: Value = serde_json::from_slice(data).map_err(|source| WalletError::Json {
-        path: path.to_owned(),
-        source,
-    })?;
+    let value: Value = serde_json::from_slice(data).map_err(|source| WalletError::Json { path: path.to_owned(), source })?;
     let Value::Object(map) = value else {
-        return Err(WalletError::Malformed {
-            path: path.to_owned(),
-            reason: "not a JSON object".into(),
-        });
+        return Err(WalletError::Malformed { path: path.to_owned(), reason: "not a JSON object".into() });
     };
     match map.get("cryptoType") {
         None | Some(Value::Null) => {}
         Some(v) => match v.as_i64() {
             Some(CRYPTO_SR25519) => {}
-            Some(other) => {
-                return Err(WalletError::UnsupportedCryptoType {
-                    path: path.to_owned(),
-                    crypto_type: other,
-                })
-            }
-            None => {
-                return Err(WalletError::Malformed {
-                    path: path.to_owned(),
-                    reason: "cryptoType is not an integer".into(),
-                })
-            }
+            Some(other) => return Err(WalletError::UnsupportedCryptoType { path: path.to_owned(), crypto_type: other }),
+            None => return Err(WalletError::Malformed { path: path.to_owned(), reason: "cryptoType is not an integer".into() }),
         },
     }
     Ok(map)
 }
 
-fn str_field<'a>(
-    map: &'a Map<String, Value>,
-    name: &'static str,
-    path: &Path,
-) -> Result<Option<&'a str>, WalletError> {
+fn str_field<'a>(map: &'a Map<String, Value>, name: &'static str, path: &Path) -> Result<Option<&'a str>, WalletError> {
     match map.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(WalletError::Malformed {
-            path: path.to_owned(),
-            reason: format!("{name} is not a string"),
-        }),
+        Some(_) => Err(WalletError::Malformed { path: path.to_owned(), reason: format!("{name} is not a string") }),
     }
 }
 
@@ -225,10 +166,7 @@ fn claimed_public(map: &Map<String, Value>, path: &Path) -> Result<Option<Public
     let mut found: Option<PublicKey> = None;
     let mut check = |pk: PublicKey, field: &'static str| -> Result<(), WalletError> {
         match found {
-            Some(prev) if prev != pk => Err(WalletError::PublicKeyMismatch {
-                path: path.to_owned(),
-                field,
-            }),
+            Some(prev) if prev != pk => Err(WalletError::PublicKeyMismatch { path: path.to_owned(), field }),
             _ => {
                 found = Some(pk);
                 Ok(())
@@ -259,16 +197,11 @@ pub fn keypair_from_json(data: &[u8], path: &Path) -> Result<Keypair, WalletErro
     } else if let Some(private) = str_field(&map, "privateKey", path)? {
         keypair_from_private_key(private, claimed, path)?
     } else {
-        return Err(WalletError::NoSecret {
-            path: path.to_owned(),
-        });
+        return Err(WalletError::NoSecret { path: path.to_owned() });
     };
     if let Some(claimed) = claimed {
         if claimed != keypair.public_key() {
-            return Err(WalletError::PublicKeyMismatch {
-                path: path.to_owned(),
-                field: "publicKey",
-            });
+            return Err(WalletError::PublicKeyMismatch { path: path.to_owned(), field: "publicKey" });
         }
     }
     Ok(keypair)
@@ -278,12 +211,7 @@ pub fn keypair_from_json(data: &[u8], path: &Path) -> Result<Keypair, WalletErro
 /// when the 32 seed bytes happen to be valid UTF-8 it writes `"0x" + the raw bytes`
 /// (and cannot read the file back itself). Such a seed is accepted here when it is
 /// exactly 32 bytes; if that fails, `privateKey` is used when present.
-fn keypair_from_seed_field(
-    seed: &str,
-    map: &Map<String, Value>,
-    claimed: Option<PublicKey>,
-    path: &Path,
-) -> Result<Keypair, WalletError> {
+fn keypair_from_seed_field(seed: &str, map: &Map<String, Value>, claimed: Option<PublicKey>, path: &Path) -> Result<Keypair, WalletError> {
     let key_err = key_error_at(path);
     match decode_hex_array::<32>(seed, "secretSeed") {
         Ok(bytes) => Keypair::from_seed(&Zeroizing::new(bytes)).map_err(key_err),
@@ -315,19 +243,11 @@ fn agrees(claimed: Option<PublicKey>, kp: &Keypair) -> bool {
 /// older tools (py-sr25519-bindings, polkadot-js) the "ed25519" expanded one. The
 /// canonical form is tried first; the other is used when the canonical one is
 /// invalid or does not match the keyfile's public key.
-fn keypair_from_private_key(
-    private: &str,
-    claimed: Option<PublicKey>,
-    path: &Path,
-) -> Result<Keypair, WalletError> {
+fn keypair_from_private_key(private: &str, claimed: Option<PublicKey>, path: &Path) -> Result<Keypair, WalletError> {
     let key_err = key_error_at(path);
     let bytes = decode_hex(private, "privateKey").map_err(key_err)?;
     if bytes.len() != 64 {
-        return Err(key_err(super::KeyError::InvalidLength {
-            field: "privateKey",
-            expected: 64,
-            got: bytes.len(),
-        }));
+        return Err(key_err(super::KeyError::InvalidLength { field: "privateKey", expected: 64, got: bytes.len() }));
     }
     let canonical = Keypair::from_secret_key_bytes(&bytes);
     if let Ok(kp) = &canonical {
@@ -345,14 +265,11 @@ fn keypair_from_private_key(
 /// plain keyfile) without touching its secret.
 pub fn public_key_from_json(data: &[u8], path: &Path) -> Result<PublicKey, WalletError> {
     let map = parse_object(data, path)?;
-    claimed_public(&map, path)?.ok_or_else(|| WalletError::Malformed {
-        path: path.to_owned(),
-        reason: "no publicKey, accountId or ss58Address".into(),
-    })
+    claimed_public(&map, path)?
+        .ok_or_else(|| WalletError::Malformed { path: path.to_owned(), reason: "no publicKey, accountId or ss58Address".into() })
 }
 
 /// Wrap a key error with the keyfile it came from.
 fn key_error_at(path: &Path) -> impl Fn(super::KeyError) -> WalletError + Copy + '_ {
     move |source| WalletError::Key { path: path.to_owned(), source }
 }
-

@@ -14,8 +14,7 @@ use super::{ss58, KeyError};
 pub const SIGNING_CONTEXT: &[u8] = b"substrate";
 
 /// The development phrase behind `//Alice`, `//Bob`, ... (Substrate's `DEV_PHRASE`).
-pub const DEV_PHRASE: &str =
-    "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+pub const DEV_PHRASE: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
 
 /// An sr25519 public key (a Substrate/Bittensor account id).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -74,9 +73,7 @@ pub fn verify(public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
     let Ok(signature) = schnorrkel::Signature::from_bytes(signature) else {
         return false;
     };
-    public
-        .verify_simple(SIGNING_CONTEXT, message, &signature)
-        .is_ok()
+    public.verify_simple(SIGNING_CONTEXT, message, &signature).is_ok()
 }
 
 /// An sr25519 key pair.
@@ -94,10 +91,7 @@ pub struct Keypair {
 
 impl fmt::Debug for Keypair {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Keypair")
-            .field("ss58", &self.ss58_address())
-            .field("secret", &"<redacted>")
-            .finish()
+        f.debug_struct("Keypair").field("ss58", &self.ss58_address()).field("secret", &"<redacted>").finish()
     }
 }
 
@@ -105,11 +99,7 @@ impl Keypair {
     /// A key from a 32-byte seed (mini secret key), expanded as Substrate does.
     pub fn from_seed(seed: &[u8; 32]) -> Result<Self, KeyError> {
         let mini = MiniSecretKey::from_bytes(seed).map_err(|_| KeyError::InvalidSecretKey)?;
-        Ok(Keypair {
-            inner: mini.expand_to_keypair(ExpansionMode::Ed25519),
-            seed: Some(Zeroizing::new(*seed)),
-            phrase: None,
-        })
+        Ok(Keypair { inner: mini.expand_to_keypair(ExpansionMode::Ed25519), seed: Some(Zeroizing::new(*seed)), phrase: None })
     }
 
     /// A key from a 32-byte seed in hex (`0x` optional).
@@ -122,8 +112,8 @@ impl Keypair {
     /// bittensor-wallet derive it (entropy → PBKDF2-HMAC-SHA512 with salt
     /// `"mnemonic" + password`, 2048 rounds → first 32 bytes as the seed).
     pub fn from_mnemonic(phrase: &str, password: Option<&str>) -> Result<Self, KeyError> {
-        let mnemonic = bip39::Mnemonic::parse_in_normalized(bip39::Language::English, phrase)
-            .map_err(|e| KeyError::InvalidMnemonic(mnemonic_error(e)))?;
+        let mnemonic =
+            bip39::Mnemonic::parse_in_normalized(bip39::Language::English, phrase).map_err(|e| KeyError::InvalidMnemonic(mnemonic_error(e)))?;
         let entropy = Zeroizing::new(mnemonic.to_entropy());
         let mini = substrate_bip39::mini_secret_from_entropy(&entropy, password.unwrap_or(""))
             .map_err(|_| KeyError::InvalidMnemonic("bad entropy length".into()))?;
@@ -144,17 +134,12 @@ impl Keypair {
     /// (scalar multiplied by the cofactor), as py-sr25519-bindings and polkadot-js write.
     pub fn from_ed25519_secret_key_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
         check_len(bytes, 64, "secret key")?;
-        let secret =
-            SecretKey::from_ed25519_bytes(bytes).map_err(|_| KeyError::InvalidSecretKey)?;
+        let secret = SecretKey::from_ed25519_bytes(bytes).map_err(|_| KeyError::InvalidSecretKey)?;
         Ok(Self::from_secret(secret))
     }
 
     fn from_secret(secret: SecretKey) -> Self {
-        Keypair {
-            inner: secret.to_keypair(),
-            seed: None,
-            phrase: None,
-        }
+        Keypair { inner: secret.to_keypair(), seed: None, phrase: None }
     }
 
     /// A key from a Substrate secret URI: `<phrase | 0xseed | empty>[//hard][/soft]...[///password]`.
@@ -171,9 +156,7 @@ impl Keypair {
             Self::from_mnemonic(DEV_PHRASE, password)?
         } else if let Some(hex_seed) = base.strip_prefix("0x") {
             if password.is_some() {
-                return Err(KeyError::InvalidUri(
-                    "a password only applies to a mnemonic",
-                ));
+                return Err(KeyError::InvalidUri("a password only applies to a mnemonic"));
             }
             Self::from_seed_hex(hex_seed)?
         } else {
@@ -197,11 +180,7 @@ impl Keypair {
                 }
             }
         }
-        Ok(Keypair {
-            inner: secret.to_keypair(),
-            seed,
-            phrase: None,
-        })
+        Ok(Keypair { inner: secret.to_keypair(), seed, phrase: None })
     }
 
     /// A fresh key from a new random mnemonic of `words` words (12, 15, 18, 21 or 24).
@@ -214,8 +193,7 @@ impl Keypair {
         };
         let mut entropy = Zeroizing::new([0u8; 32]);
         getrandom::getrandom(&mut entropy[..len]).map_err(|e| KeyError::Rng(e.to_string()))?;
-        let mnemonic = bip39::Mnemonic::from_entropy(&entropy[..len])
-            .map_err(|e| KeyError::InvalidMnemonic(mnemonic_error(e)))?;
+        let mnemonic = bip39::Mnemonic::from_entropy(&entropy[..len]).map_err(|e| KeyError::InvalidMnemonic(mnemonic_error(e)))?;
         let phrase = Zeroizing::new(mnemonic.to_string());
         Self::from_mnemonic(&phrase, None)
     }
@@ -283,11 +261,7 @@ fn parse_suri(suri: &str) -> Result<(&str, Option<&str>, Vec<Junction>), KeyErro
             return Err(KeyError::InvalidUri("empty derivation junction"));
         }
         let code = junction_code(name);
-        junctions.push(if hard {
-            Junction::Hard(code)
-        } else {
-            Junction::Soft(code)
-        });
+        junctions.push(if hard { Junction::Hard(code) } else { Junction::Soft(code) });
         path = &body[end..];
     }
     Ok((base, password, junctions))
@@ -340,11 +314,7 @@ fn mnemonic_error(e: bip39::Error) -> String {
 
 fn check_len(bytes: &[u8], expected: usize, field: &'static str) -> Result<(), KeyError> {
     if bytes.len() != expected {
-        return Err(KeyError::InvalidLength {
-            field,
-            expected,
-            got: bytes.len(),
-        });
+        return Err(KeyError::InvalidLength { field, expected, got: bytes.len() });
     }
     Ok(())
 }
@@ -352,24 +322,19 @@ fn check_len(bytes: &[u8], expected: usize, field: &'static str) -> Result<(), K
 /// Decodes hex (optional `0x`) into bytes without echoing any character of it.
 pub(crate) fn decode_hex(s: &str, field: &'static str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let s = s.strip_prefix("0x").unwrap_or(s);
-    hex::decode(s)
-        .map(Zeroizing::new)
-        .map_err(|e| KeyError::InvalidHex {
-            field,
-            detail: match e {
-                hex::FromHexError::InvalidHexCharacter { index, .. } => {
-                    format!(" (bad character at position {index})")
-                }
-                hex::FromHexError::OddLength => " (odd number of digits)".into(),
-                hex::FromHexError::InvalidStringLength => String::new(),
-            },
-        })
+    hex::decode(s).map(Zeroizing::new).map_err(|e| KeyError::InvalidHex {
+        field,
+        detail: match e {
+            hex::FromHexError::InvalidHexCharacter { index, .. } => {
+                format!(" (bad character at position {index})")
+            }
+            hex::FromHexError::OddLength => " (odd number of digits)".into(),
+            hex::FromHexError::InvalidStringLength => String::new(),
+        },
+    })
 }
 
-pub(crate) fn decode_hex_array<const N: usize>(
-    s: &str,
-    field: &'static str,
-) -> Result<[u8; N], KeyError> {
+pub(crate) fn decode_hex_array<const N: usize>(s: &str, field: &'static str) -> Result<[u8; N], KeyError> {
     let bytes = decode_hex(s, field)?;
     check_len(&bytes, N, field)?;
     let mut out = [0u8; N];

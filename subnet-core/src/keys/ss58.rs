@@ -40,9 +40,7 @@ pub fn encode(prefix: u16, public_key: &[u8; 32]) -> String {
 
 /// Decodes an SS58 address into its prefix and 32-byte public key, checking the checksum.
 pub fn decode(address: &str) -> Result<(u16, [u8; 32]), KeyError> {
-    let data = bs58::decode(address)
-        .into_vec()
-        .map_err(|_| KeyError::InvalidSs58("not base58"))?;
+    let data = bs58::decode(address).into_vec().map_err(|_| KeyError::InvalidSs58("not base58"))?;
     let (prefix, prefix_len) = match data.first() {
         Some(&b) if b < 64 => (u16::from(b), 1),
         Some(&b) if b < 128 => {

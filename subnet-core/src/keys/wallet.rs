@@ -30,51 +30,32 @@ pub struct Wallet {
 
 /// `~/.bittensor/wallets`.
 pub fn default_wallets_path() -> Result<PathBuf, WalletError> {
-    let home = std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .ok_or(WalletError::NoHome)?;
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).ok_or(WalletError::NoHome)?;
     Ok(PathBuf::from(home).join(".bittensor").join("wallets"))
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> WalletError + '_ {
-    move |source| WalletError::Io {
-        path: path.to_owned(),
-        source,
-    }
+    move |source| WalletError::Io { path: path.to_owned(), source }
 }
 
 fn check_name(what: &'static str, name: &str) -> Result<(), WalletError> {
     if name.is_empty() || name == "." || name == ".." || name.contains('/') || name.contains('\0') {
-        return Err(WalletError::InvalidName {
-            what,
-            name: name.to_owned(),
-        });
+        return Err(WalletError::InvalidName { what, name: name.to_owned() });
     }
     Ok(())
 }
 
 impl Wallet {
     /// A wallet `name` with hotkey `hotkey` under `path`. Nothing is read or created.
-    pub fn new(
-        path: impl Into<PathBuf>,
-        name: impl Into<String>,
-        hotkey: impl Into<String>,
-    ) -> Result<Self, WalletError> {
-        let wallet = Wallet {
-            path: path.into(),
-            name: name.into(),
-            hotkey: hotkey.into(),
-        };
+    pub fn new(path: impl Into<PathBuf>, name: impl Into<String>, hotkey: impl Into<String>) -> Result<Self, WalletError> {
+        let wallet = Wallet { path: path.into(), name: name.into(), hotkey: hotkey.into() };
         check_name("wallet", &wallet.name)?;
         check_name("hotkey", &wallet.hotkey)?;
         Ok(wallet)
     }
 
     /// A wallet under the default path `~/.bittensor/wallets`.
-    pub fn in_default_path(
-        name: impl Into<String>,
-        hotkey: impl Into<String>,
-    ) -> Result<Self, WalletError> {
+    pub fn in_default_path(name: impl Into<String>, hotkey: impl Into<String>) -> Result<Self, WalletError> {
         Self::new(default_wallets_path()?, name, hotkey)
     }
 
@@ -145,12 +126,7 @@ impl Wallet {
     /// Writes `keypair` as this wallet's coldkey, encrypted with `password` in
     /// bittensor-wallet's `$NACL` format (plain if `password` is `None`), and its public
     /// part as `coldkeypub.txt`.
-    pub fn set_coldkey(
-        &self,
-        keypair: &Keypair,
-        password: Option<&str>,
-        overwrite: bool,
-    ) -> Result<(), WalletError> {
+    pub fn set_coldkey(&self, keypair: &Keypair, password: Option<&str>, overwrite: bool) -> Result<(), WalletError> {
         let path = self.coldkey_path();
         if !overwrite {
             // Check both files before writing either.
@@ -170,11 +146,7 @@ impl Wallet {
 
     /// Writes `coldkeypub.txt`.
     pub fn set_coldkeypub(&self, public: &PublicKey, overwrite: bool) -> Result<(), WalletError> {
-        write_keyfile(
-            &self.coldkeypub_path(),
-            &keyfile::public_key_to_json(public),
-            overwrite,
-        )
+        write_keyfile(&self.coldkeypub_path(), &keyfile::public_key_to_json(public), overwrite)
     }
 
     /// Creates a new hotkey from a fresh `words`-word mnemonic and writes it. The
@@ -187,23 +159,14 @@ impl Wallet {
 
     /// Creates a new coldkey from a fresh `words`-word mnemonic, writes it (encrypted
     /// with `password` if given) and `coldkeypub.txt`.
-    pub fn create_new_coldkey(
-        &self,
-        words: usize,
-        password: Option<&str>,
-        overwrite: bool,
-    ) -> Result<Keypair, WalletError> {
+    pub fn create_new_coldkey(&self, words: usize, password: Option<&str>, overwrite: bool) -> Result<Keypair, WalletError> {
         let keypair = Keypair::generate(words)?;
         self.set_coldkey(&keypair, password, overwrite)?;
         Ok(keypair)
     }
 
     /// Regenerates the hotkey from a mnemonic and writes it.
-    pub fn regenerate_hotkey(
-        &self,
-        mnemonic: &str,
-        overwrite: bool,
-    ) -> Result<Keypair, WalletError> {
+    pub fn regenerate_hotkey(&self, mnemonic: &str, overwrite: bool) -> Result<Keypair, WalletError> {
         let keypair = Keypair::from_mnemonic(mnemonic, None)?;
         self.set_hotkey(&keypair, overwrite)?;
         Ok(keypair)
@@ -212,14 +175,8 @@ impl Wallet {
 
 fn encryption_of_checked(data: &[u8], path: &Path) -> Result<Encryption, WalletError> {
     match keyfile::encryption_of(data) {
-        Encryption::AnsibleVault => Err(WalletError::UnsupportedEncryption {
-            path: path.to_owned(),
-            scheme: "Ansible Vault",
-        }),
-        Encryption::Legacy => Err(WalletError::UnsupportedEncryption {
-            path: path.to_owned(),
-            scheme: "legacy (Fernet)",
-        }),
+        Encryption::AnsibleVault => Err(WalletError::UnsupportedEncryption { path: path.to_owned(), scheme: "Ansible Vault" }),
+        Encryption::Legacy => Err(WalletError::UnsupportedEncryption { path: path.to_owned(), scheme: "legacy (Fernet)" }),
         other => Ok(other),
     }
 }
@@ -230,9 +187,7 @@ pub fn read_keypair(path: &Path, password: Option<&str>) -> Result<Keypair, Wall
     match encryption_of_checked(&data, path)? {
         Encryption::None => keyfile::keypair_from_json(&data, path),
         _ => {
-            let password = password.ok_or_else(|| WalletError::Encrypted {
-                path: path.to_owned(),
-            })?;
+            let password = password.ok_or_else(|| WalletError::Encrypted { path: path.to_owned() })?;
             let plain = keyfile::decrypt_nacl(&data, password, path)?;
             keyfile::keypair_from_json(&plain, path)
         }
@@ -258,14 +213,9 @@ fn write_keyfile(path: &Path, data: &[u8], overwrite: bool) -> Result<(), Wallet
     })?;
     create_dir_private(dir)?;
     if !overwrite && path.exists() {
-        return Err(WalletError::AlreadyExists {
-            path: path.to_owned(),
-        });
+        return Err(WalletError::AlreadyExists { path: path.to_owned() });
     }
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -279,9 +229,7 @@ fn write_keyfile(path: &Path, data: &[u8], overwrite: bool) -> Result<(), Wallet
         file.write_all(data).map_err(io_err(&tmp))?;
         file.sync_all().map_err(io_err(&tmp))?;
         if !overwrite && path.exists() {
-            return Err(WalletError::AlreadyExists {
-                path: path.to_owned(),
-            });
+            return Err(WalletError::AlreadyExists { path: path.to_owned() });
         }
         fs::rename(&tmp, path).map_err(io_err(path))
     })();

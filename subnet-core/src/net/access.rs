@@ -44,11 +44,7 @@ impl MetagraphDirectory {
 
     pub fn update(&self, metagraph: &Metagraph) {
         self.replace(
-            metagraph
-                .neurons
-                .iter()
-                .map(|n| (n.hotkey.0, CallerInfo { uid: n.uid, stake: n.stake, validator_permit: n.validator_permit }))
-                .collect(),
+            metagraph.neurons.iter().map(|n| (n.hotkey.0, CallerInfo { uid: n.uid, stake: n.stake, validator_permit: n.validator_permit })).collect(),
         );
     }
 

@@ -321,7 +321,8 @@ mod tests {
         let body = b"payload";
         let now = now_nanos();
         let header = |f: &dyn Fn(&mut Header)| {
-            let mut h = Header { caller: v.public_key().0, target: me, netuid: 7, version: 1, nonce: now, body_hash: body_hash(body), task: "T".into() };
+            let mut h =
+                Header { caller: v.public_key().0, target: me, netuid: 7, version: 1, nonce: now, body_hash: body_hash(body), task: "T".into() };
             f(&mut h);
             h.sign(&v)
         };

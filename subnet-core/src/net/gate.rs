@@ -30,9 +30,7 @@ pub struct Permit {
 
 impl PriorityGate {
     pub fn new(slots: usize, max_waiting: usize) -> Arc<Self> {
-        Arc::new(Self {
-            state: Mutex::new(State { free: slots.max(1), max_waiting, next_seq: 0, waiting: BTreeMap::new() }),
-        })
+        Arc::new(Self { state: Mutex::new(State { free: slots.max(1), max_waiting, next_seq: 0, waiting: BTreeMap::new() }) })
     }
 
     /// Wait for a slot, with priority `stake`.

@@ -90,9 +90,7 @@ impl Rejection {
         match self {
             Rejection::MissingHeader => Code::Unauthenticated,
             Rejection::Auth(a) => match a {
-                AuthError::WrongTarget | AuthError::IncompatibleVersion { .. } | AuthError::WrongSubnet { .. } => {
-                    Code::FailedPrecondition
-                }
+                AuthError::WrongTarget | AuthError::IncompatibleVersion { .. } | AuthError::WrongSubnet { .. } => Code::FailedPrecondition,
                 _ => Code::Unauthenticated,
             },
             Rejection::NotRegistered | Rejection::NoValidatorPermit | Rejection::StakeTooLow { .. } | Rejection::Blacklisted => {

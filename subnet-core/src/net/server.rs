@@ -204,9 +204,8 @@ impl Inner {
             limiter.take(&caller)?;
         }
         let started = Instant::now();
-        let slot = tokio::time::timeout(deadline, self.gate.acquire(stake))
-            .await
-            .map_err(|_| Rejection::HandlerTimeout(deadline.as_millis() as u64))??;
+        let slot =
+            tokio::time::timeout(deadline, self.gate.acquire(stake)).await.map_err(|_| Rejection::HandlerTimeout(deadline.as_millis() as u64))??;
         let remaining = deadline.saturating_sub(started.elapsed());
         let ctx = RequestContext { caller: AccountId(caller), stake, deadline: Some(Instant::now() + remaining) };
         Ok(Admitted { ctx, body, remaining, deadline, slot })

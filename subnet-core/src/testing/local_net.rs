@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use crate::chain::{AccountId, AxonInfo, BlockMode, Chain, ChainError, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle, Metagraph, Signer};
+use crate::chain::{
+    AccountId, AxonInfo, BlockMode, Chain, ChainError, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle, Metagraph, Signer,
+};
 use crate::dsl::{FlakyMiner, InProcessMiners, MinerBehaviour, MinerSpec, SubnetJudge, SubnetSpec};
 use crate::keys::Keypair;
 use crate::miner::{MinerError, ServeOptions, ServedMiner};
@@ -57,15 +59,7 @@ pub enum Transport {
 
 impl Default for LocalNetConfig {
     fn default() -> Self {
-        Self {
-            validators: 1,
-            miners: MinerKind::mix(4),
-            epochs: 6,
-            tempo: 20,
-            rounds_per_epoch: 4,
-            seed: 7,
-            transport: Transport::Grpc,
-        }
+        Self { validators: 1, miners: MinerKind::mix(4), epochs: 6, tempo: 20, rounds_per_epoch: 4, seed: 7, transport: Transport::Grpc }
     }
 }
 
@@ -246,13 +240,7 @@ pub async fn run_local_net<S: SubnetSpec>(
 
     let mut runners = Vec::new();
     for (i, (v, querier)) in validator_keys.iter().zip(queriers).enumerate() {
-        let cfg = ValidatorConfig {
-            netuid,
-            mechanism: S::mechanism(),
-            version_key: S::VERSION,
-            state_path: None,
-            seed: config.seed ^ i as u64,
-        };
+        let cfg = ValidatorConfig { netuid, mechanism: S::mechanism(), version_key: S::VERSION, state_path: None, seed: config.seed ^ i as u64 };
         runners.push(Validator::new(chain_dyn.clone(), querier, Box::new(v.clone()), SubnetJudge::new(S::judge()), cfg)?);
     }
 

@@ -11,9 +11,9 @@ mod rng;
 mod scoring;
 
 pub use cli::run_main;
+pub use local_net::{run_local_net, EpochReport, LocalNetConfig, LocalNetError, MinerKind, NeuronRow, Role, Transport};
+#[cfg(feature = "localnet")]
+pub use multi_process::{run_multi_process, ChainTarget, MultiProcessConfig, MultiProcessError, Progress};
 pub use report::{check_invariants, html};
 pub use rng::XorShift;
 pub use scoring::ScoringTable;
-#[cfg(feature = "localnet")]
-pub use multi_process::{run_multi_process, ChainTarget, MultiProcessConfig, MultiProcessError, Progress};
-pub use local_net::{run_local_net, EpochReport, LocalNetConfig, LocalNetError, MinerKind, NeuronRow, Role, Transport};

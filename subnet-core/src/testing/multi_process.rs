@@ -105,7 +105,12 @@ struct NeuronProcess {
 
 impl NeuronProcess {
     fn crashed(&self, status: ExitStatus) -> MultiProcessError {
-        MultiProcessError::Crashed { name: self.name.clone(), status: status.to_string(), log: self.log.display().to_string(), tail: log_tail(&self.log, 12) }
+        MultiProcessError::Crashed {
+            name: self.name.clone(),
+            status: status.to_string(),
+            log: self.log.display().to_string(),
+            tail: log_tail(&self.log, 12),
+        }
     }
 
     /// An error if the process has exited.
@@ -424,11 +429,7 @@ async fn epochs(
         }
         let mg = chain.metagraph(netuid).await?;
         // The first validator's moving-average scores, as it last saved them.
-        let scores = validators
-            .first()
-            .and_then(|v| ScoreBook::load(&state_path(v), netuid).ok())
-            .map(|book| book.scores())
-            .unwrap_or_default();
+        let scores = validators.first().and_then(|v| ScoreBook::load(&state_path(v), netuid).ok()).map(|book| book.scores()).unwrap_or_default();
         let report = epoch_report(epoch, &mg, &miner_ids, &config.miners, &validator_ids, &scores);
         progress(Progress::Epoch(&report));
         reports.push(report);

@@ -124,11 +124,8 @@ mod tests {
     #[test]
     fn invariants_name_what_broke() {
         assert_eq!(check_invariants(&[]), vec!["no epoch ran".to_string()]);
-        let idle = EpochReport {
-            epoch: 1,
-            block: 20,
-            neurons: vec![row(0, Role::Validator, 0, 0, 0), row(1, Role::Miner(MinerKind::Honest), 0, 0, 0)],
-        };
+        let idle =
+            EpochReport { epoch: 1, block: 20, neurons: vec![row(0, Role::Validator, 0, 0, 0), row(1, Role::Miner(MinerKind::Honest), 0, 0, 0)] };
         let problems = check_invariants(&[idle]);
         assert!(problems.iter().any(|p| p.contains("no weights")));
         assert!(problems.iter().any(|p| p.contains("no miner")));

@@ -9,5 +9,5 @@
 mod query;
 mod runner;
 
-pub use query::{gather_in_order, Judge, MinerContext, QueryError, Querier, Response, Target};
+pub use query::{gather_in_order, Judge, MinerContext, Querier, QueryError, Response, Target};
 pub use runner::{LoopEvent, RoundReport, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};

@@ -101,7 +101,5 @@ pub async fn gather_in_order(mut running: tokio::task::JoinSet<(usize, Response)
             }
         }
     }
-    out.into_iter()
-        .map(|r| r.unwrap_or(Response::new(Err(QueryError::BadAnswer("the query task failed".into())), timeout)))
-        .collect()
+    out.into_iter().map(|r| r.unwrap_or(Response::new(Err(QueryError::BadAnswer("the query task failed".into())), timeout))).collect()
 }

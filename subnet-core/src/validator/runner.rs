@@ -51,9 +51,18 @@ pub struct RoundReport {
 pub enum WeightsOutcome {
     /// Not time yet (schedule or rate limit).
     NotDue,
-    Set { uids: Vec<u16>, values: Vec<u16> },
-    Committed { uids: Vec<u16>, values: Vec<u16> },
-    Revealed { uids: Vec<u16>, values: Vec<u16> },
+    Set {
+        uids: Vec<u16>,
+        values: Vec<u16>,
+    },
+    Committed {
+        uids: Vec<u16>,
+        values: Vec<u16>,
+    },
+    Revealed {
+        uids: Vec<u16>,
+        values: Vec<u16>,
+    },
     /// The chain refused; scores are kept and the attempt is retried later.
     Refused(ChainError),
 }
@@ -119,12 +128,8 @@ impl<J: Judge> Validator<J> {
         if !mg.neurons.iter().any(|n| n.hotkey == me) {
             return Err(ValidatorError::NotRegistered(self.config.netuid));
         }
-        let mut targets: Vec<Target> = mg
-            .neurons
-            .iter()
-            .filter(|n| n.hotkey != me)
-            .filter_map(|n| n.axon.map(|axon| Target { uid: n.uid, hotkey: n.hotkey, axon }))
-            .collect();
+        let mut targets: Vec<Target> =
+            mg.neurons.iter().filter(|n| n.hotkey != me).filter_map(|n| n.axon.map(|axon| Target { uid: n.uid, hotkey: n.hotkey, axon })).collect();
         let seed = self.config.seed ^ self.round.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let sample = self.config.mechanism.miners_per_round;
         if sample > 0 && targets.len() > sample {
@@ -220,8 +225,7 @@ impl<J: Judge> Validator<J> {
             let hash = crate::chain::local::commit_hash(&self.me(), netuid, &w.uids, &w.values, &salt, version_key);
             match self.chain.commit_weights(&*self.hotkey, netuid, hash).await {
                 Ok(()) => {
-                    self.pending_reveal =
-                        Some(PendingReveal { uids: w.uids.clone(), values: w.values.clone(), salt, version_key });
+                    self.pending_reveal = Some(PendingReveal { uids: w.uids.clone(), values: w.values.clone(), salt, version_key });
                     WeightsOutcome::Committed { uids: w.uids, values: w.values }
                 }
                 Err(e) => WeightsOutcome::Refused(e),
@@ -258,7 +262,13 @@ impl<J: Judge> Validator<J> {
                 last_round = Some(block);
                 match self.round().await {
                     Ok(report) => {
-                        tracing::debug!(round = report.round, block = report.block, miners = report.scores.len(), failures = report.failures, "round scored");
+                        tracing::debug!(
+                            round = report.round,
+                            block = report.block,
+                            miners = report.scores.len(),
+                            failures = report.failures,
+                            "round scored"
+                        );
                         on_event(LoopEvent::Round(report))
                     }
                     Err(e) => {

@@ -79,11 +79,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     let block = state.block;
 
     // Active: a neuron is inactive when last_update + activity_cutoff < current block.
-    let inactive: Vec<bool> = state
-        .last_update
-        .iter()
-        .map(|u| u.saturating_add(params.activity_cutoff) < block)
-        .collect();
+    let inactive: Vec<bool> = state.last_update.iter().map(|u| u.saturating_add(params.activity_cutoff) < block).collect();
     let active: Vec<bool> = inactive.iter().map(|b| !b).collect();
 
     // Stake: below the stake threshold counts as 0 (the subnet owner is exempt), then
@@ -124,11 +120,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     // Bonds of a miner registered since the last epoch are forgotten:
     // masked when last_tempo <= registered, last_tempo = last epoch block + 1
     // (or block - tempo when no epoch has run yet).
-    let last_tempo = if state.last_epoch_block == 0 {
-        block.saturating_sub(params.tempo as u64)
-    } else {
-        state.last_epoch_block.saturating_add(1)
-    };
+    let last_tempo = if state.last_epoch_block == 0 { block.saturating_sub(params.tempo as u64) } else { state.last_epoch_block.saturating_add(1) };
     // Per column: are its bonds forgotten?
     let forgotten: Vec<bool> = state.block_at_registration.iter().map(|r| last_tempo <= *r).collect();
 
@@ -155,11 +147,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     // Emission: incentive + dividends normalised on their joint sum; miners get the
     // incentive share, validators the dividend share. With nothing to share (no
     // weights) validators get emission by active stake, or by stake if none is active.
-    let combined: Vec<I32F32> = incentive
-        .iter()
-        .zip(&dividends)
-        .map(|(i, d)| i.saturating_add(*d))
-        .collect();
+    let combined: Vec<I32F32> = incentive.iter().zip(&dividends).map(|(i, d)| i.saturating_add(*d)).collect();
     let emission_sum = sum(&combined);
     let mut norm_server = incentive.clone();
     let mut norm_validator = dividends.clone();
@@ -173,11 +161,8 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         norm_combined.clone_from(fallback);
     }
     let rao = I96F32::saturating_from_num(state.emission);
-    let to_rao = |v: &Vec<I32F32>| -> Vec<u64> {
-        v.iter()
-            .map(|x| I96F32::saturating_from_num(*x).saturating_mul(rao).saturating_to_num::<u64>())
-            .collect()
-    };
+    let to_rao =
+        |v: &Vec<I32F32>| -> Vec<u64> { v.iter().map(|x| I96F32::saturating_from_num(*x).saturating_mul(rao).saturating_to_num::<u64>()).collect() };
 
     // Bonds stored only for neurons holding a permit after this epoch; others cleared
     // (`bonds_out` above).
@@ -309,11 +294,7 @@ fn dense_core(x: &CoreInputs<'_>, buffers: &mut Buffers) -> Option<Core> {
         let delta = LaneDivisors::new(&rank_bits);
         let old = LaneDivisors::new(&dense.bond_col_sums());
         let (sums, maxima) = dense.ema(alpha, &x.active_bits, Some(&delta), Some(&old));
-        let max_bits: Vec<i64> = maxima
-            .iter()
-            .zip(&sums)
-            .map(|(m, s)| Divisor::new(I32F32::from_bits(*s)).divide_bits_unless_zero(*m))
-            .collect();
+        let max_bits: Vec<i64> = maxima.iter().zip(&sums).map(|(m, s)| Divisor::new(I32F32::from_bits(*s)).divide_bits_unless_zero(*m)).collect();
         dense.finish(&sums, &incentive_bits, x.new_permits, Some(&LaneDivisors::new(&max_bits)))
     };
     dense.give_back(buffers);
@@ -397,11 +378,8 @@ fn sparse_core(x: &CoreInputs<'_>, buffers: &mut Buffers) -> Core {
         } else if liquid {
             // Liquid alpha reads rows through the chain's cursor, which stops at cells of
             // out-of-range columns too, so the rows are kept exactly as stored.
-            let mut bonds: SparseMatrix = state
-                .bonds
-                .iter()
-                .map(|row| row.iter().map(|&(j, b)| (j, I32F32::from_bits(u16_proportion_bits(b)))).collect())
-                .collect();
+            let mut bonds: SparseMatrix =
+                state.bonds.iter().map(|row| row.iter().map(|&(j, b)| (j, I32F32::from_bits(u16_proportion_bits(b)))).collect()).collect();
             scalar_vec_mask_sparse_matrix(&mut bonds, x.last_tempo, state.block_at_registration, |t, r| t <= r);
             let w = bond_weights.to_rows(&weights, &consensus_bits);
             let ema = Csr::from_rows(&compute_bonds_yuma3(params, &w, &bonds, &consensus, n));
@@ -412,8 +390,7 @@ fn sparse_core(x: &CoreInputs<'_>, buffers: &mut Buffers) -> Core {
             // columns >= n take no part, so they are not read.
             let alpha = moving_average_alpha(params).to_bits();
             let bonds = StoredBonds { rows: state.bonds, forgotten, value: u16_proportion_bits };
-            let (ema, sums, _) =
-                ema_rows(n, &bond_weights, &weights, &consensus_bits, &bonds, alpha, buffers.matrix(1, n), |_, _, v| v, |_, v| v);
+            let (ema, sums, _) = ema_rows(n, &bond_weights, &weights, &consensus_bits, &bonds, alpha, buffers.matrix(1, n), |_, _, v| v, |_, v| v);
             (ema, sums)
         };
         // Dividends: d_i = S_i * SUM_j (col-normalised bond_ij * incentive_j), normalised
@@ -465,11 +442,8 @@ fn sparse_core(x: &CoreInputs<'_>, buffers: &mut Buffers) -> Core {
         // least each cell, so the quotients stay in [0, 1], where truncating division is
         // non-decreasing: the maximum of the normalised cells is the normalised maximum.
         let ema_divisors: Vec<Divisor> = ema_col_sums.iter().map(|s| Divisor::new(I32F32::from_bits(*s))).collect();
-        let max_divisors: Vec<Divisor> = ema_col_max
-            .iter()
-            .zip(&ema_divisors)
-            .map(|(m, d)| Divisor::new(I32F32::from_bits(d.divide_bits_unless_zero(*m))))
-            .collect();
+        let max_divisors: Vec<Divisor> =
+            ema_col_max.iter().zip(&ema_divisors).map(|(m, d)| Divisor::new(I32F32::from_bits(d.divide_bits_unless_zero(*m)))).collect();
         (per_validator, bonds_out) = finish_bonds(&ema_bonds, &ema_col_sums, &incentive_bits, x.new_permits, |j, _, normalised| {
             max_divisors[j as usize].divide_bits_unless_zero(normalised)
         });
@@ -705,8 +679,7 @@ impl MedianInput {
                     let col = &scores[..];
                     if !all_positive {
                         let score: Vec<I32F32> = col.iter().map(|b| I32F32::from_bits(*b)).collect();
-                        return weighted_median_with(&mut scratch, &self.stake, &score, &stake_idx, minority, ZERO, stake_sum)
-                            .to_bits();
+                        return weighted_median_with(&mut scratch, &self.stake, &score, &stake_idx, minority, ZERO, stake_sum).to_bits();
                     }
                     weighted_median_positive(col, &stake_bits, minority, &mut pairs).to_bits()
                 })
@@ -984,23 +957,14 @@ fn finish_bonds(
 
 /// alpha = 1 - bonds_moving_average / 1e6 (computed in I64F64, then narrowed).
 fn moving_average_alpha(params: &EpochParams) -> I32F32 {
-    let bma = safe_div_64(
-        I64F64::saturating_from_num(params.bonds_moving_average),
-        I64F64::saturating_from_num(1_000_000),
-    );
+    let bma = safe_div_64(I64F64::saturating_from_num(params.bonds_moving_average), I64F64::saturating_from_num(1_000_000));
     ONE.saturating_sub(I32F32::saturating_from_num(bma))
 }
 
 /// Yuma3 bond EMA: per-cell liquid alpha (a sigmoid of how far the weight is above
 /// consensus, or the bond above the weight) when liquid alpha is on and consensus is
 /// non-zero; otherwise the plain EMA with alpha = 1 - bonds_moving_average.
-fn compute_bonds_yuma3(
-    params: &EpochParams,
-    weights: &[SparseRow],
-    bonds: &[SparseRow],
-    consensus: &[I32F32],
-    n: usize,
-) -> SparseMatrix {
+fn compute_bonds_yuma3(params: &EpochParams, weights: &[SparseRow], bonds: &[SparseRow], consensus: &[I32F32], n: usize) -> SparseMatrix {
     let liquid = params.liquid_alpha_enabled && !consensus.is_empty() && consensus.iter().any(|c| *c != ZERO);
     if !liquid {
         return mat_ema_sparse(weights, bonds, moving_average_alpha(params));
@@ -1025,23 +989,13 @@ fn compute_bonds_yuma3(
 
 /// Chain: `alpha_sigmoid`. Buying (weight above bond) is judged against consensus,
 /// selling against the weight; the alpha moves between alpha_low and alpha_high.
-pub fn alpha_sigmoid(
-    consensus: I32F32,
-    weight: I32F32,
-    bond: I32F32,
-    alpha_low: I32F32,
-    alpha_high: I32F32,
-    steepness: I32F32,
-) -> I32F32 {
+pub fn alpha_sigmoid(consensus: I32F32, weight: I32F32, bond: I32F32, alpha_low: I32F32, alpha_high: I32F32, steepness: I32F32) -> I32F32 {
     let diff_buy = clamp_value(weight.saturating_sub(consensus), ZERO, ONE);
     let diff_sell = clamp_value(bond.saturating_sub(weight), ZERO, ONE);
     let combined = if weight >= bond { diff_buy } else { diff_sell };
     let half = I32F32::from_num(0.5);
-    let sigmoid = ONE.saturating_div(ONE.saturating_add(exp_safe(
-        steepness
-            .saturating_div(I32F32::from_num(-100))
-            .saturating_mul(combined.saturating_sub(half)),
-    )));
+    let sigmoid = ONE
+        .saturating_div(ONE.saturating_add(exp_safe(steepness.saturating_div(I32F32::from_num(-100)).saturating_mul(combined.saturating_sub(half)))));
     let alpha = alpha_low.saturating_add(sigmoid.saturating_mul(alpha_high.saturating_sub(alpha_low)));
     clamp_value(alpha, alpha_low, alpha_high)
 }

@@ -153,10 +153,7 @@ mod avx2 {
             unsafe {
                 let (a, b) = (self.0, other.0);
                 let low = _mm256_mul_epu32(a, b);
-                let cross = _mm256_add_epi64(
-                    _mm256_mul_epu32(_mm256_srli_epi64(a, 32), b),
-                    _mm256_mul_epu32(a, _mm256_srli_epi64(b, 32)),
-                );
+                let cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a, 32), b), _mm256_mul_epu32(a, _mm256_srli_epi64(b, 32)));
                 Avx2(_mm256_add_epi64(low, _mm256_slli_epi64(cross, 32)))
             }
         }
@@ -213,23 +210,11 @@ mod avx2 {
         }
         #[inline(always)]
         fn minimum(self, other: Self) -> Self {
-            unsafe {
-                Avx2(_mm256_blendv_epi8(
-                    self.0,
-                    other.0,
-                    _mm256_cmpgt_epi64(self.0, other.0),
-                ))
-            }
+            unsafe { Avx2(_mm256_blendv_epi8(self.0, other.0, _mm256_cmpgt_epi64(self.0, other.0))) }
         }
         #[inline(always)]
         fn maximum(self, other: Self) -> Self {
-            unsafe {
-                Avx2(_mm256_blendv_epi8(
-                    other.0,
-                    self.0,
-                    _mm256_cmpgt_epi64(self.0, other.0),
-                ))
-            }
+            unsafe { Avx2(_mm256_blendv_epi8(other.0, self.0, _mm256_cmpgt_epi64(self.0, other.0))) }
         }
         /// [`super::Divisor`]'s fast path, lane by lane with the same f64 operations (so
         /// the same quotient estimate), for dividends in [0, 2^52) at most the divisor;
@@ -239,15 +224,9 @@ mod avx2 {
             unsafe {
                 let x = self.0;
                 let magic = _mm256_set1_epi64x(TWO_52_BITS);
-                let xf = _mm256_sub_pd(
-                    _mm256_castsi256_pd(_mm256_or_si256(x, magic)),
-                    _mm256_set1_pd(TWO_52),
-                );
+                let xf = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(x, magic)), _mm256_set1_pd(TWO_52));
                 let est = _mm256_mul_pd(xf, recip);
-                let q = _mm256_sub_epi64(
-                    _mm256_castpd_si256(_mm256_add_pd(est, _mm256_set1_pd(TWO_52))),
-                    magic,
-                );
+                let q = _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(est, _mm256_set1_pd(TWO_52))), magic);
                 // The remainder x 2^32 - q d lies in [-d, d): exact modulo 2^64.
                 let r = _mm256_sub_epi64(_mm256_slli_epi64(x, 32), Avx2(q).wrapping_mul(d).0);
                 let q = _mm256_add_epi64(q, _mm256_cmpgt_epi64(_mm256_setzero_si256(), r));
@@ -258,12 +237,7 @@ mod avx2 {
         /// For x in [0, 2^32]: (x * 65535) >> 32, which is at most 65535.
         #[inline(always)]
         fn proportion_to_u16(self) -> Self {
-            unsafe {
-                Avx2(_mm256_srli_epi64(
-                    _mm256_sub_epi64(_mm256_slli_epi64(self.0, 16), self.0),
-                    32,
-                ))
-            }
+            unsafe { Avx2(_mm256_srli_epi64(_mm256_sub_epi64(_mm256_slli_epi64(self.0, 16), self.0), 32)) }
         }
         #[inline(always)]
         fn sum(self) -> i64 {
@@ -349,10 +323,7 @@ mod avx512 {
                 let x = self.0;
                 let zero = _mm512_setzero_si512();
                 let est = _mm512_mul_pd(_mm512_cvtepi64_pd(x), recip);
-                let q = _mm512_sub_epi64(
-                    _mm512_castpd_si512(_mm512_add_pd(est, _mm512_set1_pd(TWO_52))),
-                    _mm512_set1_epi64(TWO_52_BITS),
-                );
+                let q = _mm512_sub_epi64(_mm512_castpd_si512(_mm512_add_pd(est, _mm512_set1_pd(TWO_52))), _mm512_set1_epi64(TWO_52_BITS));
                 // The remainder x 2^32 - q d lies in [-d, d): exact modulo 2^64.
                 let r = _mm512_sub_epi64(_mm512_slli_epi64::<32>(x), _mm512_mullo_epi64(q, d.0));
                 let q = _mm512_mask_sub_epi64(q, _mm512_cmplt_epi64_mask(r, zero), q, _mm512_set1_epi64(1));
@@ -526,7 +497,11 @@ mod tests {
             let x: Vec<i64> = (0..w)
                 .map(|k| {
                     let cap = d[k].min((1 << 52) - 1);
-                    if r.below(5) == 0 { cap } else { r.below(cap as u64 + 1) as i64 }
+                    if r.below(5) == 0 {
+                        cap
+                    } else {
+                        r.below(cap as u64 + 1) as i64
+                    }
                 })
                 .collect();
             let divisors = LaneDivisors::new(&d);

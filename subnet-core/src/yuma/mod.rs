@@ -7,11 +7,11 @@
 //!   and runs it over several epochs, carrying state between them as the chain does.
 
 mod epoch;
-mod lanes;
 pub mod fixed_math;
-pub mod scenario;
+mod lanes;
 #[cfg(test)]
 mod reference;
+pub mod scenario;
 
 pub use epoch::{alpha_sigmoid, run_epoch};
 

@@ -79,34 +79,30 @@ struct Field<'a> {
 
 impl<'a> Field<'a> {
     fn child(&self, key: &str) -> Option<Field<'a>> {
-        self.value.get(key).filter(|v| !v.is_null()).map(|value| Field {
-            path: if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) },
-            value,
-        })
+        self.value
+            .get(key)
+            .filter(|v| !v.is_null())
+            .map(|value| Field { path: if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }, value })
     }
     fn required(&self, key: &str) -> Result<Field<'a>, ScenarioError> {
         self.child(key).map_or_else(|| err(&self.join(key), "missing field"), Ok)
     }
     fn join(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
     }
     fn object(&self) -> Result<&'a Map<String, Value>, ScenarioError> {
         self.value.as_object().map_or_else(|| err(&self.path, "expected an object"), Ok)
     }
     fn items(&self) -> Result<Vec<Field<'a>>, ScenarioError> {
         let arr = self.value.as_array().map_or_else(|| err(&self.path, "expected an array"), Ok)?;
-        Ok(arr
-            .iter()
-            .enumerate()
-            .map(|(i, value)| Field { path: format!("{}[{i}]", self.path), value })
-            .collect())
+        Ok(arr.iter().enumerate().map(|(i, value)| Field { path: format!("{}[{i}]", self.path), value }).collect())
     }
     fn entries(&self) -> Result<Vec<(String, Field<'a>)>, ScenarioError> {
-        Ok(self
-            .object()?
-            .iter()
-            .map(|(k, value)| (k.clone(), Field { path: self.join(k), value }))
-            .collect())
+        Ok(self.object()?.iter().map(|(k, value)| (k.clone(), Field { path: self.join(k), value })).collect())
     }
     /// Non-negative integer; floats are rounded down (the spec allows them for stake).
     fn u64(&self) -> Result<u64, ScenarioError> {
@@ -188,10 +184,7 @@ fn parse_row(f: &Field<'_>, n: usize) -> Result<Vec<(u16, u16)>, ScenarioError> 
 type UidRows = Vec<(u16, Vec<(u16, u16)>)>;
 
 fn parse_sparse_matrix(f: &Field<'_>, n: usize) -> Result<UidRows, ScenarioError> {
-    f.entries()?
-        .iter()
-        .map(|(k, row)| Ok((uid_key(k, &row.path, n)?, parse_row(row, n)?)))
-        .collect()
+    f.entries()?.iter().map(|(k, row)| Ok((uid_key(k, &row.path, n)?, parse_row(row, n)?))).collect()
 }
 
 fn parse_uid_map(f: &Field<'_>, n: usize) -> Result<Vec<(u16, u64)>, ScenarioError> {
@@ -202,10 +195,7 @@ fn parse_uid_map(f: &Field<'_>, n: usize) -> Result<Vec<(u16, u64)>, ScenarioErr
         }
         return items.iter().enumerate().map(|(i, v)| Ok((i as u16, v.u64()?))).collect();
     }
-    f.entries()?
-        .iter()
-        .map(|(k, v)| Ok((uid_key(k, &v.path, n)?, v.u64()?)))
-        .collect()
+    f.entries()?.iter().map(|(k, v)| Ok((uid_key(k, &v.path, n)?, v.u64()?))).collect()
 }
 
 fn parse_neuron(f: &Field<'_>) -> Result<NeuronSpec, ScenarioError> {
@@ -220,11 +210,7 @@ fn parse_neuron(f: &Field<'_>) -> Result<NeuronSpec, ScenarioError> {
 }
 
 /// Apply the hyperparameters found in `f` on top of `params`.
-fn apply_hyperparameters(
-    f: &Field<'_>,
-    params: &mut EpochParams,
-    extra: &mut (u16, bool),
-) -> Result<(), ScenarioError> {
+fn apply_hyperparameters(f: &Field<'_>, params: &mut EpochParams, extra: &mut (u16, bool)) -> Result<(), ScenarioError> {
     for (key, v) in f.entries()? {
         match key.as_str() {
             "kappa" => params.kappa = v.u16()?,
@@ -256,10 +242,8 @@ fn apply_hyperparameters(
 impl Scenario {
     /// Parse and validate a scenario from JSON text.
     pub fn from_json(text: &str) -> Result<Self, ScenarioError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| ScenarioError {
-            path: "<json>".into(),
-            message: format!("not valid JSON: {e}"),
-        })?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| ScenarioError { path: "<json>".into(), message: format!("not valid JSON: {e}") })?;
         Self::from_value(&value)
     }
 
@@ -353,16 +337,7 @@ impl Scenario {
             epochs.push(spec);
         }
 
-        Ok(Scenario {
-            name,
-            params,
-            min_allowed_weights: extra.0,
-            bonds_reset_enabled: extra.1,
-            owner_uid,
-            neurons: sorted,
-            bonds,
-            epochs,
-        })
+        Ok(Scenario { name, params, min_allowed_weights: extra.0, bonds_reset_enabled: extra.1, owner_uid, neurons: sorted, bonds, epochs })
     }
 
     /// Run every epoch in order.
@@ -500,9 +475,7 @@ fn initial_permits(params: &EpochParams, stake: &[u64], owner: Option<u16>) -> V
     let mut s: Vec<I64F64> = stake
         .iter()
         .enumerate()
-        .map(|(uid, &x)| {
-            if owner != Some(uid as u16) && x < params.stake_threshold { I64F64::from_bits(0) } else { I64F64::saturating_from_num(x) }
-        })
+        .map(|(uid, &x)| if owner != Some(uid as u16) && x < params.stake_threshold { I64F64::from_bits(0) } else { I64F64::saturating_from_num(x) })
         .collect();
     inplace_normalize_64(&mut s);
     let s: Vec<I32F32> = s.iter().map(|v| I32F32::saturating_from_num(*v)).collect();

@@ -174,12 +174,8 @@ impl LocalChain {
         let owner = self.hotkey_owner(&hotkey).unwrap_or(hotkey);
         let take = share(amount, self.config.delegate_take);
         let rest = amount - take;
-        let stakers: Vec<(AccountId, Balance)> = self
-            .stake
-            .iter()
-            .filter(|((h, _, n), s)| *h == hotkey && *n == netuid && **s > 0)
-            .map(|((_, c, _), s)| (*c, *s))
-            .collect();
+        let stakers: Vec<(AccountId, Balance)> =
+            self.stake.iter().filter(|((h, _, n), s)| *h == hotkey && *n == netuid && **s > 0).map(|((_, c, _), s)| (*c, *s)).collect();
         let total: u128 = stakers.iter().map(|(_, s)| *s as u128).sum();
         let mut paid = 0;
         for (coldkey, s) in &stakers {

@@ -6,9 +6,9 @@
 //! (burn decay, emission, epochs every `tempo`). Amounts follow a stable (1:1 TAO to
 //! alpha) subnet mechanism, so stake and balances move by the same numbers.
 
-pub(crate) mod map_as_seq;
 mod emission;
 mod handle;
+pub(crate) mod map_as_seq;
 mod subnet;
 mod weights;
 
@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use substrate_fixed::types::U64F64;
 
 pub use handle::{BlockMode, LocalChainHandle};
-pub use weights::commit_hash;
 pub use subnet::{StoredEpoch, Subnet, WeightCommit};
+pub use weights::commit_hash;
 
 use super::types::*;
 use super::ChainError;
@@ -260,8 +260,7 @@ impl LocalChain {
         self.withdraw(&coldkey, self.config.network_lock_cost)?;
         self.supply.burned += self.config.network_lock_cost;
         let netuid = (1..=NetUid::MAX).find(|n| !self.subnets.contains_key(n)).ok_or(ChainError::InvalidValue)?;
-        let mut subnet =
-            Subnet::new(coldkey, hotkey, self.config.default_hyperparameters.clone(), self.block, self.config.initial_burn);
+        let mut subnet = Subnet::new(coldkey, hotkey, self.config.default_hyperparameters.clone(), self.block, self.config.initial_burn);
         subnet.append(hotkey, self.block);
         // Chain: `LastEpochBlock` starts staggered by netuid so subnets' epochs spread out.
         subnet.last_epoch_block = self.block.saturating_sub(netuid as u64 % (subnet.hyper.tempo as u64).max(1));

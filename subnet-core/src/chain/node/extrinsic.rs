@@ -58,11 +58,9 @@ impl TxError {
         match self {
             TxError::BadFormat(why) => (1001, "Extrinsic has invalid format", why.clone()),
             TxError::Invalid(reason) => (1010, "Invalid Transaction", reason.message().to_string()),
-            TxError::NoUnsignedValidator => (
-                1011,
-                "Unknown Transaction Validity",
-                "Could not find an unsigned validator for the unsigned transaction".into(),
-            ),
+            TxError::NoUnsignedValidator => {
+                (1011, "Unknown Transaction Validity", "Could not find an unsigned validator for the unsigned transaction".into())
+            }
             TxError::AlreadyImported => (1013, "Transaction Already Imported", String::new()),
             TxError::TooLowPriority => (1014, "Priority is too low", "an extrinsic with this nonce is already in the pool".into()),
         }
@@ -168,13 +166,7 @@ pub fn decode(bytes: &[u8]) -> Result<SignedExtrinsic, TxError> {
         return Err(bad("metadata hash mode"));
     }
     let explicit_bytes = before[..before.len() - input.len()].to_vec();
-    Ok(SignedExtrinsic {
-        signer,
-        signature,
-        explicit: Explicit { era, nonce, tip, metadata_hash_mode },
-        explicit_bytes,
-        call: input.to_vec(),
-    })
+    Ok(SignedExtrinsic { signer, signature, explicit: Explicit { era, nonce, tip, metadata_hash_mode }, explicit_bytes, call: input.to_vec() })
 }
 
 impl SignedExtrinsic {
@@ -215,12 +207,7 @@ impl SignedExtrinsic {
 
 /// Builds a signed extrinsic the way a wallet does; for tests and benchmarks that
 /// need raw (possibly bad) extrinsics without a client.
-pub fn build_signed(
-    pair: &crate::keys::Keypair,
-    call: &[u8],
-    nonce: u32,
-    implicit: &Implicit,
-) -> Vec<u8> {
+pub fn build_signed(pair: &crate::keys::Keypair, call: &[u8], nonce: u32, implicit: &Implicit) -> Vec<u8> {
     let mut explicit_bytes = vec![0u8]; // immortal
     Compact(nonce).encode_to(&mut explicit_bytes);
     Compact(0u64).encode_to(&mut explicit_bytes);

@@ -7,29 +7,24 @@
 use codec::{Compact, Decode, Encode};
 use frame_metadata::v14::{StorageEntryModifier, StorageEntryType, StorageHasher};
 use frame_metadata::v15::{
-    CustomMetadata, ExtrinsicMetadata, OuterEnums, PalletCallMetadata, PalletErrorMetadata, PalletEventMetadata,
-    PalletMetadata, PalletStorageMetadata, RuntimeApiMetadata, RuntimeApiMethodMetadata,
-    RuntimeApiMethodParamMetadata, RuntimeMetadataV15, SignedExtensionMetadata, StorageEntryMetadata,
+    CustomMetadata, ExtrinsicMetadata, OuterEnums, PalletCallMetadata, PalletErrorMetadata, PalletEventMetadata, PalletMetadata,
+    PalletStorageMetadata, RuntimeApiMetadata, RuntimeApiMethodMetadata, RuntimeApiMethodParamMetadata, RuntimeMetadataV15, SignedExtensionMetadata,
+    StorageEntryMetadata,
 };
 use frame_metadata::RuntimeMetadataPrefixed;
 use scale_info::build::{Fields, Variants};
 use scale_info::{meta_type, Path, Type, TypeInfo, TypeParameter};
 
 use super::pallets::{
-    AccountId32, AdminCall, ErrorEnum, NetUid, RuntimeCall, RuntimeEvent, SubtensorCall, SubtensorEvent, SudoCall,
-    SudoEvent, H256, ADMIN_UTILS_PALLET_INDEX, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
+    AccountId32, AdminCall, ErrorEnum, NetUid, RuntimeCall, RuntimeEvent, SubtensorCall, SubtensorEvent, SudoCall, SudoEvent,
+    ADMIN_UTILS_PALLET_INDEX, H256, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
 };
 use super::runtime_api::{HyperparamEntry, NeuronInfo};
 use super::system::{AccountInfo, EventRecord, SystemEvent};
 
 /// Runtime APIs and their versions, as `Core_version` lists them.
-pub const RUNTIME_APIS: &[(&str, u32)] = &[
-    ("Core", 5),
-    ("Metadata", 2),
-    ("AccountNonceApi", 1),
-    ("NeuronInfoRuntimeApi", 1),
-    ("SubnetInfoRuntimeApi", 1),
-];
+pub const RUNTIME_APIS: &[(&str, u32)] =
+    &[("Core", 5), ("Metadata", 2), ("AccountNonceApi", 1), ("NeuronInfoRuntimeApi", 1), ("SubnetInfoRuntimeApi", 1)];
 
 /// `sp_runtime::MultiAddress<AccountId32, ()>` (Subtensor's `Address`).
 #[derive(Clone, Debug, Encode, Decode)]
@@ -203,20 +198,10 @@ fn transaction_extensions() -> Vec<SignedExtensionMetadata> {
 }
 
 fn plain<T: TypeInfo + 'static>(name: &'static str, default: Vec<u8>) -> StorageEntryMetadata {
-    StorageEntryMetadata {
-        name,
-        modifier: StorageEntryModifier::Default,
-        ty: StorageEntryType::Plain(meta_type::<T>()),
-        default,
-        docs: vec![],
-    }
+    StorageEntryMetadata { name, modifier: StorageEntryModifier::Default, ty: StorageEntryType::Plain(meta_type::<T>()), default, docs: vec![] }
 }
 
-fn map<K: TypeInfo + 'static, V: TypeInfo + 'static>(
-    name: &'static str,
-    hashers: Vec<StorageHasher>,
-    default: Vec<u8>,
-) -> StorageEntryMetadata {
+fn map<K: TypeInfo + 'static, V: TypeInfo + 'static>(name: &'static str, hashers: Vec<StorageHasher>, default: Vec<u8>) -> StorageEntryMetadata {
     StorageEntryMetadata {
         name,
         modifier: StorageEntryModifier::Default,
@@ -262,11 +247,7 @@ pub fn build_v14() -> RuntimeMetadataPrefixed {
         version: 4,
         signed_extensions: transaction_extensions()
             .into_iter()
-            .map(|e| frame_metadata::v14::SignedExtensionMetadata {
-                identifier: e.identifier,
-                ty: e.ty,
-                additional_signed: e.additional_signed,
-            })
+            .map(|e| frame_metadata::v14::SignedExtensionMetadata { identifier: e.identifier, ty: e.ty, additional_signed: e.additional_signed })
             .collect(),
     };
     frame_metadata::v14::RuntimeMetadataV14::new(pallets, extrinsic, meta_type::<Runtime>()).into()
@@ -291,11 +272,7 @@ fn pallets() -> Vec<PalletMetadata> {
         storage: Some(PalletStorageMetadata {
             prefix: "SubtensorModule",
             entries: vec![
-                map::<(NetUid, u16), u64>(
-                    "BlockAtRegistration",
-                    vec![StorageHasher::Identity, StorageHasher::Identity],
-                    0u64.encode(),
-                ),
+                map::<(NetUid, u16), u64>("BlockAtRegistration", vec![StorageHasher::Identity, StorageHasher::Identity], 0u64.encode()),
                 map::<NetUid, bool>("NetworksAdded", vec![StorageHasher::Identity], false.encode()),
             ],
         }),
@@ -334,13 +311,7 @@ pub fn build() -> RuntimeMetadataPrefixed {
         // `execute_block` is declared as on every runtime (it puts the extrinsic type,
         // with its Address/Signature parameters, in the registry where Python's
         // scalecodec looks for it); this node does not answer it.
-        api(
-            "Core",
-            vec![
-                method::<super::system::RuntimeVersion>("version", vec![]),
-                method::<()>("execute_block", vec![param::<Block>("block")]),
-            ],
-        ),
+        api("Core", vec![method::<super::system::RuntimeVersion>("version", vec![]), method::<()>("execute_block", vec![param::<Block>("block")])]),
         api(
             "Metadata",
             vec![
@@ -351,13 +322,7 @@ pub fn build() -> RuntimeMetadataPrefixed {
         ),
         api("AccountNonceApi", vec![method::<u32>("account_nonce", vec![param::<AccountId32>("account")])]),
         api("NeuronInfoRuntimeApi", vec![method::<Vec<NeuronInfo>>("get_neurons", vec![param::<NetUid>("netuid")])]),
-        api(
-            "SubnetInfoRuntimeApi",
-            vec![method::<Option<Vec<HyperparamEntry>>>(
-                "get_subnet_hyperparams_v3",
-                vec![param::<NetUid>("netuid")],
-            )],
-        ),
+        api("SubnetInfoRuntimeApi", vec![method::<Option<Vec<HyperparamEntry>>>("get_subnet_hyperparams_v3", vec![param::<NetUid>("netuid")])]),
     ];
     let extrinsic = ExtrinsicMetadata {
         version: 4,
@@ -372,13 +337,7 @@ pub fn build() -> RuntimeMetadataPrefixed {
         event_enum_ty: meta_type::<RuntimeEvent>(),
         error_enum_ty: meta_type::<RuntimeError>(),
     };
-    let metadata = RuntimeMetadataV15::new(
-        pallets(),
-        extrinsic,
-        meta_type::<Runtime>(),
-        apis,
-        outer_enums,
-        CustomMetadata { map: Default::default() },
-    );
+    let metadata =
+        RuntimeMetadataV15::new(pallets(), extrinsic, meta_type::<Runtime>(), apis, outer_enums, CustomMetadata { map: Default::default() });
     metadata.into()
 }

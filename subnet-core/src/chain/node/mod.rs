@@ -62,17 +62,11 @@ impl LocalNode {
         Self::with_nonces(chain, mode, Default::default(), None)
     }
 
-    fn with_nonces(
-        chain: LocalChain,
-        mode: BlockMode,
-        nonces: std::collections::BTreeMap<AccountId, u32>,
-        genesis: Option<(u32, Hash)>,
-    ) -> Self {
+    fn with_nonces(chain: LocalChain, mode: BlockMode, nonces: std::collections::BTreeMap<AccountId, u32>, genesis: Option<(u32, Hash)>) -> Self {
         // A restored node rebuilds its original genesis header (number and state
         // root are saved), so its genesis hash, which signers sign, is unchanged.
-        let (genesis_number, genesis_state_root) = genesis.unwrap_or_else(|| {
-            (chain.block() as u32, sp_crypto_hashing::blake2_256(chain.snapshot().as_bytes()))
-        });
+        let (genesis_number, genesis_state_root) =
+            genesis.unwrap_or_else(|| (chain.block() as u32, sp_crypto_hashing::blake2_256(chain.snapshot().as_bytes())));
         let header = Header {
             parent_hash: [0; 32],
             number: genesis_number,
@@ -83,12 +77,7 @@ impl LocalNode {
         let mut ledger = Ledger { nonces, ..Default::default() };
         ledger.push(SealedBlock { hash: header.hash(), header, extrinsics: vec![], events: Vec::<u8>::new().encode() });
         let (heads, _) = broadcast::channel(1024);
-        Self {
-            state: Arc::new(Mutex::new(NodeState { chain, ledger })),
-            heads,
-            mode,
-            runtime: Arc::new(runtime_api::RuntimeInfo::new()),
-        }
+        Self { state: Arc::new(Mutex::new(NodeState { chain, ledger })), heads, mode, runtime: Arc::new(runtime_api::RuntimeInfo::new()) }
     }
 
     pub fn mode(&self) -> BlockMode {
@@ -228,8 +217,7 @@ struct SavedNode {
 
 fn decode_call(bytes: &[u8]) -> Result<RuntimeCall, TxError> {
     let input = &mut &bytes[..];
-    let call = RuntimeCall::decode(input)
-        .map_err(|e| TxError::BadFormat(format!("Could not decode `RuntimeCall`: {e}")))?;
+    let call = RuntimeCall::decode(input).map_err(|e| TxError::BadFormat(format!("Could not decode `RuntimeCall`: {e}")))?;
     if !input.is_empty() {
         return Err(TxError::BadFormat("trailing bytes after the call".into()));
     }

@@ -81,16 +81,7 @@ pub enum SubtensorCall {
     #[codec(index = 3)]
     remove_stake { hotkey: AccountId32, netuid: NetUid, amount_unstaked: AlphaBalance },
     #[codec(index = 4)]
-    serve_axon {
-        netuid: NetUid,
-        version: u32,
-        ip: u128,
-        port: u16,
-        ip_type: u8,
-        protocol: u8,
-        placeholder1: u8,
-        placeholder2: u8,
-    },
+    serve_axon { netuid: NetUid, version: u32, ip: u128, port: u16, ip_type: u8, protocol: u8, placeholder1: u8, placeholder2: u8 },
     #[codec(index = 7)]
     burned_register { netuid: NetUid, hotkey: AccountId32 },
     #[codec(index = 59)]
@@ -224,43 +215,153 @@ pub enum RuntimeEvent {
 /// `pallet_subtensor::Error`, every variant in order: a module error's index is the
 /// position here, so the list is complete even where the local chain never fails so.
 pub const SUBTENSOR_ERRORS: &[&str] = &[
-    "RootNetworkDoesNotExist", "InvalidIpType", "InvalidIpAddress", "InvalidPort", "HotKeyNotRegisteredInSubNet",
-    "HotKeyAccountNotExists", "HotKeyNotRegisteredInNetwork", "NonAssociatedColdKey", "NotEnoughStake",
-    "NotEnoughStakeToWithdraw", "NotEnoughStakeToSetWeights", "NotEnoughStakeToSetChildkeys",
-    "NotEnoughBalanceToStake", "BalanceWithdrawalError", "ZeroBalanceAfterWithdrawn", "NeuronNoValidatorPermit",
-    "WeightVecNotEqualSize", "DuplicateUids", "UidVecContainInvalidOne", "WeightVecLengthIsLow",
-    "TooManyRegistrationsThisBlock", "HotKeyAlreadyRegisteredInSubNet", "NewHotKeyIsSameWithOld",
-    "NewHotKeyNotCleanForRootSwap", "InvalidWorkBlock", "InvalidDifficulty", "InvalidSeal", "MaxWeightExceeded",
-    "HotKeyAlreadyDelegate", "SettingWeightsTooFast", "IncorrectWeightVersionKey", "ServingRateLimitExceeded",
-    "UidsLengthExceedUidsInSubNet", "NetworkTxRateLimitExceeded", "DelegateTxRateLimitExceeded",
-    "HotKeySetTxRateLimitExceeded", "StakingRateLimitExceeded", "SubNetRegistrationDisabled",
-    "TooManyRegistrationsThisInterval", "TransactorAccountShouldBeHotKey", "FaucetDisabled", "NotSubnetOwner",
-    "RegistrationNotPermittedOnRootSubnet", "StakeTooLowForRoot", "AllNetworksInImmunity",
-    "NotEnoughBalanceToPaySwapHotKey", "NotRootSubnet", "CanNotSetRootNetworkWeights", "NoNeuronIdAvailable",
-    "DelegateTakeTooLow", "DelegateTakeTooHigh", "NoWeightsCommitFound", "InvalidRevealCommitHashNotMatch",
-    "CommitRevealEnabled", "CommitRevealDisabled", "LiquidAlphaDisabled", "AlphaHighTooLow", "AlphaLowOutOfRange",
-    "ColdKeyAlreadyAssociated", "NotEnoughBalanceToPaySwapColdKey", "InvalidChild", "DuplicateChild",
-    "ProportionOverflow", "TooManyChildren", "TxRateLimitExceeded", "ColdkeySwapAnnouncementNotFound",
-    "ColdkeySwapTooEarly", "ColdkeySwapReannouncedTooEarly", "AnnouncedColdkeyHashDoesNotMatch",
-    "ColdkeySwapAlreadyDisputed", "NewColdKeyIsHotkey", "InvalidChildkeyTake", "TxChildkeyTakeRateLimitExceeded",
-    "InvalidIdentity", "MechanismDoesNotExist", "StakeUnavailable", "SubnetNotExists", "TooManyUnrevealedCommits",
-    "ExpiredWeightCommit", "RevealTooEarly", "InputLengthsUnequal", "CommittingWeightsTooFast", "AmountTooLow",
-    "InsufficientLiquidity", "SlippageTooHigh", "TransferDisallowed", "ActivityCutoffTooLow", "CallDisabled",
-    "FirstEmissionBlockNumberAlreadySet", "NeedWaitingMoreBlocksToStarCall", "NotEnoughAlphaOutToRecycle",
-    "CannotBurnOrRecycleOnRootSubnet", "UnableToRecoverPublicKey", "InvalidRecoveredPublicKey", "SubtokenDisabled",
-    "HotKeySwapOnSubnetIntervalNotPassed", "SameNetuid", "InsufficientBalance", "InvalidLeaseBeneficiary",
-    "LeaseCannotEndInThePast", "LeaseNetuidNotFound", "LeaseDoesNotExist", "LeaseHasNoEndBlock", "LeaseHasNotEnded",
-    "Overflow", "BeneficiaryDoesNotOwnHotkey", "ExpectedBeneficiaryOrigin", "AdminActionProhibitedDuringWeightsWindow",
-    "SymbolDoesNotExist", "SymbolAlreadyInUse", "IncorrectCommitRevealVersion", "InvalidRevealRound",
-    "RevealPeriodTooLarge", "RevealPeriodTooSmall", "InvalidValue", "SubnetLimitReached", "CannotAffordLockCost",
-    "EvmKeyAssociateRateLimitExceeded", "SameAutoStakeHotkeyAlreadySet", "UidMapCouldNotBeCleared",
-    "TrimmingWouldExceedMaxImmunePercentage", "ChildParentInconsistency", "InvalidNumRootClaim",
-    "InvalidRootClaimThreshold", "InvalidSubnetNumber", "TooManyUIDsPerMechanism", "VotingPowerTrackingNotEnabled",
-    "InvalidVotingPowerEmaAlpha", "Deprecated", "AddStakeBurnRateLimitExceeded", "ColdkeySwapAnnounced",
-    "ColdkeySwapDisputed", "ColdkeySwapClearTooEarly", "DisabledTemporarily", "RegistrationPriceLimitExceeded",
-    "LockHotkeyMismatch", "InsufficientStakeForLock", "NoExistingLock", "ActiveLockExists", "CannotUseSystemAccount",
-    "UnlockAmountTooHigh", "TempoOutOfBounds", "ActivityCutoffFactorMilliOutOfBounds", "EpochTriggerAlreadyPending",
-    "AutoEpochAlreadyImminent", "DynamicTempoBlockedByCommitReveal", "AccountRejectsLockedAlpha",
+    "RootNetworkDoesNotExist",
+    "InvalidIpType",
+    "InvalidIpAddress",
+    "InvalidPort",
+    "HotKeyNotRegisteredInSubNet",
+    "HotKeyAccountNotExists",
+    "HotKeyNotRegisteredInNetwork",
+    "NonAssociatedColdKey",
+    "NotEnoughStake",
+    "NotEnoughStakeToWithdraw",
+    "NotEnoughStakeToSetWeights",
+    "NotEnoughStakeToSetChildkeys",
+    "NotEnoughBalanceToStake",
+    "BalanceWithdrawalError",
+    "ZeroBalanceAfterWithdrawn",
+    "NeuronNoValidatorPermit",
+    "WeightVecNotEqualSize",
+    "DuplicateUids",
+    "UidVecContainInvalidOne",
+    "WeightVecLengthIsLow",
+    "TooManyRegistrationsThisBlock",
+    "HotKeyAlreadyRegisteredInSubNet",
+    "NewHotKeyIsSameWithOld",
+    "NewHotKeyNotCleanForRootSwap",
+    "InvalidWorkBlock",
+    "InvalidDifficulty",
+    "InvalidSeal",
+    "MaxWeightExceeded",
+    "HotKeyAlreadyDelegate",
+    "SettingWeightsTooFast",
+    "IncorrectWeightVersionKey",
+    "ServingRateLimitExceeded",
+    "UidsLengthExceedUidsInSubNet",
+    "NetworkTxRateLimitExceeded",
+    "DelegateTxRateLimitExceeded",
+    "HotKeySetTxRateLimitExceeded",
+    "StakingRateLimitExceeded",
+    "SubNetRegistrationDisabled",
+    "TooManyRegistrationsThisInterval",
+    "TransactorAccountShouldBeHotKey",
+    "FaucetDisabled",
+    "NotSubnetOwner",
+    "RegistrationNotPermittedOnRootSubnet",
+    "StakeTooLowForRoot",
+    "AllNetworksInImmunity",
+    "NotEnoughBalanceToPaySwapHotKey",
+    "NotRootSubnet",
+    "CanNotSetRootNetworkWeights",
+    "NoNeuronIdAvailable",
+    "DelegateTakeTooLow",
+    "DelegateTakeTooHigh",
+    "NoWeightsCommitFound",
+    "InvalidRevealCommitHashNotMatch",
+    "CommitRevealEnabled",
+    "CommitRevealDisabled",
+    "LiquidAlphaDisabled",
+    "AlphaHighTooLow",
+    "AlphaLowOutOfRange",
+    "ColdKeyAlreadyAssociated",
+    "NotEnoughBalanceToPaySwapColdKey",
+    "InvalidChild",
+    "DuplicateChild",
+    "ProportionOverflow",
+    "TooManyChildren",
+    "TxRateLimitExceeded",
+    "ColdkeySwapAnnouncementNotFound",
+    "ColdkeySwapTooEarly",
+    "ColdkeySwapReannouncedTooEarly",
+    "AnnouncedColdkeyHashDoesNotMatch",
+    "ColdkeySwapAlreadyDisputed",
+    "NewColdKeyIsHotkey",
+    "InvalidChildkeyTake",
+    "TxChildkeyTakeRateLimitExceeded",
+    "InvalidIdentity",
+    "MechanismDoesNotExist",
+    "StakeUnavailable",
+    "SubnetNotExists",
+    "TooManyUnrevealedCommits",
+    "ExpiredWeightCommit",
+    "RevealTooEarly",
+    "InputLengthsUnequal",
+    "CommittingWeightsTooFast",
+    "AmountTooLow",
+    "InsufficientLiquidity",
+    "SlippageTooHigh",
+    "TransferDisallowed",
+    "ActivityCutoffTooLow",
+    "CallDisabled",
+    "FirstEmissionBlockNumberAlreadySet",
+    "NeedWaitingMoreBlocksToStarCall",
+    "NotEnoughAlphaOutToRecycle",
+    "CannotBurnOrRecycleOnRootSubnet",
+    "UnableToRecoverPublicKey",
+    "InvalidRecoveredPublicKey",
+    "SubtokenDisabled",
+    "HotKeySwapOnSubnetIntervalNotPassed",
+    "SameNetuid",
+    "InsufficientBalance",
+    "InvalidLeaseBeneficiary",
+    "LeaseCannotEndInThePast",
+    "LeaseNetuidNotFound",
+    "LeaseDoesNotExist",
+    "LeaseHasNoEndBlock",
+    "LeaseHasNotEnded",
+    "Overflow",
+    "BeneficiaryDoesNotOwnHotkey",
+    "ExpectedBeneficiaryOrigin",
+    "AdminActionProhibitedDuringWeightsWindow",
+    "SymbolDoesNotExist",
+    "SymbolAlreadyInUse",
+    "IncorrectCommitRevealVersion",
+    "InvalidRevealRound",
+    "RevealPeriodTooLarge",
+    "RevealPeriodTooSmall",
+    "InvalidValue",
+    "SubnetLimitReached",
+    "CannotAffordLockCost",
+    "EvmKeyAssociateRateLimitExceeded",
+    "SameAutoStakeHotkeyAlreadySet",
+    "UidMapCouldNotBeCleared",
+    "TrimmingWouldExceedMaxImmunePercentage",
+    "ChildParentInconsistency",
+    "InvalidNumRootClaim",
+    "InvalidRootClaimThreshold",
+    "InvalidSubnetNumber",
+    "TooManyUIDsPerMechanism",
+    "VotingPowerTrackingNotEnabled",
+    "InvalidVotingPowerEmaAlpha",
+    "Deprecated",
+    "AddStakeBurnRateLimitExceeded",
+    "ColdkeySwapAnnounced",
+    "ColdkeySwapDisputed",
+    "ColdkeySwapClearTooEarly",
+    "DisabledTemporarily",
+    "RegistrationPriceLimitExceeded",
+    "LockHotkeyMismatch",
+    "InsufficientStakeForLock",
+    "NoExistingLock",
+    "ActiveLockExists",
+    "CannotUseSystemAccount",
+    "UnlockAmountTooHigh",
+    "TempoOutOfBounds",
+    "ActivityCutoffFactorMilliOutOfBounds",
+    "EpochTriggerAlreadyPending",
+    "AutoEpochAlreadyImminent",
+    "DynamicTempoBlockedByCommitReveal",
+    "AccountRejectsLockedAlpha",
 ];
 
 /// `pallet_sudo::Error`, in order.
@@ -268,11 +369,20 @@ pub const SUDO_ERRORS: &[&str] = &["RequireSudo"];
 
 /// `pallet_admin_utils::Error`, in order.
 pub const ADMIN_UTILS_ERRORS: &[&str] = &[
-    "SubnetDoesNotExist", "MaxValidatorsLargerThanMaxUIds", "MaxAllowedUIdsLessThanCurrentUIds",
-    "BondsMovingAverageMaxReached", "NegativeSigmoidSteepness", "ValueNotInBounds",
-    "MinAllowedUidsGreaterThanCurrentUids", "MinAllowedUidsGreaterThanMaxAllowedUids",
-    "MaxAllowedUidsLessThanMinAllowedUids", "MaxAllowedUidsGreaterThanDefaultMaxAllowedUids", "InvalidValue",
-    "NotPermittedOnRootSubnet", "POWRegistrationDisabled", "Deprecated",
+    "SubnetDoesNotExist",
+    "MaxValidatorsLargerThanMaxUIds",
+    "MaxAllowedUIdsLessThanCurrentUIds",
+    "BondsMovingAverageMaxReached",
+    "NegativeSigmoidSteepness",
+    "ValueNotInBounds",
+    "MinAllowedUidsGreaterThanCurrentUids",
+    "MinAllowedUidsGreaterThanMaxAllowedUids",
+    "MaxAllowedUidsLessThanMinAllowedUids",
+    "MaxAllowedUidsGreaterThanDefaultMaxAllowedUids",
+    "InvalidValue",
+    "NotPermittedOnRootSubnet",
+    "POWRegistrationDisabled",
+    "Deprecated",
 ];
 
 /// A pallet's `Error` enum as metadata describes it: unit variants named in order.
@@ -323,10 +433,7 @@ pub fn dispatch(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Ve
             events.push(RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { dispatch_info: info }));
             events
         }
-        Err(e) => vec![RuntimeEvent::System(SystemEvent::ExtrinsicFailed {
-            dispatch_error: dispatch_error(&e),
-            dispatch_info: info,
-        })],
+        Err(e) => vec![RuntimeEvent::System(SystemEvent::ExtrinsicFailed { dispatch_error: dispatch_error(&e), dispatch_info: info })],
     }
 }
 
@@ -358,14 +465,7 @@ fn apply(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Result<Ve
             }
             S::remove_stake { hotkey, netuid, amount_unstaked } => {
                 chain.remove_stake(signer, AccountId(hotkey.0), netuid.0, amount_unstaked.0)?;
-                Ok(event(SubtensorEvent::StakeRemoved(
-                    AccountId32(who.0),
-                    hotkey,
-                    TaoBalance(amount_unstaked.0),
-                    amount_unstaked,
-                    netuid,
-                    0,
-                )))
+                Ok(event(SubtensorEvent::StakeRemoved(AccountId32(who.0), hotkey, TaoBalance(amount_unstaked.0), amount_unstaked, netuid, 0)))
             }
             S::serve_axon { netuid, version, ip, port, ip_type, protocol, .. } => {
                 let axon = AxonInfo { block: 0, version, ip, port, ip_type, protocol };
@@ -382,21 +482,12 @@ fn apply(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Result<Ve
             }
             S::commit_weights { netuid, commit_hash } => {
                 chain.commit_weights(signer, netuid.0, commit_hash.0)?;
-                Ok(event(SubtensorEvent::WeightsCommitted(
-                    AccountId32(who.0),
-                    NetUidStorageIndex(netuid.0),
-                    commit_hash,
-                )))
+                Ok(event(SubtensorEvent::WeightsCommitted(AccountId32(who.0), NetUidStorageIndex(netuid.0), commit_hash)))
             }
             S::reveal_weights { netuid, uids, values, salt, version_key } => {
                 chain.reveal_weights(signer, netuid.0, &uids, &values, &salt, version_key)?;
-                let hash =
-                    crate::chain::local::commit_hash(&who, netuid.0, &uids, &values, &salt, version_key);
-                Ok(event(SubtensorEvent::WeightsRevealed(
-                    AccountId32(who.0),
-                    NetUidStorageIndex(netuid.0),
-                    H256(hash),
-                )))
+                let hash = crate::chain::local::commit_hash(&who, netuid.0, &uids, &values, &salt, version_key);
+                Ok(event(SubtensorEvent::WeightsRevealed(AccountId32(who.0), NetUidStorageIndex(netuid.0), H256(hash))))
             }
             S::start_call { netuid } => {
                 chain.start_call(signer, netuid.0)?;
@@ -445,12 +536,7 @@ fn apply_root(chain: &mut LocalChain, call: RuntimeCall) -> Result<(), ChainErro
 }
 
 fn uid_of(chain: &LocalChain, netuid: u16, hotkey: &AccountId) -> u16 {
-    chain
-        .subnet(netuid)
-        .ok()
-        .and_then(|s| s.keys.iter().position(|k| k == hotkey))
-        .map(|u| u as u16)
-        .unwrap_or(u16::MAX)
+    chain.subnet(netuid).ok().and_then(|s| s.keys.iter().position(|k| k == hotkey)).map(|u| u as u16).unwrap_or(u16::MAX)
 }
 
 /// The hyperparameter an AdminUtils setter changes.
@@ -459,36 +545,22 @@ fn admin_hyperparameter(call: AdminCall) -> (u16, Hyperparameter) {
     use Hyperparameter as H;
     match call {
         A::sudo_set_serving_rate_limit { netuid, serving_rate_limit } => (netuid.0, H::ServingRateLimit(serving_rate_limit)),
-        A::sudo_set_weights_version_key { netuid, weights_version_key } => {
-            (netuid.0, H::WeightsVersionKey(weights_version_key))
-        }
-        A::sudo_set_weights_set_rate_limit { netuid, weights_set_rate_limit } => {
-            (netuid.0, H::WeightsSetRateLimit(weights_set_rate_limit))
-        }
+        A::sudo_set_weights_version_key { netuid, weights_version_key } => (netuid.0, H::WeightsVersionKey(weights_version_key)),
+        A::sudo_set_weights_set_rate_limit { netuid, weights_set_rate_limit } => (netuid.0, H::WeightsSetRateLimit(weights_set_rate_limit)),
         A::sudo_set_max_weight_limit { netuid, max_weight_limit } => (netuid.0, H::MaxWeightLimit(max_weight_limit)),
         A::sudo_set_immunity_period { netuid, immunity_period } => (netuid.0, H::ImmunityPeriod(immunity_period)),
-        A::sudo_set_min_allowed_weights { netuid, min_allowed_weights } => {
-            (netuid.0, H::MinAllowedWeights(min_allowed_weights))
-        }
+        A::sudo_set_min_allowed_weights { netuid, min_allowed_weights } => (netuid.0, H::MinAllowedWeights(min_allowed_weights)),
         A::sudo_set_max_allowed_uids { netuid, max_allowed_uids } => (netuid.0, H::MaxAllowedUids(max_allowed_uids)),
         A::sudo_set_kappa { netuid, kappa } => (netuid.0, H::Kappa(kappa)),
-        A::sudo_set_network_registration_allowed { netuid, registration_allowed } => {
-            (netuid.0, H::RegistrationAllowed(registration_allowed))
-        }
+        A::sudo_set_network_registration_allowed { netuid, registration_allowed } => (netuid.0, H::RegistrationAllowed(registration_allowed)),
         A::sudo_set_min_burn { netuid, min_burn } => (netuid.0, H::MinBurn(min_burn.0)),
         A::sudo_set_max_burn { netuid, max_burn } => (netuid.0, H::MaxBurn(max_burn.0)),
-        A::sudo_set_max_allowed_validators { netuid, max_allowed_validators } => {
-            (netuid.0, H::MaxAllowedValidators(max_allowed_validators))
-        }
-        A::sudo_set_bonds_moving_average { netuid, bonds_moving_average } => {
-            (netuid.0, H::BondsMovingAverage(bonds_moving_average))
-        }
+        A::sudo_set_max_allowed_validators { netuid, max_allowed_validators } => (netuid.0, H::MaxAllowedValidators(max_allowed_validators)),
+        A::sudo_set_bonds_moving_average { netuid, bonds_moving_average } => (netuid.0, H::BondsMovingAverage(bonds_moving_average)),
         A::sudo_set_tempo { netuid, tempo } => (netuid.0, H::Tempo(tempo)),
         A::sudo_set_commit_reveal_weights_enabled { netuid, enabled } => (netuid.0, H::CommitRevealWeightsEnabled(enabled)),
         A::sudo_set_liquid_alpha_enabled { netuid, enabled } => (netuid.0, H::LiquidAlphaEnabled(enabled)),
-        A::sudo_set_alpha_values { netuid, alpha_low, alpha_high } => {
-            (netuid.0, H::AlphaValues { low: alpha_low, high: alpha_high })
-        }
+        A::sudo_set_alpha_values { netuid, alpha_low, alpha_high } => (netuid.0, H::AlphaValues { low: alpha_low, high: alpha_high }),
         A::sudo_set_commit_reveal_weights_interval { netuid, interval } => (netuid.0, H::RevealPeriodEpochs(interval)),
         A::sudo_set_bonds_penalty { netuid, bonds_penalty } => (netuid.0, H::BondsPenalty(bonds_penalty)),
         A::sudo_set_yuma3_enabled { netuid, enabled } => (netuid.0, H::Yuma3Enabled(enabled)),
@@ -503,7 +575,43 @@ mod tests {
     #[test]
     fn every_local_chain_error_has_a_subtensor_index() {
         // Each unit ChainError names a Subtensor error (BadOrigin is FRAME's).
-        let names = ["WeightVecNotEqualSize", "SubnetNotExists", "UidsLengthExceedUidsInSubNet", "HotKeyNotRegisteredInSubNet", "NotEnoughStakeToSetWeights", "IncorrectWeightVersionKey", "SettingWeightsTooFast", "NeuronNoValidatorPermit", "DuplicateUids", "UidVecContainInvalidOne", "WeightVecLengthIsLow", "MaxWeightExceeded", "HotKeyAlreadyRegisteredInSubNet", "SubNetRegistrationDisabled", "NotEnoughBalanceToStake", "NonAssociatedColdKey", "NoNeuronIdAvailable", "HotKeyAccountNotExists", "NotEnoughStakeToWithdraw", "AmountTooLow", "BadOrigin", "HotKeyNotRegisteredInNetwork", "ServingRateLimitExceeded", "InvalidIpType", "InvalidIpAddress", "InvalidPort", "CommitRevealDisabled", "CommitRevealEnabled", "CommittingWeightsTooFast", "TooManyUnrevealedCommits", "NoWeightsCommitFound", "InvalidRevealCommitHashNotMatch", "RevealTooEarly", "ExpiredWeightCommit", "InvalidValue"];
+        let names = [
+            "WeightVecNotEqualSize",
+            "SubnetNotExists",
+            "UidsLengthExceedUidsInSubNet",
+            "HotKeyNotRegisteredInSubNet",
+            "NotEnoughStakeToSetWeights",
+            "IncorrectWeightVersionKey",
+            "SettingWeightsTooFast",
+            "NeuronNoValidatorPermit",
+            "DuplicateUids",
+            "UidVecContainInvalidOne",
+            "WeightVecLengthIsLow",
+            "MaxWeightExceeded",
+            "HotKeyAlreadyRegisteredInSubNet",
+            "SubNetRegistrationDisabled",
+            "NotEnoughBalanceToStake",
+            "NonAssociatedColdKey",
+            "NoNeuronIdAvailable",
+            "HotKeyAccountNotExists",
+            "NotEnoughStakeToWithdraw",
+            "AmountTooLow",
+            "BadOrigin",
+            "HotKeyNotRegisteredInNetwork",
+            "ServingRateLimitExceeded",
+            "InvalidIpType",
+            "InvalidIpAddress",
+            "InvalidPort",
+            "CommitRevealDisabled",
+            "CommitRevealEnabled",
+            "CommittingWeightsTooFast",
+            "TooManyUnrevealedCommits",
+            "NoWeightsCommitFound",
+            "InvalidRevealCommitHashNotMatch",
+            "RevealTooEarly",
+            "ExpiredWeightCommit",
+            "InvalidValue",
+        ];
         for name in names {
             let e = ChainError::from_chain_name(name).expect(name);
             assert_eq!(e.chain_name().as_deref(), Some(name));
@@ -514,10 +622,7 @@ mod tests {
 
     #[test]
     fn call_encoding_follows_subtensor_indices() {
-        let call = RuntimeCall::SubtensorModule(SubtensorCall::burned_register {
-            netuid: NetUid(3),
-            hotkey: AccountId32([9; 32]),
-        });
+        let call = RuntimeCall::SubtensorModule(SubtensorCall::burned_register { netuid: NetUid(3), hotkey: AccountId32([9; 32]) });
         let bytes = call.encode();
         assert_eq!(&bytes[..4], &[7, 7, 3, 0]);
         assert_eq!(RuntimeCall::decode(&mut &bytes[..]).unwrap(), call);

@@ -103,14 +103,8 @@ impl LocalNode {
     /// Serve JSON-RPC over WebSocket and HTTP on `addr` (port 0 picks a free port);
     /// starts the block producer in timed mode.
     pub async fn serve(self, addr: SocketAddr) -> std::io::Result<RunningNode> {
-        let config = jsonrpsee::server::ServerConfig::builder()
-            .max_connections(1024)
-            .max_response_body_size(64 << 20)
-            .build();
-        let server = Server::builder()
-            .set_config(config)
-            .build(addr)
-            .await?;
+        let config = jsonrpsee::server::ServerConfig::builder().max_connections(1024).max_response_body_size(64 << 20).build();
+        let server = Server::builder().set_config(config).build(addr).await?;
         let addr = server.local_addr()?;
         let handle = server.start(rpc_module(self.clone()));
         let producer = self.spawn_block_producer();
@@ -165,8 +159,7 @@ fn to_message(value: &Value) -> SubscriptionMessage {
 fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
     let mut m = RpcModule::new(node);
     let methods: Vec<&str> = LEGACY_METHODS.to_vec();
-    m.register_method("rpc_methods", move |_, _, _| json!({ "version": 1, "methods": methods }))
-        .expect("unique method");
+    m.register_method("rpc_methods", move |_, _, _| json!({ "version": 1, "methods": methods })).expect("unique method");
     m.register_method("system_chain", |_, _, _| "Bittensor (local)").expect("unique");
     m.register_method("system_name", |_, _, _| "subnet-core localnet").expect("unique");
     m.register_method("system_version", |_, _, _| env!("CARGO_PKG_VERSION")).expect("unique");
@@ -175,8 +168,7 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
         json!({ "ss58Format": 42, "tokenDecimals": 9, "tokenSymbol": "TAO" })
     })
     .expect("unique");
-    m.register_method("system_health", |_, _, _| json!({ "peers": 0, "isSyncing": false, "shouldHavePeers": false }))
-        .expect("unique");
+    m.register_method("system_health", |_, _, _| json!({ "peers": 0, "isSyncing": false, "shouldHavePeers": false })).expect("unique");
     m.register_method("system_accountNextIndex", |params, node, _| -> Result<u32, ErrorObjectOwned> {
         let who = string_param(&params, 0)?;
         let account = crate::keys::PublicKey::from_ss58(&who)
@@ -193,8 +185,7 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
         let number = match values.first() {
             None | Some(Value::Null) => return Ok(json!(hex0x(&state.ledger.best().hash))),
             Some(Value::Number(n)) => n.as_u64().ok_or_else(|| invalid_params("block number"))?,
-            Some(Value::String(s)) => u64::from_str_radix(s.trim_start_matches("0x"), 16)
-                .map_err(|_| invalid_params("block number"))?,
+            Some(Value::String(s)) => u64::from_str_radix(s.trim_start_matches("0x"), 16).map_err(|_| invalid_params("block number"))?,
             Some(other) => return Err(invalid_params(format!("block number, got {other}"))),
         };
         // A node started from a chain already at block N has no blocks before N: its
@@ -281,10 +272,8 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
         let at = opt_hash(&params, 1)?;
         let state = node.lock();
         let block = state.ledger.at(at.as_ref()).ok_or_else(unknown_block)?;
-        let changes: Vec<Value> = super::storage::get_many(&state, block, &keys)
-            .into_iter()
-            .map(|(k, v)| json!([hex0x(&k), v.map(|v| hex0x(&v))]))
-            .collect();
+        let changes: Vec<Value> =
+            super::storage::get_many(&state, block, &keys).into_iter().map(|(k, v)| json!([hex0x(&k), v.map(|v| hex0x(&v))])).collect();
         Ok(json!([{ "block": hex0x(&block.hash), "changes": changes }]))
     })
     .expect("unique");
@@ -326,10 +315,8 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
         Ok(hex0x(&hash))
     })
     .expect("unique");
-    m.register_method("author_pendingExtrinsics", |_, node, _| {
-        node.lock().ledger.pool.iter().map(|p| hex0x(&p.bytes)).collect::<Vec<_>>()
-    })
-    .expect("unique");
+    m.register_method("author_pendingExtrinsics", |_, node, _| node.lock().ledger.pool.iter().map(|p| hex0x(&p.bytes)).collect::<Vec<_>>())
+        .expect("unique");
     m.register_subscription(
         "author_submitAndWatchExtrinsic",
         "author_extrinsicUpdate",

@@ -211,9 +211,7 @@ pub fn hyperparams_v3(chain: &LocalChain, netuid: u16) -> Option<Vec<HyperparamE
 /// Answer a `state_call` (`<Api>_<method>` with SCALE-encoded arguments).
 pub fn call(node: &LocalNode, method: &str, data: &[u8]) -> Result<Vec<u8>, String> {
     let input = &mut &data[..];
-    let arg = |input: &mut &[u8]| -> Result<u16, String> {
-        NetUid::decode(input).map(|n| n.0).map_err(|e| format!("bad netuid argument: {e}"))
-    };
+    let arg = |input: &mut &[u8]| -> Result<u16, String> { NetUid::decode(input).map(|n| n.0).map_err(|e| format!("bad netuid argument: {e}")) };
     let runtime = node.runtime();
     Ok(match method {
         "Core_version" => runtime.version.encode(),

@@ -47,13 +47,7 @@ fn account_info(state: &NodeState, account: &AccountId) -> Option<AccountInfo> {
     if free == 0 && nonce == 0 {
         return None; // no such account: storage holds nothing
     }
-    Some(AccountInfo {
-        nonce,
-        consumers: 0,
-        providers: 1,
-        sufficients: 0,
-        data: AccountData { free, reserved: 0, frozen: 0, flags: NEW_LOGIC_FLAG },
-    })
+    Some(AccountInfo { nonce, consumers: 0, providers: 1, sufficients: 0, data: AccountData { free, reserved: 0, frozen: 0, flags: NEW_LOGIC_FLAG } })
 }
 
 /// Every (key, value) this node stores, in key order; what iteration walks.

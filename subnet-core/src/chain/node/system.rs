@@ -139,9 +139,7 @@ impl TypeInfo for DispatchError {
                 .variant("Other", |v| v.index(0))
                 .variant("CannotLookup", |v| v.index(1))
                 .variant("BadOrigin", |v| v.index(2))
-                .variant("Module", |v| {
-                    v.index(3).fields(Fields::unnamed().field(|f| f.ty::<ModuleError>().type_name("ModuleError")))
-                }),
+                .variant("Module", |v| v.index(3).fields(Fields::unnamed().field(|f| f.ty::<ModuleError>().type_name("ModuleError")))),
         )
     }
 }

@@ -128,10 +128,7 @@ impl SubtensorClient {
         // Subtensor's fee extension is its own; give it the zero tip explicitly, and
         // fall back to the stock extensions on a chain without it.
         let wrapped = DefaultExtrinsicParamsBuilder::<Config>::new()
-            .custom_extension(
-                "ChargeTransactionPaymentWrapper",
-                Value::named_composite([("inner", Value::unnamed_composite([Value::u128(0)]))]),
-            )
+            .custom_extension("ChargeTransactionPaymentWrapper", Value::named_composite([("inner", Value::unnamed_composite([Value::u128(0)]))]))
             .build();
         let progress = match tx.sign_and_submit_then_watch(&payload, &adapter, wrapped).await {
             Err(subxt::error::ExtrinsicError::Params(_)) => {
@@ -265,9 +262,7 @@ fn outcome_error(e: subxt::error::TransactionFinalizedSuccessError) -> ChainErro
     match e {
         F::SuccessError(TransactionEventsError::ExtrinsicFailed(DispatchError::BadOrigin)) => ChainError::BadOrigin,
         F::SuccessError(TransactionEventsError::ExtrinsicFailed(DispatchError::Module(m))) => match m.details() {
-            Ok(d) => {
-                module_error(d.pallet.name(), &d.variant.name)
-            }
+            Ok(d) => module_error(d.pallet.name(), &d.variant.name),
             Err(e) => ChainError::Rpc(format!("undecodable module error: {e}")),
         },
         other => ChainError::Rpc(other.to_string()),
@@ -316,11 +311,7 @@ fn account_value(a: &AccountId) -> Value {
 }
 
 /// The first event `pallet::name` among `events`, as a dynamic value.
-fn find_event(
-    events: &subxt::extrinsics::ExtrinsicEvents<Config>,
-    pallet: &str,
-    name: &str,
-) -> Result<Vec<Value>, ChainError> {
+fn find_event(events: &subxt::extrinsics::ExtrinsicEvents<Config>, pallet: &str, name: &str) -> Result<Vec<Value>, ChainError> {
     for event in events.iter() {
         let event = event.map_err(rpc)?;
         if event.pallet_name() == pallet && event.event_name() == name {
@@ -416,12 +407,8 @@ fn neuron_from(v: &Value, registered_at: u64) -> Option<NeuronInfo> {
             protocol: get("protocol") as u8,
         }
     });
-    let stake: u128 = field(v, "stake")
-        .map(items)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|pair| items(pair).get(1).and_then(|x| number(x)))
-        .sum();
+    let stake: u128 =
+        field(v, "stake").map(items).unwrap_or_default().into_iter().filter_map(|pair| items(pair).get(1).and_then(|x| number(x))).sum();
     Some(NeuronInfo {
         uid: n16("uid"),
         hotkey: account(field(v, "hotkey")?)?,
@@ -497,8 +484,7 @@ impl Chain for SubtensorClient {
     }
 
     async fn register_network(&self, coldkey: &dyn Signer, hotkey: AccountId) -> Result<NetUid, ChainError> {
-        let events =
-            self.submit(coldkey, "SubtensorModule", "register_network", vec![("hotkey", account_value(&hotkey))]).await?;
+        let events = self.submit(coldkey, "SubtensorModule", "register_network", vec![("hotkey", account_value(&hotkey))]).await?;
         let fields = find_event(&events, "SubtensorModule", "NetworkAdded")?;
         fields.first().and_then(number).map(|n| n as NetUid).ok_or_else(|| rpc("NetworkAdded without a netuid"))
     }
@@ -531,9 +517,8 @@ impl Chain for SubtensorClient {
     }
 
     async fn burned_register(&self, coldkey: &dyn Signer, netuid: NetUid, hotkey: AccountId) -> Result<u16, ChainError> {
-        let events = self
-            .submit(coldkey, "SubtensorModule", "burned_register", vec![("netuid", u(netuid)), ("hotkey", account_value(&hotkey))])
-            .await?;
+        let events =
+            self.submit(coldkey, "SubtensorModule", "burned_register", vec![("netuid", u(netuid)), ("hotkey", account_value(&hotkey))]).await?;
         let fields = find_event(&events, "SubtensorModule", "NeuronRegistered")?;
         fields.get(1).and_then(number).map(|n| n as u16).ok_or_else(|| rpc("NeuronRegistered without a uid"))
     }
@@ -581,13 +566,7 @@ impl Chain for SubtensorClient {
         salt: &[u16],
         version_key: u64,
     ) -> Result<(), ChainError> {
-        let args = vec![
-            ("netuid", u(netuid)),
-            ("uids", u16s(uids)),
-            ("values", u16s(values)),
-            ("salt", u16s(salt)),
-            ("version_key", u(version_key)),
-        ];
+        let args = vec![("netuid", u(netuid)), ("uids", u16s(uids)), ("values", u16s(values)), ("salt", u16s(salt)), ("version_key", u(version_key))];
         self.submit(hotkey, "SubtensorModule", "reveal_weights", args).await.map(|_| ())
     }
 

@@ -73,13 +73,7 @@ macro_rules! passes_on {
             }
 
             #[target_feature(enable = $features)]
-            pub(super) fn finish_row(
-                row: &[i64],
-                divisors: &LaneDivisors,
-                incentive: &[i64],
-                max: Option<&LaneDivisors>,
-                stored: &mut [i64],
-            ) -> i64 {
+            pub(super) fn finish_row(row: &[i64], divisors: &LaneDivisors, incentive: &[i64], max: Option<&LaneDivisors>, stored: &mut [i64]) -> i64 {
                 super::finish_row::<$lanes>(row, divisors, incentive, max, stored)
             }
         }
@@ -182,9 +176,7 @@ impl DenseEpoch {
     ) -> Option<(Self, Vec<i64>)> {
         let n = state.stake.len();
         let weight_rows = (0..n).filter(|&i| permits[i] && !state.weights[i].is_empty());
-        let (rows, cells) = weight_rows.fold((0usize, 0usize), |(r, c), i| {
-            (r + 1, c + state.weights[i].len())
-        });
+        let (rows, cells) = weight_rows.fold((0usize, 0usize), |(r, c), i| (r + 1, c + state.weights[i].len()));
         // Below one cell in eight, dense rows cost more than the sparse passes save.
         if n == 0 || rows == 0 || cells.saturating_mul(8) < rows * n {
             return None;
@@ -206,28 +198,15 @@ impl DenseEpoch {
         read.map(|r| (epoch, r))
     }
 
-    fn read_weights(
-        &mut self,
-        state: &SubnetState<'_>,
-        permits: &[bool],
-        active: &[i64],
-    ) -> Option<Vec<i64>> {
+    fn read_weights(&mut self, state: &SubnetState<'_>, permits: &[bool], active: &[i64]) -> Option<Vec<i64>> {
         let n = self.n;
         let mut preranks = vec![0i64; n];
         let mut seen = vec![u32::MAX; n];
-        let latest_registration = state
-            .block_at_registration
-            .iter()
-            .copied()
-            .max()
-            .unwrap_or(0);
+        let latest_registration = state.block_at_registration.iter().copied().max().unwrap_or(0);
         for i in (0..n).filter(|&i| permits[i] && !state.weights[i].is_empty()) {
             let row = self.weights.add(i);
             let cells = &state.weights[i];
-            let row_sum = if cells.len() == n
-                && names_each_column_in_order(cells)
-                && !registration_mask_may_apply(state, i, latest_registration)
-            {
+            let row_sum = if cells.len() == n && names_each_column_in_order(cells) && !registration_mask_may_apply(state, i, latest_registration) {
                 full_weight_row(cells, dropped_self_weight(state, i), row)
             } else {
                 let mut row_sum = 0i64;
@@ -250,29 +229,15 @@ impl DenseEpoch {
             // with the pre-clip rank terms while the row is hot.
             let d = Divisor::new(I32F32::from_bits(row_sum));
             let lanes = self.simd.when(row_sum < 1 << 62);
-            on_lanes!(
-                lanes,
-                normalise_row(row, row_sum, d.reciprocal(), active[i], &mut preranks)
-            );
+            on_lanes!(lanes, normalise_row(row, row_sum, d.reciprocal(), active[i], &mut preranks));
         }
         Some(preranks)
     }
 
-    fn read_bonds(
-        &mut self,
-        state: &SubnetState<'_>,
-        forgotten: &[bool],
-        bond_value: impl Fn(u16) -> i64,
-    ) -> bool {
+    fn read_bonds(&mut self, state: &SubnetState<'_>, forgotten: &[bool], bond_value: impl Fn(u16) -> i64) -> bool {
         let n = self.n;
         let mut seen = vec![u32::MAX; n];
-        for (i, cells) in state
-            .bonds
-            .iter()
-            .enumerate()
-            .take(n)
-            .filter(|(_, r)| !r.is_empty())
-        {
+        for (i, cells) in state.bonds.iter().enumerate().take(n).filter(|(_, r)| !r.is_empty()) {
             let row = self.bonds.add(i);
             let mut increasing = Increasing::default();
             for &(j, b) in cells {
@@ -325,8 +290,7 @@ impl DenseEpoch {
         let mut validator_trust = vec![0i64; self.n];
         let mut ranks = vec![0i64; self.n];
         for (i, row) in self.weights.rows_mut() {
-            validator_trust[i] =
-                on_lanes!(self.simd, clip_row(row, consensus, active[i], &mut ranks));
+            validator_trust[i] = on_lanes!(self.simd, clip_row(row, consensus, active[i], &mut ranks));
         }
         (validator_trust, ranks)
     }
@@ -345,22 +309,12 @@ impl DenseEpoch {
     /// `delta`, the column sums of ΔB = W∘S (new cells become `mul(w, S_i) / delta_j`),
     /// and `old_sums`, the bonds' (old cells become `b / old_sums_j`); Yuma3 passes
     /// neither. Returns the EMA's column sums and maxima.
-    pub fn ema(
-        &mut self,
-        alpha: i64,
-        active: &[i64],
-        delta: Option<&LaneDivisors>,
-        old_sums: Option<&LaneDivisors>,
-    ) -> (Vec<i64>, Vec<i64>) {
+    pub fn ema(&mut self, alpha: i64, active: &[i64], delta: Option<&LaneDivisors>, old_sums: Option<&LaneDivisors>) -> (Vec<i64>, Vec<i64>) {
         let n = self.n;
         let one_minus_alpha = (1i64 << 32).saturating_sub(alpha);
         // alpha * new + (1 - alpha) * old for new, old in [0, 1] is in [0, 1] too.
         self.ema_in_unit_range = (0..=1 << 32).contains(&alpha);
-        let lanes = self.simd.when(
-            self.ema_in_unit_range
-            && delta.is_none_or(LaneDivisors::fast)
-            && old_sums.is_none_or(LaneDivisors::fast),
-        );
+        let lanes = self.simd.when(self.ema_in_unit_range && delta.is_none_or(LaneDivisors::fast) && old_sums.is_none_or(LaneDivisors::fast));
         let mut sums = vec![0i64; n];
         let mut maxima = vec![0i64; n];
         let ema = &mut self.ema;
@@ -369,15 +323,7 @@ impl DenseEpoch {
             if new.is_none() && old.is_none() {
                 continue;
             }
-            let cells = EmaCells {
-                new,
-                s,
-                alpha,
-                delta,
-                old,
-                one_minus_alpha,
-                old_sums,
-            };
+            let cells = EmaCells { new, s, alpha, delta, old, one_minus_alpha, old_sums };
             let out = ema.add(i);
             on_lanes!(lanes, ema_row(&cells, out, &mut sums, &mut maxima));
         }
@@ -389,18 +335,10 @@ impl DenseEpoch {
     /// the rows as stored, for neurons holding a permit after this epoch (others
     /// cleared): the positive cells, each normalised then divided by `max` when given
     /// (classic: column max-upscaled) or raw (Yuma3), as a u16 proportion.
-    pub fn finish(
-        &self,
-        col_sums: &[i64],
-        incentive: &[i64],
-        permits: &[bool],
-        max: Option<&LaneDivisors>,
-    ) -> (Vec<i64>, Vec<Vec<(u16, u16)>>) {
+    pub fn finish(&self, col_sums: &[i64], incentive: &[i64], permits: &[bool], max: Option<&LaneDivisors>) -> (Vec<i64>, Vec<Vec<(u16, u16)>>) {
         let n = self.n;
         let divisors = LaneDivisors::new(col_sums);
-        let lanes = self.simd.when(
-            self.ema_in_unit_range && divisors.fast() && max.is_none_or(LaneDivisors::fast),
-        );
+        let lanes = self.simd.when(self.ema_in_unit_range && divisors.fast() && max.is_none_or(LaneDivisors::fast));
         let mut dots = vec![0i64; n];
         let mut stored: Vec<Vec<(u16, u16)>> = vec![Vec::new(); n];
         let mut out = vec![0i64; n];
@@ -415,11 +353,7 @@ impl DenseEpoch {
 
     /// Returns the row buffers for the next epoch.
     pub fn give_back(self, buffers: &mut Buffers) {
-        buffers.dense = [
-            self.weights.into_cells(),
-            self.bonds.into_cells(),
-            self.ema.into_cells(),
-        ];
+        buffers.dense = [self.weights.into_cells(), self.bonds.into_cells(), self.ema.into_cells()];
     }
 }
 
@@ -506,30 +440,14 @@ fn lanes_end<L: Lanes>(len: usize) -> usize {
 /// Row normalisation (`row / row_sum`, unchanged when the sum is 0) and the pre-clip
 /// rank terms `preranks_j += s * w_j`.
 #[inline(always)]
-fn normalise_row<L: Lanes>(
-    row: &mut [i64],
-    row_sum: i64,
-    recip: f64,
-    s: i64,
-    preranks: &mut [i64],
-) {
+fn normalise_row<L: Lanes>(row: &mut [i64], row_sum: i64, recip: f64, s: i64, preranks: &mut [i64]) {
     #[inline(always)]
-    fn cells<L: Lanes>(
-        row: &mut [i64],
-        row_sum: i64,
-        recip: f64,
-        s: i64,
-        preranks: &mut [i64],
-        from: usize,
-        to: usize,
-    ) {
+    fn cells<L: Lanes>(row: &mut [i64], row_sum: i64, recip: f64, s: i64, preranks: &mut [i64], from: usize, to: usize) {
         let (d, r, s) = (L::splat(row_sum), L::splat_recip(recip), L::splat(s));
         for j in (from..to).step_by(L::WIDTH) {
             let x = L::load(&row[j..]).divide_unless_zero(d, r);
             x.store(&mut row[j..]);
-            L::load(&preranks[j..])
-                .sat_add(s.unit_mul(x))
-                .store(&mut preranks[j..]);
+            L::load(&preranks[j..]).sat_add(s.unit_mul(x)).store(&mut preranks[j..]);
         }
     }
     let end = lanes_end::<L>(row.len());
@@ -542,23 +460,14 @@ fn normalise_row<L: Lanes>(
 #[inline(always)]
 fn clip_row<L: Lanes>(row: &mut [i64], consensus: &[i64], s: i64, ranks: &mut [i64]) -> i64 {
     #[inline(always)]
-    fn cells<L: Lanes>(
-        row: &mut [i64],
-        consensus: &[i64],
-        s: i64,
-        ranks: &mut [i64],
-        from: usize,
-        to: usize,
-    ) -> i64 {
+    fn cells<L: Lanes>(row: &mut [i64], consensus: &[i64], s: i64, ranks: &mut [i64], from: usize, to: usize) -> i64 {
         let s = L::splat(s);
         let mut total = L::zero();
         for j in (from..to).step_by(L::WIDTH) {
             let c = L::load(&row[j..]).minimum(L::load(&consensus[j..]));
             c.store(&mut row[j..]);
             total = total.sat_add(c);
-            L::load(&ranks[j..])
-                .sat_add(s.unit_mul(c))
-                .store(&mut ranks[j..]);
+            L::load(&ranks[j..]).sat_add(s.unit_mul(c)).store(&mut ranks[j..]);
         }
         total.sum()
     }
@@ -573,9 +482,7 @@ fn add_row<L: Lanes>(row: &[i64], sums: &mut [i64]) {
     #[inline(always)]
     fn cells<L: Lanes>(row: &[i64], sums: &mut [i64], from: usize, to: usize) {
         for j in (from..to).step_by(L::WIDTH) {
-            L::load(&sums[j..])
-                .sat_add(L::load(&row[j..]))
-                .store(&mut sums[j..]);
+            L::load(&sums[j..]).sat_add(L::load(&row[j..])).store(&mut sums[j..]);
         }
     }
     let end = lanes_end::<L>(row.len());
@@ -607,19 +514,8 @@ struct EmaCells<'a> {
 #[inline(always)]
 fn ema_row<L: Lanes>(row: &EmaCells<'_>, out: &mut [i64], sums: &mut [i64], maxima: &mut [i64]) {
     #[inline(always)]
-    fn cells<L: Lanes>(
-        row: &EmaCells<'_>,
-        out: &mut [i64],
-        sums: &mut [i64],
-        maxima: &mut [i64],
-        from: usize,
-        to: usize,
-    ) {
-        let (s, alpha, one_minus_alpha) = (
-            L::splat(row.s),
-            L::splat(row.alpha),
-            L::splat(row.one_minus_alpha),
-        );
+    fn cells<L: Lanes>(row: &EmaCells<'_>, out: &mut [i64], sums: &mut [i64], maxima: &mut [i64], from: usize, to: usize) {
+        let (s, alpha, one_minus_alpha) = (L::splat(row.s), L::splat(row.alpha), L::splat(row.one_minus_alpha));
         for j in (from..to).step_by(L::WIDTH) {
             let mut e = L::zero();
             if let Some(new) = row.new {
@@ -630,11 +526,7 @@ fn ema_row<L: Lanes>(row: &EmaCells<'_>, out: &mut [i64], sums: &mut [i64], maxi
                 e = alpha.unit_mul(divide_by_column::<L>(w, row.delta, j));
             }
             if let Some(old) = row.old {
-                e = e.sat_add(one_minus_alpha.unit_mul(divide_by_column::<L>(
-                    L::load(&old[j..]),
-                    row.old_sums,
-                    j,
-                )));
+                e = e.sat_add(one_minus_alpha.unit_mul(divide_by_column::<L>(L::load(&old[j..]), row.old_sums, j)));
             }
             // A negative cell (alpha outside [0, 1]) is one the sparse EMA does not keep.
             let e = e.maximum(L::zero());
@@ -650,13 +542,7 @@ fn ema_row<L: Lanes>(row: &EmaCells<'_>, out: &mut [i64], sums: &mut [i64], maxi
 
 /// One EMA row's dividend term and its cells as stored (u16 proportions, in `stored`).
 #[inline(always)]
-fn finish_row<L: Lanes>(
-    row: &[i64],
-    divisors: &LaneDivisors,
-    incentive: &[i64],
-    max: Option<&LaneDivisors>,
-    stored: &mut [i64],
-) -> i64 {
+fn finish_row<L: Lanes>(row: &[i64], divisors: &LaneDivisors, incentive: &[i64], max: Option<&LaneDivisors>, stored: &mut [i64]) -> i64 {
     #[inline(always)]
     fn cells<L: Lanes>(
         row: &[i64],
@@ -672,24 +558,12 @@ fn finish_row<L: Lanes>(
             let e = L::load(&row[j..]);
             let normalised = divide_by_column::<L>(e, Some(divisors), j);
             dot = dot.sat_add(normalised.unit_mul(L::load(&incentive[j..])));
-            let kept = if max.is_some() {
-                divide_by_column::<L>(normalised, max, j)
-            } else {
-                e
-            };
+            let kept = if max.is_some() { divide_by_column::<L>(normalised, max, j) } else { e };
             kept.proportion_to_u16().store(&mut stored[j..]);
         }
         dot.sum()
     }
     let end = lanes_end::<L>(row.len());
     let wide = cells::<L>(row, divisors, incentive, max, stored, 0, end);
-    wide.saturating_add(cells::<i64>(
-        row,
-        divisors,
-        incentive,
-        max,
-        stored,
-        end,
-        row.len(),
-    ))
+    wide.saturating_add(cells::<i64>(row, divisors, incentive, max, stored, end, row.len()))
 }

@@ -18,11 +18,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     let block = state.block;
 
     // Active: a neuron is inactive when last_update + activity_cutoff < current block.
-    let inactive: Vec<bool> = state
-        .last_update
-        .iter()
-        .map(|u| u.saturating_add(params.activity_cutoff) < block)
-        .collect();
+    let inactive: Vec<bool> = state.last_update.iter().map(|u| u.saturating_add(params.activity_cutoff) < block).collect();
     let active: Vec<bool> = inactive.iter().map(|b| !b).collect();
 
     // Stake: below the stake threshold counts as 0 (the subnet owner is exempt), then
@@ -64,16 +60,8 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     // self-weight dropped (except the owner's), weights set at or before the target's
     // registration dropped, then (with commit-reveal) weights committed before the
     // target's registration dropped; each row normalised to sum 1.
-    let mut weights: SparseMatrix = state
-        .weights
-        .iter()
-        .map(|row| {
-            row.iter()
-                .filter(|(j, _)| (*j as usize) < n)
-                .map(|&(j, w)| (j, u16_to_fixed(w)))
-                .collect()
-        })
-        .collect();
+    let mut weights: SparseMatrix =
+        state.weights.iter().map(|row| row.iter().filter(|(j, _)| (*j as usize) < n).map(|&(j, w)| (j, u16_to_fixed(w))).collect()).collect();
     mask_rows_sparse(&forbids, &mut weights);
     mask_diag_sparse(&mut weights, owner);
     vec_mask_sparse_matrix(&mut weights, state.last_update, state.block_at_registration, |u, r| u <= r);
@@ -83,10 +71,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     inplace_row_normalize_sparse(&mut weights);
 
     // Consensus: per miner, the stake-weighted median of the weights at majority kappa.
-    let kappa = safe_div(
-        I32F32::saturating_from_num(params.kappa),
-        I32F32::saturating_from_num(u16::MAX),
-    );
+    let kappa = safe_div(I32F32::saturating_from_num(params.kappa), I32F32::saturating_from_num(u16::MAX));
     let preranks = matmul_sparse(&weights, &active_stake, n);
     let consensus = weighted_median_col_sparse(&active_stake, &weights, n, kappa);
     // Clip each weight at consensus; validator trust is the sum of a row's clipped weights.
@@ -101,10 +86,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     let incentive = ranks.clone();
 
     // Bonds penalty interpolates the weights the bonds follow: 0 = raw, 1 = clipped.
-    let bonds_penalty = safe_div(
-        I32F32::saturating_from_num(params.bonds_penalty),
-        I32F32::saturating_from_num(u16::MAX),
-    );
+    let bonds_penalty = safe_div(I32F32::saturating_from_num(params.bonds_penalty), I32F32::saturating_from_num(u16::MAX));
     // (The clipped matrix is not needed past this point, so it is moved, not copied,
     // when it is itself the bond weights.)
     let weights_for_bonds: SparseMatrix = match interpolate_sparse(&weights, &clipped, n, bonds_penalty) {
@@ -116,11 +98,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     // Bonds of a miner registered since the last epoch are forgotten:
     // masked when last_tempo <= registered, last_tempo = last epoch block + 1
     // (or block - tempo when no epoch has run yet).
-    let last_tempo = if state.last_epoch_block == 0 {
-        block.saturating_sub(params.tempo as u64)
-    } else {
-        state.last_epoch_block.saturating_add(1)
-    };
+    let last_tempo = if state.last_epoch_block == 0 { block.saturating_sub(params.tempo as u64) } else { state.last_epoch_block.saturating_add(1) };
 
     let mut dividends: Vec<I32F32>;
     let mut ema_bonds: SparseMatrix;
@@ -128,11 +106,8 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         // Yuma3: bonds are stored as u16 proportions of 1 and are not normalised.
         // Chain: `fixed_to_fixed_u16_proportion`, b / 65535.
         let u16_max = Divisor::new(I32F32::saturating_from_num(u16::MAX));
-        let mut bonds: SparseMatrix = state
-            .bonds
-            .iter()
-            .map(|row| row.iter().map(|&(j, b)| (j, u16_max.divide(u16_to_fixed(b)))).collect())
-            .collect();
+        let mut bonds: SparseMatrix =
+            state.bonds.iter().map(|row| row.iter().map(|&(j, b)| (j, u16_max.divide(u16_to_fixed(b)))).collect()).collect();
         scalar_vec_mask_sparse_matrix(&mut bonds, last_tempo, state.block_at_registration, |t, r| t <= r);
         ema_bonds = compute_bonds_yuma3(params, &weights_for_bonds, &bonds, &consensus, n);
         // Dividends: d_i = S_i * SUM_j (col-normalised bond_ij * incentive_j), normalised.
@@ -142,11 +117,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     } else {
         // Classic Yuma: bonds column-normalised; ΔB = W∘S column-normalised;
         // B = EMA(ΔB, B) with alpha = 1 - bonds_moving_average; column-normalised.
-        let bonds: SparseMatrix = state
-            .bonds
-            .iter()
-            .map(|row| row.iter().map(|&(j, b)| (j, u16_to_fixed(b))).collect())
-            .collect();
+        let bonds: SparseMatrix = state.bonds.iter().map(|row| row.iter().map(|&(j, b)| (j, u16_to_fixed(b))).collect()).collect();
         let mut bonds = bonds;
         scalar_vec_mask_sparse_matrix(&mut bonds, last_tempo, state.block_at_registration, |t, r| t <= r);
         inplace_col_normalize_sparse(&mut bonds, n);
@@ -165,11 +136,7 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
     // Emission: incentive + dividends normalised on their joint sum; miners get the
     // incentive share, validators the dividend share. With nothing to share (no
     // weights) validators get emission by active stake, or by stake if none is active.
-    let combined: Vec<I32F32> = incentive
-        .iter()
-        .zip(&dividends)
-        .map(|(i, d)| i.saturating_add(*d))
-        .collect();
+    let combined: Vec<I32F32> = incentive.iter().zip(&dividends).map(|(i, d)| i.saturating_add(*d)).collect();
     let emission_sum = sum(&combined);
     let mut norm_server = incentive.clone();
     let mut norm_validator = dividends.clone();
@@ -183,21 +150,12 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
         norm_combined.clone_from(fallback);
     }
     let rao = I96F32::saturating_from_num(state.emission);
-    let to_rao = |v: &Vec<I32F32>| -> Vec<u64> {
-        v.iter()
-            .map(|x| I96F32::saturating_from_num(*x).saturating_mul(rao).saturating_to_num::<u64>())
-            .collect()
-    };
+    let to_rao =
+        |v: &Vec<I32F32>| -> Vec<u64> { v.iter().map(|x| I96F32::saturating_from_num(*x).saturating_mul(rao).saturating_to_num::<u64>()).collect() };
 
     // Bonds stored only for neurons holding a permit after this epoch; others cleared.
     let bonds_out: Vec<Vec<(u16, u16)>> = (0..n)
-        .map(|i| {
-            if new_permits[i] {
-                ema_bonds[i].iter().map(|&(j, v)| (j, fixed_proportion_to_u16(v))).collect()
-            } else {
-                Vec::new()
-            }
-        })
+        .map(|i| if new_permits[i] { ema_bonds[i].iter().map(|&(j, v)| (j, fixed_proportion_to_u16(v))).collect() } else { Vec::new() })
         .collect();
 
     let to_u16 = |v: &[I32F32]| -> Vec<u16> { v.iter().map(|x| fixed_proportion_to_u16(*x)).collect() };
@@ -223,23 +181,14 @@ pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochO
 
 /// alpha = 1 - bonds_moving_average / 1e6 (computed in I64F64, then narrowed).
 fn moving_average_alpha(params: &EpochParams) -> I32F32 {
-    let bma = safe_div_64(
-        I64F64::saturating_from_num(params.bonds_moving_average),
-        I64F64::saturating_from_num(1_000_000),
-    );
+    let bma = safe_div_64(I64F64::saturating_from_num(params.bonds_moving_average), I64F64::saturating_from_num(1_000_000));
     ONE.saturating_sub(I32F32::saturating_from_num(bma))
 }
 
 /// Yuma3 bond EMA: per-cell liquid alpha (a sigmoid of how far the weight is above
 /// consensus, or the bond above the weight) when liquid alpha is on and consensus is
 /// non-zero; otherwise the plain EMA with alpha = 1 - bonds_moving_average.
-fn compute_bonds_yuma3(
-    params: &EpochParams,
-    weights: &[SparseRow],
-    bonds: &[SparseRow],
-    consensus: &[I32F32],
-    n: usize,
-) -> SparseMatrix {
+fn compute_bonds_yuma3(params: &EpochParams, weights: &[SparseRow], bonds: &[SparseRow], consensus: &[I32F32], n: usize) -> SparseMatrix {
     let liquid = params.liquid_alpha_enabled && !consensus.is_empty() && consensus.iter().any(|c| *c != ZERO);
     if !liquid {
         return mat_ema_sparse(weights, bonds, moving_average_alpha(params));
@@ -264,23 +213,13 @@ fn compute_bonds_yuma3(
 
 /// Chain: `alpha_sigmoid`. Buying (weight above bond) is judged against consensus,
 /// selling against the weight; the alpha moves between alpha_low and alpha_high.
-pub fn alpha_sigmoid(
-    consensus: I32F32,
-    weight: I32F32,
-    bond: I32F32,
-    alpha_low: I32F32,
-    alpha_high: I32F32,
-    steepness: I32F32,
-) -> I32F32 {
+pub fn alpha_sigmoid(consensus: I32F32, weight: I32F32, bond: I32F32, alpha_low: I32F32, alpha_high: I32F32, steepness: I32F32) -> I32F32 {
     let diff_buy = clamp_value(weight.saturating_sub(consensus), ZERO, ONE);
     let diff_sell = clamp_value(bond.saturating_sub(weight), ZERO, ONE);
     let combined = if weight >= bond { diff_buy } else { diff_sell };
     let half = I32F32::from_num(0.5);
-    let sigmoid = ONE.saturating_div(ONE.saturating_add(exp_safe(
-        steepness
-            .saturating_div(I32F32::from_num(-100))
-            .saturating_mul(combined.saturating_sub(half)),
-    )));
+    let sigmoid = ONE
+        .saturating_div(ONE.saturating_add(exp_safe(steepness.saturating_div(I32F32::from_num(-100)).saturating_mul(combined.saturating_sub(half)))));
     let alpha = alpha_low.saturating_add(sigmoid.saturating_mul(alpha_high.saturating_sub(alpha_low)));
     clamp_value(alpha, alpha_low, alpha_high)
 }

@@ -142,8 +142,7 @@ pub fn fixed_to_fixed_u16_proportion(x: I32F32) -> I32F32 {
 
 /// Chain: `fixed_proportion_to_u16` = saturate(x * 65535) truncated.
 pub fn fixed_proportion_to_u16(x: I32F32) -> u16 {
-    x.saturating_mul(I32F32::saturating_from_num(u16::MAX))
-        .saturating_to_num::<u16>()
+    x.saturating_mul(I32F32::saturating_from_num(u16::MAX)).saturating_to_num::<u16>()
 }
 
 /// Chain: `vec_max_upscale_to_u16`, used for pruning scores.
@@ -154,28 +153,12 @@ pub fn vec_max_upscale_to_u16(vec: &[I32F32]) -> Vec<u16> {
         return Vec::new();
     };
     if max_value == ZERO {
-        return vec
-            .iter()
-            .map(|e| e.saturating_mul(u16_max).saturating_to_num::<u16>())
-            .collect();
+        return vec.iter().map(|e| e.saturating_mul(u16_max).saturating_to_num::<u16>()).collect();
     }
     if max_value > threshold {
-        return vec
-            .iter()
-            .map(|e| {
-                e.saturating_mul(safe_div(u16_max, max_value))
-                    .round()
-                    .saturating_to_num::<u16>()
-            })
-            .collect();
+        return vec.iter().map(|e| e.saturating_mul(safe_div(u16_max, max_value)).round().saturating_to_num::<u16>()).collect();
     }
-    vec.iter()
-        .map(|e| {
-            safe_div(e.saturating_mul(u16_max), max_value)
-                .round()
-                .saturating_to_num::<u16>()
-        })
-        .collect()
+    vec.iter().map(|e| safe_div(e.saturating_mul(u16_max), max_value).round().saturating_to_num::<u16>()).collect()
 }
 
 /// True when the vector sums to zero.
@@ -237,9 +220,7 @@ pub fn inplace_normalize_using_sum(x: &mut [I32F32], s: I32F32) {
 
 /// I64F64 normalisation, used for stake.
 pub fn inplace_normalize_64(x: &mut [I64F64]) {
-    let s = x
-        .iter()
-        .fold(I64F64::from_bits(0), |acc, v| acc.sat_add(*v));
+    let s = x.iter().fold(I64F64::from_bits(0), |acc, v| acc.sat_add(*v));
     if s == I64F64::from_bits(0) {
         return;
     }
@@ -260,18 +241,12 @@ pub fn inplace_mask_vector(mask: &[bool], vector: &mut [I32F32]) {
 
 /// Element-wise product (0 on overflow, as the chain's `checked_mul().unwrap_or_default()`).
 pub fn vec_mul(a: &[I32F32], b: &[I32F32]) -> Vec<I32F32> {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| x.checked_mul(*y).unwrap_or(ZERO))
-        .collect()
+    a.iter().zip(b).map(|(x, y)| x.checked_mul(*y).unwrap_or(ZERO)).collect()
 }
 
 /// x / y element-wise, 0 where y is 0.
 pub fn vecdiv(x: &[I32F32], y: &[I32F32]) -> Vec<I32F32> {
-    x.iter()
-        .enumerate()
-        .map(|(i, xi)| safe_div(*xi, y.get(i).copied().unwrap_or(ZERO)))
-        .collect()
+    x.iter().enumerate().map(|(i, xi)| safe_div(*xi, y.get(i).copied().unwrap_or(ZERO))).collect()
 }
 
 // ---------------------------------------------------------------- sparse
@@ -319,9 +294,7 @@ pub fn inplace_row_normalize_sparse(m: &mut [SparseRow]) {
 }
 
 pub fn row_sum_sparse(m: &[SparseRow]) -> Vec<I32F32> {
-    m.iter()
-        .map(|row| row.iter().fold(ZERO, |a, (_, v)| a.sat_add(*v)))
-        .collect()
+    m.iter().map(|row| row.iter().fold(ZERO, |a, (_, v)| a.sat_add(*v))).collect()
 }
 
 /// Each column sums to 1 (columns summing to 0 are left as they are).
@@ -461,12 +434,7 @@ pub fn col_clip_sparse(m: &[SparseRow], threshold: &[I32F32]) -> SparseMatrix {
 }
 
 /// `A + ratio * (B - A)`, cell-wise; output rows in column order, zeros dropped.
-pub fn interpolate_sparse<'m>(
-    a: &'m [SparseRow],
-    b: &'m [SparseRow],
-    columns: usize,
-    ratio: I32F32,
-) -> Cow<'m, [SparseRow]> {
+pub fn interpolate_sparse<'m>(a: &'m [SparseRow], b: &'m [SparseRow], columns: usize, ratio: I32F32) -> Cow<'m, [SparseRow]> {
     if ratio == ZERO {
         return Cow::Borrowed(a);
     }
@@ -592,12 +560,7 @@ pub fn weighted_median_with(
 
 /// Chain: `weighted_median_col_sparse`: per column, the stake-weighted median of the
 /// weights of rows with positive stake, at majority `kappa`.
-pub fn weighted_median_col_sparse(
-    stake: &[I32F32],
-    score: &[SparseRow],
-    columns: usize,
-    majority: I32F32,
-) -> Vec<I32F32> {
+pub fn weighted_median_col_sparse(stake: &[I32F32], score: &[SparseRow], columns: usize, majority: I32F32) -> Vec<I32F32> {
     let mut use_stake: Vec<I32F32> = stake.iter().copied().filter(|&s| s > ZERO).collect();
     inplace_normalize(&mut use_stake);
     let stake_sum = sum(&use_stake);
@@ -694,12 +657,7 @@ pub fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: I32F32) -> Sp
 /// `alpha_of(i, j)` gives the alpha of cell (i, j); it is only asked for cells the
 /// result depends on. Kept from the chain on purpose: old bonds in a column the
 /// new row does not mention are dropped, not decayed.
-pub fn mat_ema_alpha_sparse(
-    new: &[SparseRow],
-    old: &[SparseRow],
-    columns: usize,
-    mut alpha_of: impl FnMut(usize, u16) -> I32F32,
-) -> SparseMatrix {
+pub fn mat_ema_alpha_sparse(new: &[SparseRow], old: &[SparseRow], columns: usize, mut alpha_of: impl FnMut(usize, u16) -> I32F32) -> SparseMatrix {
     if new.len() != old.len() {
         return new.to_vec();
     }

@@ -85,8 +85,7 @@ mod tests {
             })
             .collect();
         let last_update: Vec<u64> = (0..n).map(|_| block.saturating_sub(r.below(4_000))).collect();
-        let registered: Vec<u64> =
-            (0..n).map(|_| if r.chance(20) { block.saturating_sub(r.below(800)) } else { r.below(100) }).collect();
+        let registered: Vec<u64> = (0..n).map(|_| if r.chance(20) { block.saturating_sub(r.below(800)) } else { r.below(100) }).collect();
         let permits: Vec<bool> = (0..n).map(|_| r.chance(60)).collect();
         let wdensity = [100, 70, 20, 3][r.below(4) as usize];
         let bdensity = [100, 50, 10][r.below(3) as usize];
@@ -94,17 +93,24 @@ mod tests {
         let weights: Vec<Vec<(u16, u16)>> = (0..n)
             .map(|_| {
                 let style = if unsorted { r.below(5) } else { 9 };
-                if r.chance(70) { random_row(&mut r, n, wdensity, style) } else { Vec::new() }
+                if r.chance(70) {
+                    random_row(&mut r, n, wdensity, style)
+                } else {
+                    Vec::new()
+                }
             })
             .collect();
         let bonds: Vec<Vec<(u16, u16)>> = (0..n)
             .map(|_| {
                 let style = if unsorted { r.below(5) } else { 9 };
-                if r.chance(60) { random_row(&mut r, n, bdensity, style) } else { Vec::new() }
+                if r.chance(60) {
+                    random_row(&mut r, n, bdensity, style)
+                } else {
+                    Vec::new()
+                }
             })
             .collect();
-        let commit_blocks: Vec<u64> =
-            (0..n).map(|_| if r.chance(30) { block.saturating_sub(r.below(900)) } else { u64::MAX }).collect();
+        let commit_blocks: Vec<u64> = (0..n).map(|_| if r.chance(30) { block.saturating_sub(r.below(900)) } else { u64::MAX }).collect();
         let use_commits = r.chance(30);
         let owner_uid = r.chance(30).then(|| r.below(n as u64 + 1) as u16);
         let state = SubnetState {
@@ -157,7 +163,9 @@ mod tests {
         let lu: Vec<u64> = (0..n).map(|_| 900 + r.below(200)).collect();
         let reg: Vec<u64> = (0..n).map(|_| if r.chance(5) { 1_000 } else { 0 }).collect();
         let permits: Vec<bool> = (0..n).map(|i| i < v).collect();
-        for (yuma3, liquid, penalty) in [(false, false, 65_535), (false, false, 30_000), (true, false, 65_535), (true, true, 65_535), (true, false, 0)] {
+        for (yuma3, liquid, penalty) in
+            [(false, false, 65_535), (false, false, 30_000), (true, false, 65_535), (true, true, 65_535), (true, false, 0)]
+        {
             let params = EpochParams {
                 max_allowed_validators: 256,
                 yuma3_enabled: yuma3,
@@ -243,11 +251,9 @@ mod tests {
             let last_update: Vec<u64> = (0..n).map(|_| block.saturating_sub(r.below(6_000))).collect();
             // Some subnets with no recent registration: full rows then skip the masks.
             let recent = if r.chance(30) { 0 } else { 10 };
-            let registered: Vec<u64> =
-                (0..n).map(|_| if r.chance(recent) { block.saturating_sub(r.below(800)) } else { r.below(100) }).collect();
+            let registered: Vec<u64> = (0..n).map(|_| if r.chance(recent) { block.saturating_sub(r.below(800)) } else { r.below(100) }).collect();
             let mut permits: Vec<bool> = (0..n).map(|i| i < validators || r.chance(5)).collect();
-            let commit_blocks: Vec<u64> =
-                (0..n).map(|_| if r.chance(20) { block.saturating_sub(r.below(900)) } else { u64::MAX }).collect();
+            let commit_blocks: Vec<u64> = (0..n).map(|_| if r.chance(20) { block.saturating_sub(r.below(900)) } else { u64::MAX }).collect();
             let use_commits = r.chance(20);
             let owner_uid = r.chance(30).then(|| r.below(n as u64) as u16);
             let mut bonds: Vec<Vec<(u16, u16)>> = vec![Vec::new(); n];
