@@ -21,6 +21,21 @@ pub mod yuma;
 
 pub use subnet_macros::subnet;
 
+/// What the code `#[subnet]` generates names, and nothing else: one path the macro
+/// depends on, so modules can move without touching the generated code.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::dsl::{
+        collect_chunks, decode_answer, encode_answer, score_round_with, ChunkSink, Chunks, Envelope, HandleError, JudgeSpec, MinerSpec, Protocol,
+        RequestContext, Rng, SubnetSpec,
+    };
+    pub use crate::incentive::Incentive;
+    pub use crate::net::AccessRules;
+    pub use crate::validator::MinerContext;
+    pub use async_trait::async_trait;
+    pub use serde;
+}
+
 /// What a subnet author's crate imports: `use subnet_core::prelude::*;`.
 pub mod prelude {
     pub use crate::dsl::{Answered, Chunks, JudgeSpec, MinerSpec, RequestContext, Result, Rng, SubnetSpec};
