@@ -1,4 +1,4 @@
-//! Proof-of-work subnet: find a nonce whose hash with the challenge has enough leading
+//! The pow subnet, proof of work: find a nonce whose hash with the challenge has enough leading
 //! zero bits. Answers are checked in one hash; faster valid answers score higher.
 
 use blake2::digest::consts::U32;
@@ -19,7 +19,7 @@ pub fn work(challenge: &[u8; 32], nonce: u64) -> u32 {
 }
 
 #[subnet(name = "pow", version = 1)]
-pub mod pow {
+pub mod pow_subnet {
     use super::*;
 
     #[task]

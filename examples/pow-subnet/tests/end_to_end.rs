@@ -5,7 +5,7 @@ use subnet_core::testing::{check_invariants, run_local_net, LocalNetConfig, Mine
 #[tokio::test]
 async fn solvers_earn_and_the_dead_do_not() {
     let config = LocalNetConfig { epochs: 4, ..LocalNetConfig::default() };
-    let reports = run_local_net::<pow_subnet::pow::Subnet>(&config, |_| {}).await.unwrap();
+    let reports = run_local_net::<pow_subnet::pow_subnet::Subnet>(&config, |_| {}).await.unwrap();
     assert!(check_invariants(&reports).is_empty(), "{:?}", check_invariants(&reports));
     let last = reports.last().unwrap();
     let incentive = |kind| last.neurons.iter().find(|n| n.role == Role::Miner(kind)).unwrap().incentive;

@@ -1,6 +1,6 @@
 //! The pow subnet's scoring and mechanism, pinned: review changes with `cargo insta review`.
 
-use pow_subnet::pow::{Puzzle, Solution, Subnet};
+use pow_subnet::pow_subnet::{Puzzle, Solution, Subnet};
 use pow_subnet::work;
 use subnet_core::testing::ScoringTable;
 

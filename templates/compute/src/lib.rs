@@ -1,4 +1,4 @@
-//! {{subnet_name}}: find a nonce whose hash with the challenge has enough leading
+//! The {{subnet_name}} subnet, proof of work: find a nonce whose hash with the challenge has enough leading
 //! zero bits. Answers are checked in one hash; faster valid answers score higher.
 
 use blake2::digest::consts::U32;

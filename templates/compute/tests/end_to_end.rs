@@ -1,4 +1,4 @@
-//! {{subnet_name}} end to end on an in-process local chain.
+//! The {{subnet_name}} subnet end to end on an in-process local chain.
 
 use subnet_core::testing::{check_invariants, run_local_net, LocalNetConfig, MinerKind, Role};
 

@@ -1,4 +1,4 @@
-//! {{subnet_name}}'s scoring and mechanism, pinned: review changes with `cargo insta review`.
+//! The {{subnet_name}} subnet's scoring and mechanism, pinned: review changes with `cargo insta review`.
 
 use {{crate_name}}::{{crate_name}}::{Puzzle, Solution, Subnet};
 use {{crate_name}}::work;
