@@ -9,7 +9,6 @@ use proc_macro2::Span;
 
 /// Collects errors; [`Ctxt::check`] hands them over. Dropping it unchecked with errors
 /// inside is a bug of this crate (they would be lost), caught in its own tests.
-#[derive(Default)]
 pub struct Ctxt {
     errors: RefCell<Option<Vec<syn::Error>>>,
 }
@@ -38,6 +37,12 @@ impl Ctxt {
         let Some(mut all) = errors.next() else { return Ok(()) };
         all.extend(errors);
         Err(all)
+    }
+}
+
+impl Default for Ctxt {
+    fn default() -> Self {
+        Ctxt::new()
     }
 }
 
