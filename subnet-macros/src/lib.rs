@@ -16,26 +16,29 @@ mod tests;
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
-use syn::ItemMod;
 
 /// Declare a subnet. See `subnet_core::dsl` for the full description and an example.
 #[proc_macro_attribute]
 pub fn subnet(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let (module, def) = define(attr.into(), item.into());
-    match def {
+    match define(attr.into(), item.into()) {
         Ok(def) => expand::expand(&def),
-        Err(errors) => expand::module_with_errors(module, errors),
+        Err(failed) => expand::module_with_errors(failed.authored, failed.errors),
     }
     .into()
 }
 
-/// Parse, then check: the definition, or every error found along with the module
-/// (markers removed) to emit anyway.
-fn define(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> (Option<ItemMod>, syn::Result<model::SubnetDef>) {
+/// Every error found, and what is still worth emitting of the author's module.
+struct Failed {
+    authored: Option<model::Authored>,
+    errors: syn::Error,
+}
+
+/// Parse, then check: the definition, or why there is none.
+fn define(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> Result<model::SubnetDef, Box<Failed>> {
     let cx = ctxt::Ctxt::new();
     let parsed = parse::parse(&cx, attr, item);
-    let module = parsed.as_ref().map(|p| p.module.clone());
+    let authored = parsed.as_ref().map(parse::Parsed::authored);
     let def = parsed.and_then(|p| check::check(&cx, p));
     let def = cx.check().and_then(|()| def.ok_or_else(|| syn::Error::new(Span::call_site(), "#[subnet] found no subnet to generate")));
-    (module, def)
+    def.map_err(|errors| Box::new(Failed { authored, errors }))
 }

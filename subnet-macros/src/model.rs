@@ -28,6 +28,15 @@ pub struct SubnetDef {
     pub validator_state: Option<StateDef>,
 }
 
+/// What the author wrote, markers removed: emitted as is, its task and answer types
+/// still serde-able, when the subnet has errors (so rustc and the IDE keep seeing it
+/// without follow-on errors).
+pub struct Authored {
+    pub module: ItemMod,
+    /// The `#[task]` and `#[answer]` types.
+    pub serde_types: Vec<Ident>,
+}
+
 /// `#[miner_state] fn load() -> Model` / `#[validator_state] fn load() -> Dataset`.
 #[derive(Clone)]
 pub struct StateDef {

@@ -13,13 +13,14 @@ mod types;
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{parse_quote, Item, ItemMod};
+use syn::{parse_quote, Ident, Item};
 
-use crate::model::SubnetDef;
+use crate::model::{Authored, SubnetDef};
 
 pub fn expand(def: &SubnetDef) -> TokenStream {
     let mut module = def.module.clone();
-    types::derive_serde(def, &mut module);
+    let serde_types: Vec<Ident> = def.tasks.iter().chain(&def.answers).cloned().collect();
+    types::derive_serde(&mut module, &serde_types);
     let generated = [subnet::expand(def), miner::expand(def), judge::expand(def)];
     if let Some((_, items)) = module.content.as_mut() {
         items.push(Item::Verbatim(quote!(#(#generated)*)));
@@ -27,11 +28,13 @@ pub fn expand(def: &SubnetDef) -> TokenStream {
     quote!(#module)
 }
 
-/// On errors, the author's module still comes out, markers removed, so an IDE keeps
-/// seeing its items (tokio-macros' habit), followed by every error. Unused-item
+/// On errors, the author's module still comes out, markers removed and its task and
+/// answer types serde-able, so an IDE keeps seeing its items and rustc adds no
+/// follow-on errors (tokio-macros' habit), followed by every error. Unused-item
 /// warnings would only add noise to the errors.
-pub fn module_with_errors(module: Option<ItemMod>, errors: syn::Error) -> TokenStream {
-    let module = module.map(|mut module| {
+pub fn module_with_errors(authored: Option<Authored>, errors: syn::Error) -> TokenStream {
+    let module = authored.map(|Authored { mut module, serde_types }| {
+        types::derive_serde(&mut module, &serde_types);
         module.attrs.push(parse_quote!(#[allow(unused)]));
         module
     });

@@ -6,8 +6,7 @@ use quote::quote;
 use super::expand;
 
 fn expand_str(attr: TokenStream, item: TokenStream) -> String {
-    let (_, def) = crate::define(attr, item);
-    let def = def.expect("valid subnet");
+    let Ok(def) = crate::define(attr, item) else { panic!("valid subnet") };
     let file: syn::File = syn::parse2(expand(&def)).expect("expansion parses");
     prettyplease::unparse(&file)
 }

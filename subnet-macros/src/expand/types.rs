@@ -1,12 +1,10 @@
 //! Serde derives on the `#[task]` and `#[answer]` types, through the framework's own
 //! serde so the author's crate needs no serde dependency.
 
-use syn::{parse_quote, Item, ItemMod};
+use syn::{parse_quote, Ident, Item, ItemMod};
 
-use crate::model::SubnetDef;
-
-/// Add the derives to every task and answer type of `module`.
-pub fn derive_serde(def: &SubnetDef, module: &mut ItemMod) {
+/// Add the derives to the types of `module` named in `serde_types`.
+pub fn derive_serde(module: &mut ItemMod, serde_types: &[Ident]) {
     let Some((_, items)) = module.content.as_mut() else { return };
     for item in items.iter_mut() {
         let (attrs, ident) = match item {
@@ -14,7 +12,7 @@ pub fn derive_serde(def: &SubnetDef, module: &mut ItemMod) {
             Item::Enum(e) => (&mut e.attrs, &e.ident),
             _ => continue,
         };
-        if def.tasks.contains(ident) || def.answers.contains(ident) {
+        if serde_types.contains(ident) {
             attrs.push(parse_quote!(#[derive(::subnet_core::__private::serde::Serialize, ::subnet_core::__private::serde::Deserialize)]));
             attrs.push(parse_quote!(#[serde(crate = "::subnet_core::__private::serde")]));
         }

@@ -16,7 +16,7 @@ use syn::spanned::Spanned;
 use syn::{Ident, ItemMod};
 
 use crate::ctxt::Ctxt;
-use crate::model::{ChallengeDef, MinerDef, ScoreDef, StateDef};
+use crate::model::{Authored, ChallengeDef, MinerDef, ScoreDef, StateDef};
 pub use items::Marker;
 
 /// Every declaration read, before the cross-item rules: several of a kind where the
@@ -35,6 +35,13 @@ pub struct Parsed {
     pub accesses: Vec<Ident>,
     pub miner_states: Vec<StateDef>,
     pub validator_states: Vec<StateDef>,
+}
+
+impl Parsed {
+    /// The module and its task and answer types, for the error path.
+    pub fn authored(&self) -> Authored {
+        Authored { module: self.module.clone(), serde_types: self.tasks.iter().chain(&self.answers).cloned().collect() }
+    }
 }
 
 /// What a marked function's signature is read against: the declared types.
