@@ -7,7 +7,7 @@ use subnet_core::chain::{AccountId, Hyperparameter, LocalChain, LocalChainConfig
 
 use crate::Row;
 
-const TAO: u64 = 1_000_000_000;
+use subnet_core::chain::RAO_PER_TAO as TAO;
 
 fn acct(tag: u8, i: u16) -> AccountId {
     let mut a = [0u8; 32];

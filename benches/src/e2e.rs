@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use subnet_core::testing::{check_invariants, run_local_net, run_multi_process, ChainTarget, LocalNetConfig, MinerKind, MultiProcessConfig};
+use subnet_core::testing::{check_invariants, run_local_net, run_multi_process, ChainTarget, LocalNetConfig, MinerBehaviour, MultiProcessConfig};
 use sum_subnet::sum::Subnet;
 
 use crate::Row;
@@ -33,7 +33,7 @@ pub fn run(runs: usize) -> anyhow::Result<Vec<Row>> {
     };
 
     let in_process =
-        LocalNetConfig { validators: VALIDATORS, miners: MinerKind::mix(MINERS), epochs: EPOCHS, tempo: TEMPO, ..LocalNetConfig::default() };
+        LocalNetConfig { validators: VALIDATORS, miners: MinerBehaviour::mix(MINERS), epochs: EPOCHS, tempo: TEMPO, ..LocalNetConfig::default() };
     let local = median(runs, || {
         let reports = runtime.block_on(run_local_net::<Subnet>(&in_process, |_| {}))?;
         ensure_healthy(&reports)
@@ -42,7 +42,7 @@ pub fn run(runs: usize) -> anyhow::Result<Vec<Row>> {
     let dir = std::env::temp_dir().join(format!("subnet-bench-e2e-{}", std::process::id()));
     let mut multi = MultiProcessConfig::new(vec![binary.into()], dir.clone());
     multi.chain = ChainTarget::Served { block_time: Duration::from_millis(50) };
-    (multi.validators, multi.miners, multi.epochs, multi.tempo) = (VALIDATORS, MinerKind::mix(MINERS), EPOCHS, TEMPO);
+    (multi.validators, multi.miners, multi.epochs, multi.tempo) = (VALIDATORS, MinerBehaviour::mix(MINERS), EPOCHS, TEMPO);
     let processes = median(runs, || {
         let reports = runtime.block_on(run_multi_process::<Subnet>(&multi, |_| {}))?;
         ensure_healthy(&reports)

@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use subnet_core::chain::AccountId;
-use subnet_core::dsl::{Envelope, HandleError, MinerSpec, RequestContext};
 use subnet_core::keys::Keypair;
 use subnet_core::net::{CallerInfo, Client, MetagraphDirectory, MinerServer, ServerConfig};
+use subnet_core::spec::{Envelope, HandleError, MinerSpec, RequestContext};
 
 use crate::Row;
 
@@ -27,7 +27,7 @@ const VERSION: u64 = 1;
 
 struct Echo;
 
-#[subnet_core::dsl::async_trait]
+#[async_trait::async_trait]
 impl MinerSpec for Echo {
     async fn handle(&self, _ctx: &RequestContext, payload: &[u8]) -> Result<Vec<u8>, HandleError> {
         Ok(payload.to_vec())

@@ -1,20 +1,25 @@
 //! `subnet-core`: the runtime library of the subnet framework.
 //!
+//! - [`spec`]: the subnet contract (`SubnetSpec`, `MinerSpec`, `JudgeSpec`, contexts,
+//!   access rules, envelope, streams, protocol, `Querier`); the bottom the rest builds on.
 //! - [`yuma`]: Subtensor's Yuma Consensus epoch, re-implemented bit for bit.
-//! - [`chain`]: the chain's error names and `set_weights` rules (the `Chain` trait and
-//!   the local chain come next).
-//!
-//! Networking, keys, miner and validator modules arrive with their issues (see the
-//! README's roadmap).
+//! - [`chain`]: the `Chain` trait, the embedded local chain, the Subtensor client.
+//! - [`incentive`]: scores to weights; [`keys`]: wallets and signing.
+//! - [`net`]: the signed gRPC transport; [`miner`]: serving a miner;
+//!   [`validator`]: the validator loop; [`cli`]: a subnet's command line.
+//! - [`testing`]: local end-to-end runs, in-process miners, scoring snapshots.
 
 pub mod chain;
 pub mod cli;
+// Not `#[doc(hidden)]` while it lasts: compiler errors in generated code name serde
+// through `dsl::serde`, and a hidden module would change that wording.
 pub mod dsl;
 pub mod incentive;
 pub mod keys;
 pub mod metrics;
 pub mod miner;
 pub mod net;
+pub mod spec;
 pub mod testing;
 pub mod validator;
 pub mod yuma;
@@ -25,23 +30,19 @@ pub use subnet_macros::subnet;
 /// depends on, so modules can move without touching the generated code.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::dsl::{
-        collect_chunks, decode_answer, encode_answer, score_round_with, ChunkSink, Chunks, Envelope, HandleError, JudgeSpec, MinerSpec, Protocol,
-        RequestContext, Rng, SubnetSpec,
-    };
     pub use crate::incentive::Incentive;
-    pub use crate::net::AccessRules;
-    pub use crate::validator::MinerContext;
+    pub use crate::spec::{
+        collect_chunks, decode_answer, encode_answer, score_round_with, AccessRules, ChunkSink, Chunks, Envelope, HandleError, JudgeSpec,
+        MinerContext, MinerSpec, Protocol, RequestContext, Rng, SubnetSpec,
+    };
     pub use async_trait::async_trait;
     pub use serde;
 }
 
 /// What a subnet author's crate imports: `use subnet_core::prelude::*;`.
 pub mod prelude {
-    pub use crate::dsl::{Answered, Chunks, JudgeSpec, MinerSpec, RequestContext, Result, Rng, SubnetSpec};
     pub use crate::incentive::Incentive;
-    pub use crate::net::AccessRules;
+    pub use crate::spec::{AccessRules, Answered, Chunks, JudgeSpec, MinerContext, MinerSpec, RequestContext, Result, Rng, SubnetSpec};
     pub use crate::subnet;
-    pub use crate::validator::MinerContext;
     pub use rand::Rng as _;
 }

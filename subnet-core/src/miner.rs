@@ -2,14 +2,18 @@
 //! the signed transport, announces the address on chain with `serve_axon`, and keeps
 //! its view of who may call (the metagraph) fresh in the background.
 
+mod behaviour;
+
+pub use behaviour::MinerBehaviour;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::chain::{AccountId, Chain, ChainError, NetUid, Signer};
-use crate::dsl::MinerSpec;
 use crate::keys::Keypair;
 use crate::net::{axon_info, MetagraphDirectory, MinerServer, RunningServer, ServerConfig, ServerStats};
+use crate::spec::MinerSpec;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MinerError {

@@ -42,7 +42,7 @@ pub mod sum {
     const ACCESS: AccessRules = AccessRules::validators_only().min_stake_tao(500);
 }
 
-const TAO: u64 = 1_000_000_000;
+use subnet_core::chain::RAO_PER_TAO as TAO;
 
 struct Local(LocalChainHandle);
 

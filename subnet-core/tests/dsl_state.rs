@@ -1,8 +1,7 @@
 //! Miner state, validator state and the request context reach the author's functions.
 
-use subnet_core::dsl::{JudgeSpec, MinerSpec, RequestContext, Rng, SubnetSpec};
 use subnet_core::prelude::*;
-use subnet_core::validator::MinerContext;
+use subnet_core::spec::{JudgeSpec, MinerContext, MinerSpec, RequestContext, Rng, SubnetSpec};
 
 #[subnet(name = "lookup", version = 3)]
 pub mod lookup {
@@ -77,7 +76,7 @@ async fn state_and_context_are_lent_to_the_author() {
     assert_eq!(String::from_utf8_lossy(&fourth), r#"{"task":"Query","body":{"key":1}}"#);
     // A miner error reaches the validator as a refusal, not a panic.
     let bad = miner.handle(&ctx, br#"{"task":"Query","body":{"key":9}}"#).await;
-    assert!(matches!(bad, Err(subnet_core::dsl::HandleError::Miner(m)) if m.contains("no such key")));
+    assert!(matches!(bad, Err(subnet_core::spec::HandleError::Miner(m)) if m.contains("no such key")));
     assert_eq!(<lookup::Subnet as SubnetSpec>::VERSION, 3);
 }
 

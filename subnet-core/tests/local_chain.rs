@@ -3,7 +3,7 @@
 use subnet_core::chain::local::commit_hash;
 use subnet_core::chain::{AccountId, AxonInfo, ChainError, Hyperparameter, LocalChain, LocalChainConfig};
 
-const TAO: u64 = 1_000_000_000;
+use subnet_core::chain::RAO_PER_TAO as TAO;
 
 fn acct(i: u8) -> AccountId {
     AccountId([i; 32])

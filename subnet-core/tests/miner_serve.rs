@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use subnet_core::chain::{BlockMode, Chain, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle, Signer};
-use subnet_core::dsl::{Envelope, HandleError, MinerSpec, RequestContext};
 use subnet_core::keys::Keypair;
 use subnet_core::miner::{ensure_registered, serve, MinerError, ServeOptions};
 use subnet_core::net::{axon_address, CallError, Client};
+use subnet_core::spec::{Envelope, HandleError, MinerSpec, RequestContext};
 
-const TAO: u64 = 1_000_000_000;
+use subnet_core::chain::RAO_PER_TAO as TAO;
 
 struct Echo;
 

@@ -9,11 +9,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use subnet_core::chain::{AccountId, AxonInfo};
-use subnet_core::dsl::{ChunkSink, Envelope, HandleError, MinerSpec, RequestContext};
 use subnet_core::keys::Keypair;
 use subnet_core::net::auth::{body_hash, now_nanos, Header, SignedHeader};
 use subnet_core::net::{axon_info, AccessPolicy, CallError, CallerInfo, Client, MetagraphDirectory, MinerServer, RunningServer, ServerConfig};
-use subnet_core::validator::{Querier, QueryError, Target};
+use subnet_core::spec::{ChunkSink, Envelope, HandleError, MinerSpec, Querier, QueryError, RequestContext, Target};
 use tonic::Code;
 
 const NETUID: u16 = 3;
@@ -51,7 +50,7 @@ impl MinerSpec for TestMiner {
             }
             "panic" => panic!("the handler panics (expected by the test)"),
             "fail" => Err(HandleError::miner("no answer today")),
-            "count" => subnet_core::dsl::collect_chunks(|sink| self.count(envelope, sink)).await,
+            "count" => subnet_core::spec::collect_chunks(|sink| self.count(envelope, sink)).await,
             other => Err(HandleError::UnknownTask(other.to_string())),
         }
     }

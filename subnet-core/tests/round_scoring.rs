@@ -4,10 +4,9 @@
 use std::time::Duration;
 
 use subnet_core::chain::AccountId;
-use subnet_core::dsl::{Envelope, SubnetJudge, SubnetSpec};
 use subnet_core::prelude::*;
-use subnet_core::testing::{run_local_net, LocalNetConfig, MinerKind, Role};
-use subnet_core::validator::Judge;
+use subnet_core::spec::Envelope;
+use subnet_core::testing::{run_local_net, LocalNetConfig, MinerBehaviour, Role};
 
 #[subnet(name = "race", version = 1)]
 pub mod race {
@@ -51,7 +50,7 @@ fn ctx(uid: u16, ms: u64) -> MinerContext {
 
 #[test]
 fn answers_are_scored_against_each_other() {
-    let mut judge = SubnetJudge::new(race::Subnet::judge());
+    let mut judge = race::Subnet::judge();
     let task = Envelope::encode("Square", &race::Square { x: 7 });
     let right = br#"{"y":49}"#.as_slice();
     let answers = [
@@ -71,11 +70,15 @@ fn answers_are_scored_against_each_other() {
 
 #[tokio::test]
 async fn a_validator_uses_the_round_scorer_end_to_end() {
-    let config = LocalNetConfig { epochs: 4, miners: vec![MinerKind::Honest, MinerKind::Flaky(60), MinerKind::Dead], ..LocalNetConfig::default() };
+    let config = LocalNetConfig {
+        epochs: 4,
+        miners: vec![MinerBehaviour::Honest, MinerBehaviour::Flaky(60), MinerBehaviour::Dead],
+        ..LocalNetConfig::default()
+    };
     let reports = run_local_net::<race::Subnet>(&config, |_| {}).await.unwrap();
     let last = reports.last().unwrap();
     let score = |kind| last.neurons.iter().find(|n| n.role == Role::Miner(kind)).unwrap().score;
-    assert!(score(MinerKind::Honest) > 0.5, "right answers score at least 0.5");
-    assert!(score(MinerKind::Honest) > score(MinerKind::Flaky(60)));
-    assert_eq!(score(MinerKind::Dead), 0.0);
+    assert!(score(MinerBehaviour::Honest) > 0.5, "right answers score at least 0.5");
+    assert!(score(MinerBehaviour::Honest) > score(MinerBehaviour::Flaky(60)));
+    assert_eq!(score(MinerBehaviour::Dead), 0.0);
 }

@@ -8,12 +8,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use subnet_core::chain::AccountId;
-use subnet_core::dsl::{Envelope, SubnetJudge, SubnetSpec};
 use subnet_core::keys::Keypair;
-use subnet_core::net::{AccessRules, CallerInfo, Client, MetagraphDirectory, MinerServer, ServerConfig};
+use subnet_core::net::{CallerInfo, Client, MetagraphDirectory, MinerServer, ServerConfig};
 use subnet_core::prelude::*;
-use subnet_core::testing::{run_local_net, LocalNetConfig, MinerKind, Role, Transport};
-use subnet_core::validator::Judge;
+use subnet_core::spec::Envelope;
+use subnet_core::testing::{run_local_net, LocalNetConfig, MinerBehaviour, Role, Transport};
 
 static SAW_FIRST_TOKEN_TIME: AtomicBool = AtomicBool::new(false);
 
@@ -74,13 +73,13 @@ async fn tokens_arrive_one_message_each_and_whole_on_a_unary_request() {
     assert_eq!(&whole[..], br#"[{"text":"a"},{"text":"b"},{"text":"c"}]"#);
 
     // The judge knows the task is streamed and scores the joined chunks.
-    let mut judge = SubnetJudge::new(echo::Subnet::judge());
+    let mut judge = echo::Subnet::judge();
     assert!(judge.streamed(&task));
     let ctx = MinerContext::new(1, AccountId([2; 32]), Duration::from_millis(3));
     assert_eq!(judge.score(&task, &whole, &ctx), 1.0);
     assert_eq!(judge.score(&task, br#"[{"text":"a"},{"text":"x"}]"#, &ctx), 1.0 / 3.0);
     assert_eq!(judge.score(&task, br#"{"text":"a"}"#, &ctx), 0.0, "one chunk is not the array of chunks");
-    let protocol = subnet_core::dsl::protocol_json(&echo::Subnet::protocol());
+    let protocol = subnet_core::spec::protocol_json(&echo::Subnet::protocol());
     assert!(protocol.contains(r#"{"task":"Prompt","answer":"Token","streamed":true}"#), "{protocol}");
 }
 
@@ -88,15 +87,15 @@ async fn tokens_arrive_one_message_each_and_whole_on_a_unary_request() {
 async fn a_streaming_subnet_runs_end_to_end_and_rewards_the_right_tokens() {
     let config = LocalNetConfig {
         epochs: 4,
-        miners: vec![MinerKind::Honest, MinerKind::Flaky(60), MinerKind::Dead],
+        miners: vec![MinerBehaviour::Honest, MinerBehaviour::Flaky(60), MinerBehaviour::Dead],
         transport: Transport::Grpc,
         ..LocalNetConfig::default()
     };
     let reports = run_local_net::<echo::Subnet>(&config, |_| {}).await.unwrap();
     let last = reports.last().unwrap();
     let miner = |kind| last.neurons.iter().find(|n| n.role == Role::Miner(kind)).unwrap().clone();
-    assert!(miner(MinerKind::Honest).score > 0.9);
-    assert!(miner(MinerKind::Honest).incentive > miner(MinerKind::Flaky(60)).incentive);
-    assert_eq!(miner(MinerKind::Dead).incentive, 0);
+    assert!(miner(MinerBehaviour::Honest).score > 0.9);
+    assert!(miner(MinerBehaviour::Honest).incentive > miner(MinerBehaviour::Flaky(60)).incentive);
+    assert_eq!(miner(MinerBehaviour::Dead).incentive, 0);
     assert!(SAW_FIRST_TOKEN_TIME.load(Ordering::SeqCst), "the validator streamed and timed the first token");
 }

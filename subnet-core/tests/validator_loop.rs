@@ -7,9 +7,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use subnet_core::chain::{AccountId, AxonInfo, BlockMode, Chain, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle};
 use subnet_core::incentive::Incentive;
-use subnet_core::validator::{Judge, MinerContext, Querier, QueryError, Response, Target, Validator, ValidatorConfig, WeightsOutcome};
+use subnet_core::spec::{JudgeSpec, MinerContext, Querier, QueryError, Response, Rng, Target};
+use subnet_core::validator::{Validator, ValidatorConfig, WeightsOutcome};
 
-const TAO: u64 = 1_000_000_000;
+use subnet_core::chain::RAO_PER_TAO as TAO;
 
 fn acct(i: u8) -> AccountId {
     AccountId([i; 32])
@@ -43,8 +44,10 @@ impl Querier for FakeMiners {
 
 struct SumJudge;
 
-impl Judge for SumJudge {
-    fn challenge(&mut self, seed: u64) -> Vec<u8> {
+impl JudgeSpec for SumJudge {
+    fn challenge(&mut self, _round: u64, rng: &mut Rng) -> Vec<u8> {
+        use rand::RngCore;
+        let seed = rng.next_u64();
         vec![(seed % 200) as u8, ((seed >> 8) % 50) as u8]
     }
     fn score(&mut self, task: &[u8], answer: &[u8], _miner: &MinerContext) -> f64 {

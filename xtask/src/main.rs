@@ -185,7 +185,7 @@ fn run(cli: Cli) -> Result<()> {
 
 /// The main job of the README: a subnet, a chain, neurons, epochs, a table each.
 fn demo(epochs: usize, tempo: u16) -> Result<()> {
-    use subnet_core::testing::{run_local_net, LocalNetConfig, MinerKind, Role};
+    use subnet_core::testing::{run_local_net, LocalNetConfig, MinerBehaviour, Role};
     anyhow::ensure!(epochs > 0 && tempo > 0, "--epochs and --tempo must be positive");
     let config = LocalNetConfig { epochs, tempo, ..LocalNetConfig::default() };
     println!(
@@ -200,11 +200,11 @@ fn demo(epochs: usize, tempo: u16) -> Result<()> {
     let reports = runtime.block_on(run_local_net::<sum_subnet::sum::Subnet>(&config, |r| println!("{}", r.table())))?;
     // The run must show the mechanism working, or the demo fails loudly.
     let last = reports.last().context("no epoch ran")?;
-    let incentive = |kind: MinerKind| last.neurons.iter().find(|n| n.role == Role::Miner(kind)).map_or(0, |n| n.incentive);
+    let incentive = |kind: MinerBehaviour| last.neurons.iter().find(|n| n.role == Role::Miner(kind)).map_or(0, |n| n.incentive);
     anyhow::ensure!(last.neurons.iter().any(|n| n.weight > 0), "the validator never set weights");
-    anyhow::ensure!(incentive(MinerKind::Honest) > 0, "the honest miner earned nothing");
+    anyhow::ensure!(incentive(MinerBehaviour::Honest) > 0, "the honest miner earned nothing");
     anyhow::ensure!(
-        incentive(MinerKind::Honest) > incentive(MinerKind::Flaky(70)) && incentive(MinerKind::Dead) == 0,
+        incentive(MinerBehaviour::Honest) > incentive(MinerBehaviour::Flaky(70)) && incentive(MinerBehaviour::Dead) == 0,
         "incentive does not follow quality"
     );
     println!("ok: the honest miner earns the most, the dead one nothing.");

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
+use subnet_core::chain::RAO_PER_TAO as TAO;
 use subnet_core::chain::{AccountId, AxonInfo, BlockMode, Chain, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle};
-use subnet_core::dsl::{InProcessMiners, MinerBehaviour, MinerSpec, SubnetJudge, SubnetSpec};
+use subnet_core::spec::{MinerSpec, SubnetSpec};
+use subnet_core::testing::{InProcessMiners, MinerBehaviour};
 use subnet_core::validator::{Validator, ValidatorConfig};
 use sum_subnet::sum::Subnet;
-
-const TAO: u64 = 1_000_000_000;
 
 fn acct(i: u8) -> AccountId {
     AccountId([i; 32])
@@ -33,13 +33,12 @@ async fn honest_miner_earns_most_and_the_dead_one_nothing() {
     chain.produce_blocks(20);
 
     let miner: Arc<dyn MinerSpec> = Arc::new(Subnet::miner());
-    let miners = InProcessMiners::new()
-        .with(acct(11), MinerBehaviour::Honest(miner.clone()))
-        .with(acct(12), MinerBehaviour::Flaky(miner, 50))
+    let miners = InProcessMiners::new(miner)
+        .with(acct(11), MinerBehaviour::Honest)
+        .with(acct(12), MinerBehaviour::Flaky(50))
         .with(acct(13), MinerBehaviour::Dead);
     let config = ValidatorConfig { netuid, mechanism: Subnet::mechanism(), version_key: Subnet::VERSION, state_path: None, seed: 7 };
-    let mut validator =
-        Validator::new(Arc::new(chain.clone()), Arc::new(miners), Box::new(acct(10)), SubnetJudge::new(Subnet::judge()), config).unwrap();
+    let mut validator = Validator::new(Arc::new(chain.clone()), Arc::new(miners), Box::new(acct(10)), Subnet::judge(), config).unwrap();
 
     for _ in 0..40 {
         validator.round().await.unwrap();
@@ -61,13 +60,13 @@ fn protocol_description_lists_the_tasks() {
     assert_eq!(serde_json_string(&p), r#"{"name":"sum","version":1,"encoding":"json","tasks":[{"task":"Add","answer":"Total","streamed":false}]}"#);
 }
 
-fn serde_json_string(p: &subnet_core::dsl::Protocol) -> String {
-    subnet_core::dsl::protocol_json(p)
+fn serde_json_string(p: &subnet_core::spec::Protocol) -> String {
+    subnet_core::spec::protocol_json(p)
 }
 
 #[tokio::test]
 async fn bad_requests_get_errors_not_panics() {
-    use subnet_core::dsl::{HandleError, RequestContext};
+    use subnet_core::spec::{HandleError, RequestContext};
     let m = Subnet::miner();
     let ctx = RequestContext { caller: acct(10), stake: 0, deadline: None };
     assert!(matches!(m.handle(&ctx, b"not json").await, Err(HandleError::BadRequest(_))));
@@ -79,14 +78,14 @@ async fn bad_requests_get_errors_not_panics() {
 #[tokio::test]
 async fn a_slow_or_dead_miner_does_not_stall_the_round() {
     use std::time::{Duration, Instant};
-    use subnet_core::dsl::Envelope;
-    use subnet_core::validator::{Querier, QueryError, Target};
+    use subnet_core::spec::Envelope;
+    use subnet_core::spec::{Querier, QueryError, Target};
     let miner: Arc<dyn MinerSpec> = Arc::new(Subnet::miner());
-    let miners = InProcessMiners::new()
-        .with(acct(1), MinerBehaviour::Honest(miner.clone()))
-        .with(acct(2), MinerBehaviour::Slow(miner.clone(), Duration::from_secs(5)))
+    let miners = InProcessMiners::new(miner)
+        .with(acct(1), MinerBehaviour::Honest)
+        .with(acct(2), MinerBehaviour::Slow(Duration::from_secs(5)))
         .with(acct(3), MinerBehaviour::Dead)
-        .with(acct(4), MinerBehaviour::Honest(miner));
+        .with(acct(4), MinerBehaviour::Honest);
     let targets: Vec<Target> = (1..=5).map(|i| Target { uid: i as u16, hotkey: acct(i), axon: AxonInfo::default() }).collect();
     let task = Envelope::encode("Add", &sum_subnet::sum::Add { a: 2, b: 2 });
     let start = Instant::now();

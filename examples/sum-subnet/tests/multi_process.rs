@@ -5,12 +5,12 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
-use subnet_core::testing::{run_multi_process, ChainTarget, MinerKind, MultiProcessConfig, MultiProcessError, Progress, Role};
+use subnet_core::testing::{run_multi_process, ChainTarget, MinerBehaviour, MultiProcessConfig, MultiProcessError, Progress, Role};
 
 fn config(command: Vec<OsString>, dir: &tempfile::TempDir) -> MultiProcessConfig {
     let mut config = MultiProcessConfig::new(command, dir.path().to_path_buf());
     config.chain = ChainTarget::Served { block_time: Duration::from_millis(50) };
-    config.miners = vec![MinerKind::Honest, MinerKind::Flaky(70), MinerKind::Dead];
+    config.miners = vec![MinerBehaviour::Honest, MinerBehaviour::Flaky(70), MinerBehaviour::Dead];
     config.epochs = 3;
     config
 }
@@ -31,7 +31,8 @@ async fn miner_and_validator_binaries_earn_by_quality_on_the_served_localnet() {
     assert_eq!(reports.len(), 3);
     let last = reports.last().unwrap();
     let row = |role: Role| last.neurons.iter().find(|n| n.role == role).unwrap_or_else(|| panic!("no {role:?} in {last:?}"));
-    let (honest, flaky, dead) = (row(Role::Miner(MinerKind::Honest)), row(Role::Miner(MinerKind::Flaky(70))), row(Role::Miner(MinerKind::Dead)));
+    let (honest, flaky, dead) =
+        (row(Role::Miner(MinerBehaviour::Honest)), row(Role::Miner(MinerBehaviour::Flaky(70))), row(Role::Miner(MinerBehaviour::Dead)));
     let validator = row(Role::Validator);
     // The validator process set weights on chain, read back through the metagraph.
     assert!(honest.weight > 0, "no weights from the validator process: {}", last.table());

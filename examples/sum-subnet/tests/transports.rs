@@ -27,7 +27,7 @@ async fn long_runs_over_grpc_keep_scoring_honest_miners_high() {
         .unwrap()
         .neurons
         .iter()
-        .find(|n| n.role == subnet_core::testing::Role::Miner(subnet_core::testing::MinerKind::Honest))
+        .find(|n| n.role == subnet_core::testing::Role::Miner(subnet_core::testing::MinerBehaviour::Honest))
         .unwrap()
         .score;
     assert!(honest > 0.99, "honest miner's score {honest}");

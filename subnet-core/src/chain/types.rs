@@ -9,6 +9,9 @@ pub type NetUid = u16;
 /// mechanism, so TAO and alpha amounts are the same numbers.
 pub type Balance = u64;
 
+/// Rao in one TAO (Subtensor's balances have 9 decimals).
+pub const RAO_PER_TAO: Balance = 1_000_000_000;
+
 /// A 32-byte account (an sr25519 public key), as Substrate's `AccountId32`.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct AccountId(pub [u8; 32]);

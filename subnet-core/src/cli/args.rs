@@ -84,6 +84,9 @@ pub struct MinerArgs {
     /// end-to-end run has miners of differing quality (`cargo xtask test`).
     #[arg(long = "test.wrong_answer_percent", hide = true, value_parser = clap::value_parser!(u8).range(0..=100))]
     pub wrong_answer_percent: Option<u8>,
+    /// Test runs only: answer this many milliseconds late (a slow miner).
+    #[arg(long = "test.answer_delay_ms", hide = true)]
+    pub answer_delay_ms: Option<u64>,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -7,15 +7,16 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::args::{resolve_endpoint, Cli, Command, Common, MinerArgs, ValidatorArgs};
-use crate::chain::{AccountId, Chain, ChainError};
-use crate::dsl::{protocol_json, SubnetJudge, SubnetSpec};
+use crate::chain::{AccountId, Chain, ChainError, RAO_PER_TAO};
 use crate::keys::{default_wallets_path, Keypair, Wallet, WalletError};
 use crate::metrics::{self, Exposition, Render};
-use crate::miner::{ensure_registered, serve, MinerError, ServeOptions};
+use crate::miner::{ensure_registered, serve, MinerBehaviour, MinerError, ServeOptions};
 use crate::net::{Client, ServerStats};
+use crate::spec::{protocol_json, MinerSpec, SubnetSpec};
 use crate::validator::{LoopEvent, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};
 
-const TAO: f64 = 1e9;
+/// Rao per TAO, for showing and reading amounts in TAO.
+const TAO: f64 = RAO_PER_TAO as f64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -164,11 +165,18 @@ async fn miner<S: SubnetSpec>(
     if let Some(rate) = args.rate_limit {
         options.server.rate_limit = (rate > 0.0).then_some((rate, (rate * 2.0).ceil() as u32));
     }
-    let mut handler: Arc<dyn crate::dsl::MinerSpec> = Arc::new(S::miner());
-    if let Some(percent) = args.wrong_answer_percent.filter(|p| *p > 0) {
-        tracing::warn!(percent, "test mode: answering wrongly on purpose");
+    let mut handler: Arc<dyn MinerSpec> = Arc::new(S::miner());
+    // Test runs' miners of differing quality, the same behaviour a local run applies.
+    let behaviour = match (args.wrong_answer_percent.filter(|p| *p > 0), args.answer_delay_ms.filter(|ms| *ms > 0)) {
+        (Some(percent), _) => MinerBehaviour::Flaky(percent),
+        (None, Some(ms)) => MinerBehaviour::Slow(std::time::Duration::from_millis(ms)),
+        (None, None) => MinerBehaviour::Honest,
+    };
+    if behaviour != MinerBehaviour::Honest {
+        tracing::warn!(?behaviour, "test mode: answering badly on purpose");
         let salt = u64::from_le_bytes(key.public_key().0[..8].try_into().expect("8 bytes"));
-        handler = Arc::new(crate::dsl::FlakyMiner { inner: handler, percent, salt });
+        // Neither flag makes a dead miner, so the behaviour always serves.
+        handler = behaviour.apply(handler.clone(), salt).unwrap_or(handler);
     }
     let served = serve(chain, &key, handler, options).await?;
     writeln!(out, "{} miner uid {} serving on {} (hotkey {})", S::NAME, served.uid, served.addr, key.ss58_address())?;
@@ -202,7 +210,7 @@ async fn validator<S: SubnetSpec>(
     let seed = args.seed.unwrap_or_else(|| u64::from_le_bytes(key.public_key().0[..8].try_into().expect("8 bytes")));
     let config = ValidatorConfig { netuid, mechanism: S::mechanism(), version_key: S::VERSION, state_path: Some(state_path.clone()), seed };
     let querier = Arc::new(Client::new(key.clone(), netuid, S::VERSION));
-    let mut validator = Validator::new(chain, querier, Box::new(key.clone()), SubnetJudge::new(S::judge()), config)?;
+    let mut validator = Validator::new(chain, querier, Box::new(key.clone()), S::judge(), config)?;
     writeln!(out, "{} validator {} on subnet {netuid}; scores kept in {}", S::NAME, key.ss58_address(), state_path.display())?;
     let debug = common.debug;
     let mut write_error = None;

@@ -33,7 +33,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::dsl::SubnetSpec;
+use crate::spec::SubnetSpec;
 
 /// Parse the process's arguments and run the command until it ends, Ctrl-C or
 /// SIGTERM (what systemd, Docker and `kill` send).

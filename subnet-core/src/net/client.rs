@@ -23,7 +23,7 @@ use super::reject::reason_of;
 use super::server::{AUTH_METADATA, QUERY_PATH, QUERY_STREAM_PATH};
 use crate::chain::AxonInfo;
 use crate::keys::Keypair;
-use crate::validator::{Querier, QueryError, Response, Target};
+use crate::spec::{gather_in_order, join_chunks, Envelope, Querier, QueryError, Response, Target};
 
 /// Why a call gave no answer.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -163,7 +163,7 @@ impl Client {
     /// Query every target at once; one response per target, in order. With `streamed`,
     /// answers are asked for as streams and each is the JSON array of its chunks.
     pub async fn query_all(&self, targets: &[Target], task: &[u8], timeout: Duration, streamed: bool) -> Vec<Response> {
-        let name = crate::dsl::Envelope::task_name(task).unwrap_or_default();
+        let name = Envelope::task_name(task).unwrap_or_default();
         let body = Bytes::copy_from_slice(task);
         let mut set = tokio::task::JoinSet::new();
         for (index, t) in targets.iter().enumerate() {
@@ -176,7 +176,7 @@ impl Client {
                 };
                 let response = if streamed {
                     match me.call_stream(hotkey, addr, &name, body, timeout).await {
-                        Ok(s) => Response { result: Ok(crate::dsl::join_chunks(&s.chunks)), latency: started.elapsed(), first_chunk: s.first_chunk },
+                        Ok(s) => Response { result: Ok(join_chunks(&s.chunks)), latency: started.elapsed(), first_chunk: s.first_chunk },
                         Err(e) => Response::new(Err(e.into()), started.elapsed()),
                     }
                 } else {
@@ -186,7 +186,7 @@ impl Client {
                 (index, response)
             });
         }
-        crate::validator::gather_in_order(set, targets.len(), timeout).await
+        gather_in_order(set, targets.len(), timeout).await
     }
 }
 

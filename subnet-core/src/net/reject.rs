@@ -24,7 +24,7 @@ use tonic::metadata::MetadataValue;
 use tonic::{Code, Status};
 
 use super::auth::AuthError;
-use crate::dsl::HandleError;
+use crate::spec::HandleError;
 
 /// The response metadata key carrying the reason token.
 pub const REJECT_METADATA: &str = "subnet-reject";

@@ -31,7 +31,7 @@ use super::codec::BytesCodec;
 use super::gate::PriorityGate;
 use super::reject::Rejection;
 use crate::chain::AccountId;
-use crate::dsl::{ChunkSink, MinerSpec, RequestContext};
+use crate::spec::{ChunkSink, HandleError, MinerSpec, RequestContext};
 
 /// The unary method: task envelope in, answer out.
 pub const QUERY_PATH: &str = "/subnet.v1.Miner/Query";
@@ -242,7 +242,7 @@ impl Inner {
         &self,
         remaining: Duration,
         deadline: Duration,
-        work: impl Future<Output = Result<T, crate::dsl::HandleError>> + Send + 'static,
+        work: impl Future<Output = Result<T, HandleError>> + Send + 'static,
     ) -> Result<T, Rejection> {
         let task = AbortOnDrop(tokio::spawn(work));
         let ran = Instant::now();

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use super::{check_invariants, html, run_local_net, EpochReport, LocalNetConfig, MinerKind, Transport};
-use crate::dsl::SubnetSpec;
+use super::{check_invariants, html, run_local_net, EpochReport, LocalNetConfig, MinerBehaviour, Transport};
+use crate::spec::SubnetSpec;
 
 /// How the neurons of a run are hosted.
 #[derive(Clone, Debug, PartialEq)]
@@ -141,7 +141,7 @@ fn parse(args: Vec<String>) -> Result<Plan, String> {
     if miners == 0 || config.validators == 0 || config.epochs == 0 || config.tempo == 0 {
         return Err("--miners, --validators, --epochs and --tempo must be positive".into());
     }
-    config.miners = MinerKind::mix(miners);
+    config.miners = MinerBehaviour::mix(miners);
     // A node elsewhere can only be reached by neurons of their own.
     let hosting = if multi || chain.is_some() {
         if block_ms == 0 {

@@ -9,36 +9,20 @@ use std::time::Duration;
 
 use crate::chain::{
     AccountId, AxonInfo, BlockMode, Chain, ChainError, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle, Metagraph, Signer,
+    RAO_PER_TAO as TAO,
 };
-use crate::dsl::{FlakyMiner, InProcessMiners, MinerBehaviour, MinerSpec, SubnetJudge, SubnetSpec};
 use crate::keys::Keypair;
-use crate::miner::{MinerError, ServeOptions, ServedMiner};
+use crate::miner::{MinerBehaviour, MinerError, ServeOptions, ServedMiner};
 use crate::net::Client;
-use crate::validator::{Querier, Validator, ValidatorConfig, ValidatorError};
+use crate::spec::{MinerSpec, Querier, SubnetSpec};
+use crate::validator::{Validator, ValidatorConfig, ValidatorError};
 
-const TAO: u64 = 1_000_000_000;
-
-/// How a miner in the run behaves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MinerKind {
-    Honest,
-    /// Answers wrong this percentage of the time.
-    Flaky(u8),
-    Dead,
-}
-
-impl MinerKind {
-    /// `n` miners of mixed quality: honest, mostly right, mostly wrong, dead, repeated.
-    pub fn mix(n: usize) -> Vec<MinerKind> {
-        let pattern = [MinerKind::Honest, MinerKind::Flaky(30), MinerKind::Flaky(70), MinerKind::Dead];
-        (0..n).map(|i| pattern[i % pattern.len()]).collect()
-    }
-}
+use super::InProcessMiners;
 
 #[derive(Clone, Debug)]
 pub struct LocalNetConfig {
     pub validators: usize,
-    pub miners: Vec<MinerKind>,
+    pub miners: Vec<MinerBehaviour>,
     pub epochs: usize,
     pub tempo: u16,
     /// Validator rounds per epoch.
@@ -59,7 +43,7 @@ pub enum Transport {
 
 impl Default for LocalNetConfig {
     fn default() -> Self {
-        Self { validators: 1, miners: MinerKind::mix(4), epochs: 6, tempo: 20, rounds_per_epoch: 4, seed: 7, transport: Transport::Grpc }
+        Self { validators: 1, miners: MinerBehaviour::mix(4), epochs: 6, tempo: 20, rounds_per_epoch: 4, seed: 7, transport: Transport::Grpc }
     }
 }
 
@@ -77,7 +61,7 @@ pub enum LocalNetError {
 pub enum Role {
     Owner,
     Validator,
-    Miner(MinerKind),
+    Miner(MinerBehaviour),
 }
 
 /// One UID after an epoch.
@@ -116,9 +100,10 @@ impl EpochReport {
             let role = match n.role {
                 Role::Owner => "owner".to_string(),
                 Role::Validator => "validator".to_string(),
-                Role::Miner(MinerKind::Honest) => "miner".to_string(),
-                Role::Miner(MinerKind::Flaky(p)) => format!("miner {p}%bad"),
-                Role::Miner(MinerKind::Dead) => "miner dead".to_string(),
+                Role::Miner(MinerBehaviour::Honest) => "miner".to_string(),
+                Role::Miner(MinerBehaviour::Flaky(p)) => format!("miner {p}%bad"),
+                Role::Miner(MinerBehaviour::Slow(d)) => format!("miner +{}ms", d.as_millis()),
+                Role::Miner(MinerBehaviour::Dead) => "miner dead".to_string(),
             };
             let _ = writeln!(
                 t,
@@ -193,16 +178,12 @@ pub async fn run_local_net<S: SubnetSpec>(
     let mut queriers: Vec<Arc<dyn Querier>> = Vec::new();
     match config.transport {
         Transport::Grpc => {
-            for ((m, kind), uid) in miner_keys.iter().zip(&config.miners).zip(&miner_uids) {
-                let handler: Arc<dyn MinerSpec> = match kind {
-                    MinerKind::Honest => miner_impl.clone(),
-                    MinerKind::Flaky(p) => Arc::new(FlakyMiner { inner: miner_impl.clone(), percent: *p, salt: *uid as u64 }),
-                    MinerKind::Dead => {
-                        // Announced, but nothing listens there.
-                        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_or(9, |a| a.port());
-                        chain.serve_axon(m, netuid, AxonInfo { ip: 0, port, ip_type: 4, ..Default::default() }).await?;
-                        continue;
-                    }
+            for ((m, behaviour), uid) in miner_keys.iter().zip(&config.miners).zip(&miner_uids) {
+                let Some(handler) = behaviour.apply(miner_impl.clone(), *uid as u64) else {
+                    // Dead: announced, but nothing listens there.
+                    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_or(9, |a| a.port());
+                    chain.serve_axon(m, netuid, AxonInfo { ip: 0, port, ip_type: 4, ..Default::default() }).await?;
+                    continue;
                 };
                 let mut options = ServeOptions::local(netuid, S::VERSION);
                 S::access().apply(&mut options.server);
@@ -218,20 +199,15 @@ pub async fn run_local_net<S: SubnetSpec>(
             }
         }
         Transport::InProcess => {
-            let mut querier = InProcessMiners::new();
+            let mut querier = InProcessMiners::new(miner_impl.clone());
             if let Some(v) = validators.first() {
                 querier = querier.caller(*v, 1_000 * TAO);
             }
-            for (i, (m, kind)) in miner_keys.iter().zip(&config.miners).enumerate() {
+            for (i, (m, behaviour)) in miner_keys.iter().zip(&config.miners).enumerate() {
                 // IP 0: the chain allows it for testing, and in-process miners need no address.
                 let axon = AxonInfo { ip: 0, port: 10_000 + i as u16, ip_type: 4, ..Default::default() };
                 chain.serve_axon(m, netuid, axon).await?;
-                let behaviour = match kind {
-                    MinerKind::Honest => MinerBehaviour::Honest(miner_impl.clone()),
-                    MinerKind::Flaky(p) => MinerBehaviour::Flaky(miner_impl.clone(), *p),
-                    MinerKind::Dead => MinerBehaviour::Dead,
-                };
-                querier = querier.with(m.account_id(), behaviour);
+                querier = querier.with(m.account_id(), *behaviour);
             }
             let querier: Arc<dyn Querier> = Arc::new(querier);
             queriers = vec![querier; validator_keys.len()];
@@ -241,7 +217,7 @@ pub async fn run_local_net<S: SubnetSpec>(
     let mut runners = Vec::new();
     for (i, (v, querier)) in validator_keys.iter().zip(queriers).enumerate() {
         let cfg = ValidatorConfig { netuid, mechanism: S::mechanism(), version_key: S::VERSION, state_path: None, seed: config.seed ^ i as u64 };
-        runners.push(Validator::new(chain_dyn.clone(), querier, Box::new(v.clone()), SubnetJudge::new(S::judge()), cfg)?);
+        runners.push(Validator::new(chain_dyn.clone(), querier, Box::new(v.clone()), S::judge(), cfg)?);
     }
 
     let blocks_per_round = (config.tempo as u64 / config.rounds_per_epoch.max(1) as u64).max(1);
@@ -273,12 +249,12 @@ pub(crate) fn epoch_report(
     epoch: usize,
     mg: &Metagraph,
     miners: &[AccountId],
-    kinds: &[MinerKind],
+    behaviours: &[MinerBehaviour],
     validators: &[AccountId],
     scores: &[(u16, f64)],
 ) -> EpochReport {
     let role_of = |hotkey: &AccountId| match miners.iter().position(|m| m == hotkey) {
-        Some(i) => Role::Miner(kinds[i]),
+        Some(i) => Role::Miner(behaviours[i]),
         None if validators.contains(hotkey) => Role::Validator,
         None => Role::Owner,
     };

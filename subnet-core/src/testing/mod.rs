@@ -1,8 +1,9 @@
 //! Test kit: run a subnet end to end in-process on the local chain (validators,
-//! miners of chosen behaviour, epochs) and get a report per epoch; pin a subnet's
+//! miners of chosen [`MinerBehaviour`], epochs; [`InProcessMiners`] as the transport) and get a report per epoch; pin a subnet's
 //! scoring and mechanism with a snapshot ([`ScoringTable`]).
 
 mod cli;
+mod in_process;
 mod local_net;
 #[cfg(feature = "localnet")]
 mod multi_process;
@@ -10,8 +11,10 @@ mod report;
 mod rng;
 mod scoring;
 
+pub use crate::miner::MinerBehaviour;
 pub use cli::run_main;
-pub use local_net::{run_local_net, EpochReport, LocalNetConfig, LocalNetError, MinerKind, NeuronRow, Role, Transport};
+pub use in_process::InProcessMiners;
+pub use local_net::{run_local_net, EpochReport, LocalNetConfig, LocalNetError, NeuronRow, Role, Transport};
 #[cfg(feature = "localnet")]
 pub use multi_process::{run_multi_process, ChainTarget, MultiProcessConfig, MultiProcessError, Progress};
 pub use report::{check_invariants, html};

@@ -16,16 +16,18 @@ use std::process::{ExitStatus, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::local_net::{epoch_report, neuron_key, EpochReport, MinerKind};
+use super::local_net::{epoch_report, neuron_key, EpochReport};
 use crate::chain::local::dev_keypair;
 use crate::chain::node::LocalNode;
 use crate::chain::subtensor::{Network, SubtensorClient};
-use crate::chain::{AccountId, AxonInfo, BlockMode, Chain, ChainError, Hyperparameter, LocalChain, LocalChainConfig, NetUid, Signer};
-use crate::dsl::SubnetSpec;
+use crate::chain::{
+    AccountId, AxonInfo, BlockMode, Chain, ChainError, Hyperparameter, LocalChain, LocalChainConfig, NetUid, Signer, RAO_PER_TAO as TAO,
+};
 use crate::incentive::ScoreBook;
 use crate::keys::{Keypair, Wallet, WalletError};
+use crate::miner::MinerBehaviour;
+use crate::spec::SubnetSpec;
 
-const TAO: u64 = 1_000_000_000;
 /// Neurons' coldkeys: funded on the served localnet and on Subtensor's dev chains.
 const COLDKEYS: [&str; 5] = ["Bob", "Charlie", "Dave", "Eve", "Ferdie"];
 
@@ -46,7 +48,7 @@ pub struct MultiProcessConfig {
     pub command: Vec<OsString>,
     pub chain: ChainTarget,
     pub validators: usize,
-    pub miners: Vec<MinerKind>,
+    pub miners: Vec<MinerBehaviour>,
     pub epochs: usize,
     pub tempo: u16,
     /// Validator rounds per epoch.
@@ -62,7 +64,7 @@ impl MultiProcessConfig {
             command,
             chain: ChainTarget::Served { block_time: Duration::from_millis(50) },
             validators: 1,
-            miners: MinerKind::mix(4),
+            miners: MinerBehaviour::mix(4),
             epochs: 6,
             tempo: 20,
             rounds_per_epoch: 4,
@@ -259,15 +261,17 @@ async fn run_on_chain<S: SubnetSpec>(
     };
     let mut processes: Vec<NeuronProcess> = Vec::new();
     let mut live_miners = Vec::new();
-    for (n, kind) in miners.iter().zip(&config.miners) {
+    for (n, behaviour) in miners.iter().zip(&config.miners) {
         let mut args = base(n, "miner");
         // Listen on loopback, announce IP 0: Subtensor refuses loopback axons, and
         // validators read IP 0 as this machine.
         args.extend(["--axon.ip", "127.0.0.1", "--axon.port", "0", "--axon.external_ip", "0.0.0.0"].map(OsString::from));
-        match kind {
-            MinerKind::Honest => {}
-            MinerKind::Flaky(p) => args.extend(["--test.wrong_answer_percent".into(), p.to_string().into()]),
-            MinerKind::Dead => {
+        // The miner binary applies the same behaviour from its hidden test flags.
+        match behaviour {
+            MinerBehaviour::Honest => {}
+            MinerBehaviour::Flaky(p) => args.extend(["--test.wrong_answer_percent".into(), p.to_string().into()]),
+            MinerBehaviour::Slow(d) => args.extend(["--test.answer_delay_ms".into(), d.as_millis().to_string().into()]),
+            MinerBehaviour::Dead => {
                 // Announced, but nothing listens there.
                 let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_or(9, |a| a.port());
                 chain.serve_axon(&n.hotkey, netuid, AxonInfo { ip: 0, port, ip_type: 4, ..Default::default() }).await?;

@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::{EpochReport, MinerKind, Role};
+use super::{EpochReport, MinerBehaviour, Role};
+use crate::chain::RAO_PER_TAO;
 
 /// Check what must hold after a run; each failure is a sentence.
 pub fn check_invariants(reports: &[EpochReport]) -> Vec<String> {
@@ -20,8 +21,8 @@ pub fn check_invariants(reports: &[EpochReport]) -> Vec<String> {
     if !last.neurons.iter().any(|n| n.role == Role::Validator && n.dividends > 0) {
         problems.push("no validator earned dividends".into());
     }
-    let best = |kind: MinerKind| last.neurons.iter().filter(|n| n.role == Role::Miner(kind)).map(|n| n.incentive).max();
-    if let (Some(honest), Some(dead)) = (best(MinerKind::Honest), best(MinerKind::Dead)) {
+    let best = |kind: MinerBehaviour| last.neurons.iter().filter(|n| n.role == Role::Miner(kind)).map(|n| n.incentive).max();
+    if let (Some(honest), Some(dead)) = (best(MinerBehaviour::Honest), best(MinerBehaviour::Dead)) {
         if dead > 0 || honest == 0 {
             problems.push(format!("incentive does not follow quality: honest {honest}, dead {dead}"));
         }
@@ -65,12 +66,12 @@ pub fn html(title: &str, reports: &[EpochReport]) -> String {
                 "<tr><td>{}</td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td><td>{:.4}</td><td>{:.4}</td><td>{:.4}</td></tr>",
                 n.uid,
                 role_name(n.role),
-                n.stake as f64 / 1e9,
+                n.stake as f64 / RAO_PER_TAO as f64,
                 n.score,
                 n.weight,
                 n.incentive as f64 / 65535.0,
                 n.dividends as f64 / 65535.0,
-                n.emission as f64 / 1e9
+                n.emission as f64 / RAO_PER_TAO as f64
             );
         }
         page += "</table>";
@@ -83,9 +84,10 @@ fn role_name(r: Role) -> String {
     match r {
         Role::Owner => "owner".into(),
         Role::Validator => "validator".into(),
-        Role::Miner(MinerKind::Honest) => "honest miner".into(),
-        Role::Miner(MinerKind::Flaky(p)) => format!("miner, {p}% wrong"),
-        Role::Miner(MinerKind::Dead) => "dead miner".into(),
+        Role::Miner(MinerBehaviour::Honest) => "honest miner".into(),
+        Role::Miner(MinerBehaviour::Flaky(p)) => format!("miner, {p}% wrong"),
+        Role::Miner(MinerBehaviour::Slow(d)) => format!("miner, {} ms slow", d.as_millis()),
+        Role::Miner(MinerBehaviour::Dead) => "dead miner".into(),
     }
 }
 
@@ -124,8 +126,11 @@ mod tests {
     #[test]
     fn invariants_name_what_broke() {
         assert_eq!(check_invariants(&[]), vec!["no epoch ran".to_string()]);
-        let idle =
-            EpochReport { epoch: 1, block: 20, neurons: vec![row(0, Role::Validator, 0, 0, 0), row(1, Role::Miner(MinerKind::Honest), 0, 0, 0)] };
+        let idle = EpochReport {
+            epoch: 1,
+            block: 20,
+            neurons: vec![row(0, Role::Validator, 0, 0, 0), row(1, Role::Miner(MinerBehaviour::Honest), 0, 0, 0)],
+        };
         let problems = check_invariants(&[idle]);
         assert!(problems.iter().any(|p| p.contains("no weights")));
         assert!(problems.iter().any(|p| p.contains("no miner")));
@@ -134,8 +139,8 @@ mod tests {
             block: 20,
             neurons: vec![
                 row(0, Role::Validator, 0, 0, 65535),
-                row(1, Role::Miner(MinerKind::Honest), 100, 0, 0),
-                row(2, Role::Miner(MinerKind::Dead), 65535, 65535, 0),
+                row(1, Role::Miner(MinerBehaviour::Honest), 100, 0, 0),
+                row(2, Role::Miner(MinerBehaviour::Dead), 65535, 65535, 0),
             ],
         };
         assert_eq!(check_invariants(std::slice::from_ref(&upside_down)), vec!["incentive does not follow quality: honest 0, dead 65535".to_string()]);

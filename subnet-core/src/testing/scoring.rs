@@ -16,9 +16,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::dsl::{encode_answer, Envelope, JudgeSpec, SubnetSpec};
 use crate::incentive::{weights_for_chain, WeightLimits};
-use crate::validator::MinerContext;
+use crate::spec::{encode_answer, Envelope, JudgeSpec, MinerContext, SubnetSpec};
 use crate::yuma::{run_epoch, EpochParams, SubnetState};
 
 pub struct ScoringTable<S: SubnetSpec> {

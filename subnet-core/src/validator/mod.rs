@@ -1,13 +1,14 @@
 //! The validator's loop, independent of how miners are reached: sync the metagraph,
-//! challenge a sample of miners through a [`Querier`], score the answers with a
-//! [`Judge`], keep moving-average scores, and submit weights on the chain's schedule
+//! challenge a sample of miners through a [`Querier`](crate::spec::Querier), score the
+//! answers with the subnet's [`JudgeSpec`](crate::spec::JudgeSpec), keep moving-average scores, and submit weights on the chain's schedule
 //! (rate limit, commit-reveal, retries) without ever losing scores.
 //!
-//! The signed gRPC client implements [`Querier`] for real networks; tests use an
-//! in-process one.
+//! The signed gRPC client (`net`) implements `Querier` for real networks; tests use
+//! the in-process one (`testing`).
 
-mod query;
 mod runner;
 
-pub use query::{gather_in_order, Judge, MinerContext, Querier, QueryError, Response, Target};
+/// Until `#[subnet]` names `__private::MinerContext`: the path its generated code uses.
+#[doc(hidden)]
+pub use crate::spec::MinerContext;
 pub use runner::{LoopEvent, RoundReport, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};

@@ -3,11 +3,13 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use rand::SeedableRng;
+
 use crate::chain::types::{AccountId, Metagraph, NetUid, Signer};
 use crate::chain::{Chain, ChainError};
 use crate::incentive::{weights_for_chain, Incentive, Schedule, ScoreBook, ScoreBookError, WeightLimits};
 
-use super::query::{Judge, MinerContext, Querier, Target};
+use crate::spec::{JudgeSpec, MinerContext, Querier, Rng, Target};
 
 #[derive(Clone, Debug)]
 pub struct ValidatorConfig {
@@ -76,7 +78,7 @@ struct PendingReveal {
     version_key: u64,
 }
 
-pub struct Validator<J: Judge> {
+pub struct Validator<J: JudgeSpec> {
     chain: Arc<dyn Chain>,
     querier: Arc<dyn Querier>,
     hotkey: Box<dyn Signer>,
@@ -84,11 +86,14 @@ pub struct Validator<J: Judge> {
     config: ValidatorConfig,
     book: ScoreBook,
     round: u64,
+    /// Challenges the judge has made: the `round` it is told. A round that fails after
+    /// its challenge still counts, so this can run ahead of `round`.
+    challenges: u64,
     last_weights_block: Option<u64>,
     pending_reveal: Option<PendingReveal>,
 }
 
-impl<J: Judge> Validator<J> {
+impl<J: JudgeSpec> Validator<J> {
     /// A validator for `config.netuid`, with scores restored from `state_path` if saved.
     pub fn new(
         chain: Arc<dyn Chain>,
@@ -102,7 +107,7 @@ impl<J: Judge> Validator<J> {
             Some(path) if path.exists() => ScoreBook::load(path, config.netuid)?,
             _ => ScoreBook::new(config.netuid, config.mechanism.alpha),
         };
-        Ok(Self { chain, querier, hotkey, judge, config, book, round: 0, last_weights_block: None, pending_reveal: None })
+        Ok(Self { chain, querier, hotkey, judge, config, book, round: 0, challenges: 0, last_weights_block: None, pending_reveal: None })
     }
 
     pub fn scores(&self) -> Vec<(u16, f64)> {
@@ -137,7 +142,10 @@ impl<J: Judge> Validator<J> {
             targets.truncate(sample);
             targets.sort_by_key(|t| t.uid);
         }
-        let task = self.judge.challenge(seed);
+        // The judge draws its task from an Rng seeded with the round's seed, so a
+        // validator's challenges are reproducible from its configured seed.
+        let task = self.judge.challenge(self.challenges, &mut Rng::seed_from_u64(seed));
+        self.challenges += 1;
         let timeout = self.config.mechanism.timeout;
         let responses = if self.judge.streamed(&task) {
             self.querier.query_stream(&targets, &task, timeout).await
@@ -243,7 +251,7 @@ impl<J: Judge> Validator<J> {
     }
 }
 
-impl<J: Judge> Validator<J> {
+impl<J: JudgeSpec> Validator<J> {
     /// Follow the chain: a round every `blocks_per_round` new blocks, weights whenever
     /// due, until `stop` turns true (or its sender is dropped). Round and weight errors
     /// are reported through `on_event` and the loop goes on; only a lost block stream

@@ -1,6 +1,6 @@
 //! The {{subnet_name}} subnet end to end on an in-process local chain.
 
-use subnet_core::testing::{check_invariants, run_local_net, LocalNetConfig, MinerKind, Role};
+use subnet_core::testing::{check_invariants, run_local_net, LocalNetConfig, MinerBehaviour, Role};
 
 #[tokio::test]
 async fn solvers_earn_and_the_dead_do_not() {
@@ -9,8 +9,8 @@ async fn solvers_earn_and_the_dead_do_not() {
     assert!(check_invariants(&reports).is_empty(), "{:?}", check_invariants(&reports));
     let last = reports.last().unwrap();
     let incentive = |kind| last.neurons.iter().find(|n| n.role == Role::Miner(kind)).unwrap().incentive;
-    assert!(incentive(MinerKind::Honest) > incentive(MinerKind::Flaky(70)));
-    assert_eq!(incentive(MinerKind::Dead), 0);
+    assert!(incentive(MinerBehaviour::Honest) > incentive(MinerBehaviour::Flaky(70)));
+    assert_eq!(incentive(MinerBehaviour::Dead), 0);
 }
 
 #[test]

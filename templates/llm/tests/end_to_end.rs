@@ -1,6 +1,6 @@
 //! {{subnet_name}} end to end on an in-process local chain, tokens streamed over gRPC.
 
-use subnet_core::testing::{check_invariants, run_local_net, LocalNetConfig, MinerKind, Role};
+use subnet_core::testing::{check_invariants, run_local_net, LocalNetConfig, MinerBehaviour, Role};
 
 #[tokio::test]
 async fn streaming_the_reference_text_earns_the_most() {
@@ -9,9 +9,9 @@ async fn streaming_the_reference_text_earns_the_most() {
     assert!(check_invariants(&reports).is_empty(), "{:?}", check_invariants(&reports));
     let last = reports.last().unwrap();
     let miner = |kind| last.neurons.iter().find(|n| n.role == Role::Miner(kind)).unwrap().clone();
-    assert!(miner(MinerKind::Honest).score > 0.8, "the honest miner streams the reference text quickly");
-    assert!(miner(MinerKind::Honest).incentive > miner(MinerKind::Flaky(70)).incentive);
-    assert_eq!(miner(MinerKind::Dead).incentive, 0);
+    assert!(miner(MinerBehaviour::Honest).score > 0.8, "the honest miner streams the reference text quickly");
+    assert!(miner(MinerBehaviour::Honest).incentive > miner(MinerBehaviour::Flaky(70)).incentive);
+    assert_eq!(miner(MinerBehaviour::Dead).incentive, 0);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! {{subnet_name}} end to end on an in-process local chain.
 
-use subnet_core::testing::{run_local_net, LocalNetConfig, MinerKind, Role};
+use subnet_core::testing::{run_local_net, LocalNetConfig, MinerBehaviour, Role};
 
 #[tokio::test]
 async fn better_miners_earn_more() {
@@ -8,6 +8,6 @@ async fn better_miners_earn_more() {
     let reports = run_local_net::<{{crate_name}}::{{crate_name}}::Subnet>(&config, |_| {}).await.unwrap();
     let last = reports.last().unwrap();
     let incentive = |kind| last.neurons.iter().find(|n| n.role == Role::Miner(kind)).unwrap().incentive;
-    assert!(incentive(MinerKind::Honest) > incentive(MinerKind::Flaky(70)));
-    assert_eq!(incentive(MinerKind::Dead), 0);
+    assert!(incentive(MinerBehaviour::Honest) > incentive(MinerBehaviour::Flaky(70)));
+    assert_eq!(incentive(MinerBehaviour::Dead), 0);
 }

@@ -1,4 +1,5 @@
-//! What the validator needs from the transport and from the subnet's author.
+//! How a validator reaches miners, whatever the transport: the [`Querier`] the gRPC
+//! client and the in-process test double both implement, and what a query returns.
 
 use std::time::Duration;
 
@@ -53,40 +54,6 @@ pub trait Querier: Send + Sync {
     /// its chunks. By default the answers are asked for whole.
     async fn query_stream(&self, targets: &[Target], task: &[u8], timeout: Duration) -> Vec<Response> {
         self.query(targets, task, timeout).await
-    }
-}
-
-/// Who answered, for scoring.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MinerContext {
-    pub uid: u16,
-    pub hotkey: AccountId,
-    /// From sending the task to the whole answer.
-    pub latency: Duration,
-    /// For a streamed answer received as a stream, when its first chunk arrived.
-    pub first_chunk: Option<Duration>,
-}
-
-impl MinerContext {
-    pub fn new(uid: u16, hotkey: AccountId, latency: Duration) -> Self {
-        Self { uid, hotkey, latency, first_chunk: None }
-    }
-}
-
-/// The subnet author's side of validation: make challenges, score answers.
-pub trait Judge: Send {
-    /// A task for this round; `seed` is deterministic per validator and round.
-    fn challenge(&mut self, seed: u64) -> Vec<u8>;
-    /// Whether this task's answer is streamed (asked for with [`Querier::query_stream`]).
-    fn streamed(&self, _task: &[u8]) -> bool {
-        false
-    }
-    /// A score in [0, 1] for one answer (out-of-range values are clamped, NaN is 0).
-    fn score(&mut self, task: &[u8], answer: &[u8], miner: &MinerContext) -> f64;
-    /// Scores for all of a round's answers at once, one per answer in order (for
-    /// relative scoring: ranks, best-of-round). By default each answer on its own.
-    fn score_round(&mut self, task: &[u8], answers: &[(&[u8], MinerContext)]) -> Vec<f64> {
-        answers.iter().map(|(answer, miner)| self.score(task, answer, miner)).collect()
     }
 }
 

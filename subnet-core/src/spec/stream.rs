@@ -12,7 +12,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use super::HandleError;
+use super::{encode_answer, HandleError};
 
 /// Where a miner's handler writes the chunks of a streamed answer.
 pub struct ChunkSink {
@@ -43,7 +43,7 @@ impl<A: Serialize> Chunks<A> {
     }
 
     pub async fn send(&self, chunk: A) -> Result<(), HandleError> {
-        self.sink.send(super::encode_answer(&chunk)?).await
+        self.sink.send(encode_answer(&chunk)?).await
     }
 }
 
