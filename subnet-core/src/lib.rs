@@ -11,9 +11,6 @@
 
 pub mod chain;
 pub mod cli;
-// Not `#[doc(hidden)]` while it lasts: compiler errors in generated code name serde
-// through `dsl::serde`, and a hidden module would change that wording.
-pub mod dsl;
 pub mod incentive;
 pub mod keys;
 pub mod metrics;

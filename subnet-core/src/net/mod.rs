@@ -14,9 +14,6 @@ pub mod gate;
 pub mod reject;
 pub mod server;
 
-/// Until `#[subnet]` names `__private::AccessRules`: the path its generated code uses.
-#[doc(hidden)]
-pub use crate::spec::AccessRules;
 pub use access::{AccessPolicy, CallerDirectory, CallerInfo, MetagraphDirectory};
 pub use client::{axon_address, axon_info, CallError, Client, Streamed};
 pub use reject::{reason_of, Rejection};

@@ -8,7 +8,4 @@
 
 mod runner;
 
-/// Until `#[subnet]` names `__private::MinerContext`: the path its generated code uses.
-#[doc(hidden)]
-pub use crate::spec::MinerContext;
 pub use runner::{LoopEvent, RoundReport, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};
