@@ -9,68 +9,16 @@
 //! subnets whose validators weight most UIDs, on dense rows and vector lanes. The
 //! preamble (activity, stake, permits) and the emission split are shared.
 
-use std::cell::Cell;
-
 use substrate_fixed::types::{I32F32, I64F64, I96F32};
 
 use super::fixed_math::*;
 use super::lanes::LaneDivisors;
 use super::{EpochOutput, EpochParams, SubnetState, YumaError};
 
+mod buffers;
 mod dense;
 
-/// The epoch's large working buffers (the weights and bond EMA matrices and the
-/// median's column-major copy), kept per thread from one epoch to the next: allocating them
-/// afresh each time cost more in page faults than some passes over them.
-#[derive(Default)]
-struct Buffers {
-    cols: [Vec<u16>; 2],
-    vals: [Vec<i64>; 2],
-    col_major: Vec<i64>,
-    /// The dense epoch's weight, bond and EMA rows.
-    dense: [Vec<i64>; 3],
-}
-
-thread_local! {
-    static BUFFERS: Cell<Buffers> = Cell::new(Buffers::default());
-}
-
-/// Buffers above this many entries are freed rather than kept for the next epoch.
-const MAX_KEPT_ENTRIES: usize = 1 << 22;
-
-impl Buffers {
-    fn take() -> Self {
-        BUFFERS.with(Cell::take)
-    }
-
-    fn keep(mut self) {
-        let cap = |len: usize| len <= MAX_KEPT_ENTRIES;
-        for c in &mut self.cols {
-            if !cap(c.capacity()) {
-                *c = Vec::new();
-            }
-        }
-        for v in self.vals.iter_mut().chain(&mut self.dense) {
-            if !cap(v.capacity()) {
-                *v = Vec::new();
-            }
-        }
-        if !cap(self.col_major.capacity()) {
-            self.col_major = Vec::new();
-        }
-        BUFFERS.with(|b| b.set(self));
-    }
-
-    fn matrix(&mut self, slot: usize, rows: usize) -> Csr {
-        Csr::in_buffers(rows, std::mem::take(&mut self.cols[slot]), std::mem::take(&mut self.vals[slot]))
-    }
-
-    fn give_back(&mut self, slot: usize, m: Csr) {
-        let (c, v) = m.into_buffers();
-        self.cols[slot] = c;
-        self.vals[slot] = v;
-    }
-}
+use buffers::Buffers;
 
 /// Run one epoch. Vectors in `state` must all have `n` entries (checked).
 pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochOutput, YumaError> {
@@ -251,6 +199,9 @@ fn to_fixed(bits: &[i64]) -> Vec<I32F32> {
 fn u16_fixed_bits(b: u16) -> i64 {
     u16_to_fixed(b).to_bits()
 }
+
+#[cfg(test)]
+use std::cell::Cell;
 
 #[cfg(test)]
 thread_local! {

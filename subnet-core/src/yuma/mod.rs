@@ -7,7 +7,7 @@
 //!   and runs it over several epochs, carrying state between them as the chain does.
 
 mod epoch;
-pub mod fixed_math;
+pub(crate) mod fixed_math;
 mod lanes;
 #[cfg(test)]
 mod reference;

@@ -709,3 +709,19 @@ pub fn cursor_lookup(row: &[(u16, I32F32)], columns: usize) -> Vec<I32F32> {
     }
     dense
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(x: f64) -> I32F32 {
+        I32F32::from_num(x)
+    }
+
+    #[test]
+    fn col_clip_drops_cells_clipped_to_zero() {
+        let m = vec![vec![(0u16, f(0.5)), (1, f(0.5))]];
+        let out = col_clip_sparse(&m, &[f(0.2), ZERO]);
+        assert_eq!(out, vec![vec![(0u16, f(0.2))]]);
+    }
+}
