@@ -2,6 +2,7 @@
 //! its axon with `serve_axon`, and follows the metagraph, so a validator is admitted
 //! once the chain gives it a permit.
 
+use crate::support::seeded_key;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,16 +24,12 @@ impl MinerSpec for Echo {
     }
 }
 
-fn key(i: u8) -> Keypair {
-    Keypair::from_seed(&[i; 32]).unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_served_miner_is_announced_and_admits_validators_as_the_chain_permits() {
-    let (owner, validator, miner, stranger) = (key(1), key(2), key(3), key(4));
+    let (owner, validator, miner, stranger) = (seeded_key(1), seeded_key(2), seeded_key(3), seeded_key(4));
     let funded: Vec<_> = [&owner, &validator, &miner, &stranger].iter().map(|k| k.account_id()).collect();
     let chain = LocalChainHandle::new(LocalChain::new(LocalChainConfig::dev(owner.account_id(), &funded, 1_000 * TAO)), BlockMode::Manual);
-    let netuid = chain.register_network(&owner, key(9).account_id()).await.unwrap();
+    let netuid = chain.register_network(&owner, seeded_key(9).account_id()).await.unwrap();
     chain.start_call(&owner, netuid).await.unwrap();
     chain.set_hyperparameter(&owner, netuid, Hyperparameter::Tempo(10)).await.unwrap();
     let chain_dyn: Arc<dyn Chain> = Arc::new(chain.clone());

@@ -1,13 +1,10 @@
 //! The local chain behind the async `Chain` trait, in its three block modes.
 
+use crate::support::acct;
 use std::sync::Arc;
 use std::time::Duration;
 
 use subnet_core::chain::{AccountId, BlockMode, Chain, ChainError, LocalChain, LocalChainConfig, LocalChainHandle};
-
-fn acct(i: u8) -> AccountId {
-    AccountId([i; 32])
-}
 
 fn handle(mode: BlockMode) -> LocalChainHandle {
     let accounts: Vec<AccountId> = (1..20).map(acct).collect();

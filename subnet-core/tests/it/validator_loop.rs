@@ -1,5 +1,6 @@
 //! The validator loop on the local chain with in-process miners of differing quality.
 
+use crate::support::acct;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,10 +12,6 @@ use subnet_core::spec::{JudgeSpec, MinerContext, Querier, QueryError, Response, 
 use subnet_core::validator::{Validator, ValidatorConfig, WeightsOutcome};
 
 use subnet_core::chain::RAO_PER_TAO as TAO;
-
-fn acct(i: u8) -> AccountId {
-    AccountId([i; 32])
-}
 
 /// Miners answering `a + b`: right with the given probability, or not at all.
 struct FakeMiners {

@@ -5,13 +5,13 @@
 //! errors by name) must be equal, and after the backends are brought to the same
 //! block their metagraphs, hyperparameters and balances must be equal too.
 
+use crate::support::seeded_key;
 use std::sync::Arc;
 
 use subnet_core::chain::local::dev_keypair;
 use subnet_core::chain::node::LocalNode;
 use subnet_core::chain::subtensor::{Network, SubtensorClient};
 use subnet_core::chain::*;
-use subnet_core::keys::Keypair;
 
 struct Backend {
     chain: Arc<dyn Chain>,
@@ -48,10 +48,6 @@ async fn served() -> Backend {
     }
 }
 
-fn hotkey(i: u8) -> Keypair {
-    Keypair::from_seed(&[i; 32]).unwrap()
-}
-
 /// Bring both to the same block.
 async fn align(a: &Backend, b: &Backend) {
     let (x, y) = (a.chain.block_number().await.unwrap(), b.chain.block_number().await.unwrap());
@@ -77,7 +73,7 @@ async fn both_backends_agree_on_a_subnet_lifecycle() {
     let both = [&local, &remote];
 
     let alice = dev_keypair("Alice");
-    let owner_hot = hotkey(1);
+    let owner_hot = seeded_key(1);
     let mut netuids = vec![];
     for b in both {
         netuids.push(b.chain.register_network(&alice, owner_hot.account_id()).await);
@@ -104,15 +100,15 @@ async fn both_backends_agree_on_a_subnet_lifecycle() {
     // Registrations: the same UIDs; a second registration fails the same way.
     let coldkeys = ["Bob", "Charlie", "Dave", "Eve"].map(dev_keypair);
     for (i, cold) in coldkeys.iter().enumerate() {
-        let hot = hotkey(10 + i as u8);
+        let hot = seeded_key(10 + i as u8);
         let a = local.chain.burned_register(cold, netuid, hot.account_id()).await;
         let b = remote.chain.burned_register(cold, netuid, hot.account_id()).await;
         assert_eq!(a, b);
         assert!(a.is_ok());
     }
     let again = [
-        local.chain.burned_register(&coldkeys[0], netuid, hotkey(10).account_id()).await,
-        remote.chain.burned_register(&coldkeys[0], netuid, hotkey(10).account_id()).await,
+        local.chain.burned_register(&coldkeys[0], netuid, seeded_key(10).account_id()).await,
+        remote.chain.burned_register(&coldkeys[0], netuid, seeded_key(10).account_id()).await,
     ];
     assert_eq!(again[0], Err(ChainError::HotKeyAlreadyRegisteredInSubNet));
     assert_eq!(again[0], again[1]);
@@ -121,12 +117,12 @@ async fn both_backends_agree_on_a_subnet_lifecycle() {
     (local.seal)(1);
 
     // Stake the validator, serve an axon, set weights.
-    let validator = hotkey(10);
+    let validator = seeded_key(10);
     for b in both {
         b.chain.add_stake(&coldkeys[0], validator.account_id(), netuid, 1_000 * 1_000_000_000).await.unwrap();
         let axon =
             AxonInfo { block: 0, version: 1, ip: u32::from(std::net::Ipv4Addr::new(10, 0, 0, 7)) as u128, port: 8091, ip_type: 4, protocol: 4 };
-        b.chain.serve_axon(&hotkey(11), netuid, axon).await.unwrap();
+        b.chain.serve_axon(&seeded_key(11), netuid, axon).await.unwrap();
     }
     // Validator permits are given at the epoch.
     (local.seal)(12);
@@ -159,11 +155,11 @@ async fn both_backends_refuse_the_same_way() {
     let alice = dev_keypair("Alice");
     let bob = dev_keypair("Bob");
     for b in both {
-        b.chain.register_network(&alice, hotkey(1).account_id()).await.unwrap();
+        b.chain.register_network(&alice, seeded_key(1).account_id()).await.unwrap();
     }
     let netuid = 1;
     for b in both {
-        b.chain.burned_register(&bob, netuid, hotkey(2).account_id()).await.unwrap();
+        b.chain.burned_register(&bob, netuid, seeded_key(2).account_id()).await.unwrap();
     }
     let loopback = u32::from(std::net::Ipv4Addr::LOCALHOST) as u128;
     let mut outcomes: Vec<Vec<Result<(), ChainError>>> = vec![];
@@ -171,12 +167,12 @@ async fn both_backends_refuse_the_same_way() {
         let c = &b.chain;
         outcomes.push(vec![
             // commit-reveal is on by default, as on a new Subtensor subnet
-            c.set_weights(&hotkey(2), netuid, &[0], &[1], 0).await,
+            c.set_weights(&seeded_key(2), netuid, &[0], &[1], 0).await,
             c.set_hyperparameter(&bob, netuid, Hyperparameter::Tempo(5)).await,
-            c.remove_stake(&bob, hotkey(2).account_id(), netuid, u64::MAX / 2).await,
-            c.serve_axon(&hotkey(2), netuid, AxonInfo { ip: loopback, port: 1, ip_type: 4, ..Default::default() }).await,
-            c.serve_axon(&hotkey(2), netuid, AxonInfo { ip: 1, port: 1, ip_type: 5, ..Default::default() }).await,
-            c.add_stake(&bob, hotkey(9).account_id(), 77, 1).await,
+            c.remove_stake(&bob, seeded_key(2).account_id(), netuid, u64::MAX / 2).await,
+            c.serve_axon(&seeded_key(2), netuid, AxonInfo { ip: loopback, port: 1, ip_type: 4, ..Default::default() }).await,
+            c.serve_axon(&seeded_key(2), netuid, AxonInfo { ip: 1, port: 1, ip_type: 5, ..Default::default() }).await,
+            c.add_stake(&bob, seeded_key(9).account_id(), 77, 1).await,
             c.hyperparameters(99).await.map(|_| ()),
             c.metagraph(99).await.map(|_| ()),
         ]);
@@ -192,9 +188,9 @@ async fn commit_reveal_round_trip_on_both() {
     let local = in_process();
     let remote = served().await;
     let alice = dev_keypair("Alice");
-    let validator = hotkey(3);
+    let validator = seeded_key(3);
     for b in [&local, &remote] {
-        let netuid = b.chain.register_network(&alice, hotkey(1).account_id()).await.unwrap();
+        let netuid = b.chain.register_network(&alice, seeded_key(1).account_id()).await.unwrap();
         b.chain.start_call(&alice, netuid).await.unwrap();
         b.chain.set_hyperparameter(&alice, netuid, Hyperparameter::Tempo(5)).await.unwrap();
         b.chain.set_hyperparameter(&alice, netuid, Hyperparameter::WeightsSetRateLimit(0)).await.unwrap();
@@ -222,7 +218,7 @@ async fn commit_reveal_round_trip_on_both() {
 async fn a_remote_chain_needs_a_signing_key() {
     let remote = served().await;
     let bare = dev_keypair("Alice").account_id();
-    let r = remote.chain.register_network(&bare, hotkey(1).account_id()).await;
+    let r = remote.chain.register_network(&bare, seeded_key(1).account_id()).await;
     assert!(matches!(r, Err(ChainError::CannotSign(_))), "{r:?}");
 }
 
@@ -306,7 +302,7 @@ async fn root_only_setters_need_sudo_on_both() {
     for b in [&local, &remote] {
         let c = &b.chain;
         // Bob owns this subnet; Alice is the sudo key.
-        let netuid = c.register_network(&bob, hotkey(4).account_id()).await.unwrap();
+        let netuid = c.register_network(&bob, seeded_key(4).account_id()).await.unwrap();
         outcomes.push(vec![
             // AdminUtils::sudo_set_tempo is `ensure_root`: the owner is refused …
             c.set_hyperparameter(&bob, netuid, Hyperparameter::Tempo(7)).await,
@@ -335,7 +331,7 @@ async fn a_signed_admin_call_is_not_root_even_from_the_sudo_key() {
 
     let node = LocalNode::new(LocalChain::new(LocalChainConfig::dev_accounts()), BlockMode::Instant);
     let (alice, bob) = (dev_keypair("Alice"), dev_keypair("Bob"));
-    let netuid = node.lock().chain.register_network(&alice, hotkey(1).account_id()).unwrap();
+    let netuid = node.lock().chain.register_network(&alice, seeded_key(1).account_id()).unwrap();
     let implicit = Implicit {
         spec_version: node.runtime().version.spec_version,
         transaction_version: node.runtime().version.transaction_version,
@@ -435,14 +431,14 @@ async fn a_subnet_takes_stake_once_its_owner_starts_it_on_both() {
     let mut outcomes = vec![];
     for b in [&local, &remote] {
         let c = &b.chain;
-        let netuid = c.register_network(&alice, hotkey(1).account_id()).await.unwrap();
+        let netuid = c.register_network(&alice, seeded_key(1).account_id()).await.unwrap();
         outcomes.push(vec![
             // Subtensor's `SubtokenEnabled` is false until `start_call`.
-            c.add_stake(&alice, hotkey(1).account_id(), netuid, 1_000_000_000).await,
+            c.add_stake(&alice, seeded_key(1).account_id(), netuid, 1_000_000_000).await,
             c.start_call(&dev_keypair("Bob"), netuid).await,
             c.start_call(&alice, netuid).await,
             c.start_call(&alice, netuid).await,
-            c.add_stake(&alice, hotkey(1).account_id(), netuid, 1_000_000_000).await,
+            c.add_stake(&alice, seeded_key(1).account_id(), netuid, 1_000_000_000).await,
         ]);
     }
     assert_eq!(outcomes[0], outcomes[1]);

@@ -1,13 +1,10 @@
 //! The embedded local chain follows Subtensor's rules and errors.
 
+use crate::support::acct;
 use subnet_core::chain::local::commit_hash;
 use subnet_core::chain::{AccountId, AxonInfo, ChainError, Hyperparameter, LocalChain, LocalChainConfig};
 
 use subnet_core::chain::RAO_PER_TAO as TAO;
-
-fn acct(i: u8) -> AccountId {
-    AccountId([i; 32])
-}
 
 const SUDO: u8 = 1;
 const OWNER: u8 = 2;

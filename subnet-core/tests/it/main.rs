@@ -1,0 +1,20 @@
+//! subnet-core's integration tests in one binary (each test binary links the whole
+//! library again): a module per area, shared helpers in `support`.
+
+mod chain_conformance;
+mod chain_handle;
+mod cli;
+mod dsl_state;
+mod dsl_ui;
+mod example_scenarios;
+mod keys_wallet;
+mod local_chain;
+mod local_chain_fuzz;
+mod miner_serve;
+mod net_transport;
+mod round_scoring;
+mod streaming;
+mod subtensor_scenarios;
+mod support;
+mod validator_loop;
+mod yuma_regression;
