@@ -23,7 +23,7 @@ fn full_subnet() -> (LocalChain, u16) {
 
 /// A subnet with 256 neurons whose hotkeys are `hotkey(uid)`, the first 64 of them
 /// staked validators with permits.
-pub fn full_subnet_with(hotkey: impl Fn(u16) -> AccountId) -> (LocalChain, u16) {
+pub(crate) fn full_subnet_with(hotkey: impl Fn(u16) -> AccountId) -> (LocalChain, u16) {
     let coldkeys: Vec<AccountId> = (0..256).map(|i| acct(1, i)).collect();
     let mut chain = LocalChain::new(LocalChainConfig::dev(coldkeys[0], &coldkeys, 1_000_000 * TAO));
     let netuid = chain.register_network(&coldkeys[0], hotkey(0)).expect("funded");
@@ -40,7 +40,7 @@ pub fn full_subnet_with(hotkey: impl Fn(u16) -> AccountId) -> (LocalChain, u16) 
     (chain, netuid)
 }
 
-pub fn run() -> Vec<Row> {
+pub(crate) fn run() -> Vec<Row> {
     let runs = 3;
     let blocks = 36_000u64;
     let mut elapsed = Vec::new();

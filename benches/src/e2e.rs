@@ -17,7 +17,7 @@ const VALIDATORS: usize = 4;
 const EPOCHS: usize = 10;
 const TEMPO: u16 = 20;
 
-pub fn run(runs: usize) -> anyhow::Result<Vec<Row>> {
+pub(crate) fn run(runs: usize) -> anyhow::Result<Vec<Row>> {
     let binary = std::env::var_os("SUBNET_BENCH_SUM_BIN")
         .map(PathBuf::from)
         .ok_or_else(|| anyhow::anyhow!("SUBNET_BENCH_SUM_BIN must name the sum-subnet binary (cargo xtask bench e2e sets it)"))?;

@@ -39,7 +39,7 @@ fn weights(v: u16, round: u16) -> (Vec<u16>, Vec<u16>) {
     (uids, values)
 }
 
-pub fn run(sequential: usize, per_validator: usize, metagraph_reads: usize) -> Vec<Row> {
+pub(crate) fn run(sequential: usize, per_validator: usize, metagraph_reads: usize) -> Vec<Row> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
     runtime.block_on(measure(sequential, per_validator, metagraph_reads))
 }

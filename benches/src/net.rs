@@ -34,7 +34,7 @@ impl MinerSpec for Echo {
     }
 }
 
-pub fn run(sequential: usize, concurrent_total: usize, concurrency: usize) -> Vec<Row> {
+pub(crate) fn run(sequential: usize, concurrent_total: usize, concurrency: usize) -> Vec<Row> {
     let mut rows = crypto_floor();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
     rows.extend(runtime.block_on(measure(sequential, concurrent_total, concurrency)));

@@ -63,7 +63,7 @@ impl Subnet {
     }
 }
 
-pub fn run() -> Vec<Row> {
+pub(crate) fn run() -> Vec<Row> {
     let only_n: Option<usize> = std::env::var("BENCH_N").ok().and_then(|v| v.parse().ok());
     // BENCH_RUNS overrides the run count (e.g. a long run to profile under `perf`).
     let runs_override: Option<usize> = std::env::var("BENCH_RUNS").ok().and_then(|v| v.parse().ok());

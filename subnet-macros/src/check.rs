@@ -8,7 +8,7 @@ use crate::parse::Parsed;
 
 /// The definition; each broken rule goes to `cx`, and the definition is only for
 /// `expand` when `cx` holds no error. `None` when there is no incentive to build on.
-pub fn check(cx: &Ctxt, parsed: Parsed) -> Option<SubnetDef> {
+pub(crate) fn check(cx: &Ctxt, parsed: Parsed) -> Option<SubnetDef> {
     let miner_state = one_state(cx, parsed.miner_states, "miner_state");
     let validator_state = one_state(cx, parsed.validator_states, "validator_state");
     let miners = one_miner_per_task(cx, parsed.miners);

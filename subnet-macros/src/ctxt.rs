@@ -9,29 +9,29 @@ use proc_macro2::Span;
 
 /// Collects errors; [`Ctxt::check`] hands them over. Dropping it unchecked with errors
 /// inside is a bug of this crate (they would be lost), caught in its own tests.
-pub struct Ctxt {
+pub(crate) struct Ctxt {
     errors: RefCell<Option<Vec<syn::Error>>>,
 }
 
 impl Ctxt {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Ctxt { errors: RefCell::new(Some(Vec::new())) }
     }
 
     /// Record a problem at `span`.
-    pub fn error(&self, span: Span, message: impl Display) {
+    pub(crate) fn error(&self, span: Span, message: impl Display) {
         self.syn_error(syn::Error::new(span, message));
     }
 
     /// Record a problem syn found.
-    pub fn syn_error(&self, error: syn::Error) {
+    pub(crate) fn syn_error(&self, error: syn::Error) {
         if let Some(errors) = self.errors.borrow_mut().as_mut() {
             errors.push(error);
         }
     }
 
     /// Every error recorded, combined in the order found.
-    pub fn check(self) -> syn::Result<()> {
+    pub(crate) fn check(self) -> syn::Result<()> {
         let errors = self.errors.borrow_mut().take().unwrap_or_default();
         let mut errors = errors.into_iter();
         let Some(mut all) = errors.next() else { return Ok(()) };

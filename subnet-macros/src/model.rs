@@ -6,7 +6,7 @@
 
 use syn::{Ident, ItemMod};
 
-pub struct SubnetDef {
+pub(crate) struct SubnetDef {
     pub name: String,
     pub version: u64,
     /// The module, marker attributes removed.
@@ -31,7 +31,7 @@ pub struct SubnetDef {
 /// What the author wrote, markers removed: emitted as is, its task and answer types
 /// still serde-able, when the subnet has errors (so rustc and the IDE keep seeing it
 /// without follow-on errors).
-pub struct Authored {
+pub(crate) struct Authored {
     pub module: ItemMod,
     /// The `#[task]` and `#[answer]` types.
     pub serde_types: Vec<Ident>,
@@ -39,14 +39,14 @@ pub struct Authored {
 
 /// `#[miner_state] fn load() -> Model` / `#[validator_state] fn load() -> Dataset`.
 #[derive(Clone)]
-pub struct StateDef {
+pub(crate) struct StateDef {
     pub func: Ident,
     pub ty: Ident,
 }
 
 /// What a `#[miner]` function takes, in the author's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MinerArg {
+pub(crate) enum MinerArg {
     /// The task, by value.
     Task,
     /// `&` the `#[miner_state]` type.
@@ -59,14 +59,14 @@ pub enum MinerArg {
 
 /// What a `#[challenge]` function takes, in the author's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChallengeArg {
+pub(crate) enum ChallengeArg {
     /// `&mut Rng`.
     Rng,
     /// `&mut` the `#[validator_state]` type.
     State,
 }
 
-pub struct MinerDef {
+pub(crate) struct MinerDef {
     pub func: Ident,
     pub task: Ident,
     /// The answer type, or for a streaming miner the type of each chunk.
@@ -76,13 +76,13 @@ pub struct MinerDef {
     pub streamed: bool,
 }
 
-pub struct ChallengeDef {
+pub(crate) struct ChallengeDef {
     pub func: Ident,
     pub task: Ident,
     pub args: Vec<ChallengeArg>,
 }
 
-pub struct ScoreDef {
+pub(crate) struct ScoreDef {
     pub func: Ident,
     pub task: Ident,
     pub answer: Ident,
@@ -91,7 +91,7 @@ pub struct ScoreDef {
 
 /// The three ways to score, one per `#[score]` signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScoreShape {
+pub(crate) enum ScoreShape {
     /// `fn(&Task, &Answer [, &MinerContext]) -> f64`.
     Answer { with_context: bool },
     /// A streamed answer: `fn(&Task, &[Chunk] [, &MinerContext]) -> f64`.
@@ -101,7 +101,7 @@ pub enum ScoreShape {
 }
 
 impl ScoreShape {
-    pub fn streamed(self) -> bool {
+    pub(crate) fn streamed(self) -> bool {
         matches!(self, ScoreShape::Chunks { .. })
     }
 }

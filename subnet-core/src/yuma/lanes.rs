@@ -24,7 +24,7 @@ pub(crate) struct LaneDivisors {
 }
 
 impl LaneDivisors {
-    pub fn new(sums: &[i64]) -> Self {
+    pub(super) fn new(sums: &[i64]) -> Self {
         let mut bits = Vec::with_capacity(sums.len());
         let mut recip = Vec::with_capacity(sums.len());
         for &s in sums {
@@ -37,7 +37,7 @@ impl LaneDivisors {
 
     /// True when wide-lane division is exact for every column: each divisor is 0 (the
     /// dividend is kept) or takes [`Divisor`]'s fast path.
-    pub fn fast(&self) -> bool {
+    pub(super) fn fast(&self) -> bool {
         self.bits.iter().all(|&d| (0..1 << 62).contains(&d))
     }
 }
@@ -363,7 +363,7 @@ thread_local! {
 
 impl Simd {
     /// The widest lanes of this CPU (asked of it once; `is_x86_feature_detected!` caches).
-    pub fn detect() -> Self {
+    pub(super) fn detect() -> Self {
         #[cfg(test)]
         if let Some(forced) = FORCED.get() {
             return forced.min(Self::detect_cpu());
@@ -386,7 +386,7 @@ impl Simd {
     }
 
     /// Cells per lane value.
-    pub fn width(self) -> usize {
+    pub(super) fn width(self) -> usize {
         match self {
             Self::One => 1,
             Self::Avx2 => 4,
@@ -410,7 +410,7 @@ impl Simd {
     /// Runs `f` with [`Simd::detect`] answering at most `simd` on this thread (tests
     /// take each width through the whole epoch).
     #[cfg(test)]
-    pub fn force<R>(simd: Self, f: impl FnOnce() -> R) -> R {
+    pub(super) fn force<R>(simd: Self, f: impl FnOnce() -> R) -> R {
         FORCED.set(Some(simd));
         let out = f();
         FORCED.set(None);
@@ -419,7 +419,7 @@ impl Simd {
 
     /// These lanes when `proven` (the pass's operands are in the lanes' range), one
     /// otherwise.
-    pub fn when(self, proven: bool) -> Self {
+    pub(super) fn when(self, proven: bool) -> Self {
         if proven {
             self
         } else {

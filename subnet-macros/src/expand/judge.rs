@@ -8,7 +8,7 @@ use quote::quote;
 use super::state;
 use crate::model::{ChallengeArg, ScoreDef, ScoreShape, SubnetDef};
 
-pub fn expand(def: &SubnetDef) -> TokenStream {
+pub(super) fn expand(def: &SubnetDef) -> TokenStream {
     let state_ty = state::ty(def.validator_state.as_ref());
     let n_challenges = def.challenges.len() as u64;
     let challenge_arms = def.challenges.iter().enumerate().map(|(i, c)| {

@@ -7,7 +7,7 @@ use quote::quote;
 use super::state;
 use crate::model::{MinerArg, MinerDef, SubnetDef};
 
-pub fn expand(def: &SubnetDef) -> TokenStream {
+pub(super) fn expand(def: &SubnetDef) -> TokenStream {
     let state_ty = state::ty(def.miner_state.as_ref());
     let arms = def.miners.iter().map(handle_arm);
     let stream_arms: Vec<TokenStream> = def.miners.iter().filter(|m| m.streamed).map(stream_arm).collect();

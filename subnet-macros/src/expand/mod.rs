@@ -17,7 +17,7 @@ use syn::{parse_quote, Ident, Item};
 
 use crate::model::{Authored, SubnetDef};
 
-pub fn expand(def: &SubnetDef) -> TokenStream {
+pub(crate) fn expand(def: &SubnetDef) -> TokenStream {
     let mut module = def.module.clone();
     let serde_types: Vec<Ident> = def.tasks.iter().chain(&def.answers).cloned().collect();
     types::derive_serde(&mut module, &serde_types);
@@ -32,7 +32,7 @@ pub fn expand(def: &SubnetDef) -> TokenStream {
 /// answer types serde-able, so an IDE keeps seeing its items and rustc adds no
 /// follow-on errors (tokio-macros' habit), followed by every error. Unused-item
 /// warnings would only add noise to the errors.
-pub fn module_with_errors(authored: Option<Authored>, errors: syn::Error) -> TokenStream {
+pub(crate) fn module_with_errors(authored: Option<Authored>, errors: syn::Error) -> TokenStream {
     let module = authored.map(|Authored { mut module, serde_types }| {
         types::derive_serde(&mut module, &serde_types);
         module.attrs.push(parse_quote!(#[allow(unused)]));

@@ -7,7 +7,7 @@ use quote::quote;
 use crate::model::StateDef;
 
 /// The state's type.
-pub fn ty(state: Option<&StateDef>) -> TokenStream {
+pub(super) fn ty(state: Option<&StateDef>) -> TokenStream {
     match state {
         Some(StateDef { ty, .. }) => quote!(#ty),
         None => quote!(()),
@@ -15,7 +15,7 @@ pub fn ty(state: Option<&StateDef>) -> TokenStream {
 }
 
 /// How to build the state: the author's `fn load()`, called once at start-up.
-pub fn init(state: Option<&StateDef>) -> TokenStream {
+pub(super) fn init(state: Option<&StateDef>) -> TokenStream {
     match state {
         Some(StateDef { func, .. }) => quote!(#func()),
         None => quote!(()),

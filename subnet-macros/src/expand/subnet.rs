@@ -7,7 +7,7 @@ use quote::quote;
 use super::state;
 use crate::model::SubnetDef;
 
-pub fn expand(def: &SubnetDef) -> TokenStream {
+pub(super) fn expand(def: &SubnetDef) -> TokenStream {
     let name = &def.name;
     let version = def.version;
     let incentive = &def.incentive;

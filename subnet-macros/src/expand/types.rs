@@ -4,7 +4,7 @@
 use syn::{parse_quote, Ident, Item, ItemMod};
 
 /// Add the derives to the types of `module` named in `serde_types`.
-pub fn derive_serde(module: &mut ItemMod, serde_types: &[Ident]) {
+pub(super) fn derive_serde(module: &mut ItemMod, serde_types: &[Ident]) {
     let Some((_, items)) = module.content.as_mut() else { return };
     for item in items.iter_mut() {
         let (attrs, ident) = match item {

@@ -13,14 +13,14 @@ const NAME: &str = "name";
 const VERSION: &str = "version";
 
 /// The subnet's name and version: its identity on the chain and in the protocol.
-pub struct Args {
+pub(super) struct Args {
     pub name: String,
     pub version: u64,
 }
 
 /// Read the arguments. Every problem goes to `cx`; a missing one defaults, the errors
 /// stop the expansion anyway.
-pub fn parse(cx: &Ctxt, attr: TokenStream) -> Args {
+pub(super) fn parse(cx: &Ctxt, attr: TokenStream) -> Args {
     let mut found_errors = false;
     let mut error = |span: Span, message: &dyn std::fmt::Display| {
         found_errors = true;

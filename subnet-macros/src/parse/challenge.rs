@@ -9,7 +9,7 @@ use crate::ctxt::Ctxt;
 use crate::model::{ChallengeArg, ChallengeDef};
 
 /// A challenge function's task and arguments.
-pub fn parse(cx: &Ctxt, known: &Known, f: &ItemFn) -> Option<ChallengeDef> {
+pub(super) fn parse(cx: &Ctxt, known: &Known, f: &ItemFn) -> Option<ChallengeDef> {
     let mut args = Vec::new();
     for input in &f.sig.inputs {
         let mut_ref = match input {

@@ -8,7 +8,7 @@ use super::items::Marker;
 use crate::ctxt::Ctxt;
 
 /// The name of the const an `#[incentive]`/`#[access]` is on.
-pub fn ident(cx: &Ctxt, marker: Marker, item: &Item, span: Span) -> Option<Ident> {
+pub(super) fn ident(cx: &Ctxt, marker: Marker, item: &Item, span: Span) -> Option<Ident> {
     if let Item::Const(c) = item {
         return Some(c.ident.clone());
     }

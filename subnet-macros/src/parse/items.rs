@@ -28,7 +28,7 @@ mod kw {
 
 /// A marker attribute the author puts on an item inside the module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Marker {
+pub(crate) enum Marker {
     Task,
     Answer,
     Miner,
@@ -61,12 +61,12 @@ impl Parse for Marker {
 
 impl Marker {
     /// The marker an attribute is, if it is one: a bare name that parses as a marker.
-    pub fn of(attr: &Attribute) -> Option<Marker> {
+    pub(crate) fn of(attr: &Attribute) -> Option<Marker> {
         let name = attr.path().get_ident()?;
         syn::parse2(name.to_token_stream()).ok()
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Marker::Task => "task",
             Marker::Answer => "answer",
@@ -83,7 +83,7 @@ impl Marker {
 
 /// The marked items, in the module's order, markers removed.
 #[derive(Default)]
-pub struct Marked {
+pub(super) struct Marked {
     pub tasks: Vec<Ident>,
     pub answers: Vec<Ident>,
     pub miners: Vec<ItemFn>,
@@ -96,7 +96,7 @@ pub struct Marked {
 }
 
 /// Take the markers off every item; a marker on the wrong kind of item is an error.
-pub fn take_marked(cx: &Ctxt, items: &mut [Item]) -> Marked {
+pub(super) fn take_marked(cx: &Ctxt, items: &mut [Item]) -> Marked {
     let mut marked = Marked::default();
     for item in items.iter_mut() {
         let Some(attrs) = item_attrs(item) else { continue };

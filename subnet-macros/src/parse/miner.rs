@@ -10,7 +10,7 @@ use crate::ctxt::Ctxt;
 use crate::model::{MinerArg, MinerDef};
 
 /// A miner function's task, answer and arguments.
-pub fn parse(cx: &Ctxt, known: &Known, f: &ItemFn) -> Option<MinerDef> {
+pub(super) fn parse(cx: &Ctxt, known: &Known, f: &ItemFn) -> Option<MinerDef> {
     if f.sig.asyncness.is_none() {
         cx.error(f.sig.fn_token.span(), "a #[miner] function must be `async fn`");
     }

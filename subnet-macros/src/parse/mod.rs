@@ -17,11 +17,11 @@ use syn::{Ident, ItemMod};
 
 use crate::ctxt::Ctxt;
 use crate::model::{Authored, ChallengeDef, MinerDef, ScoreDef, StateDef};
-pub use items::Marker;
+pub(crate) use items::Marker;
 
 /// Every declaration read, before the cross-item rules: several of a kind where the
 /// author wrote several, so `check` can say which one is too many.
-pub struct Parsed {
+pub(crate) struct Parsed {
     pub name: String,
     pub version: u64,
     /// The module, marker attributes removed.
@@ -39,13 +39,13 @@ pub struct Parsed {
 
 impl Parsed {
     /// The module and its task and answer types, for the error path.
-    pub fn authored(&self) -> Authored {
+    pub(crate) fn authored(&self) -> Authored {
         Authored { module: self.module.clone(), serde_types: self.tasks.iter().chain(&self.answers).cloned().collect() }
     }
 }
 
 /// What a marked function's signature is read against: the declared types.
-pub struct Known<'a> {
+pub(crate) struct Known<'a> {
     tasks: &'a [Ident],
     answers: &'a [Ident],
     miner_state: Option<&'a Ident>,
@@ -63,7 +63,7 @@ impl Known<'_> {
 
 /// Parse `#[subnet(name = "...", version = N)] mod … { … }`. Problems go to `cx`;
 /// `None` only when there is no inline module to read.
-pub fn parse(cx: &Ctxt, attr: TokenStream, item: TokenStream) -> Option<Parsed> {
+pub(crate) fn parse(cx: &Ctxt, attr: TokenStream, item: TokenStream) -> Option<Parsed> {
     let args = args::parse(cx, attr);
     let mut module: ItemMod = match syn::parse2(item) {
         Ok(module) => module,

@@ -14,7 +14,7 @@ const USAGE: &str = "a #[score] function is `fn score(task: &MyTask, answer: &My
                      or scores a round: `fn rank(task: &MyTask, answers: &[Answered<MyAnswer>]) -> Vec<f64>`";
 
 /// A score function's task, answer and shape.
-pub fn parse(cx: &Ctxt, known: &Known, f: &ItemFn) -> Option<ScoreDef> {
+pub(super) fn parse(cx: &Ctxt, known: &Known, f: &ItemFn) -> Option<ScoreDef> {
     let args: Vec<&FnArg> = f.sig.inputs.iter().collect();
     let typed = |i: usize| match args.get(i) {
         Some(FnArg::Typed(a)) => Some(&*a.ty),

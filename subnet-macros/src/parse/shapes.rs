@@ -5,7 +5,7 @@
 use syn::{GenericArgument, Ident, PathArguments, ReturnType, Type};
 
 /// `Foo` (last path segment) of a plain type path.
-pub fn type_ident(ty: &Type) -> Option<Ident> {
+pub(super) fn type_ident(ty: &Type) -> Option<Ident> {
     match ty {
         Type::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.clone()),
         _ => None,
@@ -13,7 +13,7 @@ pub fn type_ident(ty: &Type) -> Option<Ident> {
 }
 
 /// `Foo` of `&Foo`.
-pub fn ref_type_ident(ty: &Type) -> Option<Ident> {
+pub(super) fn ref_type_ident(ty: &Type) -> Option<Ident> {
     match ty {
         Type::Reference(r) if r.mutability.is_none() => type_ident(&r.elem),
         _ => None,
@@ -21,7 +21,7 @@ pub fn ref_type_ident(ty: &Type) -> Option<Ident> {
 }
 
 /// `Foo` of `&mut Foo`.
-pub fn mut_ref_type_ident(ty: &Type) -> Option<Ident> {
+pub(super) fn mut_ref_type_ident(ty: &Type) -> Option<Ident> {
     match ty {
         Type::Reference(r) if r.mutability.is_some() => type_ident(&r.elem),
         _ => None,
@@ -29,7 +29,7 @@ pub fn mut_ref_type_ident(ty: &Type) -> Option<Ident> {
 }
 
 /// `X` in `Outer<X>` (the last path segment named `outer`).
-pub fn generic_arg_of(ty: &Type, outer: &str) -> Option<Ident> {
+pub(super) fn generic_arg_of(ty: &Type, outer: &str) -> Option<Ident> {
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last().filter(|s| s.ident == outer)?;
     let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
@@ -40,26 +40,26 @@ pub fn generic_arg_of(ty: &Type, outer: &str) -> Option<Ident> {
 }
 
 /// `X` in `&[Answered<X>]`.
-pub fn answered_slice_type(ty: &Type) -> Option<Ident> {
+pub(super) fn answered_slice_type(ty: &Type) -> Option<Ident> {
     let Type::Reference(r) = ty else { return None };
     let Type::Slice(slice) = &*r.elem else { return None };
     generic_arg_of(&slice.elem, "Answered")
 }
 
 /// `X` in `&[X]`.
-pub fn slice_type(ty: &Type) -> Option<Ident> {
+pub(super) fn slice_type(ty: &Type) -> Option<Ident> {
     let Type::Reference(r) = ty else { return None };
     let Type::Slice(slice) = &*r.elem else { return None };
     type_ident(&slice.elem)
 }
 
 /// `Vec<f64>`.
-pub fn vec_of_f64(ty: &Type) -> bool {
+pub(super) fn vec_of_f64(ty: &Type) -> bool {
     generic_arg_of(ty, "Vec").is_some_and(|i| i == "f64")
 }
 
 /// The returned type's name, if any.
-pub fn returned_ident(ret: &ReturnType) -> Option<Ident> {
+pub(super) fn returned_ident(ret: &ReturnType) -> Option<Ident> {
     match ret {
         ReturnType::Type(_, t) => type_ident(t),
         ReturnType::Default => None,
@@ -67,7 +67,7 @@ pub fn returned_ident(ret: &ReturnType) -> Option<Ident> {
 }
 
 /// `-> Result<()>`.
-pub fn returns_unit_result(ret: &ReturnType) -> bool {
+pub(super) fn returns_unit_result(ret: &ReturnType) -> bool {
     let ReturnType::Type(_, ty) = ret else { return false };
     let Type::Path(p) = &**ty else { return false };
     let Some(last) = p.path.segments.last().filter(|s| s.ident == "Result") else { return false };
@@ -76,7 +76,7 @@ pub fn returns_unit_result(ret: &ReturnType) -> bool {
 }
 
 /// `A` of `-> Result<A>` / `-> Result<A, E>` / `-> anyhow::Result<A>`.
-pub fn result_ok_type(ret: &ReturnType) -> Option<Ident> {
+pub(super) fn result_ok_type(ret: &ReturnType) -> Option<Ident> {
     let ReturnType::Type(_, ty) = ret else { return None };
     generic_arg_of(ty, "Result")
 }

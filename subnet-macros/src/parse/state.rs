@@ -10,7 +10,7 @@ use crate::ctxt::Ctxt;
 use crate::model::StateDef;
 
 /// The state a `fn load() -> MyState` builds.
-pub fn parse(cx: &Ctxt, marker: Marker, f: &ItemFn) -> Option<StateDef> {
+pub(super) fn parse(cx: &Ctxt, marker: Marker, f: &ItemFn) -> Option<StateDef> {
     match returned_ident(&f.sig.output) {
         Some(ty) if f.sig.inputs.is_empty() && f.sig.asyncness.is_none() => Some(StateDef { func: f.sig.ident.clone(), ty }),
         _ => {

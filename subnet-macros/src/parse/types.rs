@@ -7,7 +7,7 @@ use super::items::Marker;
 use crate::ctxt::Ctxt;
 
 /// The name of the struct or enum a `#[task]`/`#[answer]` is on.
-pub fn ident(cx: &Ctxt, marker: Marker, item: &Item, span: Span) -> Option<Ident> {
+pub(super) fn ident(cx: &Ctxt, marker: Marker, item: &Item, span: Span) -> Option<Ident> {
     match item {
         Item::Struct(s) => Some(s.ident.clone()),
         Item::Enum(e) => Some(e.ident.clone()),

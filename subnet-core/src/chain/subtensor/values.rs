@@ -6,7 +6,7 @@ use subxt::ext::scale_value::{Composite, Primitive, Value, ValueDef};
 use crate::chain::AccountId;
 
 /// The field `name` of a composite (or `None`).
-pub fn field<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
+pub(super) fn field<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
     match &v.value {
         ValueDef::Composite(Composite::Named(fields)) => fields.iter().find(|(n, _)| n == name).map(|(_, v)| v),
         _ => None,
@@ -15,7 +15,7 @@ pub fn field<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
 
 /// The first number found, looking through newtypes, `Compact` and fixed-point
 /// `{ bits }` wrappers.
-pub fn number(v: &Value) -> Option<u128> {
+pub(super) fn number(v: &Value) -> Option<u128> {
     match &v.value {
         ValueDef::Primitive(Primitive::U128(n)) => Some(*n),
         ValueDef::Primitive(Primitive::I128(n)) => u128::try_from(*n).ok(),
@@ -26,7 +26,7 @@ pub fn number(v: &Value) -> Option<u128> {
     }
 }
 
-pub fn flag(v: &Value) -> Option<bool> {
+pub(super) fn flag(v: &Value) -> Option<bool> {
     match &v.value {
         ValueDef::Primitive(Primitive::Bool(b)) => Some(*b),
         ValueDef::Composite(c) => c.values().next().and_then(flag),
@@ -35,7 +35,7 @@ pub fn flag(v: &Value) -> Option<bool> {
 }
 
 /// Every byte of a (possibly nested) byte array or sequence.
-pub fn bytes(v: &Value) -> Vec<u8> {
+pub(super) fn bytes(v: &Value) -> Vec<u8> {
     let mut out = Vec::new();
     collect_bytes(v, &mut out);
     out
@@ -49,12 +49,12 @@ fn collect_bytes(v: &Value, out: &mut Vec<u8>) {
     }
 }
 
-pub fn account(v: &Value) -> Option<AccountId> {
+pub(super) fn account(v: &Value) -> Option<AccountId> {
     bytes(v).try_into().ok().map(AccountId)
 }
 
 /// The items of a sequence (or unnamed composite).
-pub fn items(v: &Value) -> Vec<&Value> {
+pub(super) fn items(v: &Value) -> Vec<&Value> {
     match &v.value {
         ValueDef::Composite(c) => c.values().collect(),
         _ => vec![],
@@ -62,7 +62,7 @@ pub fn items(v: &Value) -> Vec<&Value> {
 }
 
 /// `Some(x)` → `x`; `None` → `None`.
-pub fn option(v: &Value) -> Option<&Value> {
+pub(super) fn option(v: &Value) -> Option<&Value> {
     match &v.value {
         ValueDef::Variant(var) if var.name == "Some" => var.values.values().next(),
         _ => None,
@@ -70,7 +70,7 @@ pub fn option(v: &Value) -> Option<&Value> {
 }
 
 /// A variant's name and its first value.
-pub fn variant(v: &Value) -> Option<(&str, Option<&Value>)> {
+pub(super) fn variant(v: &Value) -> Option<(&str, Option<&Value>)> {
     match &v.value {
         ValueDef::Variant(var) => Some((var.name.as_str(), var.values.values().next())),
         _ => None,

@@ -166,7 +166,7 @@ impl DenseEpoch {
     /// (cells of columns >= n or of `forgotten` columns dropped, each through
     /// `bond_value`), or `None` when the rows are too sparse to hold densely or a row
     /// names a column twice. Returns the pre-clip ranks with it.
-    pub fn read(
+    pub(super) fn read(
         state: &SubnetState<'_>,
         permits: &[bool],
         active: &[i64],
@@ -263,7 +263,7 @@ impl DenseEpoch {
     /// The consensus of the (normalised) weights: see [`MedianInput::consensus`]. Each
     /// column is read across the rows, which stay in cache over the columns that share
     /// their cache lines.
-    pub fn consensus(&mut self, median: &MedianInput, majority: I32F32) -> Vec<i64> {
+    pub(super) fn consensus(&mut self, median: &MedianInput, majority: I32F32) -> Vec<i64> {
         let n = self.n;
         // Validators the median counts but who set no weights read a row of zeros, kept
         // after the last row (no UID's).
@@ -286,7 +286,7 @@ impl DenseEpoch {
     /// minimum: a cell clipped to a consensus of 0 becomes 0, as if dropped),
     /// `row_sum_sparse` (validator trust) and `matmul_sparse` by active stake (ranks).
     /// The weights become the clipped weights.
-    pub fn clip(&mut self, consensus: &[i64], active: &[i64]) -> (Vec<i64>, Vec<i64>) {
+    pub(super) fn clip(&mut self, consensus: &[i64], active: &[i64]) -> (Vec<i64>, Vec<i64>) {
         let mut validator_trust = vec![0i64; self.n];
         let mut ranks = vec![0i64; self.n];
         for (i, row) in self.weights.rows_mut() {
@@ -296,7 +296,7 @@ impl DenseEpoch {
     }
 
     /// Saturating column sums of the stored bonds.
-    pub fn bond_col_sums(&self) -> Vec<i64> {
+    pub(super) fn bond_col_sums(&self) -> Vec<i64> {
         let mut sums = vec![0i64; self.n];
         for (_, row) in self.bonds.rows() {
             on_lanes!(self.simd, add_row(row, &mut sums));
@@ -309,7 +309,7 @@ impl DenseEpoch {
     /// `delta`, the column sums of ΔB = W∘S (new cells become `mul(w, S_i) / delta_j`),
     /// and `old_sums`, the bonds' (old cells become `b / old_sums_j`); Yuma3 passes
     /// neither. Returns the EMA's column sums and maxima.
-    pub fn ema(&mut self, alpha: i64, active: &[i64], delta: Option<&LaneDivisors>, old_sums: Option<&LaneDivisors>) -> (Vec<i64>, Vec<i64>) {
+    pub(super) fn ema(&mut self, alpha: i64, active: &[i64], delta: Option<&LaneDivisors>, old_sums: Option<&LaneDivisors>) -> (Vec<i64>, Vec<i64>) {
         let n = self.n;
         let one_minus_alpha = (1i64 << 32).saturating_sub(alpha);
         // alpha * new + (1 - alpha) * old for new, old in [0, 1] is in [0, 1] too.
@@ -335,7 +335,13 @@ impl DenseEpoch {
     /// the rows as stored, for neurons holding a permit after this epoch (others
     /// cleared): the positive cells, each normalised then divided by `max` when given
     /// (classic: column max-upscaled) or raw (Yuma3), as a u16 proportion.
-    pub fn finish(&self, col_sums: &[i64], incentive: &[i64], permits: &[bool], max: Option<&LaneDivisors>) -> (Vec<i64>, Vec<Vec<(u16, u16)>>) {
+    pub(super) fn finish(
+        &self,
+        col_sums: &[i64],
+        incentive: &[i64],
+        permits: &[bool],
+        max: Option<&LaneDivisors>,
+    ) -> (Vec<i64>, Vec<Vec<(u16, u16)>>) {
         let n = self.n;
         let divisors = LaneDivisors::new(col_sums);
         let lanes = self.simd.when(self.ema_in_unit_range && divisors.fast() && max.is_none_or(LaneDivisors::fast));
@@ -352,7 +358,7 @@ impl DenseEpoch {
     }
 
     /// Returns the row buffers for the next epoch.
-    pub fn give_back(self, buffers: &mut Buffers) {
+    pub(super) fn give_back(self, buffers: &mut Buffers) {
         buffers.dense = [self.weights.into_cells(), self.bonds.into_cells(), self.ema.into_cells()];
     }
 }

@@ -8,7 +8,7 @@ use super::ZERO;
 /// Chain rule (`safe_math::SafeDiv` for fixed types): `checked_div`, 0 when it fails
 /// (division by zero or overflow).
 #[inline]
-pub fn safe_div(a: I32F32, b: I32F32) -> I32F32 {
+pub(crate) fn safe_div(a: I32F32, b: I32F32) -> I32F32 {
     Divisor::new(b).divide(a)
 }
 
@@ -22,7 +22,7 @@ pub fn safe_div(a: I32F32, b: I32F32) -> I32F32 {
 /// `(a_bits << 32) / d_bits`); anything else takes `checked_div` itself. A property
 /// test holds the two equal.
 #[derive(Clone, Copy)]
-pub struct Divisor {
+pub(crate) struct Divisor {
     d: I32F32,
     /// 2^32 / d_bits, or NaN when the fast path does not apply (d <= 0 or d >= 2^62 bits).
     reciprocal: f64,
@@ -30,7 +30,7 @@ pub struct Divisor {
 
 impl Divisor {
     #[inline]
-    pub fn new(d: I32F32) -> Self {
+    pub(crate) fn new(d: I32F32) -> Self {
         let bits = d.to_bits();
         let reciprocal = if bits > 0 && bits < 1 << 62 { 4_294_967_296.0 / bits as f64 } else { f64::NAN };
         Self { d, reciprocal }
@@ -49,7 +49,7 @@ impl Divisor {
     }
 
     #[inline]
-    pub fn divide(&self, a: I32F32) -> I32F32 {
+    pub(crate) fn divide(&self, a: I32F32) -> I32F32 {
         const TWO_52: f64 = 4_503_599_627_370_496.0;
         let x = a.to_bits();
         if x >= 0 {
@@ -73,7 +73,7 @@ impl Divisor {
     /// `a / d`, or `a` unchanged when d is 0: how the chain's column normalisations
     /// treat a column summing to 0.
     #[inline]
-    pub fn divide_unless_zero(&self, a: I32F32) -> I32F32 {
+    pub(crate) fn divide_unless_zero(&self, a: I32F32) -> I32F32 {
         if self.d.to_bits() != 0 {
             self.divide(a)
         } else {
@@ -83,13 +83,13 @@ impl Divisor {
 
     /// [`Divisor::divide_unless_zero`] on raw I32F32 bits.
     #[inline]
-    pub fn divide_bits_unless_zero(&self, a: i64) -> i64 {
+    pub(crate) fn divide_bits_unless_zero(&self, a: i64) -> i64 {
         self.divide_unless_zero(I32F32::from_bits(a)).to_bits()
     }
 
     /// [`Divisor::divide`] on raw I32F32 bits.
     #[inline]
-    pub fn divide_bits(&self, a: i64) -> i64 {
+    pub(crate) fn divide_bits(&self, a: i64) -> i64 {
         self.divide(I32F32::from_bits(a)).to_bits()
     }
 }

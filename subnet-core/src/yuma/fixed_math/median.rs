@@ -7,7 +7,7 @@ use super::{SatOps, ZERO};
 
 /// Reusable buffers for [`weighted_median_with`], so a median per column allocates nothing.
 #[derive(Default)]
-pub struct MedianScratch {
+pub(crate) struct MedianScratch {
     current: Vec<usize>,
     lower: Vec<usize>,
     upper: Vec<usize>,
@@ -15,7 +15,7 @@ pub struct MedianScratch {
 
 /// Chain: `weighted_median`, the stake-weighted median by mid-pivot partitioning
 /// (the chain picks the middle element as pivot, for determinism), in `scratch`.
-pub fn weighted_median_with(
+pub(crate) fn weighted_median_with(
     scratch: &mut MedianScratch,
     stake: &[I32F32],
     score: &[I32F32],
@@ -88,7 +88,7 @@ pub fn weighted_median_with(
 /// exceeds the minority (the largest score when none does), whatever the pivots; this
 /// finds it by three-way quickselect. A property test holds it equal to
 /// [`weighted_median_with`]. Scores and stakes are raw I32F32 bits; `scratch` is working space.
-pub fn weighted_median_positive(scores: &[i64], stakes: &[i64], minority: I32F32, scratch: &mut Vec<(i64, i64)>) -> I32F32 {
+pub(crate) fn weighted_median_positive(scores: &[i64], stakes: &[i64], minority: I32F32, scratch: &mut Vec<(i64, i64)>) -> I32F32 {
     let minority = minority.to_bits();
     scratch.clear();
     if scores.len() <= 32 {

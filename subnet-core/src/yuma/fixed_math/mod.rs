@@ -24,16 +24,16 @@ mod scalar;
 mod sparse;
 mod vector;
 
-pub use csr::Csr;
-pub use divisor::{safe_div, Divisor};
-pub use median::{weighted_median_positive, weighted_median_with, MedianScratch};
-pub use scalar::{
+pub(crate) use csr::Csr;
+pub(crate) use divisor::{safe_div, Divisor};
+pub(crate) use median::{weighted_median_positive, weighted_median_with, MedianScratch};
+pub(crate) use scalar::{
     clamp_value, exp_safe, fixed_proportion_to_u16, mul, mul_bits, proportion_to_u16_fast, safe_div_64, u16_proportion_bits, u16_proportion_to_fixed,
     u16_to_fixed, SatOps,
 };
 pub(crate) use scalar::{ONE, ZERO};
-pub use sparse::{cursor_lookup, mat_ema_alpha_sparse, mat_ema_sparse, scalar_vec_mask_sparse_matrix, SparseMatrix, SparseRow};
-pub use vector::{
+pub(crate) use sparse::{cursor_lookup, mat_ema_alpha_sparse, mat_ema_sparse, scalar_vec_mask_sparse_matrix, SparseMatrix, SparseRow};
+pub(crate) use vector::{
     inplace_mask_vector, inplace_normalize, inplace_normalize_64, inplace_normalize_using_sum, is_topk_nonzero, is_zero, sum, vec_max_upscale_to_u16,
     vec_mul, vecdiv,
 };

@@ -14,13 +14,13 @@ pub(crate) const ONE: I32F32 = I32F32::from_bits(1 << 32);
 /// `substrate-fixed` gets there through a general 128×128-bit multiply with overflow
 /// detection, several times slower; a property test holds the two equal.
 #[inline]
-pub fn mul(a: I32F32, b: I32F32) -> I32F32 {
+pub(crate) fn mul(a: I32F32, b: I32F32) -> I32F32 {
     I32F32::from_bits(mul_bits(a.to_bits(), b.to_bits()))
 }
 
 /// [`mul`] on raw I32F32 bits.
 #[inline]
-pub fn mul_bits(a: i64, b: i64) -> i64 {
+pub(crate) fn mul_bits(a: i64, b: i64) -> i64 {
     let p = (a as i128 * b as i128) >> 32;
     let t = p as i64;
     if t as i128 == p {
@@ -34,7 +34,7 @@ pub fn mul_bits(a: i64, b: i64) -> i64 {
 
 /// Saturating add and subtract on the raw bits: the same results as `substrate-fixed`'s
 /// `saturating_add` / `saturating_sub`, without their generic select code.
-pub trait SatOps: Sized {
+pub(crate) trait SatOps: Sized {
     fn sat_add(self, rhs: Self) -> Self;
     fn sat_sub(self, rhs: Self) -> Self;
 }
@@ -63,26 +63,26 @@ impl SatOps for I64F64 {
 
 /// [`safe_div`](super::safe_div)'s rule for I64F64 (stake): `checked_div`, 0 when it fails.
 #[inline]
-pub fn safe_div_64(a: I64F64, b: I64F64) -> I64F64 {
+pub(crate) fn safe_div_64(a: I64F64, b: I64F64) -> I64F64 {
     a.checked_div(b).unwrap_or(I64F64::from_bits(0))
 }
 
-pub fn u16_to_fixed(x: u16) -> I32F32 {
+pub(crate) fn u16_to_fixed(x: u16) -> I32F32 {
     I32F32::saturating_from_num(x)
 }
 
 /// Chain: `u16_proportion_to_fixed` = x / 65535.
-pub fn u16_proportion_to_fixed(x: u16) -> I32F32 {
+pub(crate) fn u16_proportion_to_fixed(x: u16) -> I32F32 {
     safe_div(I32F32::saturating_from_num(x), I32F32::saturating_from_num(u16::MAX))
 }
 
 /// Chain: `fixed_proportion_to_u16` = saturate(x * 65535) truncated.
-pub fn fixed_proportion_to_u16(x: I32F32) -> u16 {
+pub(crate) fn fixed_proportion_to_u16(x: I32F32) -> u16 {
     x.saturating_mul(I32F32::saturating_from_num(u16::MAX)).saturating_to_num::<u16>()
 }
 
 /// Chain: `exp_safe`, exp with the input clamped to [-20, 20].
-pub fn exp_safe(input: I32F32) -> I32F32 {
+pub(crate) fn exp_safe(input: I32F32) -> I32F32 {
     let min_input = I32F32::saturating_from_num(-20);
     let max_input = I32F32::saturating_from_num(20);
     let safe_input = input.clamp(min_input, max_input);
@@ -94,7 +94,7 @@ pub fn exp_safe(input: I32F32) -> I32F32 {
 }
 
 /// Chain: `clamp_value` (min with high first, then max with low).
-pub fn clamp_value(value: I32F32, low: I32F32, high: I32F32) -> I32F32 {
+pub(crate) fn clamp_value(value: I32F32, low: I32F32, high: I32F32) -> I32F32 {
     value.min(high).max(low)
 }
 
@@ -102,7 +102,7 @@ pub fn clamp_value(value: I32F32, low: I32F32, high: I32F32) -> I32F32 {
 /// right by 32, rounding towards minus infinity, saturated) then the integer part
 /// (towards minus infinity), saturated to 0..=65535. A property test holds it equal.
 #[inline]
-pub fn proportion_to_u16_fast(x: I32F32) -> u16 {
+pub(crate) fn proportion_to_u16_fast(x: I32F32) -> u16 {
     let p = mul(x, I32F32::from_bits((u16::MAX as i64) << 32)).to_bits();
     (p >> 32).clamp(0, u16::MAX as i64) as u16
 }
@@ -111,7 +111,7 @@ pub fn proportion_to_u16_fast(x: I32F32) -> u16 {
 /// closed form: the bits are floor(b * 2^32 / 65535), and 2^32 = 65535 * 65537 + 1, so
 /// they are b * 65537 + floor(b / 65535). An exhaustive test holds it equal.
 #[inline]
-pub fn u16_proportion_bits(b: u16) -> i64 {
+pub(crate) fn u16_proportion_bits(b: u16) -> i64 {
     b as i64 * 65_537 + (b == u16::MAX) as i64
 }
 

@@ -7,19 +7,19 @@ use substrate_fixed::types::I32F32;
 use super::{mul, SatOps, ONE, ZERO};
 
 /// A sparse matrix row: `(column, value)` pairs, in whatever order the chain keeps them.
-pub type SparseRow = Vec<(u16, I32F32)>;
+pub(crate) type SparseRow = Vec<(u16, I32F32)>;
 /// A sparse matrix: one row per UID.
-pub type SparseMatrix = Vec<SparseRow>;
+pub(crate) type SparseMatrix = Vec<SparseRow>;
 
 /// Drop cell (i, j) where `mask_fn(scalar, vector[j])`.
-pub fn scalar_vec_mask_sparse_matrix(m: &mut [SparseRow], scalar: u64, vector: &[u64], mask_fn: impl Fn(u64, u64) -> bool) {
+pub(crate) fn scalar_vec_mask_sparse_matrix(m: &mut [SparseRow], scalar: u64, vector: &[u64], mask_fn: impl Fn(u64, u64) -> bool) {
     for row in m.iter_mut() {
         row.retain(|(j, _)| !mask_fn(scalar, vector.get(*j as usize).copied().unwrap_or(0)));
     }
 }
 
 /// Chain: `mat_ema_sparse`: `alpha * new + (1 - alpha) * old`, positives kept, column order.
-pub fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: I32F32) -> SparseMatrix {
+pub(crate) fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: I32F32) -> SparseMatrix {
     let n = new.len(); // the chain assumes a square matrix
     let one_minus_alpha = ONE.sat_sub(alpha);
     let mut acc = vec![ZERO; n];
@@ -53,7 +53,12 @@ pub fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: I32F32) -> Sp
 /// `alpha_of(i, j)` gives the alpha of cell (i, j); it is only asked for cells the
 /// result depends on. Kept from the chain on purpose: old bonds in a column the
 /// new row does not mention are dropped, not decayed.
-pub fn mat_ema_alpha_sparse(new: &[SparseRow], old: &[SparseRow], columns: usize, mut alpha_of: impl FnMut(usize, u16) -> I32F32) -> SparseMatrix {
+pub(crate) fn mat_ema_alpha_sparse(
+    new: &[SparseRow],
+    old: &[SparseRow],
+    columns: usize,
+    mut alpha_of: impl FnMut(usize, u16) -> I32F32,
+) -> SparseMatrix {
     if new.len() != old.len() {
         return new.to_vec();
     }
@@ -92,7 +97,7 @@ pub fn mat_ema_alpha_sparse(new: &[SparseRow], old: &[SparseRow], columns: usize
 /// The chain walks the row with a cursor while `j` counts up from 0 and only finds
 /// entries in ascending column order; this reproduces that walk for every column at
 /// once, so unsorted rows give the chain's answer too.
-pub fn cursor_lookup(row: &[(u16, I32F32)], columns: usize) -> Vec<I32F32> {
+pub(crate) fn cursor_lookup(row: &[(u16, I32F32)], columns: usize) -> Vec<I32F32> {
     let mut dense = vec![ZERO; columns];
     let mut p = 0usize;
     for (j, cell) in dense.iter_mut().enumerate() {

@@ -9,11 +9,11 @@ use super::{safe_div, safe_div_64, Divisor, SatOps, ZERO};
 /// overflow, which cannot happen for the normalised quantities summed here;
 /// saturating keeps hostile inputs from panicking.
 #[inline]
-pub fn sum(x: &[I32F32]) -> I32F32 {
+pub(crate) fn sum(x: &[I32F32]) -> I32F32 {
     x.iter().fold(ZERO, |acc, v| acc.sat_add(*v))
 }
 /// Chain: `vec_max_upscale_to_u16`, used for pruning scores.
-pub fn vec_max_upscale_to_u16(vec: &[I32F32]) -> Vec<u16> {
+pub(crate) fn vec_max_upscale_to_u16(vec: &[I32F32]) -> Vec<u16> {
     let u16_max = I32F32::saturating_from_num(u16::MAX);
     let threshold = I32F32::saturating_from_num(32768);
     let Some(max_value) = vec.iter().max().copied() else {
@@ -29,12 +29,12 @@ pub fn vec_max_upscale_to_u16(vec: &[I32F32]) -> Vec<u16> {
 }
 
 /// True when the vector sums to zero.
-pub fn is_zero(v: &[I32F32]) -> bool {
+pub(crate) fn is_zero(v: &[I32F32]) -> bool {
     sum(v) == ZERO
 }
 /// Chain: `is_topk_nonzero`: true for the k largest non-zero entries (ties broken by a
 /// stable ascending sort, so the lower UID loses a tie at the boundary).
-pub fn is_topk_nonzero(vector: &[I32F32], k: usize) -> Vec<bool> {
+pub(crate) fn is_topk_nonzero(vector: &[I32F32], k: usize) -> Vec<bool> {
     let n = vector.len();
     let mut result: Vec<bool> = vector.iter().map(|&e| e != ZERO).collect();
     if n < k {
@@ -49,7 +49,7 @@ pub fn is_topk_nonzero(vector: &[I32F32], k: usize) -> Vec<bool> {
 }
 
 /// Normalise so the vector sums to 1 (left unchanged when it sums to 0).
-pub fn inplace_normalize(x: &mut [I32F32]) {
+pub(crate) fn inplace_normalize(x: &mut [I32F32]) {
     let s = sum(x);
     if s == ZERO {
         return;
@@ -59,7 +59,7 @@ pub fn inplace_normalize(x: &mut [I32F32]) {
 }
 
 /// Divide by a given sum (unchanged when the sum is 0).
-pub fn inplace_normalize_using_sum(x: &mut [I32F32], s: I32F32) {
+pub(crate) fn inplace_normalize_using_sum(x: &mut [I32F32], s: I32F32) {
     if s == ZERO {
         return;
     }
@@ -68,7 +68,7 @@ pub fn inplace_normalize_using_sum(x: &mut [I32F32], s: I32F32) {
 }
 
 /// I64F64 normalisation, used for stake.
-pub fn inplace_normalize_64(x: &mut [I64F64]) {
+pub(crate) fn inplace_normalize_64(x: &mut [I64F64]) {
     let s = x.iter().fold(I64F64::from_bits(0), |acc, v| acc.sat_add(*v));
     if s == I64F64::from_bits(0) {
         return;
@@ -77,7 +77,7 @@ pub fn inplace_normalize_64(x: &mut [I64F64]) {
 }
 
 /// Set entries where `mask` is true to zero (a missing mask entry masks).
-pub fn inplace_mask_vector(mask: &[bool], vector: &mut [I32F32]) {
+pub(crate) fn inplace_mask_vector(mask: &[bool], vector: &mut [I32F32]) {
     if mask.is_empty() {
         return;
     }
@@ -89,12 +89,12 @@ pub fn inplace_mask_vector(mask: &[bool], vector: &mut [I32F32]) {
 }
 
 /// Element-wise product (0 on overflow, as the chain's `checked_mul().unwrap_or_default()`).
-pub fn vec_mul(a: &[I32F32], b: &[I32F32]) -> Vec<I32F32> {
+pub(crate) fn vec_mul(a: &[I32F32], b: &[I32F32]) -> Vec<I32F32> {
     a.iter().zip(b).map(|(x, y)| x.checked_mul(*y).unwrap_or(ZERO)).collect()
 }
 
 /// x / y element-wise, 0 where y is 0.
-pub fn vecdiv(x: &[I32F32], y: &[I32F32]) -> Vec<I32F32> {
+pub(crate) fn vecdiv(x: &[I32F32], y: &[I32F32]) -> Vec<I32F32> {
     x.iter().enumerate().map(|(i, xi)| safe_div(*xi, y.get(i).copied().unwrap_or(ZERO))).collect()
 }
 

@@ -12,7 +12,7 @@ use super::fixed_math::*;
 use crate::yuma::{EpochOutput, EpochParams, SubnetState, YumaError};
 
 /// Run one epoch. Vectors in `state` must all have `n` entries (checked).
-pub fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochOutput, YumaError> {
+pub(crate) fn run_epoch(params: &EpochParams, state: &SubnetState<'_>) -> Result<EpochOutput, YumaError> {
     state.check()?;
     let n = state.stake.len();
     let block = state.block;
@@ -213,7 +213,7 @@ fn compute_bonds_yuma3(params: &EpochParams, weights: &[SparseRow], bonds: &[Spa
 
 /// Chain: `alpha_sigmoid`. Buying (weight above bond) is judged against consensus,
 /// selling against the weight; the alpha moves between alpha_low and alpha_high.
-pub fn alpha_sigmoid(consensus: I32F32, weight: I32F32, bond: I32F32, alpha_low: I32F32, alpha_high: I32F32, steepness: I32F32) -> I32F32 {
+pub(crate) fn alpha_sigmoid(consensus: I32F32, weight: I32F32, bond: I32F32, alpha_low: I32F32, alpha_high: I32F32, steepness: I32F32) -> I32F32 {
     let diff_buy = clamp_value(weight.saturating_sub(consensus), ZERO, ONE);
     let diff_sell = clamp_value(bond.saturating_sub(weight), ZERO, ONE);
     let combined = if weight >= bond { diff_buy } else { diff_sell };

@@ -13,9 +13,9 @@ use substrate_fixed::transcendental::exp;
 use substrate_fixed::types::{I32F32, I64F64};
 
 /// A sparse matrix row: `(column, value)` pairs, in whatever order the chain keeps them.
-pub type SparseRow = Vec<(u16, I32F32)>;
+pub(crate) type SparseRow = Vec<(u16, I32F32)>;
 /// A sparse matrix: one row per UID.
-pub type SparseMatrix = Vec<SparseRow>;
+pub(crate) type SparseMatrix = Vec<SparseRow>;
 
 pub(crate) const ZERO: I32F32 = I32F32::from_bits(0);
 pub(crate) const ONE: I32F32 = I32F32::from_bits(1 << 32);
@@ -23,7 +23,7 @@ pub(crate) const ONE: I32F32 = I32F32::from_bits(1 << 32);
 /// Chain rule (`safe_math::SafeDiv` for fixed types): `checked_div`, 0 when it fails
 /// (division by zero or overflow).
 #[inline]
-pub fn safe_div(a: I32F32, b: I32F32) -> I32F32 {
+pub(crate) fn safe_div(a: I32F32, b: I32F32) -> I32F32 {
     Divisor::new(b).divide(a)
 }
 
@@ -36,7 +36,7 @@ pub fn safe_div(a: I32F32, b: I32F32) -> I32F32 {
 /// arithmetic, so the bits equal `checked_div`'s (truncating `(a_bits << 32) / b_bits`);
 /// anything else takes `checked_div` itself. A property test holds the two equal.
 #[derive(Clone, Copy)]
-pub struct Divisor {
+pub(crate) struct Divisor {
     d: I32F32,
     /// 2^32 / d_bits, or 0 when the fast path does not apply (d <= 0).
     reciprocal: f64,
@@ -44,14 +44,14 @@ pub struct Divisor {
 
 impl Divisor {
     #[inline]
-    pub fn new(d: I32F32) -> Self {
+    pub(crate) fn new(d: I32F32) -> Self {
         let bits = d.to_bits();
         let reciprocal = if bits > 0 { 4_294_967_296.0 / bits as f64 } else { 0.0 };
         Self { d, reciprocal }
     }
 
     #[inline]
-    pub fn divide(&self, a: I32F32) -> I32F32 {
+    pub(crate) fn divide(&self, a: I32F32) -> I32F32 {
         let x = a.to_bits();
         if x >= 0 && self.reciprocal > 0.0 {
             let est = x as f64 * self.reciprocal;
@@ -79,14 +79,14 @@ impl Divisor {
 /// `substrate-fixed` gets there through a general 128×128-bit multiply with overflow
 /// detection, several times slower; a property test holds the two equal.
 #[inline]
-pub fn mul(a: I32F32, b: I32F32) -> I32F32 {
+pub(crate) fn mul(a: I32F32, b: I32F32) -> I32F32 {
     let p = (a.to_bits() as i128 * b.to_bits() as i128) >> 32;
     I32F32::from_bits(p.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
 }
 
 /// Saturating add and subtract on the raw bits: the same results as `substrate-fixed`'s
 /// `saturating_add` / `saturating_sub`, without their generic select code.
-pub trait SatOps: Sized {
+pub(crate) trait SatOps: Sized {
     fn sat_add(self, rhs: Self) -> Self;
     fn sat_sub(self, rhs: Self) -> Self;
 }
@@ -114,7 +114,7 @@ impl SatOps for I64F64 {
 }
 
 #[inline]
-pub fn safe_div_64(a: I64F64, b: I64F64) -> I64F64 {
+pub(crate) fn safe_div_64(a: I64F64, b: I64F64) -> I64F64 {
     a.checked_div(b).unwrap_or(I64F64::from_bits(0))
 }
 
@@ -122,31 +122,31 @@ pub fn safe_div_64(a: I64F64, b: I64F64) -> I64F64 {
 /// overflow, which cannot happen for the normalised quantities summed here;
 /// saturating keeps hostile inputs from panicking.
 #[inline]
-pub fn sum(x: &[I32F32]) -> I32F32 {
+pub(crate) fn sum(x: &[I32F32]) -> I32F32 {
     x.iter().fold(ZERO, |acc, v| acc.sat_add(*v))
 }
 
-pub fn u16_to_fixed(x: u16) -> I32F32 {
+pub(crate) fn u16_to_fixed(x: u16) -> I32F32 {
     I32F32::saturating_from_num(x)
 }
 
 /// Chain: `u16_proportion_to_fixed` = x / 65535.
-pub fn u16_proportion_to_fixed(x: u16) -> I32F32 {
+pub(crate) fn u16_proportion_to_fixed(x: u16) -> I32F32 {
     safe_div(I32F32::saturating_from_num(x), I32F32::saturating_from_num(u16::MAX))
 }
 
 /// Chain: `fixed_to_fixed_u16_proportion` = x / 65535 (x already a fixed number).
-pub fn fixed_to_fixed_u16_proportion(x: I32F32) -> I32F32 {
+pub(crate) fn fixed_to_fixed_u16_proportion(x: I32F32) -> I32F32 {
     safe_div(x, I32F32::saturating_from_num(u16::MAX))
 }
 
 /// Chain: `fixed_proportion_to_u16` = saturate(x * 65535) truncated.
-pub fn fixed_proportion_to_u16(x: I32F32) -> u16 {
+pub(crate) fn fixed_proportion_to_u16(x: I32F32) -> u16 {
     x.saturating_mul(I32F32::saturating_from_num(u16::MAX)).saturating_to_num::<u16>()
 }
 
 /// Chain: `vec_max_upscale_to_u16`, used for pruning scores.
-pub fn vec_max_upscale_to_u16(vec: &[I32F32]) -> Vec<u16> {
+pub(crate) fn vec_max_upscale_to_u16(vec: &[I32F32]) -> Vec<u16> {
     let u16_max = I32F32::saturating_from_num(u16::MAX);
     let threshold = I32F32::saturating_from_num(32768);
     let Some(max_value) = vec.iter().max().copied() else {
@@ -162,12 +162,12 @@ pub fn vec_max_upscale_to_u16(vec: &[I32F32]) -> Vec<u16> {
 }
 
 /// True when the vector sums to zero.
-pub fn is_zero(v: &[I32F32]) -> bool {
+pub(crate) fn is_zero(v: &[I32F32]) -> bool {
     sum(v) == ZERO
 }
 
 /// Chain: `exp_safe`, exp with the input clamped to [-20, 20].
-pub fn exp_safe(input: I32F32) -> I32F32 {
+pub(crate) fn exp_safe(input: I32F32) -> I32F32 {
     let min_input = I32F32::saturating_from_num(-20);
     let max_input = I32F32::saturating_from_num(20);
     let safe_input = input.clamp(min_input, max_input);
@@ -179,13 +179,13 @@ pub fn exp_safe(input: I32F32) -> I32F32 {
 }
 
 /// Chain: `clamp_value` (min with high first, then max with low).
-pub fn clamp_value(value: I32F32, low: I32F32, high: I32F32) -> I32F32 {
+pub(crate) fn clamp_value(value: I32F32, low: I32F32, high: I32F32) -> I32F32 {
     value.min(high).max(low)
 }
 
 /// Chain: `is_topk_nonzero`: true for the k largest non-zero entries (ties broken by a
 /// stable ascending sort, so the lower UID loses a tie at the boundary).
-pub fn is_topk_nonzero(vector: &[I32F32], k: usize) -> Vec<bool> {
+pub(crate) fn is_topk_nonzero(vector: &[I32F32], k: usize) -> Vec<bool> {
     let n = vector.len();
     let mut result: Vec<bool> = vector.iter().map(|&e| e != ZERO).collect();
     if n < k {
@@ -200,7 +200,7 @@ pub fn is_topk_nonzero(vector: &[I32F32], k: usize) -> Vec<bool> {
 }
 
 /// Normalise so the vector sums to 1 (left unchanged when it sums to 0).
-pub fn inplace_normalize(x: &mut [I32F32]) {
+pub(crate) fn inplace_normalize(x: &mut [I32F32]) {
     let s = sum(x);
     if s == ZERO {
         return;
@@ -210,7 +210,7 @@ pub fn inplace_normalize(x: &mut [I32F32]) {
 }
 
 /// Divide by a given sum (unchanged when the sum is 0).
-pub fn inplace_normalize_using_sum(x: &mut [I32F32], s: I32F32) {
+pub(crate) fn inplace_normalize_using_sum(x: &mut [I32F32], s: I32F32) {
     if s == ZERO {
         return;
     }
@@ -219,7 +219,7 @@ pub fn inplace_normalize_using_sum(x: &mut [I32F32], s: I32F32) {
 }
 
 /// I64F64 normalisation, used for stake.
-pub fn inplace_normalize_64(x: &mut [I64F64]) {
+pub(crate) fn inplace_normalize_64(x: &mut [I64F64]) {
     let s = x.iter().fold(I64F64::from_bits(0), |acc, v| acc.sat_add(*v));
     if s == I64F64::from_bits(0) {
         return;
@@ -228,7 +228,7 @@ pub fn inplace_normalize_64(x: &mut [I64F64]) {
 }
 
 /// Set entries where `mask` is true to zero (a missing mask entry masks).
-pub fn inplace_mask_vector(mask: &[bool], vector: &mut [I32F32]) {
+pub(crate) fn inplace_mask_vector(mask: &[bool], vector: &mut [I32F32]) {
     if mask.is_empty() {
         return;
     }
@@ -240,19 +240,19 @@ pub fn inplace_mask_vector(mask: &[bool], vector: &mut [I32F32]) {
 }
 
 /// Element-wise product (0 on overflow, as the chain's `checked_mul().unwrap_or_default()`).
-pub fn vec_mul(a: &[I32F32], b: &[I32F32]) -> Vec<I32F32> {
+pub(crate) fn vec_mul(a: &[I32F32], b: &[I32F32]) -> Vec<I32F32> {
     a.iter().zip(b).map(|(x, y)| x.checked_mul(*y).unwrap_or(ZERO)).collect()
 }
 
 /// x / y element-wise, 0 where y is 0.
-pub fn vecdiv(x: &[I32F32], y: &[I32F32]) -> Vec<I32F32> {
+pub(crate) fn vecdiv(x: &[I32F32], y: &[I32F32]) -> Vec<I32F32> {
     x.iter().enumerate().map(|(i, xi)| safe_div(*xi, y.get(i).copied().unwrap_or(ZERO))).collect()
 }
 
 // ---------------------------------------------------------------- sparse
 
 /// Empty the rows whose mask is true (a missing mask entry masks).
-pub fn mask_rows_sparse(mask: &[bool], m: &mut [SparseRow]) {
+pub(crate) fn mask_rows_sparse(mask: &[bool], m: &mut [SparseRow]) {
     for (i, row) in m.iter_mut().enumerate() {
         if mask.get(i).copied().unwrap_or(true) {
             row.clear();
@@ -261,14 +261,14 @@ pub fn mask_rows_sparse(mask: &[bool], m: &mut [SparseRow]) {
 }
 
 /// Drop the diagonal, except at `keep` (the subnet owner may weight itself).
-pub fn mask_diag_sparse(m: &mut [SparseRow], keep: Option<u16>) {
+pub(crate) fn mask_diag_sparse(m: &mut [SparseRow], keep: Option<u16>) {
     for (i, row) in m.iter_mut().enumerate() {
         row.retain(|(j, _)| i != *j as usize || keep == Some(*j));
     }
 }
 
 /// Drop cell (i, j) where `mask_fn(first[i], second[j])`.
-pub fn vec_mask_sparse_matrix(m: &mut [SparseRow], first: &[u64], second: &[u64], mask_fn: impl Fn(u64, u64) -> bool) {
+pub(crate) fn vec_mask_sparse_matrix(m: &mut [SparseRow], first: &[u64], second: &[u64], mask_fn: impl Fn(u64, u64) -> bool) {
     for (i, row) in m.iter_mut().enumerate() {
         let fv = first.get(i).copied().unwrap_or(0);
         row.retain(|(j, _)| !mask_fn(fv, second.get(*j as usize).copied().unwrap_or(0)));
@@ -276,14 +276,14 @@ pub fn vec_mask_sparse_matrix(m: &mut [SparseRow], first: &[u64], second: &[u64]
 }
 
 /// Drop cell (i, j) where `mask_fn(scalar, vector[j])`.
-pub fn scalar_vec_mask_sparse_matrix(m: &mut [SparseRow], scalar: u64, vector: &[u64], mask_fn: impl Fn(u64, u64) -> bool) {
+pub(crate) fn scalar_vec_mask_sparse_matrix(m: &mut [SparseRow], scalar: u64, vector: &[u64], mask_fn: impl Fn(u64, u64) -> bool) {
     for row in m.iter_mut() {
         row.retain(|(j, _)| !mask_fn(scalar, vector.get(*j as usize).copied().unwrap_or(0)));
     }
 }
 
 /// Each row sums to 1 (rows summing to 0 are left as they are).
-pub fn inplace_row_normalize_sparse(m: &mut [SparseRow]) {
+pub(crate) fn inplace_row_normalize_sparse(m: &mut [SparseRow]) {
     for row in m.iter_mut() {
         let s = row.iter().fold(ZERO, |a, (_, v)| a.sat_add(*v));
         if s > ZERO {
@@ -293,12 +293,12 @@ pub fn inplace_row_normalize_sparse(m: &mut [SparseRow]) {
     }
 }
 
-pub fn row_sum_sparse(m: &[SparseRow]) -> Vec<I32F32> {
+pub(crate) fn row_sum_sparse(m: &[SparseRow]) -> Vec<I32F32> {
     m.iter().map(|row| row.iter().fold(ZERO, |a, (_, v)| a.sat_add(*v))).collect()
 }
 
 /// Each column sums to 1 (columns summing to 0 are left as they are).
-pub fn inplace_col_normalize_sparse(m: &mut [SparseRow], columns: usize) {
+pub(crate) fn inplace_col_normalize_sparse(m: &mut [SparseRow], columns: usize) {
     let mut col_sum = vec![ZERO; columns];
     for row in m.iter() {
         for &(j, v) in row {
@@ -318,7 +318,7 @@ pub fn inplace_col_normalize_sparse(m: &mut [SparseRow], columns: usize) {
 }
 
 /// Each column scaled so its largest entry is 1.
-pub fn inplace_col_max_upscale_sparse(m: &mut [SparseRow], columns: usize) {
+pub(crate) fn inplace_col_max_upscale_sparse(m: &mut [SparseRow], columns: usize) {
     let mut col_max = vec![ZERO; columns];
     for row in m.iter() {
         for &(j, v) in row {
@@ -341,7 +341,7 @@ pub fn inplace_col_max_upscale_sparse(m: &mut [SparseRow], columns: usize) {
 
 /// Row i scaled by `vector[i]`, in place (chain: `row_hadamard_sparse`; rows past the
 /// vector's end are dropped, as the chain's zip does).
-pub fn inplace_row_hadamard_sparse(m: &mut SparseMatrix, vector: &[I32F32]) {
+pub(crate) fn inplace_row_hadamard_sparse(m: &mut SparseMatrix, vector: &[I32F32]) {
     m.truncate(vector.len());
     for (row, &s) in m.iter_mut().zip(vector) {
         row.iter_mut().for_each(|(_, v)| *v = mul(*v, s));
@@ -351,7 +351,7 @@ pub fn inplace_row_hadamard_sparse(m: &mut SparseMatrix, vector: &[I32F32]) {
 /// `row_sum(mat_vec_mul(col_normalize(m), vector))` in one pass, without the two
 /// intermediate matrices (dropping zero products, as the chain does, does not change
 /// a sum).
-pub fn col_normalized_row_dot(m: &[SparseRow], vector: &[I32F32], columns: usize) -> Vec<I32F32> {
+pub(crate) fn col_normalized_row_dot(m: &[SparseRow], vector: &[I32F32], columns: usize) -> Vec<I32F32> {
     let mut col_sum = vec![ZERO; columns];
     for row in m {
         for &(j, v) in row {
@@ -375,7 +375,7 @@ pub fn col_normalized_row_dot(m: &[SparseRow], vector: &[I32F32], columns: usize
 }
 
 /// result_j = SUM_i vector_i * m_ij.
-pub fn matmul_sparse(m: &[SparseRow], vector: &[I32F32], columns: usize) -> Vec<I32F32> {
+pub(crate) fn matmul_sparse(m: &[SparseRow], vector: &[I32F32], columns: usize) -> Vec<I32F32> {
     let mut result = vec![ZERO; columns];
     for (i, row) in m.iter().enumerate() {
         let scale = vector.get(i).copied().unwrap_or(ZERO);
@@ -389,7 +389,7 @@ pub fn matmul_sparse(m: &[SparseRow], vector: &[I32F32], columns: usize) -> Vec<
 }
 
 /// result_i = SUM_j vector_j * m_ij.
-pub fn matmul_transpose_sparse(m: &[SparseRow], vector: &[I32F32]) -> Vec<I32F32> {
+pub(crate) fn matmul_transpose_sparse(m: &[SparseRow], vector: &[I32F32]) -> Vec<I32F32> {
     m.iter()
         .map(|row| {
             row.iter().fold(ZERO, |acc, &(j, v)| {
@@ -401,7 +401,7 @@ pub fn matmul_transpose_sparse(m: &[SparseRow], vector: &[I32F32]) -> Vec<I32F32
 }
 
 /// m_ij * vector_j, dropping cells that become 0.
-pub fn mat_vec_mul_sparse(m: &[SparseRow], vector: &[I32F32]) -> SparseMatrix {
+pub(crate) fn mat_vec_mul_sparse(m: &[SparseRow], vector: &[I32F32]) -> SparseMatrix {
     m.iter()
         .map(|row| {
             row.iter()
@@ -416,7 +416,7 @@ pub fn mat_vec_mul_sparse(m: &[SparseRow], vector: &[I32F32]) -> SparseMatrix {
 }
 
 /// Clip each cell at its column threshold; a clipped cell whose threshold is 0 is dropped.
-pub fn col_clip_sparse(m: &[SparseRow], threshold: &[I32F32]) -> SparseMatrix {
+pub(crate) fn col_clip_sparse(m: &[SparseRow], threshold: &[I32F32]) -> SparseMatrix {
     m.iter()
         .map(|row| {
             row.iter()
@@ -434,7 +434,7 @@ pub fn col_clip_sparse(m: &[SparseRow], threshold: &[I32F32]) -> SparseMatrix {
 }
 
 /// `A + ratio * (B - A)`, cell-wise; output rows in column order, zeros dropped.
-pub fn interpolate_sparse<'m>(a: &'m [SparseRow], b: &'m [SparseRow], columns: usize, ratio: I32F32) -> Cow<'m, [SparseRow]> {
+pub(crate) fn interpolate_sparse<'m>(a: &'m [SparseRow], b: &'m [SparseRow], columns: usize, ratio: I32F32) -> Cow<'m, [SparseRow]> {
     if ratio == ZERO {
         return Cow::Borrowed(a);
     }
@@ -479,7 +479,7 @@ pub fn interpolate_sparse<'m>(a: &'m [SparseRow], b: &'m [SparseRow], columns: u
 
 /// Reusable buffers for [`weighted_median`], so a median per column allocates nothing.
 #[derive(Default)]
-pub struct MedianScratch {
+pub(crate) struct MedianScratch {
     current: Vec<usize>,
     lower: Vec<usize>,
     upper: Vec<usize>,
@@ -487,7 +487,7 @@ pub struct MedianScratch {
 
 /// Chain: `weighted_median`, the stake-weighted median by mid-pivot partitioning
 /// (the chain picks the middle element as pivot, for determinism).
-pub fn weighted_median(
+pub(crate) fn weighted_median(
     stake: &[I32F32],
     score: &[I32F32],
     partition_idx: &[usize],
@@ -498,7 +498,7 @@ pub fn weighted_median(
     weighted_median_with(&mut MedianScratch::default(), stake, score, partition_idx, minority, partition_lo, partition_hi)
 }
 
-pub fn weighted_median_with(
+pub(crate) fn weighted_median_with(
     scratch: &mut MedianScratch,
     stake: &[I32F32],
     score: &[I32F32],
@@ -560,7 +560,7 @@ pub fn weighted_median_with(
 
 /// Chain: `weighted_median_col_sparse`: per column, the stake-weighted median of the
 /// weights of rows with positive stake, at majority `kappa`.
-pub fn weighted_median_col_sparse(stake: &[I32F32], score: &[SparseRow], columns: usize, majority: I32F32) -> Vec<I32F32> {
+pub(crate) fn weighted_median_col_sparse(stake: &[I32F32], score: &[SparseRow], columns: usize, majority: I32F32) -> Vec<I32F32> {
     let mut use_stake: Vec<I32F32> = stake.iter().copied().filter(|&s| s > ZERO).collect();
     inplace_normalize(&mut use_stake);
     let stake_sum = sum(&use_stake);
@@ -623,7 +623,7 @@ pub fn weighted_median_col_sparse(stake: &[I32F32], score: &[SparseRow], columns
 const PARALLEL_MEDIAN_MIN_CELLS: usize = 1 << 13;
 
 /// Chain: `mat_ema_sparse`: `alpha * new + (1 - alpha) * old`, positives kept, column order.
-pub fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: I32F32) -> SparseMatrix {
+pub(crate) fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: I32F32) -> SparseMatrix {
     let n = new.len(); // the chain assumes a square matrix
     let one_minus_alpha = ONE.sat_sub(alpha);
     let mut acc = vec![ZERO; n];
@@ -657,7 +657,12 @@ pub fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: I32F32) -> Sp
 /// `alpha_of(i, j)` gives the alpha of cell (i, j); it is only asked for cells the
 /// result depends on. Kept from the chain on purpose: old bonds in a column the
 /// new row does not mention are dropped, not decayed.
-pub fn mat_ema_alpha_sparse(new: &[SparseRow], old: &[SparseRow], columns: usize, mut alpha_of: impl FnMut(usize, u16) -> I32F32) -> SparseMatrix {
+pub(crate) fn mat_ema_alpha_sparse(
+    new: &[SparseRow],
+    old: &[SparseRow],
+    columns: usize,
+    mut alpha_of: impl FnMut(usize, u16) -> I32F32,
+) -> SparseMatrix {
     if new.len() != old.len() {
         return new.to_vec();
     }
@@ -696,7 +701,7 @@ pub fn mat_ema_alpha_sparse(new: &[SparseRow], old: &[SparseRow], columns: usize
 /// The chain walks the row with a cursor while `j` counts up from 0 and only finds
 /// entries in ascending column order; this reproduces that walk for every column at
 /// once, so unsorted rows give the chain's answer too.
-pub fn cursor_lookup(row: &[(u16, I32F32)], columns: usize) -> Vec<I32F32> {
+pub(crate) fn cursor_lookup(row: &[(u16, I32F32)], columns: usize) -> Vec<I32F32> {
     let mut dense = vec![ZERO; columns];
     let mut p = 0usize;
     for (j, cell) in dense.iter_mut().enumerate() {

@@ -3,9 +3,9 @@
 //! including inputs the chain never stores (duplicate and out-of-range columns,
 //! unsorted rows, saturating stakes), and requires identical outputs.
 
-pub mod epoch;
+pub(super) mod epoch;
 #[allow(dead_code)]
-pub mod fixed_math;
+pub(super) mod fixed_math;
 
 #[cfg(test)]
 mod tests {
