@@ -5,8 +5,10 @@
 //!   and [`LocalChainHandle`], its `Chain` implementation with block modes.
 //! - [`set_weights`]: the chain's weight rules, usable by validators before submitting.
 //! - [`ChainError`]: errors with the chain's names.
-//!
-//! The Subtensor client (subxt) is issue #6.
+//! - [`subtensor`]: the `Chain` trait over a Subtensor node (finney, test, a local
+//!   node, or the served local chain) through subxt's dynamic API.
+//! - `node` (feature `localnet`): the local chain served as a Substrate JSON-RPC node,
+//!   so the same subxt client runs against it and against the real network.
 
 mod api;
 mod error;

@@ -3,7 +3,7 @@
 //! computes it (`substrate-fixed` arithmetic, the chain's order of operations).
 //!
 //! - [`run_epoch`] runs one epoch over a borrowed [`SubnetState`].
-//! - [`scenario`] reads the JSON scenario format of `shared/spec/yuma-scenario.md`
+//! - [`scenario`] reads the JSON scenario format of `docs/yuma-scenario.md`
 //!   and runs it over several epochs, carrying state between them as the chain does.
 
 mod epoch;

@@ -1,4 +1,4 @@
-//! Yuma scenarios: the JSON format of `shared/spec/yuma-scenario.md`, parsed with
+//! Yuma scenarios: the JSON format of `docs/yuma-scenario.md`, parsed with
 //! errors that name the offending field, and run over several epochs with the state
 //! the chain carries from one epoch to the next (weights, bonds, permits, last epoch).
 //!
