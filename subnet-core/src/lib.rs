@@ -16,6 +16,7 @@ pub mod keys;
 pub mod metrics;
 pub mod miner;
 pub mod net;
+mod rng;
 pub mod spec;
 pub mod testing;
 pub mod validator;

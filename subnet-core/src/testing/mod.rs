@@ -8,7 +8,6 @@ mod local_net;
 #[cfg(feature = "localnet")]
 mod multi_process;
 mod report;
-mod rng;
 mod scoring;
 
 pub use crate::miner::MinerBehaviour;
@@ -18,5 +17,5 @@ pub use local_net::{run_local_net, EpochReport, LocalNetConfig, LocalNetError, N
 #[cfg(feature = "localnet")]
 pub use multi_process::{run_multi_process, ChainTarget, MultiProcessConfig, MultiProcessError, Progress};
 pub use report::{check_invariants, html};
-pub use rng::XorShift;
+pub use crate::rng::XorShift;
 pub use scoring::ScoringTable;

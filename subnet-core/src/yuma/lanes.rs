@@ -431,7 +431,7 @@ impl Simd {
 #[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     use super::*;
-    use crate::testing::XorShift;
+    use crate::rng::XorShift;
 
     /// Runs `f` with AVX2 enabled (the lanes' intrinsics need it).
     #[target_feature(enable = "avx2")]

@@ -9,7 +9,7 @@ pub(super) mod fixed_math;
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::XorShift as Rng;
+    use crate::rng::XorShift as Rng;
     use crate::yuma::lanes::Simd;
     use crate::yuma::{run_epoch, EpochParams, SubnetState};
 

@@ -1,3 +1,6 @@
+//! A tiny deterministic generator for tests and benchmarks, at the bottom of the crate
+//! so that any module's tests can use it (re-exported as `testing::XorShift`).
+
 /// A tiny deterministic generator (xorshift64) for tests and benchmarks that want
 /// reproducible data without a `rand` dependency of their own.
 #[derive(Clone, Debug)]
