@@ -17,8 +17,12 @@ pub mod metrics;
 pub mod miner;
 pub mod net;
 pub mod spec;
+// Undocumented public items remain (50): see issue #17 (missing_docs).
+#[allow(missing_docs)]
 pub mod testing;
 pub mod validator;
+// Undocumented public items remain (52): see issue #17 (missing_docs).
+#[allow(missing_docs)]
 pub mod yuma;
 
 pub use subnet_macros::subnet;
