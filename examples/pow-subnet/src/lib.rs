@@ -32,7 +32,7 @@ pub mod pow_subnet {
         pub difficulty: u32,
     }
 
-    /// A miner's answer to a [`Puzzle`](pow_subnet::Puzzle).
+    /// A miner's answer to a [`Puzzle`].
     #[answer]
     pub struct Solution {
         /// A nonce whose hash with the challenge has at least `difficulty` leading zero bits.

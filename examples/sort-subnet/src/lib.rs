@@ -36,7 +36,7 @@ pub mod sort {
         pub items: Vec<i32>,
     }
 
-    /// A miner's answer to [`Unsorted`](sort::Unsorted).
+    /// A miner's answer to [`Unsorted`].
     #[answer]
     pub struct Sorted {
         /// The same numbers, ascending.

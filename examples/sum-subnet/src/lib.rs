@@ -16,7 +16,7 @@ pub mod sum {
         pub b: i64,
     }
 
-    /// A miner's answer to [`Add`](sum::Add).
+    /// A miner's answer to [`Add`].
     #[answer]
     pub struct Total {
         /// The sum `a + b`.
