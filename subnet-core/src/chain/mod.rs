@@ -9,8 +9,6 @@
 //! The Subtensor client (subxt) is issue #6.
 
 mod api;
-// Undocumented public items remain (39): see issue #17 (missing_docs).
-#[allow(missing_docs)]
 mod error;
 // Undocumented public items remain (47): see issue #17 (missing_docs).
 #[allow(missing_docs)]
@@ -21,8 +19,6 @@ pub mod local;
 pub mod node;
 pub mod set_weights;
 pub mod subtensor;
-// Undocumented public items remain (71): see issue #17 (missing_docs).
-#[allow(missing_docs)]
 pub mod types;
 
 pub use api::Chain;
