@@ -21,8 +21,6 @@ pub mod spec;
 #[allow(missing_docs)]
 pub mod testing;
 pub mod validator;
-// Undocumented public items remain (52): see issue #17 (missing_docs).
-#[allow(missing_docs)]
 pub mod yuma;
 
 pub use subnet_macros::subnet;
