@@ -10,8 +10,6 @@
 
 mod api;
 mod error;
-// Undocumented public items remain (47): see issue #17 (missing_docs).
-#[allow(missing_docs)]
 pub mod local;
 #[cfg(feature = "localnet")]
 // Undocumented public items remain (297): see issue #17 (missing_docs).
