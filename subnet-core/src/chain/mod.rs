@@ -12,8 +12,6 @@ mod api;
 mod error;
 pub mod local;
 #[cfg(feature = "localnet")]
-// Undocumented public items remain (297): see issue #17 (missing_docs).
-#[allow(missing_docs)]
 pub mod node;
 pub mod set_weights;
 pub mod subtensor;
