@@ -16,14 +16,8 @@
 //! extrinsics roots are digests, not trie roots; extrinsics with a future nonce are
 //! refused instead of waiting in the pool.
 
-// Undocumented public items remain (21): see issue #17 (missing_docs).
-#[allow(missing_docs)]
 pub mod extrinsic;
-// Undocumented public items remain (19): see issue #17 (missing_docs).
-#[allow(missing_docs)]
 pub mod ledger;
-// Undocumented public items remain (14): see issue #17 (missing_docs).
-#[allow(missing_docs)]
 pub mod metadata;
 // Undocumented public items remain (129): see issue #17 (missing_docs).
 #[allow(missing_docs)]
