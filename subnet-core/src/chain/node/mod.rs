@@ -19,16 +19,10 @@
 pub mod extrinsic;
 pub mod ledger;
 pub mod metadata;
-// Undocumented public items remain (129): see issue #17 (missing_docs).
-#[allow(missing_docs)]
 pub mod pallets;
 pub mod rpc;
-// Undocumented public items remain (46): see issue #17 (missing_docs).
-#[allow(missing_docs)]
 pub mod runtime_api;
 pub mod storage;
-// Undocumented public items remain (53): see issue #17 (missing_docs).
-#[allow(missing_docs)]
 pub mod system;
 
 use std::path::Path;
