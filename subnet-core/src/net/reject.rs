@@ -59,7 +59,8 @@ pub enum Rejection {
     /// The caller is over its per-second rate limit.
     #[error("too many requests from this caller")]
     RateLimited,
-    /// Every slot is busy and the queue is full of callers with more stake.
+    /// Every slot is busy and the queue is full of callers with more stake (or a caller
+    /// with more stake took this one's place in the queue).
     #[error("the miner is saturated")]
     Overloaded,
     /// The miner's handler returned an error.

@@ -342,7 +342,7 @@ impl<J: JudgeSpec> Validator<J> {
 pub enum LoopEvent {
     /// A round finished.
     Round(RoundReport),
-    /// A weights attempt finished (including "not due").
+    /// Weights were submitted or refused (an attempt not yet due sends no event).
     Weights(WeightsOutcome),
     /// A round or a weights attempt failed; the loop goes on (the error's message).
     Error(String),
