@@ -13,9 +13,13 @@ use std::time::{Duration, Instant};
 
 /// One measured figure.
 pub struct Row {
+    /// The figure's name, as in DESIGN.md's bench table.
     pub name: String,
+    /// The median of the runs, in `unit`.
     pub value: f64,
+    /// The unit of `value` (`"ms"`, `"us"`, `"s"`, `"per_sec"`).
     pub unit: &'static str,
+    /// Parameters of the run (sizes, counts), emitted with the row in `--json`.
     pub params: Vec<(&'static str, serde_json::Value)>,
 }
 

@@ -18,6 +18,7 @@ pub type Render = Arc<dyn Fn() -> String + Send + Sync>;
 pub struct Exposition(String);
 
 impl Exposition {
+    /// An empty exposition.
     pub fn new() -> Self {
         Self::default()
     }
@@ -33,6 +34,7 @@ impl Exposition {
         self
     }
 
+    /// The text built so far; the exposition is left empty for the next scrape.
     pub fn finish(&mut self) -> String {
         std::mem::take(&mut self.0)
     }

@@ -15,12 +15,16 @@ use crate::keys::Keypair;
 use crate::net::{axon_info, MetagraphDirectory, MinerServer, RunningServer, ServerConfig, ServerStats};
 use crate::spec::MinerSpec;
 
+/// Why a miner could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum MinerError {
+    /// Reading the chain, registering or announcing the axon failed.
     #[error("chain: {0}")]
     Chain(#[from] ChainError),
+    /// The hotkey (SS58) has no UID on the netuid, and no coldkey was given to register it.
     #[error("the hotkey {0} is not registered on subnet {1}; register it first (or pass a coldkey to register with)")]
     NotRegistered(String, NetUid),
+    /// The listening address could not be bound.
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
 }
@@ -36,10 +40,13 @@ pub struct ServeOptions {
     pub external_ip: Option<IpAddr>,
     /// How often the metagraph (who may call, with what stake) is re-read.
     pub metagraph_refresh: Duration,
+    /// The server's limits and access policy.
     pub server: ServerConfig,
 }
 
 impl ServeOptions {
+    /// Listen on `bind`, announce the bound IP, re-read the metagraph every 12 s (one
+    /// block).
     pub fn new(netuid: NetUid, version: u64, bind: SocketAddr) -> Self {
         Self { bind, external_ip: None, metagraph_refresh: Duration::from_secs(12), server: ServerConfig::new(netuid, version) }
     }
@@ -52,9 +59,11 @@ impl ServeOptions {
 
 /// A miner serving in the background; stops when dropped.
 pub struct ServedMiner {
+    /// The miner's UID on the subnet.
     pub uid: u16,
     /// Where it listens.
     pub addr: SocketAddr,
+    /// The server's counters, live.
     pub stats: Arc<ServerStats>,
     server: RunningServer,
     _follower: Follower,

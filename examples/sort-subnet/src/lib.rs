@@ -18,22 +18,28 @@ pub fn sortedness(question: &[i32], answer: &[i32]) -> f64 {
     ordered as f64 / (answer.len() - 1) as f64
 }
 
+/// The sort subnet: one task ([`Unsorted`](sort::Unsorted)), scored by [`sortedness`].
 #[subnet(name = "sort", version = 1)]
 pub mod sort {
     use super::*;
 
     /// The validator's dataset: list sizes it cycles through.
     pub struct Dataset {
+        /// Length of the last list drawn; each challenge doubles it, from 64 back to 4.
         pub next_len: usize,
     }
 
+    /// A list to sort.
     #[task]
     pub struct Unsorted {
+        /// The numbers, in random order.
         pub items: Vec<i32>,
     }
 
+    /// A miner's answer to [`Unsorted`].
     #[answer]
     pub struct Sorted {
+        /// The same numbers, ascending.
         pub items: Vec<i32>,
     }
 

@@ -2,6 +2,7 @@
 
 use subnet_core::prelude::*;
 
+/// The sum subnet: one task ([`Add`](sum::Add)), exact answers score 1, anything else 0.
 #[subnet(name = "sum", version = 1)]
 pub mod sum {
     use super::*;
@@ -9,12 +10,16 @@ pub mod sum {
     /// Add two numbers.
     #[task]
     pub struct Add {
+        /// The first addend.
         pub a: i64,
+        /// The second addend.
         pub b: i64,
     }
 
+    /// A miner's answer to [`Add`].
     #[answer]
     pub struct Total {
+        /// The sum `a + b`.
         pub value: i64,
     }
 

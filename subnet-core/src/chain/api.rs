@@ -7,6 +7,8 @@ use tokio::sync::watch;
 use super::types::*;
 use super::ChainError;
 
+/// A chain as neurons and tools use it: Subtensor's extrinsics (calls signed by a
+/// coldkey or hotkey) and the storage they read, whatever the backend.
 #[async_trait]
 pub trait Chain: Send + Sync {
     /// The current block number.
@@ -14,16 +16,31 @@ pub trait Chain: Send + Sync {
     /// New block numbers as they are produced.
     fn subscribe_blocks(&self) -> watch::Receiver<u64>;
 
+    /// `register_network`: `coldkey` creates a subnet owned by `hotkey`, paying the lock
+    /// cost; returns its netuid.
     async fn register_network(&self, coldkey: &dyn Signer, hotkey: AccountId) -> Result<NetUid, ChainError>;
     /// `start_call`: the owner starts a registered subnet (staking and emission).
     async fn start_call(&self, owner: &dyn Signer, netuid: NetUid) -> Result<(), ChainError>;
+    /// `AdminUtils::sudo_set_*`: root sets any hyperparameter, the subnet owner those
+    /// open to owners.
     async fn set_hyperparameter(&self, signer: &dyn Signer, netuid: NetUid, value: Hyperparameter) -> Result<(), ChainError>;
+    /// `burned_register`: `coldkey` burns the registration cost to register `hotkey`;
+    /// returns its UID.
     async fn burned_register(&self, coldkey: &dyn Signer, netuid: NetUid, hotkey: AccountId) -> Result<u16, ChainError>;
+    /// `serve_axon`: `hotkey` announces where it serves on `netuid`.
     async fn serve_axon(&self, hotkey: &dyn Signer, netuid: NetUid, axon: AxonInfo) -> Result<(), ChainError>;
+    /// `add_stake`: `coldkey` stakes `amount` rao to `hotkey` on `netuid`.
     async fn add_stake(&self, coldkey: &dyn Signer, hotkey: AccountId, netuid: NetUid, amount: Balance) -> Result<(), ChainError>;
+    /// `remove_stake`: `coldkey` unstakes `amount` rao from `hotkey` on `netuid`.
     async fn remove_stake(&self, coldkey: &dyn Signer, hotkey: AccountId, netuid: NetUid, amount: Balance) -> Result<(), ChainError>;
+    /// `set_weights`: `hotkey` sets its weights in the clear; `values` on the u16 scale
+    /// (65535 = 1.0), `version_key` checked against `WeightsVersionKey`.
     async fn set_weights(&self, hotkey: &dyn Signer, netuid: NetUid, uids: &[u16], values: &[u16], version_key: u64) -> Result<(), ChainError>;
+    /// `commit_weights`: `hotkey` commits the hash of weights it reveals later
+    /// (commit-reveal on).
     async fn commit_weights(&self, hotkey: &dyn Signer, netuid: NetUid, hash: [u8; 32]) -> Result<(), ChainError>;
+    /// `reveal_weights`: `hotkey` reveals weights committed earlier, with their salt; the
+    /// chain checks they hash to the commit.
     #[allow(clippy::too_many_arguments)]
     async fn reveal_weights(
         &self,
@@ -35,7 +52,11 @@ pub trait Chain: Send + Sync {
         version_key: u64,
     ) -> Result<(), ChainError>;
 
+    /// The subnet's neurons as the chain stores them (UIDs, hotkeys, stake, axons, the
+    /// last epoch's results).
     async fn metagraph(&self, netuid: NetUid) -> Result<Metagraph, ChainError>;
+    /// The subnet's hyperparameters (Subtensor's `get_subnet_hyperparams`).
     async fn hyperparameters(&self, netuid: NetUid) -> Result<SubnetHyperparameters, ChainError>;
+    /// The free balance of `account`, rao (`System::Account`).
     async fn balance(&self, account: AccountId) -> Result<Balance, ChainError>;
 }

@@ -21,18 +21,23 @@ pub struct WeightsContext {
     pub caller_is_owner: bool,
     /// The caller's stake weight (rao) and the subnet's `StakeThreshold`.
     pub caller_stake: u64,
+    /// The subnet's `StakeThreshold` (rao): below it a caller may not set weights.
     pub stake_threshold: u64,
     /// The caller's validator permit as stored after the last epoch.
     pub caller_has_permit: bool,
     /// The subnet's `WeightsVersionKey` (0 accepts any).
     pub network_version_key: u64,
+    /// Blocks between two weight submissions by one caller (`WeightsSetRateLimit`).
     pub weights_set_rate_limit: u64,
     /// Block of the caller's last weights (`LastUpdate`), 0 for never.
     pub caller_last_update: u64,
+    /// The block the submission lands in.
     pub current_block: u64,
     /// With commit-reveal on, the rate limit is not checked here.
     pub commit_reveal_enabled: bool,
+    /// Fewest entries a submission may carry (`MinAllowedWeights`).
     pub min_allowed_weights: u16,
+    /// Largest normalised weight, u16 scale, 65535 = 1.0 (`MaxWeightsLimit`).
     pub max_weight_limit: u16,
 }
 

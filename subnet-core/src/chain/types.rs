@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// A subnet's identifier on the chain (Subtensor's `NetUid`; 0 is the root network).
 pub type NetUid = u16;
 /// Amounts in rao (1 TAO = 10^9 rao). The local chain models a stable (1:1) subnet
 /// mechanism, so TAO and alpha amounts are the same numbers.
@@ -29,6 +30,7 @@ impl fmt::Debug for AccountId {
 /// Who signs an extrinsic. The local chain trusts the account id in-process; the
 /// Subtensor client signs with the key behind it.
 pub trait Signer: Send + Sync {
+    /// The account this signer signs for (its public key).
     fn account_id(&self) -> AccountId;
     /// An sr25519 signature (Substrate signing context) over an extrinsic's signing
     /// payload. `None` when this signer only names an account, which the in-process
@@ -49,45 +51,70 @@ impl Signer for AccountId {
 pub struct AxonInfo {
     /// Block at which it was served.
     pub block: u64,
+    /// The neuron software's version, as announced.
     pub version: u32,
     /// IPv4 in the low 32 bits, or IPv6, as the chain stores it.
     pub ip: u128,
+    /// The port it listens on.
     pub port: u16,
     /// 4 or 6.
     pub ip_type: u8,
+    /// A transport code the neuron announces; the chain stores it without reading it.
     pub protocol: u8,
 }
 
 /// The subnet hyperparameters a neuron or tool reads, in the chain's units.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SubnetHyperparameters {
+    /// Blocks between epochs (`Tempo`).
     pub tempo: u16,
+    /// Stake share that must back a weight for it to be consensus, u16 scale (`Kappa`).
     pub kappa: u16,
+    /// Blocks after registration during which a neuron is not pruned (`ImmunityPeriod`).
     pub immunity_period: u16,
+    /// UID slots on the subnet (`MaxAllowedUids`).
     pub max_allowed_uids: u16,
+    /// Validator permits given at each epoch, by stake (`MaxAllowedValidators`).
     pub max_allowed_validators: u16,
+    /// Fewest entries a weights submission may carry (`MinAllowedWeights`).
     pub min_allowed_weights: u16,
+    /// Largest normalised weight, u16 scale, 65535 = 1.0 (`MaxWeightsLimit`).
     pub max_weight_limit: u16,
+    /// Blocks between two weight submissions by one hotkey (`WeightsSetRateLimit`).
     pub weights_set_rate_limit: u64,
+    /// Lowest version key `set_weights` accepts (`WeightsVersionKey`; 0 accepts any).
     pub weights_version_key: u64,
+    /// Weights go through commit then reveal (`CommitRevealWeightsEnabled`).
     pub commit_reveal_enabled: bool,
+    /// Epochs after a commit before its weights may be revealed (`RevealPeriodEpochs`).
     pub reveal_period_epochs: u64,
     /// Inactive after `max(1, factor_milli * tempo / 1000)` blocks without weights
     /// (chain: `ActivityCutoffFactorMilli`, 1000..=50000).
     pub activity_cutoff_factor_milli: u32,
+    /// Lowest registration burn, rao (`MinBurn`).
     pub min_burn: Balance,
+    /// Highest registration burn, rao (`MaxBurn`).
     pub max_burn: Balance,
+    /// Bonds EMA factor, per million: alpha = 1 - value / 10^6 (`BondsMovingAverage`).
     pub bonds_moving_average: u64,
+    /// How much bonds to weights above consensus are cut, u16 scale (`BondsPenalty`).
     pub bonds_penalty: u16,
+    /// Bonds follow each pair's consensus with a per-cell alpha (`LiquidAlphaOn`).
     pub liquid_alpha_enabled: bool,
+    /// Lower bound of liquid alpha, u16 scale (`AlphaValues`).
     pub alpha_low: u16,
+    /// Upper bound of liquid alpha, u16 scale (`AlphaValues`).
     pub alpha_high: u16,
+    /// Bonds computed with Yuma 3's rules (`Yuma3On`).
     pub yuma3_enabled: bool,
+    /// Burned registration is open (`NetworkRegistrationAllowed`).
     pub registration_allowed: bool,
     /// Burn halves every this many blocks (0: no decay).
     pub burn_half_life: u16,
     /// Burn is multiplied by this after each registration (chain: a U64F64, 1.26).
     pub burn_increase_mult: f64,
+    /// Pruning picks among non-immune neurons only while more than this many exist
+    /// (`MinNonImmuneUids`).
     pub min_non_immune_uids: u16,
     /// Blocks between two `serve_axon` of the same hotkey (0: no limit).
     pub serving_rate_limit: u64,
@@ -103,27 +130,60 @@ impl SubnetHyperparameters {
 /// One admin setter (the chain's `AdminUtils::sudo_set_*`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Hyperparameter {
+    /// `sudo_set_tempo`: see [`SubnetHyperparameters::tempo`].
     Tempo(u16),
+    /// `sudo_set_kappa`: see [`SubnetHyperparameters::kappa`].
     Kappa(u16),
+    /// `sudo_set_immunity_period`: see [`SubnetHyperparameters::immunity_period`].
     ImmunityPeriod(u16),
+    /// `sudo_set_max_allowed_uids`: see [`SubnetHyperparameters::max_allowed_uids`].
     MaxAllowedUids(u16),
+    /// `sudo_set_max_allowed_validators`: see
+    /// [`SubnetHyperparameters::max_allowed_validators`].
     MaxAllowedValidators(u16),
+    /// `sudo_set_weights_set_rate_limit`: see
+    /// [`SubnetHyperparameters::weights_set_rate_limit`].
     WeightsSetRateLimit(u64),
+    /// `sudo_set_weights_version_key`: see [`SubnetHyperparameters::weights_version_key`].
     WeightsVersionKey(u64),
+    /// `sudo_set_min_allowed_weights`: see [`SubnetHyperparameters::min_allowed_weights`].
     MinAllowedWeights(u16),
+    /// `sudo_set_max_weight_limit`: see [`SubnetHyperparameters::max_weight_limit`].
     MaxWeightLimit(u16),
+    /// `sudo_set_commit_reveal_weights_enabled`: see
+    /// [`SubnetHyperparameters::commit_reveal_enabled`].
     CommitRevealWeightsEnabled(bool),
+    /// `sudo_set_commit_reveal_weights_interval`: see
+    /// [`SubnetHyperparameters::reveal_period_epochs`].
     RevealPeriodEpochs(u64),
+    /// `SubtensorModule::set_activity_cutoff_factor`: see
+    /// [`SubnetHyperparameters::activity_cutoff_factor_milli`].
     ActivityCutoffFactorMilli(u32),
+    /// `sudo_set_min_burn`: see [`SubnetHyperparameters::min_burn`].
     MinBurn(Balance),
+    /// `sudo_set_max_burn`: see [`SubnetHyperparameters::max_burn`].
     MaxBurn(Balance),
+    /// `sudo_set_bonds_moving_average`: see [`SubnetHyperparameters::bonds_moving_average`].
     BondsMovingAverage(u64),
+    /// `sudo_set_bonds_penalty`: see [`SubnetHyperparameters::bonds_penalty`].
     BondsPenalty(u16),
+    /// `sudo_set_liquid_alpha_enabled`: see [`SubnetHyperparameters::liquid_alpha_enabled`].
     LiquidAlphaEnabled(bool),
-    AlphaValues { low: u16, high: u16 },
+    /// `sudo_set_alpha_values`: the bounds of liquid alpha.
+    AlphaValues {
+        /// See [`SubnetHyperparameters::alpha_low`].
+        low: u16,
+        /// See [`SubnetHyperparameters::alpha_high`].
+        high: u16,
+    },
+    /// `sudo_set_yuma3_enabled`: see [`SubnetHyperparameters::yuma3_enabled`].
     Yuma3Enabled(bool),
+    /// `sudo_set_network_registration_allowed`: see
+    /// [`SubnetHyperparameters::registration_allowed`].
     RegistrationAllowed(bool),
+    /// `sudo_set_min_non_immune_uids`: see [`SubnetHyperparameters::min_non_immune_uids`].
     MinNonImmuneUids(u16),
+    /// `sudo_set_serving_rate_limit`: see [`SubnetHyperparameters::serving_rate_limit`].
     ServingRateLimit(u64),
 }
 
@@ -144,40 +204,61 @@ impl Hyperparameter {
 /// account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
+    /// The sudo key, through `Sudo::sudo`.
     Root,
+    /// A call signed by this account.
     Signed(AccountId),
 }
 
 /// Per-UID view of a subnet.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NeuronInfo {
+    /// The neuron's UID: its index in the subnet's storage maps.
     pub uid: u16,
+    /// The hotkey registered at this UID (`Keys`).
     pub hotkey: AccountId,
+    /// The coldkey owning the hotkey (`Owner`).
     pub coldkey: AccountId,
     /// Total stake on the hotkey on this subnet (rao).
     pub stake: Balance,
+    /// Set weights within the activity cutoff, as of the last epoch (`Active`).
     pub active: bool,
+    /// Holds a validator permit from the last epoch (`ValidatorPermit`).
     pub validator_permit: bool,
+    /// Block of the neuron's last weights (`LastUpdate`; registration sets it too).
     pub last_update: u64,
+    /// Block at which the hotkey registered at this UID (`BlockAtRegistration`).
     pub registered_at: u64,
+    /// Where the neuron serves (`Axons`); `None` if it never called `serve_axon`.
     pub axon: Option<AxonInfo>,
+    /// Last epoch's rank, u16 scale (`Rank`).
     pub rank: u16,
+    /// Last epoch's trust, u16 scale (`Trust`).
     pub trust: u16,
+    /// Last epoch's consensus weight, u16 scale (`Consensus`).
     pub consensus: u16,
+    /// Last epoch's validator trust, u16 scale (`ValidatorTrust`).
     pub validator_trust: u16,
+    /// Last epoch's incentive share, u16 scale (`Incentive`): a miner's share of emission.
     pub incentive: u16,
+    /// Last epoch's dividends share, u16 scale (`Dividends`): a validator's share.
     pub dividends: u16,
     /// Emission at the last epoch (rao).
     pub emission: Balance,
+    /// This neuron's weights row, `(uid, weight)` on the u16 scale (`Weights`).
     pub weights: Vec<(u16, u16)>,
+    /// This neuron's bonds row, `(uid, bond)` on the u16 scale (`Bonds`).
     pub bonds: Vec<(u16, u16)>,
 }
 
 /// A subnet's state as neurons see it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Metagraph {
+    /// The subnet.
     pub netuid: NetUid,
+    /// The block the state was read at.
     pub block: u64,
+    /// Every neuron, indexed by UID.
     pub neurons: Vec<NeuronInfo>,
 }
 

@@ -6,22 +6,28 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// A subnet binary's command line: the global flags, then one subcommand.
 #[derive(Parser, Debug, Clone)]
 #[command(about = "A Bittensor subnet: miner, validator, registration and status")]
 pub struct Cli {
+    /// Flags every subcommand takes (netuid, wallet, network, logging, metrics).
     #[command(flatten)]
     pub common: Common,
+    /// What to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The global flags, with Bittensor's names (`--wallet.name`, `--subtensor.network`, ...).
 #[derive(Args, Debug, Clone)]
 pub struct Common {
     /// The subnet's UID on the chain.
     #[arg(long, env = "BT_NETUID", global = true, default_value_t = 1)]
     pub netuid: u16,
+    /// The wallet (coldkey) name, a directory under the wallet path.
     #[arg(long = "wallet.name", env = "BT_WALLET_NAME", global = true, default_value = "default")]
     pub wallet_name: String,
+    /// The hotkey's name within the wallet.
     #[arg(long = "wallet.hotkey", env = "BT_WALLET_HOTKEY", global = true, default_value = "default")]
     pub wallet_hotkey: String,
     /// Where wallets live (default `~/.bittensor/wallets`).
@@ -41,6 +47,7 @@ pub struct Common {
     pub metrics_port: Option<u16>,
 }
 
+/// The subcommands.
 #[derive(Subcommand, Debug, Clone)]
 pub enum Command {
     /// Serve the miner: announce the axon on chain and answer validators.
@@ -55,8 +62,10 @@ pub enum Command {
     Protocol,
 }
 
+/// Flags of `miner`: the axon's address and how to treat callers.
 #[derive(Args, Debug, Clone)]
 pub struct MinerArgs {
+    /// The port to listen on, also announced on chain with the axon.
     #[arg(long = "axon.port", env = "BT_AXON_PORT", default_value_t = 8091)]
     pub port: u16,
     /// The address to listen on.
@@ -89,6 +98,7 @@ pub struct MinerArgs {
     pub answer_delay_ms: Option<u64>,
 }
 
+/// Flags of `validator`: where scores are kept and how often rounds run.
 #[derive(Args, Debug, Clone)]
 pub struct ValidatorArgs {
     /// Where scores are kept across restarts (default

@@ -18,20 +18,28 @@ use crate::validator::{LoopEvent, Validator, ValidatorConfig, ValidatorError, We
 /// Rao per TAO, for showing and reading amounts in TAO.
 const TAO: f64 = RAO_PER_TAO as f64;
 
+/// Why a subcommand failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
+    /// The network name or endpoint URL is not one we can use.
     #[error("{0}")]
     Endpoint(String),
+    /// The chain could not be reached at the endpoint.
     #[error("{0}")]
     Connect(String),
+    /// The wallet or its hotkey could not be read or decrypted.
     #[error("wallet: {0}")]
     Wallet(#[from] WalletError),
+    /// A chain call failed.
     #[error("chain: {0}")]
     Chain(#[from] ChainError),
+    /// The miner could not start or stopped with an error.
     #[error("miner: {0}")]
     Miner(#[from] MinerError),
+    /// The validator could not start or stopped with an error.
     #[error("validator: {0}")]
     Validator(#[from] ValidatorError),
+    /// Printing the result failed.
     #[error("writing output: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -39,6 +47,7 @@ pub enum CliError {
 /// Opens the chain at an endpoint URL.
 #[async_trait]
 pub trait Connector: Send + Sync {
+    /// A chain client for `endpoint` (a `ws://` or `wss://` URL), or why not.
     async fn connect(&self, endpoint: &str) -> Result<Arc<dyn Chain>, String>;
 }
 

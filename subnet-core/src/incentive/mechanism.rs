@@ -26,7 +26,10 @@ pub enum Shaping {
     /// Keep the k best scores, zero the rest.
     TopK(usize),
     /// exp(score / temperature), normalised.
-    Softmax { temperature: f64 },
+    Softmax {
+        /// Lower sharpens towards the best score, higher flattens towards uniform.
+        temperature: f64,
+    },
 }
 
 /// When weights are submitted.
@@ -43,6 +46,7 @@ pub enum Schedule {
 pub struct Incentive {
     /// Weight of a new score in the moving average (0 < alpha <= 1).
     pub alpha: f64,
+    /// Shaping steps applied in order to the scores (`None` after the last).
     pub shaping: [Option<Shaping>; MAX_SHAPING_STEPS],
     /// A share of the weight sent to one UID (e.g. the owner's, to burn emission).
     pub burn: Option<(u16, f64)>,
@@ -52,6 +56,7 @@ pub struct Incentive {
     pub failure_score: f64,
     /// Miners queried per round (0: all).
     pub miners_per_round: usize,
+    /// When the validator submits weights.
     pub schedule: Schedule,
 }
 
@@ -81,21 +86,27 @@ impl Incentive {
         panic!("too many shaping steps in one incentive mechanism");
     }
 
+    /// Then scale the scores to sum to 1.
     pub const fn normalize(self) -> Self {
         self.then(Shaping::Normalize)
     }
+    /// Then raise each score to `exponent` (> 1 favours the best miners).
     pub const fn power(self, exponent: f64) -> Self {
         self.then(Shaping::Power(exponent))
     }
+    /// Then replace scores by their rank (ties share).
     pub const fn rank(self) -> Self {
         self.then(Shaping::Rank)
     }
+    /// Then give everything to the best score (ties split).
     pub const fn winner_takes_all(self) -> Self {
         self.then(Shaping::WinnerTakesAll)
     }
+    /// Then keep the `k` best scores and zero the rest.
     pub const fn top_k(self, k: usize) -> Self {
         self.then(Shaping::TopK(k))
     }
+    /// Then take `exp(score / temperature)`, normalised.
     pub const fn softmax(self, temperature: f64) -> Self {
         self.then(Shaping::Softmax { temperature })
     }
@@ -104,22 +115,27 @@ impl Incentive {
         self.burn = Some((uid, share));
         self
     }
+    /// Give miners `timeout` to answer (12 s by default, one Bittensor block).
     pub const fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
+    /// Score a failed answer (timeout, refusal, bad answer) as `score` (0 by default).
     pub const fn failure_score(mut self, score: f64) -> Self {
         self.failure_score = score;
         self
     }
+    /// Query `n` miners per round (0, the default: all).
     pub const fn miners_per_round(mut self, n: usize) -> Self {
         self.miners_per_round = n;
         self
     }
+    /// Submit weights every `n` blocks (the chain's `WeightsSetRateLimit` still applies).
     pub const fn every_blocks(mut self, n: u64) -> Self {
         self.schedule = Schedule::EveryBlocks(n);
         self
     }
+    /// Submit weights once per tempo, shortly before the epoch (the default).
     pub const fn each_tempo(mut self) -> Self {
         self.schedule = Schedule::EachTempo;
         self

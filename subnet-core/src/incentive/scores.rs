@@ -6,14 +6,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::chain::types::AccountId;
 
+/// Why a score book could not be saved or loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ScoreBookError {
+    /// The file could not be read or written.
     #[error("reading or writing the score file: {0}")]
     Io(#[from] std::io::Error),
+    /// The file is not a score book's JSON.
     #[error("the score file is not a valid score book: {0}")]
     Format(#[from] serde_json::Error),
+    /// The file belongs to another subnet.
     #[error("the score file is for subnet {found}, not {expected}")]
-    WrongSubnet { expected: u16, found: u16 },
+    WrongSubnet {
+        /// The netuid asked for.
+        expected: u16,
+        /// The netuid the file holds.
+        found: u16,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -31,6 +40,7 @@ pub struct ScoreBook {
 }
 
 impl ScoreBook {
+    /// An empty book for `netuid`, averaging with factor `alpha` (0 < alpha <= 1).
     pub fn new(netuid: u16, alpha: f64) -> Self {
         Self { netuid, alpha, entries: Vec::new() }
     }
@@ -56,6 +66,7 @@ impl ScoreBook {
         true
     }
 
+    /// The score of `uid`, in [0, 1], or `None` for a UID the book does not know.
     pub fn score(&self, uid: u16) -> Option<f64> {
         self.entries.get(uid as usize).map(|e| e.score)
     }

@@ -9,24 +9,37 @@ use crate::chain::set_weights::{max_limited, max_upscale_to_u16};
 /// The subnet limits the weights must respect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WeightLimits {
+    /// Neurons on the subnet (Subtensor's `SubnetworkN`): UIDs are `0..subnet_n`.
     pub subnet_n: u16,
+    /// Fewest entries a submission may carry, zeros included (Subtensor's `MinAllowedWeights`).
     pub min_allowed_weights: u16,
+    /// Largest normalised weight, u16 scale (65535 = 1.0; Subtensor's `MaxWeightsLimit`).
     pub max_weight_limit: u16,
 }
 
 /// Why no weights can satisfy the subnet's limits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum WeightsError {
+    /// The subnet has no neuron to weigh.
     #[error("the subnet has no neurons")]
     EmptySubnet,
+    /// No weight vector over `subnet_n` UIDs stays under `max_weight_limit`.
     #[error("max_weight_limit {max_weight_limit}/65535 over {subnet_n} UIDs cannot sum to 1: the chain would refuse any weights")]
-    Unsatisfiable { subnet_n: u16, max_weight_limit: u16 },
+    Unsatisfiable {
+        /// Neurons on the subnet.
+        subnet_n: u16,
+        /// The subnet's `MaxWeightsLimit`, u16 scale.
+        max_weight_limit: u16,
+    },
 }
 
 /// Weights ready for `set_weights` / `commit_weights`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ChainWeights {
+    /// The UIDs weighed, each once (zero-weight padding last).
     pub uids: Vec<u16>,
+    /// Each UID's weight, u16 scale, max-upscaled (the largest is 65535) as the chain stores
+    /// them.
     pub values: Vec<u16>,
 }
 

@@ -12,14 +12,17 @@ use crate::spec::AccessRules;
 /// What the server knows of a caller from the metagraph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CallerInfo {
+    /// The caller's UID on the subnet.
     pub uid: u16,
     /// Stake on the subnet (rao); decides priority when the server is saturated.
     pub stake: u64,
+    /// Whether the caller holds a validator permit (Subtensor's `ValidatorPermit`).
     pub validator_permit: bool,
 }
 
 /// The metagraph as the server needs it: registered hotkeys, stake, permits.
 pub trait CallerDirectory: Send + Sync + 'static {
+    /// What the metagraph says of `hotkey`, or `None` if it is not registered.
     fn lookup(&self, hotkey: &[u8; 32]) -> Option<CallerInfo>;
 }
 
@@ -32,6 +35,7 @@ pub struct MetagraphDirectory {
 }
 
 impl MetagraphDirectory {
+    /// An empty directory: every caller is unregistered until the first update.
     pub fn new() -> Self {
         Self::default()
     }
@@ -43,6 +47,7 @@ impl MetagraphDirectory {
         d
     }
 
+    /// Replace the snapshot with the callers in `metagraph` (hotkey, UID, stake, permit).
     pub fn update(&self, metagraph: &Metagraph) {
         self.replace(
             metagraph.neurons.iter().map(|n| (n.hotkey.0, CallerInfo { uid: n.uid, stake: n.stake, validator_permit: n.validator_permit })).collect(),
@@ -53,10 +58,12 @@ impl MetagraphDirectory {
         *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(map);
     }
 
+    /// How many registered callers the snapshot holds.
     pub fn len(&self) -> usize {
         self.snapshot.read().unwrap_or_else(|e| e.into_inner()).len()
     }
 
+    /// Whether the snapshot holds no caller (before the first fetch, or an empty subnet).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -152,7 +159,7 @@ impl AccessRules {
 
 /// Per-caller token buckets: `per_second` sustained, bursts up to `burst`.
 #[derive(Debug)]
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     per_second: f64,
     burst: f64,
     buckets: std::sync::Mutex<HashMap<[u8; 32], Bucket>>,
@@ -166,12 +173,13 @@ struct Bucket {
 }
 
 impl RateLimiter {
-    pub fn new(per_second: f64, burst: u32) -> Self {
+    /// Buckets refilling at `per_second`, holding at most `burst` tokens (at least one).
+    pub(crate) fn new(per_second: f64, burst: u32) -> Self {
         Self { per_second, burst: burst.max(1) as f64, buckets: Default::default(), max_callers: 4096 }
     }
 
     /// Take one token for `caller`, or refuse.
-    pub fn take(&self, caller: &[u8; 32]) -> Result<(), Rejection> {
+    pub(crate) fn take(&self, caller: &[u8; 32]) -> Result<(), Rejection> {
         let now = std::time::Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= self.max_callers && !buckets.contains_key(caller) {

@@ -38,20 +38,41 @@ pub const MAX_TASK_NAME: usize = 256;
 /// Why a request was refused before reaching the miner.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
+    /// The header bytes do not parse (truncated, too long, not UTF-8, trailing bytes).
     #[error("malformed header: {0}")]
     Malformed(&'static str),
+    /// The header's target hotkey is not this miner's.
     #[error("the request is addressed to another hotkey")]
     WrongTarget,
+    /// The caller speaks another protocol version (`SubnetSpec::VERSION`).
     #[error("protocol version {theirs} is not one this miner speaks ({ours})")]
-    IncompatibleVersion { ours: u64, theirs: u64 },
+    IncompatibleVersion {
+        /// The version this miner speaks.
+        ours: u64,
+        /// The version the caller signed.
+        theirs: u64,
+    },
+    /// The header names another netuid.
     #[error("the request is for subnet {theirs}, this is subnet {ours}")]
-    WrongSubnet { ours: u16, theirs: u16 },
+    WrongSubnet {
+        /// This miner's netuid.
+        ours: u16,
+        /// The netuid the caller signed.
+        theirs: u16,
+    },
+    /// The nonce is further from this miner's clock than the window allows.
     #[error("the nonce is outside the clock window (skew {skew_ms} ms)")]
-    StaleNonce { skew_ms: i64 },
+    StaleNonce {
+        /// Nonce minus local clock, milliseconds (negative: the nonce is in the past).
+        skew_ms: i64,
+    },
+    /// The body's blake2b-256 hash differs from the signed one.
     #[error("the body does not match its signed hash")]
     BodyHashMismatch,
+    /// The sr25519 signature does not verify against the caller's hotkey.
     #[error("the signature is not the caller's")]
     BadSignature,
+    /// The (caller, nonce) pair was already accepted once.
     #[error("the nonce was already used by this caller")]
     Replay,
 }
@@ -59,22 +80,33 @@ pub enum AuthError {
 /// The fields a caller signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
+    /// The caller's hotkey (sr25519 public key).
     pub caller: [u8; 32],
+    /// The miner's hotkey the request is addressed to.
     pub target: [u8; 32],
+    /// The subnet the request is for.
     pub netuid: u16,
+    /// The subnet's protocol version (`SubnetSpec::VERSION`).
     pub version: u64,
+    /// Nanoseconds since the Unix epoch when signed; orders a caller's requests and bounds
+    /// replays.
     pub nonce: u64,
+    /// blake2b-256 of the request body.
     pub body_hash: [u8; 32],
+    /// The task name, as in the body's envelope.
     pub task: String,
 }
 
 /// A header and the caller's signature over it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedHeader {
+    /// The signed fields.
     pub header: Header,
+    /// The caller's sr25519 signature over [`Header::message`].
     pub signature: [u8; 64],
 }
 
+/// blake2b-256 of a request body, as signed in [`Header::body_hash`].
 pub fn body_hash(body: &[u8]) -> [u8; 32] {
     Blake2b::<U32>::digest(body).into()
 }
@@ -213,6 +245,7 @@ impl Verifier {
         Ok(())
     }
 
+    /// How far a nonce may be from the local clock.
     pub fn window(&self) -> Duration {
         self.window
     }

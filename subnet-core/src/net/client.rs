@@ -28,12 +28,24 @@ use crate::spec::{gather_in_order, join_chunks, Envelope, Querier, QueryError, R
 /// Why a call gave no answer.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum CallError {
+    /// No answer within the timeout (the duration waited).
     #[error("no answer within {0:?}")]
     Timeout(Duration),
+    /// The miner, or the transport, answered with an error status.
     #[error("refused ({reason}): {message}")]
-    Refused { code: Code, reason: String, message: String },
+    Refused {
+        /// The gRPC status code.
+        code: Code,
+        /// The reason token from `subnet-reject` metadata (`"rate_limited"`, ...), or the
+        /// code's name when the status is the transport's own.
+        reason: String,
+        /// The status message.
+        message: String,
+    },
+    /// The miner's address could not be connected to.
     #[error("unreachable: {0}")]
     Unreachable(String),
+    /// The answer arrived but could not be read.
     #[error("bad answer: {0}")]
     BadAnswer(String),
 }
@@ -193,6 +205,7 @@ impl Client {
 /// A streamed answer as received.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Streamed {
+    /// The chunks in arrival order, each one gRPC message (the chunk type's JSON).
     pub chunks: Vec<Bytes>,
     /// When the first chunk arrived, from the call's start.
     pub first_chunk: Option<Duration>,

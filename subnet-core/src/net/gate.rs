@@ -11,7 +11,8 @@ use tokio::sync::oneshot;
 
 use super::reject::Rejection;
 
-pub struct PriorityGate {
+/// Admission by stake: a fixed number of running slots and a bounded queue.
+pub(crate) struct PriorityGate {
     state: Mutex<State>,
 }
 
@@ -24,17 +25,18 @@ struct State {
 }
 
 /// A running slot; released on drop (to the best waiter, if any).
-pub struct Permit {
+pub(crate) struct Permit {
     gate: Option<Arc<PriorityGate>>,
 }
 
 impl PriorityGate {
-    pub fn new(slots: usize, max_waiting: usize) -> Arc<Self> {
+    /// A gate with `slots` running slots (at least one) and `max_waiting` queued requests.
+    pub(crate) fn new(slots: usize, max_waiting: usize) -> Arc<Self> {
         Arc::new(Self { state: Mutex::new(State { free: slots.max(1), max_waiting, next_seq: 0, waiting: BTreeMap::new() }) })
     }
 
     /// Wait for a slot, with priority `stake`.
-    pub async fn acquire(self: &Arc<Self>, stake: u64) -> Result<Permit, Rejection> {
+    pub(crate) async fn acquire(self: &Arc<Self>, stake: u64) -> Result<Permit, Rejection> {
         let rx = {
             let mut s = self.lock();
             if s.free > 0 {
@@ -61,7 +63,7 @@ impl PriorityGate {
     }
 
     /// Requests waiting for a slot.
-    pub fn waiting(&self) -> usize {
+    pub(crate) fn waiting(&self) -> usize {
         self.lock().waiting.len()
     }
 

@@ -3,14 +3,14 @@
 //! - [`auth`]: the signed request header and the checks a miner runs before any work;
 //! - [`server`]: the miner's endpoint, with blacklist, priority, rate limit;
 //! - [`client`]: the validator's concurrent, deadline-bound queries;
-//! - [`access`], [`gate`]: who may call, and who is served first when saturated;
+//! - [`access`], `gate` (private): who may call, and who is served first when saturated;
 //! - [`reject`]: the typed statuses of refusals; [`codec`]: bytes on the wire.
 
 pub mod access;
 pub mod auth;
 pub mod client;
 pub mod codec;
-pub mod gate;
+mod gate;
 pub mod reject;
 pub mod server;
 

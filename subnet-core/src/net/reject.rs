@@ -29,28 +29,47 @@ use crate::spec::HandleError;
 /// The response metadata key carrying the reason token.
 pub const REJECT_METADATA: &str = "subnet-reject";
 
+/// Why a miner's server refused or failed a request; becomes a gRPC status carrying a
+/// reason token (see the module table).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum Rejection {
+    /// The request has no `subnet-auth-bin` header.
     #[error("the request carries no signed header")]
     MissingHeader,
+    /// The signed header failed a check.
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// The caller's hotkey is not registered on the subnet (access rule).
     #[error("the caller is not registered on this subnet")]
     NotRegistered,
+    /// The caller has no validator permit (access rule).
     #[error("the caller has no validator permit")]
     NoValidatorPermit,
+    /// The caller's stake is below the access rule's minimum.
     #[error("the caller's stake {stake} is below the minimum {min}")]
-    StakeTooLow { stake: u64, min: u64 },
+    StakeTooLow {
+        /// The caller's stake on the subnet, rao.
+        stake: u64,
+        /// The minimum the access rules ask, rao.
+        min: u64,
+    },
+    /// The operator denied this hotkey.
     #[error("the caller is blacklisted")]
     Blacklisted,
+    /// The caller is over its per-second rate limit.
     #[error("too many requests from this caller")]
     RateLimited,
+    /// Every slot is busy and the queue is full of callers with more stake (or a caller
+    /// with more stake took this one's place in the queue).
     #[error("the miner is saturated")]
     Overloaded,
+    /// The miner's handler returned an error.
     #[error(transparent)]
     Handler(#[from] HandleError),
+    /// The miner's handler panicked.
     #[error("the handler panicked")]
     HandlerPanicked,
+    /// The handler ran past its timeout (milliseconds allowed).
     #[error("the handler did not answer within {0} ms")]
     HandlerTimeout(u64),
 }
@@ -86,6 +105,7 @@ impl Rejection {
         }
     }
 
+    /// The gRPC status code the client sees (see the module table).
     pub fn code(&self) -> Code {
         match self {
             Rejection::MissingHeader => Code::Unauthenticated,
@@ -105,6 +125,8 @@ impl Rejection {
         }
     }
 
+    /// The gRPC status sent to the caller: code, message, and the reason token in
+    /// `subnet-reject` metadata.
     pub fn into_status(self) -> Status {
         let mut status = Status::new(self.code(), self.to_string());
         status.metadata_mut().insert(REJECT_METADATA, MetadataValue::from_static(self.reason()));

@@ -43,6 +43,7 @@ pub const AUTH_METADATA: &str = "subnet-auth-bin";
 /// How a miner's server behaves; the defaults suit a public miner.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
+    /// The subnet the server answers for; requests signed for another netuid are refused.
     pub netuid: u16,
     /// The subnet's protocol version; requests for another are refused.
     pub version: u64,
@@ -60,10 +61,13 @@ pub struct ServerConfig {
     pub max_waiting: usize,
     /// Per-caller requests per second and burst; `None` for no limit.
     pub rate_limit: Option<(f64, u32)>,
+    /// Who may call: registration, permit, minimum stake, allow and deny lists.
     pub policy: AccessPolicy,
 }
 
 impl ServerConfig {
+    /// The defaults for a miner on `netuid` speaking `version`: 30 s clock window, 4 MiB
+    /// messages, 12 s handler timeout, 64 running, 1024 waiting, 50 requests/s per caller.
     pub fn new(netuid: u16, version: u64) -> Self {
         Self {
             netuid,
@@ -83,8 +87,11 @@ impl ServerConfig {
 /// Counters of what the server did, for logs and metrics.
 #[derive(Debug, Default)]
 pub struct ServerStats {
+    /// Requests answered.
     pub served: AtomicU64,
+    /// Requests refused before the handler ran (authentication, access, load).
     pub refused: AtomicU64,
+    /// Requests whose handler failed, panicked or timed out.
     pub failed: AtomicU64,
     /// Sum of handler times, microseconds.
     pub handler_micros: AtomicU64,
@@ -109,7 +116,9 @@ pub struct MinerServer {
 
 /// A server listening in the background.
 pub struct RunningServer {
+    /// The address bound (with the port picked, if 0 was asked).
     pub addr: SocketAddr,
+    /// The server's counters, live.
     pub stats: Arc<ServerStats>,
     gate: Arc<PriorityGate>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -132,6 +141,7 @@ impl MinerServer {
         Self { inner: Arc::new(inner) }
     }
 
+    /// The server's counters, shared with the running server.
     pub fn stats(&self) -> Arc<ServerStats> {
         self.inner.stats.clone()
     }

@@ -8,7 +8,9 @@ use crate::chain::types::RAO_PER_TAO;
 /// server; operators can still tighten them with command-line flags.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AccessRules {
+    /// Serve only hotkeys registered on the subnet (in its `Keys` map on the chain).
     pub require_registered: bool,
+    /// Serve only callers holding a validator permit (Subtensor's `ValidatorPermit`).
     pub require_validator_permit: bool,
     /// Minimum caller stake, rao.
     pub min_stake: u64,
@@ -23,6 +25,7 @@ impl AccessRules {
     pub const fn validators_only() -> Self {
         Self { require_registered: true, require_validator_permit: true, min_stake: 0, rate_limit: Some((50.0, 100)), max_concurrent: 64 }
     }
+    /// Raise the minimum caller stake to `tao` TAO (stored in rao; saturates).
     pub const fn min_stake_tao(mut self, tao: u64) -> Self {
         self.min_stake = tao.saturating_mul(RAO_PER_TAO);
         self
@@ -38,14 +41,17 @@ impl AccessRules {
         self.require_validator_permit = false;
         self
     }
+    /// Limit each caller to `per_second` requests per second, with bursts of up to `burst`.
     pub const fn rate_limit(mut self, per_second: f64, burst: u32) -> Self {
         self.rate_limit = Some((per_second, burst));
         self
     }
+    /// Let each caller send as fast as it likes (concurrency is still capped).
     pub const fn no_rate_limit(mut self) -> Self {
         self.rate_limit = None;
         self
     }
+    /// Handle at most `n` requests at once; further callers queue, highest stake first.
     pub const fn max_concurrent(mut self, n: usize) -> Self {
         self.max_concurrent = n;
         self

@@ -20,7 +20,9 @@ pub struct RequestContext {
 /// Who answered, for scoring.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MinerContext {
+    /// The miner's UID on the subnet (its index in Subtensor's `Keys`).
     pub uid: u16,
+    /// The miner's hotkey, as registered on the chain at that UID.
     pub hotkey: AccountId,
     /// From sending the task to the whole answer.
     pub latency: Duration,
@@ -29,6 +31,7 @@ pub struct MinerContext {
 }
 
 impl MinerContext {
+    /// A context with no first-chunk time, for a unary answer.
     pub fn new(uid: u16, hotkey: AccountId, latency: Duration) -> Self {
         Self { uid, hotkey, latency, first_chunk: None }
     }
@@ -38,6 +41,7 @@ impl MinerContext {
 /// (`fn rank(task: &MyTask, answers: &[Answered<MyAnswer>]) -> Vec<f64>`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Answered<A> {
+    /// The answer, decoded from the miner's JSON.
     pub answer: A,
     /// Who answered, and how fast.
     pub miner: MinerContext,

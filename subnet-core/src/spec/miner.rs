@@ -10,6 +10,8 @@ pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::
 /// The miner side: answer one request.
 #[async_trait]
 pub trait MinerSpec: Send + Sync {
+    /// Answer one request: `payload` is an encoded [`Envelope`](super::Envelope), the result
+    /// the answer's JSON.
     async fn handle(&self, ctx: &RequestContext, payload: &[u8]) -> std::result::Result<Vec<u8>, HandleError>;
 
     /// Answer in chunks, for a streaming request. By default the whole answer is one

@@ -6,16 +6,21 @@ use serde::Serialize;
 /// A description of a subnet's protocol that clients in other languages can use.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Protocol {
+    /// The subnet's name (`SubnetSpec::NAME`).
     pub name: String,
+    /// The protocol version (`SubnetSpec::VERSION`, the weights version key on the chain).
     pub version: u64,
     /// Requests are `{"task": <name>, "body": <task as JSON>}`; answers are the answer
     /// type as JSON.
     pub encoding: &'static str,
+    /// One entry per task the miners answer.
     pub tasks: Vec<TaskProtocol>,
 }
 
+/// One task of a [`Protocol`]: its name, its answer type, whether it streams.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TaskProtocol {
+    /// The task's name, as sent in the envelope's `task` field.
     pub task: String,
     /// The answer type, or for a streamed task the type of each chunk.
     pub answer: String,

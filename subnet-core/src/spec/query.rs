@@ -10,20 +10,28 @@ use crate::chain::types::{AccountId, AxonInfo};
 /// A miner to query.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
+    /// The miner's UID on the subnet.
     pub uid: u16,
+    /// The miner's hotkey: requests are signed for it, and a miner refuses any addressed
+    /// to another hotkey.
     pub hotkey: AccountId,
+    /// Where the miner serves, as published with Subtensor's `serve_axon`.
     pub axon: AxonInfo,
 }
 
 /// Why a miner gave no usable answer.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum QueryError {
+    /// No answer came before the round's timeout.
     #[error("no answer within the timeout")]
     Timeout,
+    /// The miner rejected the call (access rules, rate limit, unknown task).
     #[error("the miner refused: {0}")]
     Refused(String),
+    /// The miner's address could not be connected to.
     #[error("the miner could not be reached: {0}")]
     Unreachable(String),
+    /// The answer arrived but is not the expected type's JSON.
     #[error("the answer could not be read: {0}")]
     BadAnswer(String),
 }
@@ -31,13 +39,16 @@ pub enum QueryError {
 /// One miner's answer (or failure) and how long it took.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Response {
+    /// The answer's bytes, or why there is none.
     pub result: Result<Vec<u8>, QueryError>,
+    /// From sending the task to the whole answer (or to the failure).
     pub latency: Duration,
     /// For a streamed answer, when its first chunk arrived.
     pub first_chunk: Option<Duration>,
 }
 
 impl Response {
+    /// A response with no first-chunk time, for a unary answer.
     pub fn new(result: Result<Vec<u8>, QueryError>, latency: Duration) -> Self {
         Self { result, latency, first_chunk: None }
     }

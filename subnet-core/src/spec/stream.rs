@@ -38,10 +38,12 @@ pub struct Chunks<A> {
 }
 
 impl<A: Serialize> Chunks<A> {
+    /// Wrap a raw sink so the handler sends typed chunks.
     pub fn new(sink: ChunkSink) -> Self {
         Self { sink, _answer: PhantomData }
     }
 
+    /// Encode one chunk as JSON and send it; fails once the caller has gone.
     pub async fn send(&self, chunk: A) -> Result<(), HandleError> {
         self.sink.send(encode_answer(&chunk)?).await
     }

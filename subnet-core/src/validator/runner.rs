@@ -11,9 +11,12 @@ use crate::incentive::{weights_for_chain, Incentive, Schedule, ScoreBook, ScoreB
 
 use crate::spec::{JudgeSpec, MinerContext, Querier, Rng, Target};
 
+/// How a validator runs: its subnet, mechanism, version key, state file and seed.
 #[derive(Clone, Debug)]
 pub struct ValidatorConfig {
+    /// The subnet validated.
     pub netuid: NetUid,
+    /// How scores become weights, and when they are submitted.
     pub mechanism: Incentive,
     /// The subnet's protocol version, submitted as the weights version key.
     pub version_key: u64,
@@ -23,16 +26,22 @@ pub struct ValidatorConfig {
     pub seed: u64,
 }
 
+/// Why a validator stopped or could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ValidatorError {
+    /// Reading the chain or submitting weights failed.
     #[error("chain: {0}")]
     Chain(#[from] ChainError),
+    /// The score file could not be saved or loaded.
     #[error("scores: {0}")]
     Scores(#[from] ScoreBookError),
+    /// The incentive mechanism is invalid (`Incentive::check`'s reason).
     #[error("incentive mechanism: {0}")]
     Mechanism(String),
+    /// The validator's hotkey has no UID on this netuid.
     #[error("this validator's hotkey is not registered on subnet {0}")]
     NotRegistered(NetUid),
+    /// The chain stopped sending new blocks.
     #[error("the chain's block stream ended")]
     BlockStreamClosed,
 }
@@ -40,7 +49,9 @@ pub enum ValidatorError {
 /// What one round did.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoundReport {
+    /// The round's number, counted from 1 since start.
     pub round: u64,
+    /// The block of the metagraph the round used.
     pub block: u64,
     /// `(uid, score this round)` for every miner queried.
     pub scores: Vec<(u16, f64)>,
@@ -53,16 +64,25 @@ pub struct RoundReport {
 pub enum WeightsOutcome {
     /// Not time yet (schedule or rate limit).
     NotDue,
+    /// Weights submitted in the clear (Subtensor's `set_weights`); u16 values.
     Set {
+        /// The UIDs weighed.
         uids: Vec<u16>,
+        /// Their weights, u16 scale, as the chain stores them.
         values: Vec<u16>,
     },
+    /// A hash of the weights committed (commit-reveal on; Subtensor's `commit_weights`).
     Committed {
+        /// The UIDs committed, to be revealed later.
         uids: Vec<u16>,
+        /// Their weights, u16 scale.
         values: Vec<u16>,
     },
+    /// Weights committed earlier, now revealed (Subtensor's `reveal_weights`).
     Revealed {
+        /// The UIDs revealed.
         uids: Vec<u16>,
+        /// Their weights, u16 scale.
         values: Vec<u16>,
     },
     /// The chain refused; scores are kept and the attempt is retried later.
@@ -78,6 +98,8 @@ struct PendingReveal {
     version_key: u64,
 }
 
+/// A validator: queries miners, scores their answers with the judge, keeps the scores
+/// and submits weights on the schedule.
 pub struct Validator<J: JudgeSpec> {
     chain: Arc<dyn Chain>,
     querier: Arc<dyn Querier>,
@@ -110,6 +132,7 @@ impl<J: JudgeSpec> Validator<J> {
         Ok(Self { chain, querier, hotkey, judge, config, book, round: 0, challenges: 0, last_weights_block: None, pending_reveal: None })
     }
 
+    /// `(uid, moving-average score)` for every UID known, in [0, 1].
     pub fn scores(&self) -> Vec<(u16, f64)> {
         self.book.scores()
     }
@@ -317,8 +340,11 @@ impl<J: JudgeSpec> Validator<J> {
 /// What the loop did, for logs and progress output.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LoopEvent {
+    /// A round finished.
     Round(RoundReport),
+    /// Weights were submitted or refused (an attempt not yet due sends no event).
     Weights(WeightsOutcome),
+    /// A round or a weights attempt failed; the loop goes on (the error's message).
     Error(String),
 }
 

@@ -32,18 +32,25 @@ pub struct EpochParams {
     pub kappa: u16,
     /// Bond EMA memory, per million (900_000 = 0.9).
     pub bonds_moving_average: u64,
+    /// Validator permits given at each epoch, top by stake (`MaxAllowedValidators`).
     pub max_allowed_validators: u16,
     /// Blocks after its last weight update before a neuron counts as inactive.
     pub activity_cutoff: u64,
+    /// Bonds follow each pair's consensus with a per-cell alpha (`LiquidAlphaOn`).
     pub liquid_alpha_enabled: bool,
+    /// Lower bound of liquid alpha, u16 proportion (`AlphaValues`).
     pub alpha_low: u16,
+    /// Upper bound of liquid alpha, u16 proportion (`AlphaValues`).
     pub alpha_high: u16,
+    /// Steepness of liquid alpha's sigmoid (`AlphaSigmoidSteepness`).
     pub alpha_sigmoid_steepness: i16,
+    /// Bonds and dividends computed with Yuma 3's rules (`Yuma3On`).
     pub yuma3_enabled: bool,
     /// u16 proportion: 0 = bonds follow raw weights, 65535 = clipped weights.
     pub bonds_penalty: u16,
     /// Minimum stake (rao) to count in the epoch.
     pub stake_threshold: u64,
+    /// Blocks between epochs (`Tempo`).
     pub tempo: u16,
 }
 
@@ -78,7 +85,9 @@ pub struct SubnetState<'a> {
     pub emission: u64,
     /// Stake per UID (rao).
     pub stake: &'a [u64],
+    /// Block of each UID's last weights (`LastUpdate`).
     pub last_update: &'a [u64],
+    /// Block at which each UID's hotkey registered (`BlockAtRegistration`).
     pub block_at_registration: &'a [u64],
     /// Permits stored before this epoch.
     pub validator_permit: &'a [bool],
@@ -119,16 +128,28 @@ impl SubnetState<'_> {
 /// What the chain stores after an epoch (u16 proportions, 65535 = 1.0; rao for emission).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EpochOutput {
+    /// The block the epoch ran at.
     pub block: u64,
+    /// Weights set within the activity cutoff (`Active`).
     pub active: Vec<bool>,
+    /// Permits for the next epoch, top `max_allowed_validators` by stake (`ValidatorPermit`).
     pub validator_permit: Vec<bool>,
+    /// Each UID's share of the stake (stake below `stake_threshold` counts as 0).
     pub stake_weight: Vec<u16>,
+    /// The weight the stake majority (`kappa`) gives each miner (`Consensus`).
     pub consensus: Vec<u16>,
+    /// Stake-weighted sum of weights clipped at consensus (`Rank`).
     pub rank: Vec<u16>,
+    /// Share of a miner's weight that survives clipping (`Trust`).
     pub trust: Vec<u16>,
+    /// Share of a validator's weights that survives clipping (`ValidatorTrust`).
     pub validator_trust: Vec<u16>,
+    /// A miner's share of the miners' emission (`Incentive`).
     pub incentive: Vec<u16>,
+    /// A validator's share of the validators' emission (`Dividends`).
     pub dividends: Vec<u16>,
+    /// Emission share, max-upscaled; the lowest is replaced first when the subnet is full
+    /// (`PruningScores`).
     pub pruning_score: Vec<u16>,
     /// The chain's `Emission` storage: combined share of the epoch emission.
     pub emission: Vec<u64>,
@@ -141,10 +162,20 @@ pub struct EpochOutput {
     pub bonds: Vec<Vec<(u16, u16)>>,
 }
 
+/// Why an epoch could not run over a state.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum YumaError {
+    /// A per-UID vector's length differs from the number of UIDs (the stake vector's).
     #[error("{field} has {len} entries but the subnet has {n} UIDs")]
-    LengthMismatch { field: &'static str, len: usize, n: usize },
+    LengthMismatch {
+        /// The field of [`SubnetState`].
+        field: &'static str,
+        /// Its length.
+        len: usize,
+        /// The number of UIDs.
+        n: usize,
+    },
+    /// More UIDs than a u16 can index.
     #[error("a subnet holds at most 65536 UIDs, got {0}")]
     TooManyUids(usize),
 }

@@ -25,7 +25,9 @@ use super::{run_epoch, EpochOutput, EpochParams, SubnetState};
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{path}: {message}")]
 pub struct ScenarioError {
+    /// Where in the scenario, as `epochs[2].weights.3[0]`.
     pub path: String,
+    /// What is wrong there.
     pub message: String,
 }
 
@@ -36,37 +38,59 @@ fn err<T>(path: &str, message: impl Into<String>) -> Result<T, ScenarioError> {
 /// A new neuron: at start, or a UID taken over by a new hotkey before an epoch.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NeuronSpec {
+    /// The UID the neuron registers at.
     pub uid: u16,
+    /// Its stake, rao.
     pub stake: u64,
+    /// The block it registered at (`BlockAtRegistration`).
     pub registered_at: u64,
+    /// A fixed permit, instead of the one the chain would compute from stake.
     pub validator_permit: Option<bool>,
+    /// Block of its last weights (default: `registered_at`).
     pub last_update: Option<u64>,
 }
 
 /// What changes before one epoch, and the epoch itself.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct EpochSpec {
+    /// The block the epoch runs at.
     pub block: u64,
+    /// The subnet's emission this epoch, rao, split between miners and validators.
     pub emission: u64,
+    /// UIDs taken over by a new hotkey since the last epoch.
     pub neurons: Vec<NeuronSpec>,
+    /// Hyperparameters changed from this epoch on (JSON, as in the scenario's own).
     pub hyperparameters: Option<Map<String, Value>>,
+    /// A new stake per UID, rao, replacing the stored one.
     pub stake: Option<Vec<(u16, u64)>>,
+    /// Weight rows replacing the stored ones: `(validator uid, [(uid, u16 weight)])`.
     pub weights: UidRows,
+    /// `(uid, block)`: new last-weights blocks.
     pub last_update: Vec<(u16, u64)>,
+    /// UIDs whose incoming bonds are cleared first (Subtensor's `do_reset_bonds`).
     pub reset_bonds: Vec<u16>,
+    /// Overrides the block of the previous epoch.
     pub last_epoch_block: Option<u64>,
 }
 
+/// A parsed scenario: one subnet, its neurons and hyperparameters, and its epochs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
+    /// Free text naming the scenario.
     pub name: String,
+    /// The epoch's hyperparameters at the start.
     pub params: EpochParams,
     /// Carried for completeness: a `set_weights` rule, not part of the epoch math.
     pub min_allowed_weights: u16,
+    /// Whether `reset_bonds` applies (`BondsResetOn`).
     pub bonds_reset_enabled: bool,
+    /// The subnet owner's UID: keeps its permit and its self-weight.
     pub owner_uid: Option<u16>,
+    /// The neurons at the start.
     pub neurons: Vec<NeuronSpec>,
+    /// Bond rows before the first epoch, one per UID, `(uid, u16 bond)` pairs.
     pub bonds: Vec<Vec<(u16, u16)>>,
+    /// The epochs, in order.
     pub epochs: Vec<EpochSpec>,
 }
 
@@ -247,6 +271,7 @@ impl Scenario {
         Self::from_value(&value)
     }
 
+    /// Parse a scenario already read as JSON.
     pub fn from_value(value: &Value) -> Result<Self, ScenarioError> {
         let root = Field { path: String::new(), value };
         root.object()?;
@@ -366,6 +391,7 @@ pub struct ScenarioRunner {
 }
 
 impl ScenarioRunner {
+    /// A runner at the scenario's start: neurons, stake, bonds and computed permits.
     pub fn new(s: &Scenario) -> Self {
         let stake: Vec<u64> = s.neurons.iter().map(|nr| nr.stake).collect();
         // Permits going into the first epoch are those the chain would have computed

@@ -24,6 +24,8 @@ pub enum BlockMode {
     Timed(Duration),
 }
 
+/// A [`LocalChain`](super::LocalChain) shared between tasks, as a [`Chain`](crate::chain::Chain):
+/// extrinsics lock it, and blocks advance by its [`BlockMode`].
 #[derive(Clone)]
 pub struct LocalChainHandle {
     chain: Arc<Mutex<LocalChain>>,
@@ -32,11 +34,13 @@ pub struct LocalChainHandle {
 }
 
 impl LocalChainHandle {
+    /// A handle owning `chain`, producing blocks in `mode`.
     pub fn new(chain: LocalChain, mode: BlockMode) -> Self {
         let (tx, _) = watch::channel(chain.block());
         Self { chain: Arc::new(Mutex::new(chain)), blocks: Arc::new(tx), mode }
     }
 
+    /// How blocks are produced.
     pub fn mode(&self) -> BlockMode {
         self.mode
     }

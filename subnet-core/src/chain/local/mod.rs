@@ -141,6 +141,7 @@ pub struct Supply {
 /// The whole chain state; equal states behave identically (snapshot/restore).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LocalChain {
+    /// The configuration the chain was created with (genesis, costs, defaults).
     pub config: LocalChainConfig,
     block: u64,
     #[serde(with = "map_as_seq")]
@@ -157,16 +158,19 @@ pub struct LocalChain {
 }
 
 impl LocalChain {
+    /// A chain at genesis with `config`.
     pub fn new(config: LocalChainConfig) -> Self {
         let balances: BTreeMap<AccountId, Balance> = config.endowed.iter().copied().collect();
         let supply = Supply { endowed: balances.values().sum(), ..Supply::default() };
         Self { config, block: 0, balances, hotkey_owner: BTreeMap::new(), stake: BTreeMap::new(), subnets: BTreeMap::new(), supply }
     }
 
+    /// The current block number.
     pub fn block(&self) -> u64 {
         self.block
     }
 
+    /// Where the chain's TAO has gone so far: endowed, burned, emitted, paid out.
     pub fn supply(&self) -> Supply {
         self.supply
     }
@@ -181,6 +185,7 @@ impl LocalChain {
         self.subnets.values().map(|s| s.pending_server + s.pending_validator + s.pending_owner_cut).sum()
     }
 
+    /// The free balance of `account`, rao (`System::Account`).
     pub fn balance(&self, account: &AccountId) -> Balance {
         self.balances.get(account).copied().unwrap_or(0)
     }
@@ -199,6 +204,7 @@ impl LocalChain {
         self.stake.get(&(*hotkey, *coldkey, netuid)).copied().unwrap_or(0)
     }
 
+    /// The subnet's storage, or `SubnetNotExists`.
     pub fn subnet(&self, netuid: NetUid) -> Result<&Subnet, ChainError> {
         self.subnets.get(&netuid).ok_or(ChainError::SubnetNotExists)
     }
@@ -212,6 +218,7 @@ impl LocalChain {
         self.balances.iter()
     }
 
+    /// Every subnet's netuid, ascending.
     pub fn netuids(&self) -> Vec<NetUid> {
         self.subnets.keys().copied().collect()
     }
@@ -243,6 +250,7 @@ impl LocalChain {
         }
     }
 
+    /// The coldkey owning `hotkey` (`Owner`), if it is known.
     pub fn hotkey_owner(&self, hotkey: &AccountId) -> Option<AccountId> {
         self.hotkey_owner.get(hotkey).copied()
     }
@@ -518,14 +526,17 @@ impl LocalChain {
 
     // ------------------------------------------------------------ reads
 
+    /// The subnet's hyperparameters (as `get_subnet_hyperparams`).
     pub fn hyperparameters(&self, netuid: NetUid) -> Result<SubnetHyperparameters, ChainError> {
         Ok(self.subnet(netuid)?.hyper.clone())
     }
 
+    /// The current registration burn, rao (`Burn`).
     pub fn burn(&self, netuid: NetUid) -> Result<Balance, ChainError> {
         Ok(self.subnet(netuid)?.burn)
     }
 
+    /// The subnet's neurons as the `Chain` trait returns them.
     pub fn metagraph(&self, netuid: NetUid) -> Result<Metagraph, ChainError> {
         let s = self.subnet(netuid)?;
         let stored = s.last_epoch.clone().unwrap_or_default();
@@ -565,14 +576,17 @@ impl LocalChain {
         serde_json::to_string(self).expect("chain state serialises")
     }
 
+    /// A chain from a [`LocalChain::snapshot`].
     pub fn restore(json: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(json)
     }
 
+    /// Save a snapshot to `path`.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         std::fs::write(path, self.snapshot())
     }
 
+    /// Load a snapshot from `path`.
     pub fn load(path: &Path) -> std::io::Result<Self> {
         let text = std::fs::read_to_string(path)?;
         Self::restore(&text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))

@@ -12,41 +12,58 @@ use crate::yuma::EpochOutput;
 /// A weights commit waiting for its reveal (the chain's `WeightCommits` entry).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WeightCommit {
+    /// The hash committed (see [`commit_hash`](super::commit_hash)).
     pub hash: [u8; 32],
     /// `SubnetEpochIndex` when committed.
     pub commit_epoch: u64,
+    /// Block of the commit.
     pub commit_block: u64,
 }
 
+/// One subnet's storage on the local chain; per-neuron vectors are indexed by UID.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Subnet {
+    /// The coldkey that registered the subnet (`SubnetOwner`).
     pub owner_coldkey: AccountId,
+    /// The owner's hotkey (`SubnetOwnerHotkey`); it keeps a permit and is never pruned.
     pub owner_hotkey: AccountId,
+    /// The subnet's hyperparameters, as `AdminUtils` sets them.
     pub hyper: SubnetHyperparameters,
     /// Current registration price (rao).
     pub burn: Balance,
+    /// Block at which the subnet was registered (`NetworkRegisteredAt`).
     pub registered_at_block: u64,
     /// UID -> hotkey.
     pub keys: Vec<AccountId>,
+    /// Block at which each UID's hotkey registered (`BlockAtRegistration`).
     pub registered_at: Vec<u64>,
+    /// Block of each UID's last weights (`LastUpdate`).
     pub last_update: Vec<u64>,
+    /// Permits stored by the last epoch (`ValidatorPermit`).
     pub validator_permit: Vec<bool>,
+    /// Each UID's weights row, `(uid, u16 weight)` max-upscaled (`Weights`).
     pub weights: Vec<Vec<(u16, u16)>>,
+    /// Each UID's bonds row, `(uid, u16 bond)` (`Bonds`).
     pub bonds: Vec<Vec<(u16, u16)>>,
+    /// Served axons by hotkey (`Axons`).
     #[serde(with = "crate::chain::local::map_as_seq")]
     pub axons: BTreeMap<AccountId, AxonInfo>,
     /// Values stored by the last epoch, per UID.
     pub last_epoch: Option<StoredEpoch>,
     /// Emission accrued since the last epoch (rao).
     pub pending_server: Balance,
+    /// Validators' share of the emission accrued since the last epoch (rao).
     pub pending_validator: Balance,
+    /// The owner's cut accrued since the last epoch (rao; `SubnetOwnerCut`).
     pub pending_owner_cut: Balance,
     /// Block of the last epoch (`LastEpochBlock`) and of the last successful one
     /// (`LastMechansimStepBlock`, 0 before the first).
     pub last_epoch_block: u64,
+    /// Block of the last successful epoch (`LastMechansimStepBlock`, 0 before the first).
     pub last_step_block: u64,
     /// `SubnetEpochIndex`: epochs run so far.
     pub epoch_index: u64,
+    /// Weight commits waiting for their reveal, by hotkey (`WeightCommits`).
     #[serde(with = "crate::chain::local::map_as_seq")]
     pub commits: BTreeMap<AccountId, Vec<WeightCommit>>,
     /// `FirstEmissionBlockNumber`, set by the owner's `start_call`; until then the
@@ -58,17 +75,26 @@ pub struct Subnet {
 /// What an epoch leaves in storage for each UID.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct StoredEpoch {
+    /// Whether each UID set weights within the activity cutoff (`Active`).
     pub active: Vec<bool>,
+    /// `Rank`, u16 proportion.
     pub rank: Vec<u16>,
+    /// `Trust`, u16 proportion.
     pub trust: Vec<u16>,
+    /// `Consensus`, u16 proportion.
     pub consensus: Vec<u16>,
+    /// `ValidatorTrust`, u16 proportion.
     pub validator_trust: Vec<u16>,
+    /// `Incentive`: a miner's share of the miners' emission, u16 proportion.
     pub incentive: Vec<u16>,
+    /// `Dividends`: a validator's share of the validators' emission, u16 proportion.
     pub dividends: Vec<u16>,
+    /// `Emission`: what each UID earned at the epoch, rao.
     pub emission: Vec<Balance>,
 }
 
 impl StoredEpoch {
+    /// The values an epoch output leaves in storage.
     pub fn from_output(o: &EpochOutput) -> Self {
         Self {
             active: o.active.clone(),
@@ -108,6 +134,8 @@ impl StoredEpoch {
 }
 
 impl Subnet {
+    /// An empty subnet registered at `block` by its owner, with its hyperparameters and
+    /// starting burn (rao).
     pub fn new(owner_coldkey: AccountId, owner_hotkey: AccountId, hyper: SubnetHyperparameters, block: u64, burn: Balance) -> Self {
         Self {
             owner_coldkey,
@@ -134,14 +162,17 @@ impl Subnet {
         }
     }
 
+    /// Neurons registered (`SubnetworkN`).
     pub fn n(&self) -> usize {
         self.keys.len()
     }
 
+    /// The UID of `hotkey` on this subnet (`Uids`).
     pub fn uid_of(&self, hotkey: &AccountId) -> Option<u16> {
         self.keys.iter().position(|k| k == hotkey).map(|u| u as u16)
     }
 
+    /// The owner hotkey's UID, if it is registered.
     pub fn owner_uid(&self) -> Option<u16> {
         self.uid_of(&self.owner_hotkey)
     }

@@ -31,15 +31,22 @@ pub enum TxError {
 /// (`sp_runtime::transaction_validity`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InvalidTransaction {
+    /// 1010 "Transaction has a bad signature" (or not sr25519, or a metadata hash asked).
     BadProof,
+    /// 1010 "Transaction is outdated": its nonce is below the account's.
     Stale,
+    /// 1010 "Transaction will be valid in the future": its nonce is ahead (refused here).
     Future,
+    /// 1010 "Transaction has an ancient birth block": its era's birth block is gone.
     AncientBirthBlock,
+    /// 1010 "Invalid signing address": not an account id, or the zero account.
     BadSigner,
+    /// 1010 "Transaction call is not expected": the runtime refuses the call itself.
     Call,
 }
 
 impl InvalidTransaction {
+    /// Substrate's message for this reason.
     pub fn message(self) -> &'static str {
         match self {
             Self::BadProof => "Transaction has a bad signature",
@@ -70,8 +77,15 @@ impl TxError {
 /// `sp_runtime::generic::Era`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Era {
+    /// Valid at any block (born at genesis).
     Immortal,
-    Mortal { period: u64, phase: u64 },
+    /// Valid for `period` blocks from its birth block.
+    Mortal {
+        /// Blocks it stays valid for, a power of two from 4.
+        period: u64,
+        /// Its birth block modulo `period`.
+        phase: u64,
+    },
 }
 
 impl Era {
@@ -105,8 +119,11 @@ impl Era {
 /// the zero-sized ones (CheckNonZeroSender, CheckWeight, ...) encode nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Explicit {
+    /// The transaction's lifetime.
     pub era: Era,
+    /// The signer's nonce it carries (`CheckNonce`).
     pub nonce: u32,
+    /// The tip offered, rao (`ChargeTransactionPayment`).
     pub tip: u64,
     /// `CheckMetadataHash` mode: 0 disabled, 1 enabled.
     pub metadata_hash_mode: u8,
@@ -115,8 +132,11 @@ pub struct Explicit {
 /// The implicit data every signer includes in its payload without sending it.
 #[derive(Clone, Copy, Debug)]
 pub struct Implicit {
+    /// The runtime's `spec_version` (`CheckSpecVersion`).
     pub spec_version: u32,
+    /// The runtime's `transaction_version` (`CheckTxVersion`).
     pub transaction_version: u32,
+    /// The chain's genesis hash (`CheckGenesis`).
     pub genesis_hash: Hash,
     /// Hash of the era's birth block (genesis for immortal).
     pub birth_hash: Hash,
@@ -125,10 +145,14 @@ pub struct Implicit {
 /// A decoded signed extrinsic, not yet checked.
 #[derive(Clone, Debug)]
 pub struct SignedExtrinsic {
+    /// The signer's public key (`MultiAddress::Id`).
     pub signer: [u8; 32],
+    /// The sr25519 signature over the signing payload.
     pub signature: [u8; 64],
+    /// The explicit extension data.
     pub explicit: Explicit,
     explicit_bytes: Vec<u8>,
+    /// The SCALE-encoded call.
     pub call: Vec<u8>,
 }
 

@@ -15,9 +15,12 @@ use crate::chain::AccountId;
 /// `BlockHashCount` window (Subtensor: 4096), except genesis.
 pub const BLOCKS_KEPT: usize = 4096;
 
+/// A block as sealed: header, hash, extrinsics and the events they raised.
 #[derive(Clone, Debug)]
 pub struct SealedBlock {
+    /// The block's header (SCALE-encoded, it is what the hash covers).
     pub header: Header,
+    /// blake2-256 of the encoded header, as Substrate's `BlakeTwo256`.
     pub hash: Hash,
     /// Each extrinsic as submitted (with its length prefix).
     pub extrinsics: Vec<Vec<u8>>,
@@ -26,6 +29,7 @@ pub struct SealedBlock {
 }
 
 impl SealedBlock {
+    /// The block's number.
     pub fn number(&self) -> u64 {
         self.header.number as u64
     }
@@ -33,31 +37,44 @@ impl SealedBlock {
 
 /// An extrinsic checked by the pool and waiting for the next block.
 pub struct Pending {
+    /// blake2-256 of the extrinsic's bytes (what `author_submitExtrinsic` returns).
     pub hash: Hash,
+    /// The extrinsic as submitted.
     pub bytes: Vec<u8>,
+    /// The decoded signed extrinsic (signer, nonce, era, tip).
     pub xt: SignedExtrinsic,
+    /// The call it carries, decoded.
     pub call: RuntimeCall,
     /// Told the hash of the block that includes it (dropped if it never is).
     pub included: Option<oneshot::Sender<Hash>>,
 }
 
+/// The node's records beside the chain state: blocks, nonces, pool.
 #[derive(Default)]
 pub struct Ledger {
+    /// The first block sealed; never pruned.
     pub genesis: Option<SealedBlock>,
+    /// The last [`BLOCKS_KEPT`] blocks after genesis, oldest first.
     pub recent: VecDeque<SealedBlock>,
+    /// Each account's nonce in state: extrinsics of it included so far (`System::Account`).
     pub nonces: BTreeMap<AccountId, u32>,
+    /// Extrinsics checked and waiting for the next block, in arrival order.
     pub pool: Vec<Pending>,
 }
 
 impl Ledger {
+    /// The newest sealed block (genesis before any other).
     pub fn best(&self) -> &SealedBlock {
         self.recent.back().or(self.genesis.as_ref()).expect("the ledger always has a genesis block")
     }
 
+    /// The genesis block's hash.
     pub fn genesis_hash(&self) -> Hash {
         self.genesis.as_ref().expect("genesis").hash
     }
 
+    /// Keep a newly sealed block (the first one pushed is genesis); prunes past
+    /// [`BLOCKS_KEPT`].
     pub fn push(&mut self, block: SealedBlock) {
         if self.genesis.is_none() {
             self.genesis = Some(block);
@@ -69,6 +86,7 @@ impl Ledger {
         }
     }
 
+    /// The block numbered `number`, if still kept.
     pub fn by_number(&self, number: u64) -> Option<&SealedBlock> {
         if let Some(g) = &self.genesis {
             if g.number() == number {
@@ -80,6 +98,7 @@ impl Ledger {
         self.recent.get(index)
     }
 
+    /// The block hashed `hash`, if still kept.
     pub fn by_hash(&self, hash: &Hash) -> Option<&SealedBlock> {
         if let Some(g) = &self.genesis {
             if &g.hash == hash {
@@ -97,6 +116,7 @@ impl Ledger {
         }
     }
 
+    /// The account's nonce in state, not counting the pool.
     pub fn state_nonce(&self, account: &AccountId) -> u32 {
         self.nonces.get(account).copied().unwrap_or(0)
     }

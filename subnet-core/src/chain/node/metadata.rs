@@ -29,12 +29,16 @@ pub const RUNTIME_APIS: &[(&str, u32)] =
 /// `sp_runtime::MultiAddress<AccountId32, ()>` (Subtensor's `Address`).
 #[derive(Clone, Debug, Encode, Decode)]
 pub enum MultiAddress {
+    /// An account id, the only form Subtensor's signers use.
     #[codec(index = 0)]
     Id(AccountId32),
+    /// Raw address bytes (decoded, never accepted as a signer).
     #[codec(index = 2)]
     Raw(Vec<u8>),
+    /// A 32-byte address (decoded, never accepted as a signer).
     #[codec(index = 3)]
     Address32([u8; 32]),
+    /// A 20-byte address (decoded, never accepted as a signer).
     #[codec(index = 4)]
     Address20([u8; 20]),
 }
@@ -42,8 +46,11 @@ pub enum MultiAddress {
 /// `sp_runtime::MultiSignature`.
 #[derive(Clone, Debug, Encode, Decode)]
 pub enum MultiSignature {
+    /// An ed25519 signature.
     Ed25519([u8; 64]),
+    /// An sr25519 signature, what Bittensor wallets make.
     Sr25519([u8; 64]),
+    /// An ECDSA signature (65 bytes, with recovery id).
     Ecdsa([u8; 65]),
 }
 
@@ -115,12 +122,16 @@ impl TypeInfo for MultiSignature {
     }
 }
 
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(TypeInfo)]
 pub enum Mode {
     Disabled,
     Enabled,
 }
 
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(TypeInfo)]
 pub struct CheckMetadataHash {
     #[allow(dead_code)]
@@ -128,6 +139,8 @@ pub struct CheckMetadataHash {
 }
 
 /// `RuntimeError`, the outer error enum.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(TypeInfo)]
 pub enum RuntimeError {
     #[codec(index = 7)]

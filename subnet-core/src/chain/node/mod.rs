@@ -43,7 +43,9 @@ pub use rpc::RunningNode;
 
 /// The chain state and the node's own records, changed together under one lock.
 pub struct NodeState {
+    /// The chain's storage and extrinsic logic.
     pub chain: LocalChain,
+    /// Sealed blocks, the pool and account nonces: what a node adds to the chain state.
     pub ledger: Ledger,
 }
 
@@ -80,10 +82,12 @@ impl LocalNode {
         Self { state: Arc::new(Mutex::new(NodeState { chain, ledger })), heads, mode, runtime: Arc::new(runtime_api::RuntimeInfo::new()) }
     }
 
+    /// How blocks are sealed (instantly after each extrinsic, or on a timer).
     pub fn mode(&self) -> BlockMode {
         self.mode
     }
 
+    /// The runtime this node presents: its version and metadata (V14 and V15).
     pub fn runtime(&self) -> &runtime_api::RuntimeInfo {
         &self.runtime
     }
@@ -95,10 +99,13 @@ impl LocalNode {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// New block headers as they are sealed (`chain_subscribeNewHeads`).
     pub fn subscribe_heads(&self) -> broadcast::Receiver<Header> {
         self.heads.subscribe()
     }
 
+    /// The hash of the node's genesis block (the first it sealed), which signed
+    /// extrinsics commit to.
     pub fn genesis_hash(&self) -> Hash {
         self.lock().ledger.genesis_hash()
     }
@@ -191,16 +198,19 @@ impl LocalNode {
         serde_json::to_string(&saved).expect("a node snapshot serialises")
     }
 
+    /// A node from a [`LocalNode::snapshot`], with its original genesis hash.
     pub fn restore(json: &str, mode: BlockMode) -> Result<Self, String> {
         let saved: SavedNode = serde_json::from_str(json).map_err(|e| format!("node snapshot: {e}"))?;
         let chain = LocalChain::restore(&saved.chain).map_err(|e| format!("chain snapshot: {e}"))?;
         Ok(Self::with_nonces(chain, mode, saved.nonces.into_iter().collect(), Some((saved.genesis_number, saved.genesis_state_root))))
     }
 
+    /// Save a snapshot to `path`.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         std::fs::write(path, self.snapshot())
     }
 
+    /// Load a snapshot from `path`, sealing blocks in `mode`.
     pub fn load(path: &Path, mode: BlockMode) -> std::io::Result<Self> {
         let json = std::fs::read_to_string(path)?;
         Self::restore(&json, mode).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))

@@ -65,6 +65,8 @@ newtype_info! {
 
 /// `frame_system::Call`: only `remark` (index 0), a call with no effect, useful to
 /// measure the node itself.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum SystemCall {
     #[codec(index = 0)]
@@ -72,6 +74,8 @@ pub enum SystemCall {
 }
 
 /// `pallet_subtensor::Call`, the subnet calls, at their `call_index`.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum SubtensorCall {
     #[codec(index = 0)]
@@ -97,6 +101,8 @@ pub enum SubtensorCall {
 }
 
 /// `pallet_admin_utils::Call`: the hyperparameter setters, at their `call_index`.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum AdminCall {
     #[codec(index = 3)]
@@ -147,6 +153,8 @@ pub enum AdminCall {
 
 /// `pallet_sudo::Call`: `sudo` (index 0) dispatches the wrapped call as root when the
 /// sudo key signs it.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum SudoCall {
     #[codec(index = 0)]
@@ -154,6 +162,8 @@ pub enum SudoCall {
 }
 
 /// `RuntimeCall`, at Subtensor's pallet indices.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum RuntimeCall {
     #[codec(index = 0)]
@@ -166,12 +176,17 @@ pub enum RuntimeCall {
     AdminUtils(AdminCall),
 }
 
+/// `SubtensorModule`'s index in Subtensor's `construct_runtime!`.
 pub const SUBTENSOR_PALLET_INDEX: u8 = 7;
+/// `Sudo`'s index in Subtensor's `construct_runtime!`.
 pub const SUDO_PALLET_INDEX: u8 = 12;
+/// `AdminUtils`' index in Subtensor's `construct_runtime!`.
 pub const ADMIN_UTILS_PALLET_INDEX: u8 = 19;
 
 /// `pallet_sudo::Event`: `Sudid` (index 0) carries the wrapped call's own result; the
 /// `sudo` extrinsic itself succeeds whatever it is.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum SudoEvent {
     #[codec(index = 0)]
@@ -179,6 +194,8 @@ pub enum SudoEvent {
 }
 
 /// `pallet_subtensor::Event`: the subnet events, at their positions in the enum.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum SubtensorEvent {
     #[codec(index = 0)]
@@ -202,6 +219,8 @@ pub enum SubtensorEvent {
 }
 
 /// `RuntimeEvent`.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum RuntimeEvent {
     #[codec(index = 0)]

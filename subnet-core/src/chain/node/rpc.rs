@@ -19,7 +19,9 @@ use crate::chain::AccountId;
 
 /// A node serving on a socket until stopped (or dropped with the runtime).
 pub struct RunningNode {
+    /// The node served.
     pub node: LocalNode,
+    /// The address its JSON-RPC server listens on.
     pub addr: SocketAddr,
     handle: ServerHandle,
     producer: Option<tokio::task::JoinHandle<()>>,
@@ -31,6 +33,7 @@ impl RunningNode {
         format!("ws://{}", self.addr)
     }
 
+    /// Stop serving and producing blocks, and wait for the server to close.
     pub async fn stop(self) {
         if let Some(p) = &self.producer {
             p.abort();

@@ -15,6 +15,7 @@ pub const METADATA_VERSIONS: &[u32] = &[14, 15];
 
 /// The runtime's version and its metadata, computed once.
 pub struct RuntimeInfo {
+    /// What `state_getRuntimeVersion` and `Core_version` answer.
     pub version: RuntimeVersion,
     /// V14, the default (`state_getMetadata`, `Metadata_metadata`).
     metadata: Vec<u8>,
@@ -22,6 +23,7 @@ pub struct RuntimeInfo {
 }
 
 impl RuntimeInfo {
+    /// Subtensor's runtime version (spec 425) and this node's metadata, encoded once.
     pub fn new() -> Self {
         let apis = super::metadata::RUNTIME_APIS.iter().map(|(name, version)| (api_id(name), *version)).collect();
         Self {
@@ -59,6 +61,8 @@ impl Default for RuntimeInfo {
 }
 
 /// `AxonInfo` as the runtime APIs return it.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct AxonInfo {
     pub block: u64,
@@ -71,6 +75,8 @@ pub struct AxonInfo {
     pub placeholder2: u8,
 }
 
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct PrometheusInfo {
     pub block: u64,
@@ -81,6 +87,8 @@ pub struct PrometheusInfo {
 }
 
 /// `NeuronInfo<AccountId>` (`get_neurons`), field for field.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct NeuronInfo {
     pub hotkey: AccountId32,
@@ -106,6 +114,8 @@ pub struct NeuronInfo {
 }
 
 /// `HyperparamValue` (`get_subnet_hyperparams_v3`).
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum HyperparamValue {
     Bool(bool),
@@ -119,6 +129,8 @@ pub enum HyperparamValue {
     U64F64(u128),
 }
 
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct HyperparamEntry {
     pub name: Vec<u8>,

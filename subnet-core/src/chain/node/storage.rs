@@ -11,7 +11,7 @@ use super::system::{AccountData, AccountInfo, NEW_LOGIC_FLAG};
 use super::NodeState;
 use crate::chain::AccountId;
 
-pub fn prefix(pallet: &str, item: &str) -> Vec<u8> {
+pub(crate) fn prefix(pallet: &str, item: &str) -> Vec<u8> {
     let mut key = sp_crypto_hashing::twox_128(pallet.as_bytes()).to_vec();
     key.extend_from_slice(&sp_crypto_hashing::twox_128(item.as_bytes()));
     key
@@ -22,7 +22,7 @@ fn blake2_128_concat(key: &mut Vec<u8>, data: &[u8]) {
     key.extend_from_slice(data);
 }
 
-pub fn account_key(account: &AccountId) -> Vec<u8> {
+pub(crate) fn account_key(account: &AccountId) -> Vec<u8> {
     let mut key = prefix("System", "Account");
     blake2_128_concat(&mut key, &account.0);
     key
@@ -77,7 +77,7 @@ fn entries(state: &NodeState, block: &SealedBlock) -> Vec<(Vec<u8>, Vec<u8>)> {
     all
 }
 
-pub fn get(state: &NodeState, block: &SealedBlock, key: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn get(state: &NodeState, block: &SealedBlock, key: &[u8]) -> Option<Vec<u8>> {
     let account_prefix = prefix("System", "Account");
     if key.starts_with(&account_prefix) && key.len() == account_prefix.len() + 16 + 32 {
         let who: [u8; 32] = key[account_prefix.len() + 16..].try_into().ok()?;

@@ -8,9 +8,12 @@ use codec::{Compact, Decode, Encode};
 use scale_info::build::{Fields, Variants};
 use scale_info::{Path, Type, TypeInfo};
 
+/// A block or extrinsic hash (`H256`, blake2-256).
 pub type Hash = [u8; 32];
 
 /// `sp_runtime::generic::Header<u32, BlakeTwo256>`.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct Header {
     pub parent_hash: Hash,
@@ -40,11 +43,14 @@ impl Header {
     }
 }
 
+/// `0x`-prefixed lower-case hex, as JSON-RPC carries bytes.
 pub fn hex0x(bytes: &[u8]) -> String {
     format!("0x{}", hex::encode(bytes))
 }
 
 /// `pallet_balances::AccountData<u64>` (Subtensor's balance is a u64 in rao).
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct AccountData {
     pub free: u64,
@@ -56,6 +62,8 @@ pub struct AccountData {
 }
 
 /// `frame_system::AccountInfo<u32, AccountData>`.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct AccountInfo {
     pub nonce: u32,
@@ -65,9 +73,12 @@ pub struct AccountInfo {
     pub data: AccountData,
 }
 
+/// `AccountData.flags`' new-logic bit (`ExtraFlags`), set on every current account.
 pub const NEW_LOGIC_FLAG: u128 = 1 << 127;
 
 /// `sp_weights::Weight`.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct Weight {
     #[codec(compact)]
@@ -76,6 +87,8 @@ pub struct Weight {
     pub proof_size: u64,
 }
 
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum DispatchClass {
     Normal,
@@ -83,6 +96,8 @@ pub enum DispatchClass {
     Mandatory,
 }
 
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum Pays {
     Yes,
@@ -90,6 +105,8 @@ pub enum Pays {
 }
 
 /// `frame_support::dispatch::DispatchEventInfo`, as the current `System` events carry it.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct DispatchEventInfo {
     pub weight: Weight,
@@ -98,6 +115,7 @@ pub struct DispatchEventInfo {
 }
 
 impl DispatchEventInfo {
+    /// What a normal, fee-paying extrinsic's events carry (zero weight: no weights here).
     pub fn normal() -> Self {
         Self { weight: Weight::default(), class: DispatchClass::Normal, pays_fee: Pays::Yes }
     }
@@ -107,7 +125,9 @@ impl DispatchEventInfo {
 /// (then 3 bytes the runtime leaves zero).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct ModuleError {
+    /// The pallet's index in the runtime.
     pub index: u8,
+    /// The error's variant index in its pallet, then three zero bytes.
     pub error: [u8; 4],
 }
 
@@ -125,9 +145,13 @@ impl TypeInfo for ModuleError {
 /// `sp_runtime::DispatchError`, the variants clients know by name and position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub enum DispatchError {
+    /// Any other error.
     Other,
+    /// An address could not be looked up.
     CannotLookup,
+    /// The origin may not make this call.
     BadOrigin,
+    /// A pallet's own error (e.g. `SubtensorModule::SettingWeightsTooFast`).
     Module(ModuleError),
 }
 
@@ -146,6 +170,8 @@ impl TypeInfo for DispatchError {
 
 /// `frame_system::Event`: the two events every extrinsic ends with, at their
 /// positions in FRAME's enum (0 and 1).
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum SystemEvent {
     ExtrinsicSuccess { dispatch_info: DispatchEventInfo },
@@ -153,6 +179,8 @@ pub enum SystemEvent {
 }
 
 /// `frame_system::Phase`.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub enum Phase {
     ApplyExtrinsic(u32),
@@ -161,6 +189,8 @@ pub enum Phase {
 }
 
 /// `frame_system::EventRecord<RuntimeEvent, H256>`.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct EventRecord<E> {
     pub phase: Phase,
@@ -169,6 +199,8 @@ pub struct EventRecord<E> {
 }
 
 /// `sp_version::RuntimeVersion`, as `Core_version` returns it.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
 #[derive(Clone, Debug, Encode, TypeInfo)]
 pub struct RuntimeVersion {
     pub spec_name: String,

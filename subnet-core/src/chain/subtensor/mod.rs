@@ -34,9 +34,13 @@ type Config = SubstrateConfig;
 /// Where a node is: Bittensor's named networks, or any `ws://`/`wss://` URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Network {
+    /// Bittensor's main network (`wss://entrypoint-finney.opentensor.ai:443`).
     Finney,
+    /// Bittensor's test network (`wss://test.finney.opentensor.ai:443`).
     Test,
+    /// A node on this machine (`ws://127.0.0.1:9944`), e.g. a localnet or `subnet-core`'s served chain.
     Local,
+    /// Any node, by its `ws://` or `wss://` URL.
     Url(String),
 }
 
@@ -109,6 +113,7 @@ impl SubtensorClient {
         Ok(Self { api, rpc: raw, blocks, follower })
     }
 
+    /// The subxt client, for chain calls the [`Chain`] trait does not cover.
     pub fn api(&self) -> &OnlineClient<Config> {
         &self.api
     }
