@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
 fn bench_command(area: &str) -> Command {
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut cmd = crate::cargo::command();
     cmd.args(["run", "--quiet", "--release", "-p", "subnet-benches", "--bin", "subnet-bench", "--", area]);
     cmd
 }
@@ -17,8 +17,7 @@ pub fn run(area: &str, json: bool) -> Result<()> {
     let mut cmd = bench_command(area);
     if area == "e2e" {
         // One process per neuron needs the subnet's own binary, built like the bench.
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
+        let status = crate::cargo::command()
             .args(["build", "--quiet", "--release", "-p", "sum-subnet", "--bin", "sum-subnet"])
             .status()
             .context("building sum-subnet")?;

@@ -2,7 +2,6 @@
 //! calls `subnet_core::testing::run_main`, then run it.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
@@ -57,14 +56,23 @@ const OPTIMISED_DEPENDENCIES: &str = "\
 [profile.dev.package.argon2]\nopt-level = 3\n\
 [profile.dev.package.blake2]\nopt-level = 3\n";
 
+/// Rewriting an unchanged file would still bump its mtime, and cargo would
+/// recompile and relink the runner (seconds in a debug build) on every run.
+fn write_if_changed(path: &Path, contents: String) -> Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == contents) {
+        return Ok(());
+    }
+    std::fs::write(path, contents).with_context(|| format!("writing {}", path.display()))
+}
+
 pub fn run(crate_dir: &Path, o: &Options) -> Result<()> {
     let crate_dir = crate_dir.canonicalize().with_context(|| format!("{} does not exist", crate_dir.display()))?;
     let (package, module) = subnet_identity(&crate_dir)?;
     let root = workspace()?;
     let runner = root.join("target/xtask-runners").join(&package);
     std::fs::create_dir_all(runner.join("src"))?;
-    std::fs::write(
-        runner.join("Cargo.toml"),
+    write_if_changed(
+        &runner.join("Cargo.toml"),
         format!(
             "[package]\nname = \"run-{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
              [dependencies]\nsubnet = {{ package = \"{package}\", path = \"{}\" }}\nsubnet-core = {{ path = \"{}\", features = [\"localnet\"] }}\n\n[workspace]\n\n\
@@ -73,8 +81,8 @@ pub fn run(crate_dir: &Path, o: &Options) -> Result<()> {
             root.join("subnet-core").display()
         ),
     )?;
-    std::fs::write(
-        runner.join("src/main.rs"),
+    write_if_changed(
+        &runner.join("src/main.rs"),
         format!("fn main() -> std::process::ExitCode {{\n    subnet_core::testing::run_main::<subnet::{module}::Subnet>()\n}}\n"),
     )?;
     // Reuse the workspace's lockfile and build so the runner builds in seconds.
@@ -90,7 +98,7 @@ pub fn run(crate_dir: &Path, o: &Options) -> Result<()> {
         }
     };
     println!("building {package} …");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = crate::cargo::command()
         .args(["run", "--quiet", "--manifest-path"])
         .arg(runner.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", root.join("target"))

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use subnet_core::yuma::scenario::{self, Scenario};
 
 mod bench;
+mod cargo;
 mod e2e;
 mod localnet;
 mod new;

@@ -44,11 +44,7 @@ pub fn check(dir: &Path) -> Result<()> {
         copy_rendered(&dir, &crate_dir, &values)?;
         println!("rendered {} into {}", dir.display(), crate_dir.display());
         let target = framework_dir()?.join("target");
-        let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["test", "--quiet"])
-            .current_dir(&crate_dir)
-            .env("CARGO_TARGET_DIR", &target)
-            .status()?;
+        let status = crate::cargo::command().args(["test", "--quiet"]).current_dir(&crate_dir).env("CARGO_TARGET_DIR", &target).status()?;
         if !status.success() {
             bail!("the rendered template's tests failed");
         }
