@@ -48,20 +48,7 @@ pub fn check(dir: &Path) -> Result<()> {
         if !status.success() {
             bail!("the rendered template's tests failed");
         }
-        crate::e2e::run(
-            &crate_dir,
-            &crate::e2e::Options {
-                miners: 4,
-                validators: 1,
-                epochs: 3,
-                tempo: 20,
-                report: None,
-                transport: "grpc".into(),
-                multi_process: false,
-                chain: "local".into(),
-                block_time_ms: 50,
-            },
-        )
+        crate::e2e::run(&crate_dir, &subnet_core::testing::RunArgs { epochs: 3, ..Default::default() }, None)
     })();
     std::fs::remove_dir_all(&scratch).ok();
     result?;

@@ -48,7 +48,7 @@ pub struct LocalNetConfig {
 }
 
 /// How validators reach miners in a local run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Transport {
     /// Each miner serves the signed gRPC transport on loopback and announces it with
     /// `serve_axon`; validators sign and send real requests.
@@ -58,8 +58,9 @@ pub enum Transport {
 }
 
 impl Default for LocalNetConfig {
+    /// The defaults of the run flags ([`RunArgs`](super::RunArgs)).
     fn default() -> Self {
-        Self { validators: 1, miners: MinerKind::mix(4), epochs: 6, tempo: 20, rounds_per_epoch: 4, seed: 7, transport: Transport::Grpc }
+        super::RunArgs::default().local_net_config()
     }
 }
 

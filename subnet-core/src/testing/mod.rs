@@ -8,6 +8,7 @@ mod local_net;
 mod multi_process;
 mod report;
 mod rng;
+mod run_args;
 mod scoring;
 
 pub use cli::run_main;
@@ -16,4 +17,5 @@ pub use local_net::{run_local_net, EpochReport, LocalNetConfig, LocalNetError, M
 pub use multi_process::{run_multi_process, ChainTarget, MultiProcessConfig, MultiProcessError, Progress};
 pub use report::{check_invariants, html};
 pub use rng::XorShift;
+pub use run_args::{RunArgs, RunArgsError};
 pub use scoring::ScoringTable;
