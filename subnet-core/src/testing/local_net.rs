@@ -17,6 +17,8 @@ use crate::net::Client;
 use crate::validator::{Querier, Validator, ValidatorConfig, ValidatorError};
 
 const TAO: u64 = 1_000_000_000;
+/// Validators whose rounds run concurrently in a run.
+const VALIDATORS_AT_ONCE: usize = 8;
 
 /// How a miner in the run behaves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,6 +140,16 @@ impl EpochReport {
     }
 }
 
+/// How often each served miner re-reads the metagraph: every 200 ms up to 16
+/// miners, then less often per miner so that all of them together read it as often
+/// as 16 do. Each read copies every neuron's weights and bonds (64 validators ×
+/// 191 miners in a full subnet) under the chain's lock; at a fixed 200 ms, 191
+/// miners spent most of a full-size run re-reading a metagraph nobody had changed.
+fn metagraph_refresh(miners: usize) -> Duration {
+    const SMALL_RUN: usize = 16;
+    Duration::from_millis(200) * (miners.div_ceil(SMALL_RUN).max(1) as u32)
+}
+
 /// A neuron's key, derived from its role and index (fast, unlike dev URIs' PBKDF2).
 pub(crate) fn neuron_key(role: &str, i: usize) -> Keypair {
     let mut seed = [0u8; 32];
@@ -211,7 +223,7 @@ pub async fn run_local_net<S: SubnetSpec>(
                 // per-second rate limit would refuse honest validators.
                 options.server.rate_limit = None;
                 // Blocks are produced in bursts here; re-read who may call often.
-                options.metagraph_refresh = Duration::from_millis(200);
+                options.metagraph_refresh = metagraph_refresh(config.miners.len());
                 served.push(crate::miner::serve(chain_dyn.clone(), m, handler, options).await?);
             }
             for v in &validator_keys {
@@ -250,8 +262,16 @@ pub async fn run_local_net<S: SubnetSpec>(
     for epoch in 1..=config.epochs {
         let target = chain.block_number().await? + config.tempo as u64;
         while chain.block_number().await? < target {
+            // Validators query at the same time, as on a subnet (a round reads only
+            // the neurons and axons, which no round changes), a few at once so
+            // requests stay well inside their timeout on a busy machine; weights
+            // are then set one validator after the other, as before.
+            for group in runners.chunks_mut(VALIDATORS_AT_ONCE) {
+                for round in futures::future::join_all(group.iter_mut().map(|v| v.round())).await {
+                    round?;
+                }
+            }
             for v in runners.iter_mut() {
-                v.round().await?;
                 v.maybe_set_weights().await?;
             }
             chain.produce_blocks(blocks_per_round.min(target - chain.block_number().await?));
