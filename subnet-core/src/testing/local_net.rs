@@ -264,11 +264,27 @@ pub async fn run_local_net<S: SubnetSpec>(
         while chain.block_number().await? < target {
             // Validators query at the same time, as on a subnet (a round reads only
             // the neurons and axons, which no round changes), a few at once so
-            // requests stay well inside their timeout on a busy machine; weights
-            // are then set one validator after the other, as before.
-            for group in runners.chunks_mut(VALIDATORS_AT_ONCE) {
-                for round in futures::future::join_all(group.iter_mut().map(|v| v.round())).await {
+            // requests stay well inside their timeout on a busy machine, each on a
+            // task of its own so a multi-thread runtime signs and scores on all its
+            // workers (`block_on`'s own future runs on one thread). Weights are
+            // then set one validator after the other, as before.
+            let mut waiting = std::mem::take(&mut runners).into_iter().peekable();
+            while waiting.peek().is_some() {
+                let tasks: Vec<_> = waiting
+                    .by_ref()
+                    .take(VALIDATORS_AT_ONCE)
+                    .map(|mut v| {
+                        tokio::spawn(async move {
+                            let round = v.round().await;
+                            (v, round)
+                        })
+                    })
+                    .collect();
+                for task in tasks {
+                    // A panic in a round is a bug; pass it on as it was.
+                    let (v, round) = task.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
                     round?;
+                    runners.push(v);
                 }
             }
             for v in runners.iter_mut() {
