@@ -7,42 +7,41 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use subnet_core::testing::{check_invariants, run_local_net, run_multi_process, ChainTarget, LocalNetConfig, MinerBehaviour, MultiProcessConfig};
+use subnet_core::testing::{check_invariants, run_local_net, run_multi_process, RunArgs};
 use sum_subnet::sum::Subnet;
 
 use crate::Row;
 
-const MINERS: usize = 16;
-const VALIDATORS: usize = 4;
-const EPOCHS: usize = 10;
-const TEMPO: u16 = 20;
+/// The run `cargo xtask test --miners 16 --validators 4 --epochs 10` makes.
+fn bench_run() -> RunArgs {
+    RunArgs { miners: 16, validators: 4, epochs: 10, tempo: 20, ..RunArgs::default() }
+}
 
 pub(crate) fn run(runs: usize) -> anyhow::Result<Vec<Row>> {
     let binary = std::env::var_os("SUBNET_BENCH_SUM_BIN")
         .map(PathBuf::from)
         .ok_or_else(|| anyhow::anyhow!("SUBNET_BENCH_SUM_BIN must name the sum-subnet binary (cargo xtask bench e2e sets it)"))?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let run = bench_run();
     let params = |hosting: &str| {
         vec![
-            ("miners", MINERS.into()),
-            ("validators", VALIDATORS.into()),
-            ("epochs", EPOCHS.into()),
-            ("tempo", (TEMPO as u64).into()),
+            ("miners", run.miners.into()),
+            ("validators", run.validators.into()),
+            ("epochs", run.epochs.into()),
+            ("tempo", (run.tempo as u64).into()),
             ("hosting", hosting.into()),
         ]
     };
 
-    let in_process =
-        LocalNetConfig { validators: VALIDATORS, miners: MinerBehaviour::mix(MINERS), epochs: EPOCHS, tempo: TEMPO, ..LocalNetConfig::default() };
+    let in_process = run.local_net_config();
     let local = median(runs, || {
         let reports = runtime.block_on(run_local_net::<Subnet>(&in_process, |_| {}))?;
         ensure_healthy(&reports)
     })?;
 
     let dir = std::env::temp_dir().join(format!("subnet-bench-e2e-{}", std::process::id()));
-    let mut multi = MultiProcessConfig::new(vec![binary.into()], dir.clone());
-    multi.chain = ChainTarget::Served { block_time: Duration::from_millis(50) };
-    (multi.validators, multi.miners, multi.epochs, multi.tempo) = (VALIDATORS, MinerBehaviour::mix(MINERS), EPOCHS, TEMPO);
+    // The served localnet with 50 ms blocks (the flags' default).
+    let multi = RunArgs { multi_process: true, ..run.clone() }.multi_process_config(vec![binary.into()], dir.clone());
     let processes = median(runs, || {
         let reports = runtime.block_on(run_multi_process::<Subnet>(&multi, |_| {}))?;
         ensure_healthy(&reports)

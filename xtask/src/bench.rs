@@ -8,17 +8,16 @@ use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
 fn bench_command(area: &str) -> Command {
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut cmd = crate::cargo::command();
     cmd.args(["run", "--quiet", "--release", "-p", "subnet-benches", "--bin", "subnet-bench", "--", area]);
     cmd
 }
 
-pub fn run(area: &str, json: bool) -> Result<()> {
+pub(crate) fn run(area: &str, json: bool) -> Result<()> {
     let mut cmd = bench_command(area);
     if area == "e2e" {
         // One process per neuron needs the subnet's own binary, built like the bench.
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
+        let status = crate::cargo::command()
             .args(["build", "--quiet", "--release", "-p", "sum-subnet", "--bin", "sum-subnet"])
             .status()
             .context("building sum-subnet")?;
@@ -52,7 +51,7 @@ fn rows_of(out: std::process::Output, what: &str) -> Result<Vec<Value>> {
 }
 
 /// Both stacks on this machine, one after the other, with the ratios.
-pub fn compare_python(python: &str, json: bool) -> Result<()> {
+pub(crate) fn compare_python(python: &str, json: bool) -> Result<()> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches/python/axon_bench.py");
     eprintln!("running the Rust transport bench…");
     let rust = rows_of(bench_command("net").arg("--json").output().context("running subnet-bench")?, "the Rust bench")?;

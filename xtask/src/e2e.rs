@@ -2,25 +2,9 @@
 //! calls `subnet_core::testing::run_main`, then run it.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{bail, Context, Result};
-
-pub struct Options {
-    pub miners: usize,
-    pub validators: usize,
-    pub epochs: usize,
-    pub tempo: u16,
-    pub report: Option<PathBuf>,
-    /// `grpc` or `in-process`.
-    pub transport: String,
-    /// One OS process per neuron on the served localnet.
-    pub multi_process: bool,
-    /// `local`, or a node's `ws://` URL (implies one process per neuron).
-    pub chain: String,
-    /// Block time of the served localnet in multi-process runs.
-    pub block_time_ms: u64,
-}
+use subnet_core::testing::RunArgs;
 
 fn workspace() -> Result<PathBuf> {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().context("locating the workspace")
@@ -47,42 +31,69 @@ fn subnet_identity(crate_dir: &Path) -> Result<(String, String)> {
     Ok((package, module))
 }
 
-/// Every request is signed and verified (sr25519); unoptimised, that costs
-/// milliseconds per request. The same profile as the workspace's keeps the runner's
-/// debug build quick and shares the workspace's compiled dependencies.
-const OPTIMISED_DEPENDENCIES: &str = "\
-[profile.dev.package.curve25519-dalek]\nopt-level = 3\n\
-[profile.dev.package.schnorrkel]\nopt-level = 3\n\
-[profile.dev.package.substrate-fixed]\nopt-level = 3\n\
-[profile.dev.package.argon2]\nopt-level = 3\n\
-[profile.dev.package.blake2]\nopt-level = 3\n";
+/// The cargo profile the runner is built with (see `[profile.runner]` in the root
+/// `Cargo.toml`).
+const PROFILE: &str = "runner";
 
-pub fn run(crate_dir: &Path, o: &Options) -> Result<()> {
+/// The `[profile.*]` sections of the workspace manifest, for the runner, which is a
+/// workspace of its own and so would not see them.
+fn runner_profiles(workspace_manifest: &str) -> String {
+    let mut out = String::new();
+    let mut in_profile = false;
+    for line in workspace_manifest.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            in_profile = trimmed.starts_with("[profile.");
+        }
+        if in_profile && !trimmed.starts_with('#') && !trimmed.is_empty() {
+            out.push_str(trimmed);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Rewriting an unchanged file would still bump its mtime, and cargo would
+/// recompile and relink the runner (seconds in a debug build) on every run.
+fn write_if_changed(path: &Path, contents: String) -> Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == contents) {
+        return Ok(());
+    }
+    std::fs::write(path, contents).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Build the runner of the subnet crate at `crate_dir` and run it with `args`,
+/// writing the HTML report to `report` (default: target/subnet-reports/<crate>.html).
+pub(crate) fn run(crate_dir: &Path, args: &RunArgs, report: Option<PathBuf>) -> Result<()> {
+    // Refuse a run that cannot work before building anything.
+    args.check()?;
     let crate_dir = crate_dir.canonicalize().with_context(|| format!("{} does not exist", crate_dir.display()))?;
     let (package, module) = subnet_identity(&crate_dir)?;
     let root = workspace()?;
     let runner = root.join("target/xtask-runners").join(&package);
     std::fs::create_dir_all(runner.join("src"))?;
-    std::fs::write(
-        runner.join("Cargo.toml"),
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).context("reading the workspace's Cargo.toml")?;
+    write_if_changed(
+        &runner.join("Cargo.toml"),
         format!(
             "[package]\nname = \"run-{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
              [dependencies]\nsubnet = {{ package = \"{package}\", path = \"{}\" }}\nsubnet-core = {{ path = \"{}\", features = [\"localnet\"] }}\n\n[workspace]\n\n\
-             {OPTIMISED_DEPENDENCIES}",
+             {}",
             crate_dir.display(),
-            root.join("subnet-core").display()
+            root.join("subnet-core").display(),
+            runner_profiles(&manifest)
         ),
     )?;
-    std::fs::write(
-        runner.join("src/main.rs"),
+    write_if_changed(
+        &runner.join("src/main.rs"),
         format!("fn main() -> std::process::ExitCode {{\n    subnet_core::testing::run_main::<subnet::{module}::Subnet>()\n}}\n"),
     )?;
     // Reuse the workspace's lockfile and build so the runner builds in seconds.
     if !runner.join("Cargo.lock").exists() {
         std::fs::copy(root.join("Cargo.lock"), runner.join("Cargo.lock")).ok();
     }
-    let report = match &o.report {
-        Some(p) => p.clone(),
+    let report = match report {
+        Some(p) => p,
         None => {
             let dir = root.join("target/subnet-reports");
             std::fs::create_dir_all(&dir)?;
@@ -90,16 +101,12 @@ pub fn run(crate_dir: &Path, o: &Options) -> Result<()> {
         }
     };
     println!("building {package} …");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["run", "--quiet", "--manifest-path"])
+    let status = crate::cargo::command()
+        .args(["run", "--quiet", "--profile", PROFILE, "--manifest-path"])
         .arg(runner.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", root.join("target"))
         .arg("--")
-        .args(["--miners", &o.miners.to_string(), "--validators", &o.validators.to_string()])
-        .args(["--epochs", &o.epochs.to_string(), "--tempo", &o.tempo.to_string()])
-        .args(["--transport", &o.transport])
-        .args(["--chain", &o.chain, "--block-time-ms", &o.block_time_ms.to_string()])
-        .args(o.multi_process.then_some("--multi-process"))
+        .args(args.to_args())
         .arg("--work-dir")
         .arg(root.join("target/subnet-runs").join(&package))
         .arg("--report")

@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use subnet_core::chain::node::LocalNode;
 use subnet_core::chain::{BlockMode, LocalChain, LocalChainConfig};
 
-pub struct Options {
+pub(crate) struct Options {
     pub addr: SocketAddr,
     /// `instant`, `manual`, or a block time in milliseconds.
     pub blocks: String,
@@ -31,7 +31,7 @@ fn block_mode(s: &str) -> Result<BlockMode> {
     })
 }
 
-pub fn run(options: Options) -> Result<()> {
+pub(crate) fn run(options: Options) -> Result<()> {
     let mode = block_mode(&options.blocks)?;
     let node = match &options.state {
         Some(path) if path.exists() => LocalNode::load(path, mode).with_context(|| format!("restoring {}", path.display()))?,

@@ -5,9 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use subnet_core::testing::RunArgs;
 use subnet_core::yuma::scenario::{self, Scenario};
 
 mod bench;
+mod cargo;
 mod e2e;
 mod localnet;
 mod new;
@@ -48,33 +50,11 @@ enum Cmd {
     Test {
         /// The subnet crate (e.g. examples/sum-subnet).
         path: PathBuf,
-        #[arg(long, default_value_t = 4)]
-        miners: usize,
-        #[arg(long, default_value_t = 1)]
-        validators: usize,
-        #[arg(long, default_value_t = 6)]
-        epochs: usize,
-        #[arg(long, default_value_t = 20)]
-        tempo: u16,
+        #[command(flatten)]
+        run: RunArgs,
         /// Where to write the HTML report (default: target/subnet-reports/<crate>.html).
         #[arg(long)]
         report: Option<PathBuf>,
-        /// How validators reach miners: `grpc` (loopback sockets, signed requests) or
-        /// `in-process` (direct calls).
-        #[arg(long, default_value = "grpc", value_parser = ["grpc", "in-process"])]
-        transport: String,
-        /// One OS process per neuron (the subnet's own `miner` and `validator`
-        /// commands), on the local chain served as a Substrate node and reached
-        /// through subxt, as on Bittensor.
-        #[arg(long)]
-        multi_process: bool,
-        /// `local`, or the `ws://` URL of a node where //Alice may create a subnet and
-        /// //Bob..//Ferdie hold funds (implies --multi-process).
-        #[arg(long, default_value = "local")]
-        chain: String,
-        /// Block time of the served local chain in multi-process runs.
-        #[arg(long, default_value_t = 50)]
-        block_time_ms: u64,
     },
     /// Create a new subnet crate from a template in `templates/`.
     New {
@@ -112,7 +92,7 @@ enum Cmd {
         #[arg(long)]
         state: Option<PathBuf>,
     },
-    /// Run a Yuma scenario (shared/spec/yuma-scenario.md) and print each epoch as JSON.
+    /// Run a Yuma scenario (docs/yuma-scenario.md) and print each epoch as JSON.
     Yuma {
         /// The scenario file.
         scenario: PathBuf,
@@ -152,9 +132,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::New { path, template, name, list } => new::run(path, &template, name, list),
         Cmd::Template(TemplateCmd::Check { dir }) => new::check(&dir),
         Cmd::Template(TemplateCmd::Pack { dir, version, out }) => new::pack(&dir, &version, out),
-        Cmd::Test { path, miners, validators, epochs, tempo, report, transport, multi_process, chain, block_time_ms } => {
-            e2e::run(&path, &e2e::Options { miners, validators, epochs, tempo, report, transport, multi_process, chain, block_time_ms })
-        }
+        Cmd::Test { path, run, report } => e2e::run(&path, &run, report),
         Cmd::Demo { epochs, tempo } => demo(epochs, tempo),
         Cmd::Localnet { addr, blocks, state } => localnet::run(localnet::Options { addr, blocks, state }),
         Cmd::Yuma { scenario: path, pretty } => {

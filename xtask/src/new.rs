@@ -13,7 +13,7 @@ fn framework_dir() -> Result<PathBuf> {
 }
 
 /// Templates with their one-line description (from `cargo-generate.toml`).
-pub fn list() -> Result<Vec<(String, String)>> {
+pub(crate) fn list() -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(templates_dir())? {
         let dir = entry?.path();
@@ -27,7 +27,7 @@ pub fn list() -> Result<Vec<(String, String)>> {
 }
 
 /// `template check`: render into a temporary crate, build, test, run end to end.
-pub fn check(dir: &Path) -> Result<()> {
+pub(crate) fn check(dir: &Path) -> Result<()> {
     let dir = dir.canonicalize().with_context(|| format!("{} does not exist", dir.display()))?;
     if !dir.join("cargo-generate.toml").is_file() {
         bail!("{} is not a template (no cargo-generate.toml)", dir.display());
@@ -44,28 +44,11 @@ pub fn check(dir: &Path) -> Result<()> {
         copy_rendered(&dir, &crate_dir, &values)?;
         println!("rendered {} into {}", dir.display(), crate_dir.display());
         let target = framework_dir()?.join("target");
-        let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["test", "--quiet"])
-            .current_dir(&crate_dir)
-            .env("CARGO_TARGET_DIR", &target)
-            .status()?;
+        let status = crate::cargo::command().args(["test", "--quiet"]).current_dir(&crate_dir).env("CARGO_TARGET_DIR", &target).status()?;
         if !status.success() {
             bail!("the rendered template's tests failed");
         }
-        crate::e2e::run(
-            &crate_dir,
-            &crate::e2e::Options {
-                miners: 4,
-                validators: 1,
-                epochs: 3,
-                tempo: 20,
-                report: None,
-                transport: "grpc".into(),
-                multi_process: false,
-                chain: "local".into(),
-                block_time_ms: 50,
-            },
-        )
+        crate::e2e::run(&crate_dir, &subnet_core::testing::RunArgs { epochs: 3, ..Default::default() }, None)
     })();
     std::fs::remove_dir_all(&scratch).ok();
     result?;
@@ -78,7 +61,7 @@ const MANIFEST: &str = "template.json";
 
 /// `template pack`: `<name>-<version>.tar.gz` holding the template and a manifest
 /// (name, description, version, framework version).
-pub fn pack(dir: &Path, version: &str, out: Option<PathBuf>) -> Result<()> {
+pub(crate) fn pack(dir: &Path, version: &str, out: Option<PathBuf>) -> Result<()> {
     let dir = dir.canonicalize().with_context(|| format!("{} does not exist", dir.display()))?;
     let description = describe(&dir)?;
     let name = dir.file_name().and_then(|n| n.to_str()).context("a template directory has a name")?.to_string();
@@ -134,7 +117,7 @@ fn describe(dir: &Path) -> Result<String> {
         .unwrap_or_default())
 }
 
-pub fn run(path: Option<PathBuf>, template: &str, name: Option<String>, list_only: bool) -> Result<()> {
+pub(crate) fn run(path: Option<PathBuf>, template: &str, name: Option<String>, list_only: bool) -> Result<()> {
     if list_only {
         for (name, description) in list()? {
             println!("{name:<12} {description}");

@@ -137,3 +137,26 @@ fn packed_templates_round_trip_through_new() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a template archive"));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn test_refuses_a_run_that_does_not_fit_the_subnet_before_building() {
+    // 192 miners + 64 validators + the owner: 257 neurons for 256 UIDs.
+    let start = std::time::Instant::now();
+    let out = xtask(&["test", "examples/sum-subnet", "--miners", "192", "--validators", "64"]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("192 miners + 64 validators + the subnet owner are 257 neurons"), "{stderr}");
+    assert!(stderr.contains("256 UIDs"), "{stderr}");
+    assert!(!stdout.contains("building"), "refused only after starting the build: {stdout}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(30), "the refusal took {:?}", start.elapsed());
+}
+
+#[test]
+fn test_help_documents_every_run_flag() {
+    let out = xtask(&["test", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    for flag in ["--miners", "--validators", "--epochs", "--tempo", "--transport", "--multi-process", "--chain", "--block-time-ms", "--report"] {
+        assert!(help.contains(flag), "{flag} missing from:\n{help}");
+    }
+}

@@ -9,7 +9,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use super::{check_invariants, html, run_local_net, EpochReport, LocalNetConfig, MinerBehaviour, Transport};
+use clap::Parser;
+
+use super::run_args::RunArgs;
+use super::{check_invariants, html, run_local_net, EpochReport, LocalNetConfig, Transport};
 use crate::spec::SubnetSpec;
 
 /// How the neurons of a run are hosted.
@@ -25,34 +28,53 @@ enum Hosting {
 /// A parsed command line.
 #[derive(Clone, Debug)]
 struct Plan {
+    run: RunArgs,
     config: LocalNetConfig,
     hosting: Hosting,
     report: Option<String>,
 }
 
-/// Arguments: `--miners N --validators M --epochs K --tempo T --report FILE
-/// --transport grpc|in-process --multi-process --chain local|ws://… --block-time-ms N
-/// --work-dir DIR`; or `neuron <subnet command line>`.
+/// The runner's command line: the run's flags, and where its outputs go.
+#[derive(Parser, Debug)]
+#[command(about = "Run a subnet end to end on a local chain")]
+struct RunnerArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Write the HTML report here.
+    #[arg(long)]
+    report: Option<String>,
+    /// Wallets, validator state and logs of a multi-process run (default: a
+    /// temporary directory).
+    #[arg(long)]
+    work_dir: Option<PathBuf>,
+}
+
+/// Arguments: [`RunArgs`]' flags, `--report FILE`, `--work-dir DIR`; or
+/// `neuron <subnet command line>`.
 pub fn run_main<S: SubnetSpec>() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     if args.get(1).is_some_and(|a| a == "neuron") {
         let program = args[0].clone();
         return crate::cli::main_with_args::<S>(std::iter::once(program).chain(args.into_iter().skip(2)));
     }
-    let args: Vec<String> = match args.into_iter().skip(1).map(|a| a.into_string()).collect() {
-        Ok(a) => a,
-        Err(bad) => {
-            eprintln!("error: argument {bad:?} is not UTF-8");
-            return ExitCode::FAILURE;
+    let args = match RunnerArgs::try_parse_from(args) {
+        Ok(args) => args,
+        Err(e) => {
+            // --help and --version are not failures.
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
         }
     };
     let outcome = parse(args).and_then(|plan| {
         execute(&plan, S::NAME, |plan, sink| match &plan.hosting {
             Hosting::InProcess => {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+                // Miners verify and answer on one core while validators sign and
+                // score on the other (a full-size run is thousands of signed
+                // requests per epoch).
+                let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
                 runtime.block_on(run_local_net::<S>(&plan.config, |r| (sink.epoch)(r))).map_err(|e| e.to_string())
             }
-            Hosting::MultiProcess { chain, block_time, work_dir } => multi_process::<S>(&plan.config, chain, *block_time, work_dir, sink),
+            Hosting::MultiProcess { work_dir, .. } => multi_process::<S>(&plan.run, work_dir, sink),
         })
     });
     match outcome {
@@ -66,33 +88,17 @@ pub fn run_main<S: SubnetSpec>() -> ExitCode {
 
 /// One OS process per neuron; needs the served localnet (feature `localnet`), which
 /// the runners `cargo xtask test` builds always enable.
-fn multi_process<S: SubnetSpec>(
-    config: &LocalNetConfig,
-    chain: &Option<String>,
-    block_time: Duration,
-    work_dir: &std::path::Path,
-    sink: Sink<'_>,
-) -> Result<Vec<EpochReport>, String> {
+fn multi_process<S: SubnetSpec>(run: &RunArgs, work_dir: &std::path::Path, sink: Sink<'_>) -> Result<Vec<EpochReport>, String> {
     #[cfg(not(feature = "localnet"))]
     {
-        let _ = (config, chain, block_time, work_dir, sink);
+        let _ = (run, work_dir, sink);
         Err("multi-process runs need subnet-core's `localnet` feature".into())
     }
     #[cfg(feature = "localnet")]
     {
-        use super::{run_multi_process, ChainTarget, MultiProcessConfig, Progress};
+        use super::{run_multi_process, Progress};
         let exe = std::env::current_exe().map_err(|e| format!("locating this runner: {e}"))?;
-        let mut mp = MultiProcessConfig::new(vec![exe.into(), "neuron".into()], work_dir.to_path_buf());
-        mp.chain = match chain {
-            Some(url) => ChainTarget::Remote(url.clone()),
-            None => ChainTarget::Served { block_time },
-        };
-        mp.validators = config.validators;
-        mp.miners = config.miners.clone();
-        mp.epochs = config.epochs;
-        mp.tempo = config.tempo;
-        mp.rounds_per_epoch = config.rounds_per_epoch;
-        mp.seed = config.seed;
+        let mp = run.multi_process_config(vec![exe.into(), "neuron".into()], work_dir.to_path_buf());
         let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
         let run = runtime.block_on(run_multi_process::<S>(&mp, |p| match p {
             Progress::Note(note) => (sink.note)(note),
@@ -103,59 +109,16 @@ fn multi_process<S: SubnetSpec>(
     }
 }
 
-fn parse(args: Vec<String>) -> Result<Plan, String> {
-    let mut config = LocalNetConfig::default();
-    let mut miners = config.miners.len();
-    let mut report = None;
-    let (mut multi, mut chain, mut block_ms, mut work_dir) = (false, None, 50u64, None);
-    let mut it = args.into_iter();
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
-        let number = |v: String| v.parse::<usize>().map_err(|_| format!("{flag} takes a number, got {v:?}"));
-        match flag.as_str() {
-            "--miners" => miners = number(value()?)?,
-            "--validators" => config.validators = number(value()?)?,
-            "--epochs" => config.epochs = number(value()?)?,
-            "--tempo" => config.tempo = number(value()?)?.try_into().map_err(|_| "--tempo is at most 65535".to_string())?,
-            "--report" => report = Some(value()?),
-            "--transport" => {
-                config.transport = match value()?.as_str() {
-                    "grpc" => Transport::Grpc,
-                    "in-process" => Transport::InProcess,
-                    other => return Err(format!("--transport is grpc or in-process, got {other:?}")),
-                }
-            }
-            "--multi-process" => multi = true,
-            "--chain" => {
-                chain = match value()?.as_str() {
-                    "local" => None,
-                    url if url.starts_with("ws://") || url.starts_with("wss://") => Some(url.to_string()),
-                    other => return Err(format!("--chain is local or a ws:// URL, got {other:?}")),
-                }
-            }
-            "--block-time-ms" => block_ms = number(value()?)? as u64,
-            "--work-dir" => work_dir = Some(PathBuf::from(value()?)),
-            other => return Err(format!("unknown argument {other:?}")),
-        }
-    }
-    if miners == 0 || config.validators == 0 || config.epochs == 0 || config.tempo == 0 {
-        return Err("--miners, --validators, --epochs and --tempo must be positive".into());
-    }
-    config.miners = MinerBehaviour::mix(miners);
-    // A node elsewhere can only be reached by neurons of their own.
-    let hosting = if multi || chain.is_some() {
-        if block_ms == 0 {
-            return Err("--block-time-ms must be positive".into());
-        }
-        if config.transport == Transport::InProcess {
-            return Err("--transport in-process cannot cross processes; drop it or --multi-process".into());
-        }
+fn parse(args: RunnerArgs) -> Result<Plan, String> {
+    let RunnerArgs { run, report, work_dir } = args;
+    run.check().map_err(|e| e.to_string())?;
+    let hosting = if run.is_multi_process() {
         let work_dir = work_dir.unwrap_or_else(|| std::env::temp_dir().join(format!("subnet-run-{}", std::process::id())));
-        Hosting::MultiProcess { chain, block_time: Duration::from_millis(block_ms), work_dir }
+        Hosting::MultiProcess { chain: run.remote_chain(), block_time: Duration::from_millis(run.block_time_ms), work_dir }
     } else {
         Hosting::InProcess
     };
-    Ok(Plan { config, hosting, report })
+    Ok(Plan { config: run.local_net_config(), run, hosting, report })
 }
 
 /// What a run reports as it goes: each epoch, and notes (set-up steps).

@@ -19,6 +19,9 @@ use crate::validator::{Validator, ValidatorConfig, ValidatorError};
 
 use super::InProcessMiners;
 
+/// Validators whose rounds run concurrently in a run.
+const VALIDATORS_AT_ONCE: usize = 8;
+
 #[derive(Clone, Debug)]
 pub struct LocalNetConfig {
     pub validators: usize,
@@ -32,7 +35,7 @@ pub struct LocalNetConfig {
 }
 
 /// How validators reach miners in a local run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Transport {
     /// Each miner serves the signed gRPC transport on loopback and announces it with
     /// `serve_axon`; validators sign and send real requests.
@@ -42,8 +45,9 @@ pub enum Transport {
 }
 
 impl Default for LocalNetConfig {
+    /// The defaults of the run flags ([`RunArgs`](super::RunArgs)).
     fn default() -> Self {
-        Self { validators: 1, miners: MinerBehaviour::mix(4), epochs: 6, tempo: 20, rounds_per_epoch: 4, seed: 7, transport: Transport::Grpc }
+        super::RunArgs::default().local_net_config()
     }
 }
 
@@ -122,6 +126,16 @@ impl EpochReport {
     }
 }
 
+/// How often each served miner re-reads the metagraph: every 200 ms up to 16
+/// miners, then less often per miner so that all of them together read it as often
+/// as 16 do. Each read copies every neuron's weights and bonds (64 validators ×
+/// 191 miners in a full subnet) under the chain's lock; at a fixed 200 ms, 191
+/// miners spent most of a full-size run re-reading a metagraph nobody had changed.
+fn metagraph_refresh(miners: usize) -> Duration {
+    const SMALL_RUN: usize = 16;
+    Duration::from_millis(200) * (miners.div_ceil(SMALL_RUN).max(1) as u32)
+}
+
 /// A neuron's key, derived from its role and index (fast, unlike dev URIs' PBKDF2).
 pub(crate) fn neuron_key(role: &str, i: usize) -> Keypair {
     let mut seed = [0u8; 32];
@@ -191,7 +205,7 @@ pub async fn run_local_net<S: SubnetSpec>(
                 // per-second rate limit would refuse honest validators.
                 options.server.rate_limit = None;
                 // Blocks are produced in bursts here; re-read who may call often.
-                options.metagraph_refresh = Duration::from_millis(200);
+                options.metagraph_refresh = metagraph_refresh(config.miners.len());
                 served.push(crate::miner::serve(chain_dyn.clone(), m, handler, options).await?);
             }
             for v in &validator_keys {
@@ -225,8 +239,32 @@ pub async fn run_local_net<S: SubnetSpec>(
     for epoch in 1..=config.epochs {
         let target = chain.block_number().await? + config.tempo as u64;
         while chain.block_number().await? < target {
+            // Validators query at the same time, as on a subnet (a round reads only
+            // the neurons and axons, which no round changes), a few at once so
+            // requests stay well inside their timeout on a busy machine, each on a
+            // task of its own so a multi-thread runtime signs and scores on all its
+            // workers (`block_on`'s own future runs on one thread). Weights are
+            // then set one validator after the other, as before.
+            let mut waiting = std::mem::take(&mut runners).into_iter().peekable();
+            while waiting.peek().is_some() {
+                let tasks: Vec<_> = waiting
+                    .by_ref()
+                    .take(VALIDATORS_AT_ONCE)
+                    .map(|mut v| {
+                        tokio::spawn(async move {
+                            let round = v.round().await;
+                            (v, round)
+                        })
+                    })
+                    .collect();
+                for task in tasks {
+                    // A panic in a round is a bug; pass it on as it was.
+                    let (v, round) = task.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+                    round?;
+                    runners.push(v);
+                }
+            }
             for v in runners.iter_mut() {
-                v.round().await?;
                 v.maybe_set_weights().await?;
             }
             chain.produce_blocks(blocks_per_round.min(target - chain.block_number().await?));

@@ -8,14 +8,16 @@ mod local_net;
 #[cfg(feature = "localnet")]
 mod multi_process;
 mod report;
+mod run_args;
 mod scoring;
 
 pub use crate::miner::MinerBehaviour;
+pub use crate::rng::XorShift;
 pub use cli::run_main;
 pub use in_process::InProcessMiners;
 pub use local_net::{run_local_net, EpochReport, LocalNetConfig, LocalNetError, NeuronRow, Role, Transport};
 #[cfg(feature = "localnet")]
 pub use multi_process::{run_multi_process, ChainTarget, MultiProcessConfig, MultiProcessError, Progress};
 pub use report::{check_invariants, html};
-pub use crate::rng::XorShift;
+pub use run_args::{RunArgs, RunArgsError};
 pub use scoring::ScoringTable;

@@ -59,18 +59,9 @@ pub struct MultiProcessConfig {
 }
 
 impl MultiProcessConfig {
+    /// The defaults of the run flags ([`RunArgs`](super::RunArgs)).
     pub fn new(command: Vec<OsString>, work_dir: PathBuf) -> Self {
-        Self {
-            command,
-            chain: ChainTarget::Served { block_time: Duration::from_millis(50) },
-            validators: 1,
-            miners: MinerBehaviour::mix(4),
-            epochs: 6,
-            tempo: 20,
-            rounds_per_epoch: 4,
-            work_dir,
-            seed: 7,
-        }
+        super::RunArgs::default().multi_process_config(command, work_dir)
     }
 }
 
