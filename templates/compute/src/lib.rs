@@ -18,18 +18,24 @@ pub fn work(challenge: &[u8; 32], nonce: u64) -> u32 {
     zeros
 }
 
+/// The {{subnet_name}} subnet: one task ([`Puzzle`]({{crate_name}}::Puzzle)) answered with a nonce.
 #[subnet(name = "{{subnet_name}}", version = 1)]
 pub mod {{crate_name}} {
     use super::*;
 
+    /// A proof-of-work puzzle.
     #[task]
     pub struct Puzzle {
+        /// Random bytes the nonce is hashed with.
         pub challenge: [u8; 32],
+        /// Leading zero bits the hash must have (see [`work`]).
         pub difficulty: u32,
     }
 
+    /// A miner's answer to a [`Puzzle`].
     #[answer]
     pub struct Solution {
+        /// A nonce whose hash with the challenge has at least `difficulty` leading zero bits.
         pub nonce: u64,
     }
 
