@@ -87,7 +87,8 @@ pub fn run_main<S: SubnetSpec>() -> ExitCode {
 }
 
 /// One OS process per neuron; needs the served localnet (feature `localnet`), which
-/// the runners `cargo xtask test` builds always enable.
+/// the runners `cargo xtask test` builds always enable. Without it `S` goes unused.
+#[cfg_attr(not(feature = "localnet"), allow(clippy::extra_unused_type_parameters))]
 fn multi_process<S: SubnetSpec>(run: &RunArgs, work_dir: &std::path::Path, sink: Sink<'_>) -> Result<Vec<EpochReport>, String> {
     #[cfg(not(feature = "localnet"))]
     {
