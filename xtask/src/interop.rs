@@ -74,7 +74,7 @@ impl Tally {
 }
 
 pub(crate) fn python(options: Options) -> Result<()> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("xtask's parent directory")?.to_path_buf();
     let scripts = root.join("interop/python");
     let work = root.join("target/interop");
     let venvs = options.venvs.clone().unwrap_or_else(|| work.join("venvs"));
@@ -115,13 +115,7 @@ pub(crate) fn python(options: Options) -> Result<()> {
             t.line(&format!("FAIL {name} script: {}", one_line(&format!("{e:#}"))));
             t
         });
-        eprintln!(
-            "{name}: {} passed, {} failed in {:.1}s (log: {})",
-            tally.passed,
-            tally.failed,
-            started.elapsed().as_secs_f64(),
-            log.display()
-        );
+        eprintln!("{name}: {} passed, {} failed in {:.1}s (log: {})", tally.passed, tally.failed, started.elapsed().as_secs_f64(), log.display());
         total.passed += tally.passed;
         total.failed += tally.failed;
     }
