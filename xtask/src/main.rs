@@ -88,7 +88,8 @@ enum Cmd {
         /// in milliseconds (250 like Subtensor's fast-blocks localnet, 12000 like mainnet).
         #[arg(long, default_value = "instant")]
         blocks: String,
-        /// Restore the chain from this file if it exists; save it there on Ctrl-C.
+        /// A state directory: each block is saved as it is sealed; a restart (after
+        /// Ctrl-C or a crash) continues the chain it holds.
         #[arg(long)]
         state: Option<PathBuf>,
     },

@@ -17,6 +17,7 @@ mod local_chain_fuzz;
 mod miner_serve;
 mod net_transport;
 mod round_scoring;
+mod served_node;
 mod streaming;
 mod subtensor_scenarios;
 mod support;

@@ -4,12 +4,11 @@
 //! format with Subtensor's transaction extensions (`runtime/src/lib.rs`
 //! `TxExtension`, identifiers from each extension's `IDENTIFIER`); the runtime APIs.
 
-use codec::{Compact, Decode, Encode};
+use codec::{Decode, Encode};
 use frame_metadata::v14::{StorageEntryModifier, StorageEntryType, StorageHasher};
 use frame_metadata::v15::{
     CustomMetadata, ExtrinsicMetadata, OuterEnums, PalletCallMetadata, PalletErrorMetadata, PalletEventMetadata, PalletMetadata,
-    PalletStorageMetadata, RuntimeApiMetadata, RuntimeApiMethodMetadata, RuntimeApiMethodParamMetadata, RuntimeMetadataV15, SignedExtensionMetadata,
-    StorageEntryMetadata,
+    PalletStorageMetadata, RuntimeApiMetadata, RuntimeApiMethodMetadata, RuntimeApiMethodParamMetadata, RuntimeMetadataV15, StorageEntryMetadata,
 };
 use frame_metadata::RuntimeMetadataPrefixed;
 use scale_info::build::{Fields, Variants};
@@ -17,7 +16,7 @@ use scale_info::{meta_type, Path, Type, TypeInfo, TypeParameter};
 
 use super::pallets::{
     AccountId32, AdminCall, ErrorEnum, NetUid, RuntimeCall, RuntimeEvent, SubtensorCall, SubtensorEvent, SudoCall, SudoEvent,
-    ADMIN_UTILS_PALLET_INDEX, H256, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
+    ADMIN_UTILS_PALLET_INDEX, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
 };
 use super::runtime_api::{HyperparamEntry, NeuronInfo};
 use super::system::{AccountInfo, EventRecord, SystemEvent};
@@ -54,44 +53,6 @@ pub enum MultiSignature {
     Ecdsa([u8; 65]),
 }
 
-/// An extension with no explicit data.
-#[derive(TypeInfo)]
-pub struct Empty;
-
-/// `CheckNonce(#[codec(compact)] u32)`.
-#[derive(TypeInfo)]
-pub struct CheckNonce(#[allow(dead_code)] Compact<u32>);
-
-/// `pallet_transaction_payment::ChargeTransactionPayment(#[codec(compact)] Balance)`.
-#[derive(TypeInfo)]
-pub struct ChargeTransactionPayment(#[allow(dead_code)] Compact<u64>);
-
-/// Subtensor's wrapper around it (`runtime/src/transaction_payment_wrapper.rs`).
-#[derive(TypeInfo)]
-pub struct ChargeTransactionPaymentWrapper {
-    #[allow(dead_code)]
-    inner: ChargeTransactionPayment,
-}
-
-/// `sp_runtime::generic::Era`, described as Substrate describes it: `Immortal` (byte
-/// 0), then `Mortal1` … `Mortal255`, each with one more byte (two bytes for a mortal
-/// era: its first byte names the variant).
-pub struct Era;
-
-impl TypeInfo for Era {
-    type Identity = Self;
-    fn type_info() -> Type {
-        // Metadata names are `&'static str`: the 255 names are made once.
-        static MORTAL: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-        let names = MORTAL.get_or_init(|| (1..=255).map(|i| &*format!("Mortal{i}").leak()).collect());
-        let mut variants = Variants::new().variant("Immortal", |v| v.index(0));
-        for (i, name) in (1..=255u8).zip(names) {
-            variants = variants.variant(*name, |v| v.index(i).fields(Fields::unnamed().field(|f| f.ty::<u8>())));
-        }
-        Type::builder().path(Path::new("Era", "sp_runtime::generic::era")).variant(variants)
-    }
-}
-
 impl TypeInfo for MultiAddress {
     type Identity = Self;
     fn type_info() -> Type {
@@ -122,22 +83,6 @@ impl TypeInfo for MultiSignature {
     }
 }
 
-// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
-#[allow(missing_docs)]
-#[derive(TypeInfo)]
-pub enum Mode {
-    Disabled,
-    Enabled,
-}
-
-// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
-#[allow(missing_docs)]
-#[derive(TypeInfo)]
-pub struct CheckMetadataHash {
-    #[allow(dead_code)]
-    mode: Mode,
-}
-
 /// `RuntimeError`, the outer error enum.
 // No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
 #[allow(missing_docs)]
@@ -150,9 +95,6 @@ pub enum RuntimeError {
     #[codec(index = 19)]
     AdminUtils(ErrorEnum<ADMIN_UTILS_PALLET_INDEX>),
 }
-
-/// The explicit data of every transaction extension, in order: V14's `Extra`.
-type Extra = (Empty, Empty, Empty, Empty, Era, CheckNonce, Empty, ChargeTransactionPaymentWrapper, Empty, Empty, Empty, Empty, CheckMetadataHash);
 
 /// `sp_runtime::generic::UncheckedExtrinsic<Address, Call, Signature, Extra>`: V14
 /// names the extrinsic's parts only through these type parameters.
@@ -167,7 +109,7 @@ impl TypeInfo for UncheckedExtrinsic {
                 TypeParameter::new("Address", Some(meta_type::<MultiAddress>())),
                 TypeParameter::new("Call", Some(meta_type::<RuntimeCall>())),
                 TypeParameter::new("Signature", Some(meta_type::<MultiSignature>())),
-                TypeParameter::new("Extra", Some(meta_type::<Extra>())),
+                TypeParameter::new("Extra", Some(meta_type::<super::extensions::Extra>())),
             ])
             .composite(Fields::unnamed().field(|f| f.ty::<Vec<u8>>()))
     }
@@ -185,30 +127,6 @@ pub struct Block {
 /// The runtime type itself.
 #[derive(TypeInfo)]
 pub struct Runtime;
-
-fn extension<E: TypeInfo + 'static, I: TypeInfo + 'static>(identifier: &'static str) -> SignedExtensionMetadata {
-    SignedExtensionMetadata { identifier, ty: meta_type::<E>(), additional_signed: meta_type::<I>() }
-}
-
-/// Subtensor's `TxExtension`, in order. Explicit data travels in the extrinsic;
-/// implicit data is only signed. Must match [`super::extrinsic`]'s decoding.
-fn transaction_extensions() -> Vec<SignedExtensionMetadata> {
-    vec![
-        extension::<Empty, ()>("CheckNonZeroSender"),
-        extension::<Empty, u32>("CheckSpecVersion"),
-        extension::<Empty, u32>("CheckTxVersion"),
-        extension::<Empty, H256>("CheckGenesis"),
-        extension::<Era, H256>("CheckMortality"),
-        extension::<CheckNonce, ()>("CheckNonce"),
-        extension::<Empty, ()>("CheckWeight"),
-        extension::<ChargeTransactionPaymentWrapper, ()>("ChargeTransactionPaymentWrapper"),
-        extension::<Empty, ()>("SudoTransactionExtension"),
-        extension::<Empty, ()>("CheckShieldedTxValidity"),
-        extension::<Empty, ()>("SubtensorTransactionExtension"),
-        extension::<Empty, ()>("DrandPriority"),
-        extension::<CheckMetadataHash, Option<H256>>("CheckMetadataHash"),
-    ]
-}
 
 fn plain<T: TypeInfo + 'static>(name: &'static str, default: Vec<u8>) -> StorageEntryMetadata {
     StorageEntryMetadata { name, modifier: StorageEntryModifier::Default, ty: StorageEntryType::Plain(meta_type::<T>()), default, docs: vec![] }
@@ -258,12 +176,14 @@ pub fn build_v14() -> RuntimeMetadataPrefixed {
     let extrinsic = frame_metadata::v14::ExtrinsicMetadata {
         ty: meta_type::<UncheckedExtrinsic>(),
         version: 4,
-        signed_extensions: transaction_extensions()
+        signed_extensions: super::extensions::metadata()
             .into_iter()
             .map(|e| frame_metadata::v14::SignedExtensionMetadata { identifier: e.identifier, ty: e.ty, additional_signed: e.additional_signed })
             .collect(),
     };
-    frame_metadata::v14::RuntimeMetadataV14::new(pallets, extrinsic, meta_type::<Runtime>()).into()
+    let mut metadata = frame_metadata::v14::RuntimeMetadataV14::new(pallets, extrinsic, meta_type::<Runtime>());
+    super::type_paths::rewrite(&mut metadata.types);
+    metadata.into()
 }
 
 fn pallets() -> Vec<PalletMetadata> {
@@ -343,14 +263,15 @@ pub fn build() -> RuntimeMetadataPrefixed {
         call_ty: meta_type::<RuntimeCall>(),
         signature_ty: meta_type::<MultiSignature>(),
         extra_ty: meta_type::<()>(),
-        signed_extensions: transaction_extensions(),
+        signed_extensions: super::extensions::metadata(),
     };
     let outer_enums = OuterEnums {
         call_enum_ty: meta_type::<RuntimeCall>(),
         event_enum_ty: meta_type::<RuntimeEvent>(),
         error_enum_ty: meta_type::<RuntimeError>(),
     };
-    let metadata =
+    let mut metadata =
         RuntimeMetadataV15::new(pallets(), extrinsic, meta_type::<Runtime>(), apis, outer_enums, CustomMetadata { map: Default::default() });
+    super::type_paths::rewrite(&mut metadata.types);
     metadata.into()
 }

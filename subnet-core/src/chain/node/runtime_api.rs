@@ -4,6 +4,7 @@
 use codec::{Compact, Decode, Encode};
 use scale_info::TypeInfo;
 
+use super::ledger::BlockState;
 use super::pallets::{AccountId32, NetUid};
 use super::system::{api_id, encode_bytes, RuntimeVersion};
 use super::LocalNode;
@@ -220,8 +221,9 @@ pub fn hyperparams_v3(chain: &LocalChain, netuid: u16) -> Option<Vec<HyperparamE
     ])
 }
 
-/// Answer a `state_call` (`<Api>_<method>` with SCALE-encoded arguments).
-pub fn call(node: &LocalNode, method: &str, data: &[u8]) -> Result<Vec<u8>, String> {
+/// Answer a `state_call` (`<Api>_<method>` with SCALE-encoded arguments) in the
+/// state `at` the block it names.
+pub fn call(node: &LocalNode, at: &BlockState, method: &str, data: &[u8]) -> Result<Vec<u8>, String> {
     let input = &mut &data[..];
     let arg = |input: &mut &[u8]| -> Result<u16, String> { NetUid::decode(input).map(|n| n.0).map_err(|e| format!("bad netuid argument: {e}")) };
     let runtime = node.runtime();
@@ -240,15 +242,15 @@ pub fn call(node: &LocalNode, method: &str, data: &[u8]) -> Result<Vec<u8>, Stri
         }
         "AccountNonceApi_account_nonce" => {
             let who = <[u8; 32]>::decode(input).map_err(|e| format!("bad account argument: {e}"))?;
-            node.lock().ledger.state_nonce(&AccountId(who)).encode()
+            at.nonce(&AccountId(who)).encode()
         }
         "NeuronInfoRuntimeApi_get_neurons" => {
             let netuid = arg(input)?;
-            neurons(&node.lock().chain, netuid).encode()
+            neurons(&at.chain, netuid).encode()
         }
         "SubnetInfoRuntimeApi_get_subnet_hyperparams_v3" => {
             let netuid = arg(input)?;
-            hyperparams_v3(&node.lock().chain, netuid).encode()
+            hyperparams_v3(&at.chain, netuid).encode()
         }
         "Core_execute_block" => return Err("this node seals its own blocks and does not execute others'".into()),
         other => return Err(format!("Exported method {other} is not found")),

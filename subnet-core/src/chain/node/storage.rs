@@ -1,14 +1,12 @@
 //! `state_getStorage` / `state_queryStorageAt` / `state_getKeysPaged`: the storage items the metadata
 //! declares, with FRAME's key layout: `twox128(pallet) ++ twox128(item) ++ hashed keys`.
 //!
-//! Values come from the latest state whatever block is asked for, except
-//! `System::Events`, which each sealed block keeps.
+//! Values are those of the state after the block asked for ([`BlockState`]).
 
 use codec::Encode;
 
-use super::ledger::SealedBlock;
+use super::ledger::{BlockState, SealedBlock};
 use super::system::{AccountData, AccountInfo, NEW_LOGIC_FLAG};
-use super::NodeState;
 use crate::chain::AccountId;
 
 pub(crate) fn prefix(pallet: &str, item: &str) -> Vec<u8> {
@@ -41,9 +39,9 @@ fn networks_added_key(netuid: u16) -> Vec<u8> {
     key
 }
 
-fn account_info(state: &NodeState, account: &AccountId) -> Option<AccountInfo> {
+fn account_info(state: &BlockState, account: &AccountId) -> Option<AccountInfo> {
     let free = state.chain.balance(account);
-    let nonce = state.ledger.state_nonce(account);
+    let nonce = state.nonce(account);
     if free == 0 && nonce == 0 {
         return None; // no such account: storage holds nothing
     }
@@ -51,10 +49,10 @@ fn account_info(state: &NodeState, account: &AccountId) -> Option<AccountInfo> {
 }
 
 /// Every (key, value) this node stores, in key order; what iteration walks.
-fn entries(state: &NodeState, block: &SealedBlock) -> Vec<(Vec<u8>, Vec<u8>)> {
+fn entries(state: &BlockState, block: &SealedBlock) -> Vec<(Vec<u8>, Vec<u8>)> {
     let mut all = Vec::new();
     let mut accounts: Vec<AccountId> = state.chain.accounts().map(|(a, _)| *a).collect();
-    accounts.extend(state.ledger.nonces.keys().copied());
+    accounts.extend(state.nonces.keys().copied());
     accounts.sort();
     accounts.dedup();
     for account in accounts {
@@ -77,7 +75,7 @@ fn entries(state: &NodeState, block: &SealedBlock) -> Vec<(Vec<u8>, Vec<u8>)> {
     all
 }
 
-pub(crate) fn get(state: &NodeState, block: &SealedBlock, key: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn get(state: &BlockState, block: &SealedBlock, key: &[u8]) -> Option<Vec<u8>> {
     let account_prefix = prefix("System", "Account");
     if key.starts_with(&account_prefix) && key.len() == account_prefix.len() + 16 + 32 {
         let who: [u8; 32] = key[account_prefix.len() + 16..].try_into().ok()?;
@@ -101,12 +99,12 @@ pub(crate) fn get(state: &NodeState, block: &SealedBlock, key: &[u8]) -> Option<
 
 /// Many keys at once (`state_queryStorageAt`): each key with its value, `None` where
 /// nothing is stored.
-pub fn get_many(state: &NodeState, block: &SealedBlock, keys: &[Vec<u8>]) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+pub fn get_many(state: &BlockState, block: &SealedBlock, keys: &[Vec<u8>]) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
     keys.iter().map(|k| (k.clone(), get(state, block, k))).collect()
 }
 
 /// Keys under `prefix`, after `start` (exclusive), at most `count`.
-pub fn keys_paged(state: &NodeState, block: &SealedBlock, prefix: &[u8], count: usize, start: Option<&[u8]>) -> Vec<Vec<u8>> {
+pub fn keys_paged(state: &BlockState, block: &SealedBlock, prefix: &[u8], count: usize, start: Option<&[u8]>) -> Vec<Vec<u8>> {
     entries(state, block)
         .into_iter()
         .map(|(k, _)| k)

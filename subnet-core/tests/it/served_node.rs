@@ -1,0 +1,127 @@
+//! The served node as a pruning Substrate node behaves: reads at a block see that
+//! block's state, pruned states answer "state discarded", and a node with a state
+//! directory restarts with its chain after being killed.
+
+use subnet_core::chain::local::dev_keypair;
+use subnet_core::chain::node::ledger::STATES_KEPT;
+use subnet_core::chain::node::LocalNode;
+use subnet_core::chain::*;
+use subxt::rpcs::{rpc_params, RpcClient};
+
+fn account_key(who: &AccountId) -> String {
+    let mut key = sp_crypto_hashing::twox_128(b"System").to_vec();
+    key.extend_from_slice(&sp_crypto_hashing::twox_128(b"Account"));
+    key.extend_from_slice(&sp_crypto_hashing::blake2_128(&who.0));
+    key.extend_from_slice(&who.0);
+    format!("0x{}", hex::encode(key))
+}
+
+fn hex_hash(hash: [u8; 32]) -> String {
+    format!("0x{}", hex::encode(hash))
+}
+
+/// `AccountInfo`'s free balance: nonce, consumers, providers, sufficients (4 × u32), then free (u64).
+fn free_balance(value: &serde_json::Value) -> u64 {
+    let bytes = hex::decode(value.as_str().expect("a stored account").trim_start_matches("0x")).unwrap();
+    u64::from_le_bytes(bytes[16..24].try_into().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_and_runtime_calls_read_the_state_of_the_block_named() {
+    let node = LocalNode::new(LocalChain::new(LocalChainConfig::dev_accounts()), BlockMode::Manual);
+    let running = node.clone().serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let rpc = RpcClient::from_insecure_url(running.url()).await.unwrap();
+    let alice = dev_keypair("Alice");
+
+    let before = node.seal_blocks(1);
+    node.lock().chain.register_network(&alice, dev_keypair("Bob").account_id()).unwrap();
+    let after = node.seal_blocks(1);
+
+    let key = account_key(&alice.account_id());
+    let at = |hash| {
+        let rpc = rpc.clone();
+        let key = key.clone();
+        async move { rpc.request::<serde_json::Value>("state_getStorage", rpc_params![key, hex_hash(hash)]).await.unwrap() }
+    };
+    let (old, new) = (free_balance(&at(before).await), free_balance(&at(after).await));
+    assert_eq!(old - new, node.lock().chain.config.network_lock_cost, "the lock cost is paid between the two blocks");
+
+    // A runtime call at the earlier block sees no subnet yet.
+    let netuid = codec::Encode::encode(&1u16);
+    let call = |hash| {
+        let rpc = rpc.clone();
+        let data = format!("0x{}", hex::encode(&netuid));
+        async move {
+            let out: String =
+                rpc.request("state_call", rpc_params!["SubnetInfoRuntimeApi_get_subnet_hyperparams_v3", data, hex_hash(hash)]).await.unwrap();
+            hex::decode(out.trim_start_matches("0x")).unwrap()
+        }
+    };
+    assert_eq!(call(before).await, vec![0], "None: no subnet 1 at the earlier block");
+    assert_eq!(call(after).await[0], 1, "Some: subnet 1 exists at the later block");
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn states_older_than_the_window_are_discarded_not_replaced_by_the_latest() {
+    let node = LocalNode::new(LocalChain::new(LocalChainConfig::dev_accounts()), BlockMode::Manual);
+    let running = node.clone().serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let rpc = RpcClient::from_insecure_url(running.url()).await.unwrap();
+    let first = node.seal_blocks(1);
+    node.seal_blocks(STATES_KEPT as u64 - 1);
+    let key = account_key(&dev_keypair("Alice").account_id());
+    let read = |hash| rpc.request::<serde_json::Value>("state_getStorage", rpc_params![key.clone(), hex_hash(hash)]);
+    assert!(read(first).await.is_ok(), "the oldest block of the window is still readable");
+    node.seal_blocks(1);
+    let err = read(first).await.expect_err("pruned");
+    assert!(err.to_string().contains("State already discarded"), "{err}");
+    // The block itself is still known.
+    let header: serde_json::Value = rpc.request("chain_getHeader", rpc_params![hex_hash(first)]).await.unwrap();
+    assert!(header.is_object());
+    let err = read([7; 32]).await.expect_err("unknown");
+    assert!(err.to_string().contains("UnknownBlock"), "{err}");
+    running.stop().await;
+}
+
+#[test]
+fn a_killed_node_restarts_with_every_block_it_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = || LocalChain::new(LocalChainConfig::dev_accounts());
+    let node = LocalNode::open(dir.path(), BlockMode::Manual, genesis).unwrap();
+    let genesis_hash = node.genesis_hash();
+    node.lock().chain.register_network(&dev_keypair("Alice"), dev_keypair("Bob").account_id()).unwrap();
+    node.seal_blocks(5);
+    let (best, chain) = {
+        let state = node.lock();
+        (state.ledger.best().clone(), state.chain.clone())
+    };
+    // No shutdown, no save: what a `kill -9` leaves behind is what the node wrote as it went.
+    drop(node);
+    let again = LocalNode::open(dir.path(), BlockMode::Manual, || panic!("the directory holds a chain")).unwrap();
+    assert_eq!(again.genesis_hash(), genesis_hash);
+    {
+        let state = again.lock();
+        assert_eq!(state.ledger.best().hash, best.hash);
+        assert_eq!(state.chain, chain);
+        assert_eq!(state.ledger.recent.len(), 5, "every block after genesis");
+    }
+    // It goes on from there, and a torn record at the end (killed mid-write) costs
+    // only that record.
+    let next = again.seal_blocks(1);
+    drop(again);
+    let log = dir.path().join("blocks.log");
+    let mut bytes = std::fs::read(&log).unwrap();
+    bytes.extend_from_slice(&[200, 0, 0, 0, 1, 2]);
+    std::fs::write(&log, bytes).unwrap();
+    let third = LocalNode::open(dir.path(), BlockMode::Manual, || panic!("the directory holds a chain")).unwrap();
+    assert_eq!(third.lock().ledger.best().hash, next);
+}
+
+#[test]
+fn a_state_directory_that_is_not_one_is_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("node.json"), b"{ not json").unwrap();
+    std::fs::write(dir.path().join("blocks.log"), b"").unwrap();
+    let err = LocalNode::open(dir.path(), BlockMode::Manual, || LocalChain::new(LocalChainConfig::dev_accounts())).err().expect("refused");
+    assert!(err.to_string().contains("node.json"), "{err}");
+}
