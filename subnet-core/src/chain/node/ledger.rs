@@ -9,6 +9,7 @@ use tokio::sync::oneshot;
 
 use super::extrinsic::SignedExtrinsic;
 use super::pallets::RuntimeCall;
+use super::storage::StorageView;
 use super::system::{Hash, Header};
 use crate::chain::local::LocalChain;
 use crate::chain::AccountId;
@@ -28,9 +29,21 @@ pub struct BlockState {
     pub chain: LocalChain,
     /// Each account's nonce after the block (`System::Account`'s `nonce`).
     pub nonces: BTreeMap<AccountId, u32>,
+    /// Every storage key and value, built on the first storage read.
+    pub(crate) view: std::sync::OnceLock<StorageView>,
 }
 
 impl BlockState {
+    /// The state after a block: `chain` and `nonces` as they are.
+    pub fn new(chain: LocalChain, nonces: BTreeMap<AccountId, u32>) -> Self {
+        Self { chain, nonces, view: Default::default() }
+    }
+
+    /// Every storage key and value of this state (`block` is the block it follows).
+    pub(crate) fn view(&self, block: &SealedBlock) -> &StorageView {
+        self.view.get_or_init(|| super::storage::view(self, block))
+    }
+
     /// The account's nonce in this state.
     pub fn nonce(&self, account: &AccountId) -> u32 {
         self.nonces.get(account).copied().unwrap_or(0)

@@ -5,10 +5,9 @@
 //! `TxExtension`, identifiers from each extension's `IDENTIFIER`); the runtime APIs.
 
 use codec::{Decode, Encode};
-use frame_metadata::v14::{StorageEntryModifier, StorageEntryType, StorageHasher};
 use frame_metadata::v15::{
-    CustomMetadata, ExtrinsicMetadata, OuterEnums, PalletCallMetadata, PalletErrorMetadata, PalletEventMetadata, PalletMetadata,
-    PalletStorageMetadata, RuntimeApiMetadata, RuntimeApiMethodMetadata, RuntimeApiMethodParamMetadata, RuntimeMetadataV15, StorageEntryMetadata,
+    CustomMetadata, ExtrinsicMetadata, OuterEnums, PalletCallMetadata, PalletConstantMetadata, PalletErrorMetadata, PalletEventMetadata,
+    PalletMetadata, RuntimeApiMetadata, RuntimeApiMethodMetadata, RuntimeApiMethodParamMetadata, RuntimeMetadataV15,
 };
 use frame_metadata::RuntimeMetadataPrefixed;
 use scale_info::build::{Fields, Variants};
@@ -19,7 +18,8 @@ use super::pallets::{
     ADMIN_UTILS_PALLET_INDEX, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
 };
 use super::runtime_api::{HyperparamEntry, NeuronInfo};
-use super::system::{AccountInfo, EventRecord, SystemEvent};
+use super::storage;
+use super::system::SystemEvent;
 
 /// Runtime APIs and their versions, as `Core_version` lists them.
 pub const RUNTIME_APIS: &[(&str, u32)] =
@@ -128,20 +128,6 @@ pub struct Block {
 #[derive(TypeInfo)]
 pub struct Runtime;
 
-fn plain<T: TypeInfo + 'static>(name: &'static str, default: Vec<u8>) -> StorageEntryMetadata {
-    StorageEntryMetadata { name, modifier: StorageEntryModifier::Default, ty: StorageEntryType::Plain(meta_type::<T>()), default, docs: vec![] }
-}
-
-fn map<K: TypeInfo + 'static, V: TypeInfo + 'static>(name: &'static str, hashers: Vec<StorageHasher>, default: Vec<u8>) -> StorageEntryMetadata {
-    StorageEntryMetadata {
-        name,
-        modifier: StorageEntryModifier::Default,
-        ty: StorageEntryType::Map { hashers, key: meta_type::<K>(), value: meta_type::<V>() },
-        default,
-        docs: vec![],
-    }
-}
-
 fn pallet(name: &'static str, index: u8) -> PalletMetadata {
     PalletMetadata { name, storage: None, calls: None, event: None, constants: vec![], error: None, index, docs: vec![] }
 }
@@ -188,43 +174,21 @@ pub fn build_v14() -> RuntimeMetadataPrefixed {
 
 fn pallets() -> Vec<PalletMetadata> {
     let system = PalletMetadata {
-        storage: Some(PalletStorageMetadata {
-            prefix: "System",
-            entries: vec![
-                map::<AccountId32, AccountInfo>("Account", vec![StorageHasher::Blake2_128Concat], AccountInfo::default().encode()),
-                plain::<u32>("Number", 0u32.encode()),
-                plain::<Vec<EventRecord<RuntimeEvent>>>("Events", Vec::<u8>::new().encode()),
-            ],
-        }),
+        storage: storage::pallet_metadata("System"),
         calls: Some(PalletCallMetadata { ty: meta_type::<super::pallets::SystemCall>() }),
         event: Some(PalletEventMetadata { ty: meta_type::<SystemEvent>() }),
         ..pallet("System", 0)
     };
     let balances = pallet("Balances", 5);
     let subtensor = PalletMetadata {
-        storage: Some(PalletStorageMetadata {
-            prefix: "SubtensorModule",
-            entries: vec![
-                map::<(NetUid, u16), u64>("BlockAtRegistration", vec![StorageHasher::Identity, StorageHasher::Identity], 0u64.encode()),
-                map::<NetUid, bool>("NetworksAdded", vec![StorageHasher::Identity], false.encode()),
-            ],
-        }),
+        storage: storage::pallet_metadata("SubtensorModule"),
         calls: Some(PalletCallMetadata { ty: meta_type::<SubtensorCall>() }),
         event: Some(PalletEventMetadata { ty: meta_type::<SubtensorEvent>() }),
         error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<SUBTENSOR_PALLET_INDEX>>() }),
         ..pallet("SubtensorModule", SUBTENSOR_PALLET_INDEX)
     };
     let sudo = PalletMetadata {
-        storage: Some(PalletStorageMetadata {
-            prefix: "Sudo",
-            entries: vec![StorageEntryMetadata {
-                name: "Key",
-                modifier: StorageEntryModifier::Optional,
-                ty: StorageEntryType::Plain(meta_type::<AccountId32>()),
-                default: Option::<AccountId32>::None.encode(),
-                docs: vec![],
-            }],
-        }),
+        storage: storage::pallet_metadata("Sudo"),
         calls: Some(PalletCallMetadata { ty: meta_type::<SudoCall>() }),
         event: Some(PalletEventMetadata { ty: meta_type::<SudoEvent>() }),
         error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<SUDO_PALLET_INDEX>>() }),
@@ -235,8 +199,17 @@ fn pallets() -> Vec<PalletMetadata> {
         error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<ADMIN_UTILS_PALLET_INDEX>>() }),
         ..pallet("AdminUtils", ADMIN_UTILS_PALLET_INDEX)
     };
-    vec![system, balances, subtensor, sudo, admin]
+    // Aura's slot is the block time: 250 ms, Subtensor's fast-blocks localnet (what
+    // tools use to estimate waits; this node's `--blocks` may differ).
+    let aura = PalletMetadata {
+        constants: vec![PalletConstantMetadata { name: "SlotDuration", ty: meta_type::<u64>(), value: AURA_SLOT_DURATION_MS.encode(), docs: vec![] }],
+        ..pallet("Aura", 3)
+    };
+    vec![system, aura, balances, subtensor, sudo, admin]
 }
+
+/// `Aura::SlotDuration`, milliseconds.
+pub const AURA_SLOT_DURATION_MS: u64 = 250;
 
 /// Metadata V15, what `Metadata_metadata_at_version(15)` answers (subxt asks for it).
 pub fn build() -> RuntimeMetadataPrefixed {

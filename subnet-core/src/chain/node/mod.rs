@@ -60,7 +60,7 @@ pub struct NodeState {
 impl NodeState {
     /// The state as it is now, kept with the block just sealed.
     fn block_state(&self) -> Arc<BlockState> {
-        Arc::new(BlockState { chain: self.chain.clone(), nonces: self.ledger.nonces.clone() })
+        Arc::new(BlockState::new(self.chain.clone(), self.ledger.nonces.clone()))
     }
 
     /// Keep a sealed block with the state after it, and save both if persistent.

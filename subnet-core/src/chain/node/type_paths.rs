@@ -58,6 +58,9 @@ const PATHS: &[(&str, &str)] = &[
     ("extensions::DrandPriority", "pallet_drand::drand_priority::DrandPriority"),
     ("extensions::CheckMetadataHash", "frame_metadata_hash_extension::CheckMetadataHash"),
     ("extensions::Mode", "frame_metadata_hash_extension::Mode"),
+    // Storage value types.
+    ("storage::FixedU128", "substrate_fixed::FixedU128"),
+    ("storage::SubnetIdentityV3", "pallet_subtensor::pallet::SubnetIdentityV3"),
     // Subtensor's runtime-API types (`pallets/subtensor/src/rpc_info`).
     ("runtime_api::AxonInfo", "pallet_subtensor::pallet::AxonInfo"),
     ("runtime_api::PrometheusInfo", "pallet_subtensor::pallet::PrometheusInfo"),
