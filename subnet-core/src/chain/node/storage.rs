@@ -27,12 +27,15 @@ pub type StorageView = BTreeMap<Vec<u8>, Vec<u8>>;
 
 type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
+/// Reads an item's entries from the state after a block.
+type ReadEntries = Box<dyn Fn(&BlockState, &SealedBlock) -> Entries>;
+
 /// One storage item: how the metadata declares it and how its entries are read.
 pub(crate) struct Item {
     pallet: &'static str,
     meta: StorageEntryMetadata,
     /// Each entry's hashed key suffix (after the item's prefix) and value.
-    entries: Box<dyn Fn(&BlockState, &SealedBlock) -> Entries>,
+    entries: ReadEntries,
 }
 
 pub(crate) fn prefix(pallet: &str, item: &str) -> Vec<u8> {
