@@ -7,9 +7,9 @@
 use codec::{Compact, Decode, Encode};
 use frame_metadata::v14::{StorageEntryModifier, StorageEntryType, StorageHasher};
 use frame_metadata::v15::{
-    CustomMetadata, ExtrinsicMetadata, OuterEnums, PalletCallMetadata, PalletErrorMetadata, PalletEventMetadata, PalletMetadata,
-    PalletStorageMetadata, RuntimeApiMetadata, RuntimeApiMethodMetadata, RuntimeApiMethodParamMetadata, RuntimeMetadataV15, SignedExtensionMetadata,
-    StorageEntryMetadata,
+    CustomMetadata, ExtrinsicMetadata, OuterEnums, PalletCallMetadata, PalletConstantMetadata, PalletErrorMetadata, PalletEventMetadata,
+    PalletMetadata, PalletStorageMetadata, RuntimeApiMetadata, RuntimeApiMethodMetadata, RuntimeApiMethodParamMetadata, RuntimeMetadataV15,
+    SignedExtensionMetadata, StorageEntryMetadata,
 };
 use frame_metadata::RuntimeMetadataPrefixed;
 use scale_info::build::{Fields, Variants};
@@ -17,7 +17,7 @@ use scale_info::{meta_type, Path, Type, TypeInfo, TypeParameter};
 
 use super::pallets::{
     AccountId32, AdminCall, ErrorEnum, NetUid, RuntimeCall, RuntimeEvent, SubtensorCall, SubtensorEvent, SudoCall, SudoEvent,
-    ADMIN_UTILS_PALLET_INDEX, H256, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
+    ADMIN_UTILS_PALLET_INDEX, BALANCES_PALLET_INDEX, H256, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
 };
 use super::runtime_api::{HyperparamEntry, NeuronInfo};
 use super::system::{AccountInfo, EventRecord, SystemEvent};
@@ -27,7 +27,7 @@ pub const RUNTIME_APIS: &[(&str, u32)] =
     &[("Core", 5), ("Metadata", 2), ("AccountNonceApi", 1), ("NeuronInfoRuntimeApi", 1), ("SubnetInfoRuntimeApi", 1)];
 
 /// `sp_runtime::MultiAddress<AccountId32, ()>` (Subtensor's `Address`).
-#[derive(Clone, Debug, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub enum MultiAddress {
     /// An account id, the only form Subtensor's signers use.
     #[codec(index = 0)]
@@ -143,6 +143,8 @@ pub struct CheckMetadataHash {
 #[allow(missing_docs)]
 #[derive(TypeInfo)]
 pub enum RuntimeError {
+    #[codec(index = 5)]
+    Balances(ErrorEnum<BALANCES_PALLET_INDEX>),
     #[codec(index = 7)]
     SubtensorModule(ErrorEnum<SUBTENSOR_PALLET_INDEX>),
     #[codec(index = 12)]
@@ -280,7 +282,18 @@ fn pallets() -> Vec<PalletMetadata> {
         event: Some(PalletEventMetadata { ty: meta_type::<SystemEvent>() }),
         ..pallet("System", 0)
     };
-    let balances = pallet("Balances", 5);
+    let balances = PalletMetadata {
+        calls: Some(PalletCallMetadata { ty: meta_type::<super::pallets::BalancesCall>() }),
+        event: Some(PalletEventMetadata { ty: meta_type::<super::pallets::BalancesEvent>() }),
+        constants: vec![PalletConstantMetadata {
+            name: "ExistentialDeposit",
+            ty: meta_type::<super::pallets::TaoBalance>(),
+            value: crate::chain::local::EXISTENTIAL_DEPOSIT.encode(),
+            docs: vec![],
+        }],
+        error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<BALANCES_PALLET_INDEX>>() }),
+        ..pallet("Balances", BALANCES_PALLET_INDEX)
+    };
     let subtensor = PalletMetadata {
         storage: Some(PalletStorageMetadata {
             prefix: "SubtensorModule",
