@@ -320,7 +320,9 @@ async fn clients_encode_the_new_calls_from_the_metadata() {
     let account = |b: u8| Value::from_bytes([b; 32]);
     let u = |n: u64| Value::u128(n as u128);
     let u16s = |v: &[u16]| Value::unnamed_composite(v.iter().map(|x| u(*x as u64)));
-    let cases: Vec<(&str, &str, Vec<(&str, Value)>, RuntimeCall)> = vec![
+    /// Pallet, call, arguments by name, and the node's own value of that call.
+    type Case = (&'static str, &'static str, Vec<(&'static str, Value)>, RuntimeCall);
+    let cases: Vec<Case> = vec![
         (
             "Balances",
             "transfer_allow_death",
