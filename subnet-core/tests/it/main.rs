@@ -16,6 +16,7 @@ mod local_chain;
 mod local_chain_fuzz;
 mod miner_serve;
 mod net_transport;
+mod node_calls;
 mod round_scoring;
 mod served_node;
 mod streaming;

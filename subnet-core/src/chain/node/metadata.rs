@@ -15,7 +15,7 @@ use scale_info::{meta_type, Path, Type, TypeInfo, TypeParameter};
 
 use super::pallets::{
     AccountId32, AdminCall, ErrorEnum, NetUid, RuntimeCall, RuntimeEvent, SubtensorCall, SubtensorEvent, SudoCall, SudoEvent,
-    ADMIN_UTILS_PALLET_INDEX, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
+    ADMIN_UTILS_PALLET_INDEX, BALANCES_PALLET_INDEX, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
 };
 use super::runtime_api::{HyperparamEntry, NeuronInfo};
 use super::storage;
@@ -26,7 +26,7 @@ pub const RUNTIME_APIS: &[(&str, u32)] =
     &[("Core", 5), ("Metadata", 2), ("AccountNonceApi", 1), ("NeuronInfoRuntimeApi", 1), ("SubnetInfoRuntimeApi", 1)];
 
 /// `sp_runtime::MultiAddress<AccountId32, ()>` (Subtensor's `Address`).
-#[derive(Clone, Debug, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub enum MultiAddress {
     /// An account id, the only form Subtensor's signers use.
     #[codec(index = 0)]
@@ -88,6 +88,8 @@ impl TypeInfo for MultiSignature {
 #[allow(missing_docs)]
 #[derive(TypeInfo)]
 pub enum RuntimeError {
+    #[codec(index = 5)]
+    Balances(ErrorEnum<BALANCES_PALLET_INDEX>),
     #[codec(index = 7)]
     SubtensorModule(ErrorEnum<SUBTENSOR_PALLET_INDEX>),
     #[codec(index = 12)]
@@ -179,7 +181,19 @@ fn pallets() -> Vec<PalletMetadata> {
         event: Some(PalletEventMetadata { ty: meta_type::<SystemEvent>() }),
         ..pallet("System", 0)
     };
-    let balances = pallet("Balances", 5);
+    let balances = PalletMetadata {
+        storage: storage::pallet_metadata("Balances"),
+        calls: Some(PalletCallMetadata { ty: meta_type::<super::pallets::BalancesCall>() }),
+        event: Some(PalletEventMetadata { ty: meta_type::<super::pallets::BalancesEvent>() }),
+        constants: vec![PalletConstantMetadata {
+            name: "ExistentialDeposit",
+            ty: meta_type::<super::pallets::TaoBalance>(),
+            value: crate::chain::local::EXISTENTIAL_DEPOSIT.encode(),
+            docs: vec![],
+        }],
+        error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<BALANCES_PALLET_INDEX>>() }),
+        ..pallet("Balances", BALANCES_PALLET_INDEX)
+    };
     let subtensor = PalletMetadata {
         storage: storage::pallet_metadata("SubtensorModule"),
         calls: Some(PalletCallMetadata { ty: meta_type::<SubtensorCall>() }),

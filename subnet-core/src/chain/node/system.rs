@@ -153,6 +153,48 @@ pub enum DispatchError {
     BadOrigin,
     /// A pallet's own error (e.g. `SubtensorModule::SettingWeightsTooFast`).
     Module(ModuleError),
+    /// A fungible-token rule refused the call (e.g. a balance transfer).
+    #[codec(index = 7)]
+    Token(TokenError),
+}
+
+/// `sp_runtime::TokenError`, in order: why a fungible operation failed.
+#[allow(missing_docs)] // the variants are Substrate's names, described in its docs
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum TokenError {
+    FundsUnavailable,
+    OnlyProvider,
+    BelowMinimum,
+    CannotCreate,
+    UnknownAsset,
+    Frozen,
+    Unsupported,
+    CannotCreateHold,
+    NotExpendable,
+    Blocked,
+}
+
+impl TypeInfo for TokenError {
+    type Identity = Self;
+    fn type_info() -> Type {
+        let names = [
+            "FundsUnavailable",
+            "OnlyProvider",
+            "BelowMinimum",
+            "CannotCreate",
+            "UnknownAsset",
+            "Frozen",
+            "Unsupported",
+            "CannotCreateHold",
+            "NotExpendable",
+            "Blocked",
+        ];
+        let mut variants = Variants::new();
+        for (i, name) in names.into_iter().enumerate() {
+            variants = variants.variant(name, |v| v.index(i as u8));
+        }
+        Type::builder().path(Path::new("TokenError", "sp_runtime")).variant(variants)
+    }
 }
 
 impl TypeInfo for DispatchError {
@@ -163,7 +205,11 @@ impl TypeInfo for DispatchError {
                 .variant("Other", |v| v.index(0))
                 .variant("CannotLookup", |v| v.index(1))
                 .variant("BadOrigin", |v| v.index(2))
-                .variant("Module", |v| v.index(3).fields(Fields::unnamed().field(|f| f.ty::<ModuleError>().type_name("ModuleError")))),
+                .variant("Module", |v| v.index(3).fields(Fields::unnamed().field(|f| f.ty::<ModuleError>().type_name("ModuleError"))))
+                .variant("ConsumerRemaining", |v| v.index(4))
+                .variant("NoProviders", |v| v.index(5))
+                .variant("TooManyConsumers", |v| v.index(6))
+                .variant("Token", |v| v.index(7).fields(Fields::unnamed().field(|f| f.ty::<TokenError>().type_name("TokenError")))),
         )
     }
 }
