@@ -11,6 +11,7 @@ use subnet_core::yuma::scenario::{self, Scenario};
 mod bench;
 mod cargo;
 mod e2e;
+mod interop;
 mod localnet;
 mod new;
 
@@ -40,7 +41,32 @@ enum TemplateCmd {
 }
 
 #[derive(Subcommand)]
+enum InteropCmd {
+    /// Bittensor's Python tools (bittensor 11.3.0, bittensor 10.5.0, bittensor-cli
+    /// 9.23.2), each installed in a scratch venv under target/interop/venvs, run their
+    /// workflow against a fresh served localnet (250 ms blocks): one PASS/FAIL line
+    /// per step, then `N passed, M failed`.
+    Python {
+        /// Run one tool only.
+        #[arg(long, value_enum)]
+        only: Option<interop::Tool>,
+        /// Where the venvs live (one per tool; reused while its requirements file is unchanged).
+        #[arg(long)]
+        venvs: Option<PathBuf>,
+        /// The Python (3.10 or later) that creates the venvs.
+        #[arg(long, env = "INTEROP_PYTHON", default_value = "python3")]
+        python: String,
+        /// How long one tool's workflow may take, in seconds.
+        #[arg(long, default_value_t = 900)]
+        timeout: u64,
+    },
+}
+
+#[derive(Subcommand)]
 enum Cmd {
+    /// Check the served localnet against other clients.
+    #[command(subcommand)]
+    Interop(InteropCmd),
     /// Work on templates.
     #[command(subcommand)]
     Template(TemplateCmd),
@@ -135,6 +161,9 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Template(TemplateCmd::Pack { dir, version, out }) => new::pack(&dir, &version, out),
         Cmd::Test { path, run, report } => e2e::run(&path, &run, report),
         Cmd::Demo { epochs, tempo } => demo(epochs, tempo),
+        Cmd::Interop(InteropCmd::Python { only, venvs, python, timeout }) => {
+            interop::python(interop::Options { only, venvs, python, timeout: std::time::Duration::from_secs(timeout) })
+        }
         Cmd::Localnet { addr, blocks, state } => localnet::run(localnet::Options { addr, blocks, state }),
         Cmd::Yuma { scenario: path, pretty } => {
             let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
