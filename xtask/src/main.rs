@@ -12,6 +12,7 @@ mod bench;
 mod cargo;
 mod e2e;
 mod localnet;
+mod metadata_diff;
 mod new;
 
 #[derive(Parser)]
@@ -93,6 +94,13 @@ enum Cmd {
         #[arg(long)]
         state: Option<PathBuf>,
     },
+    /// Compare the served node's runtime metadata (V15 and V14) with real finney
+    /// metadata (spec 393, vendored in subnet-core/tests/data) and print the differences.
+    MetadataDiff {
+        /// Another SCALE-encoded metadata file to compare with (`subxt metadata -f bytes`).
+        #[arg(long)]
+        reference: Option<PathBuf>,
+    },
     /// Run a Yuma scenario (docs/yuma-scenario.md) and print each epoch as JSON.
     Yuma {
         /// The scenario file.
@@ -136,6 +144,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Test { path, run, report } => e2e::run(&path, &run, report),
         Cmd::Demo { epochs, tempo } => demo(epochs, tempo),
         Cmd::Localnet { addr, blocks, state } => localnet::run(localnet::Options { addr, blocks, state }),
+        Cmd::MetadataDiff { reference } => metadata_diff::run(reference),
         Cmd::Yuma { scenario: path, pretty } => {
             let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             let s = Scenario::from_json(&text).with_context(|| format!("invalid scenario {}", path.display()))?;
