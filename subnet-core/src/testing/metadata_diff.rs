@@ -166,6 +166,23 @@ pub fn compare(ours: &RuntimeMetadataPrefixed, reference: &RuntimeMetadataPrefix
     Ok(Report { differences })
 }
 
+/// The variants (index, name) of a pallet's call, event or error enum, in index order;
+/// `None` if the pallet or that enum is not declared, or `group` is none of the three.
+pub fn variant_names(metadata: &RuntimeMetadataPrefixed, pallet: &str, group: Group) -> Result<Option<Vec<(u8, String)>>, DiffError> {
+    let view = View::new(metadata)?;
+    let Some(p) = view.pallet(pallet) else { return Ok(None) };
+    let ty = match group {
+        Group::Calls => p.calls,
+        Group::Events => p.event,
+        Group::Errors => p.error,
+        _ => None,
+    };
+    let Some(TypeDef::Variant(v)) = ty.and_then(|t| view.ty(t)).map(|t| &t.type_def) else { return Ok(None) };
+    let mut names: Vec<(u8, String)> = v.variants.iter().map(|v| (v.index, v.name.clone())).collect();
+    names.sort();
+    Ok(Some(names))
+}
+
 // ---------------------------------------------------------------------------------
 // A version-independent view of one metadata.
 
