@@ -137,6 +137,15 @@ fn the_vendored_metadata_is_finney_at_spec_393() {
 }
 
 #[test]
+fn the_comparison_finds_nothing_between_finney_and_itself() {
+    // Every item of a whole runtime, compared with itself: no false differences.
+    let report = compare(&finney(), &finney(), &[("Core", 5), ("SubnetInfoRuntimeApi", 1)]).unwrap();
+    assert!(report.differences.is_empty(), "{}", report.to_text());
+    // Bytes that are not metadata are an error, not a panic.
+    assert!(decode(b"meta\x0d").is_err());
+}
+
+#[test]
 fn subtensor_errors_are_finneys_with_the_later_changes() {
     // The node's error list, minus what was added after 393, is finney's, minus what was
     // removed after 393, in the same order: then every index difference is those edits.
