@@ -13,6 +13,7 @@ mod cargo;
 mod e2e;
 mod interop;
 mod localnet;
+mod metadata_diff;
 mod new;
 
 #[derive(Parser)]
@@ -119,6 +120,13 @@ enum Cmd {
         #[arg(long)]
         state: Option<PathBuf>,
     },
+    /// Compare the served node's runtime metadata (V15 and V14) with real finney
+    /// metadata (spec 393, vendored in subnet-core/tests/data) and print the differences.
+    MetadataDiff {
+        /// Another SCALE-encoded metadata file to compare with (`subxt metadata -f bytes`).
+        #[arg(long)]
+        reference: Option<PathBuf>,
+    },
     /// Run a Yuma scenario (docs/yuma-scenario.md) and print each epoch as JSON.
     Yuma {
         /// The scenario file.
@@ -165,6 +173,7 @@ fn run(cli: Cli) -> Result<()> {
             interop::python(interop::Options { only, venvs, python, timeout: std::time::Duration::from_secs(timeout) })
         }
         Cmd::Localnet { addr, blocks, state } => localnet::run(localnet::Options { addr, blocks, state }),
+        Cmd::MetadataDiff { reference } => metadata_diff::run(reference),
         Cmd::Yuma { scenario: path, pretty } => {
             let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             let s = Scenario::from_json(&text).with_context(|| format!("invalid scenario {}", path.display()))?;

@@ -11,6 +11,7 @@ mod cli;
 mod dsl_state;
 mod dsl_ui;
 mod example_scenarios;
+mod finney_metadata;
 mod keys_wallet;
 mod local_chain;
 mod local_chain_fuzz;
