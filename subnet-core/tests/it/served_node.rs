@@ -169,3 +169,51 @@ fn a_node_killed_with_sigkill_restarts_with_its_chain() {
         assert_eq!(pair[1].header.parent_hash, pair[0].hash);
     }
 }
+
+fn storage_key(pallet: &str, item: &str, parts: &[Vec<u8>]) -> Vec<u8> {
+    let mut key = sp_crypto_hashing::twox_128(pallet.as_bytes()).to_vec();
+    key.extend_from_slice(&sp_crypto_hashing::twox_128(item.as_bytes()));
+    for part in parts {
+        key.extend_from_slice(part);
+    }
+    key
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subtensor_storage_items_answer_with_frame_keys() {
+    let node = LocalNode::new(LocalChain::new(LocalChainConfig::dev_accounts()), BlockMode::Manual);
+    let running = node.clone().serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let rpc = RpcClient::from_insecure_url(running.url()).await.unwrap();
+    let (alice, bob) = (dev_keypair("Alice"), dev_keypair("Bob"));
+    let hotkey = crate::support::seeded_key(7).account_id();
+    let netuid = {
+        let mut state = node.lock();
+        let netuid = state.chain.register_network(&alice, bob.account_id()).unwrap();
+        state.chain.burned_register(&alice, netuid, hotkey).unwrap();
+        netuid
+    };
+    node.seal_blocks(1);
+    let get = |key: Vec<u8>| {
+        let rpc = rpc.clone();
+        async move {
+            let v: Option<String> = rpc.request("state_getStorage", rpc_params![format!("0x{}", hex::encode(key))]).await.unwrap();
+            v.map(|v| hex::decode(v.trim_start_matches("0x")).unwrap())
+        }
+    };
+    let blake = |data: &[u8]| [sp_crypto_hashing::blake2_128(data).as_slice(), data].concat();
+    use codec::Encode;
+    // Uids: (Identity netuid, Blake2_128Concat hotkey) -> u16; the owner's hotkey is UID 0.
+    assert_eq!(get(storage_key("SubtensorModule", "Uids", &[netuid.encode(), blake(&hotkey.0)])).await, Some(1u16.encode()));
+    assert_eq!(get(storage_key("SubtensorModule", "Uids", &[netuid.encode(), blake(&[9; 32])])).await, None);
+    assert_eq!(get(storage_key("SubtensorModule", "SubnetworkN", &[netuid.encode()])).await, Some(2u16.encode()));
+    assert_eq!(get(storage_key("SubtensorModule", "NetworksAdded", &[netuid.encode()])).await, Some(true.encode()));
+    let symbol = get(storage_key("SubtensorModule", "TokenSymbol", &[netuid.encode()])).await.expect("a symbol");
+    assert!(symbol.len() > 1, "a SCALE Vec<u8> with the symbol's UTF-8");
+    // Iterating Keys under the subnet's prefix finds both UIDs, in key order.
+    let prefix = storage_key("SubtensorModule", "Keys", &[netuid.encode()]);
+    let keys: Vec<String> = rpc.request("state_getKeysPaged", rpc_params![format!("0x{}", hex::encode(&prefix)), 10]).await.unwrap();
+    assert_eq!(keys.len(), 2);
+    let uid1 = get(hex::decode(keys[1].trim_start_matches("0x")).unwrap()).await.unwrap();
+    assert_eq!(uid1, hotkey.0.to_vec(), "Keys(netuid, 1) is the registered hotkey");
+    running.stop().await;
+}

@@ -28,7 +28,7 @@ pub type StorageView = BTreeMap<Vec<u8>, Vec<u8>>;
 type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// Reads an item's entries from the state after a block.
-type ReadEntries = Box<dyn Fn(&BlockState, &SealedBlock) -> Entries>;
+type ReadEntries = Box<dyn Fn(&BlockState, &SealedBlock) -> Entries + Send + Sync>;
 
 /// One storage item: how the metadata declares it and how its entries are read.
 pub(crate) struct Item {
@@ -36,6 +36,25 @@ pub(crate) struct Item {
     meta: StorageEntryMetadata,
     /// Each entry's hashed key suffix (after the item's prefix) and value.
     entries: ReadEntries,
+}
+
+impl Item {
+    fn prefix(&self) -> Vec<u8> {
+        prefix(self.pallet, self.meta.name)
+    }
+
+    /// The item's full keys and values in `state`.
+    fn view(&self, state: &BlockState, block: &SealedBlock) -> StorageView {
+        let prefix = self.prefix();
+        (self.entries)(state, block)
+            .into_iter()
+            .map(|(suffix, value)| {
+                let mut key = prefix.clone();
+                key.extend_from_slice(&suffix);
+                (key, value)
+            })
+            .collect()
+    }
 }
 
 pub(crate) fn prefix(pallet: &str, item: &str) -> Vec<u8> {
@@ -73,7 +92,7 @@ fn value<V: Encode + TypeInfo + 'static>(
     pallet: &'static str,
     name: &'static str,
     default: V,
-    read: impl Fn(&BlockState, &SealedBlock) -> V + 'static,
+    read: impl Fn(&BlockState, &SealedBlock) -> V + Send + Sync + 'static,
 ) -> Item {
     let meta = entry_meta(name, StorageEntryModifier::Default, StorageEntryType::Plain(meta_type::<V>()), default.encode());
     Item { pallet, meta, entries: Box::new(move |s, b| vec![(vec![], read(s, b).encode())]) }
@@ -101,7 +120,7 @@ fn map<K: TypeInfo + 'static, V: Encode + TypeInfo + 'static>(
 
 impl<K: TypeInfo + 'static, V: Encode + TypeInfo + 'static> MapSpec<K, V> {
     /// The item, its entries read by `read` as (encoded key parts, value).
-    fn read(self, read: impl Fn(&BlockState) -> Vec<(Vec<Vec<u8>>, V)> + 'static) -> Item {
+    fn read(self, read: impl Fn(&BlockState) -> Vec<(Vec<Vec<u8>>, V)> + Send + Sync + 'static) -> Item {
         let (modifier, default) = match &self.default {
             Some(v) => (StorageEntryModifier::Default, v.encode()),
             None => (StorageEntryModifier::Optional, vec![0]),
@@ -202,7 +221,7 @@ const SUBTENSOR: &str = "SubtensorModule";
 
 /// Every storage item the node declares, by pallet; the metadata and the answers
 /// both come from here.
-pub(crate) fn items() -> Vec<Item> {
+fn build_items() -> Vec<Item> {
     use StorageHasher::{Blake2_128Concat as Blake, Identity, Twox64Concat as Twox};
     let mut items = vec![
         // frame_system
@@ -444,45 +463,61 @@ fn subnet_totals(chain: &LocalChain) -> Vec<(Vec<Vec<u8>>, u64)> {
     totals.into_iter().map(|(n, t)| (parts!(n), t)).collect()
 }
 
+/// Every storage item the node declares, built once.
+pub(crate) fn items() -> &'static [Item] {
+    static ITEMS: std::sync::OnceLock<Vec<Item>> = std::sync::OnceLock::new();
+    ITEMS.get_or_init(build_items)
+}
+
 /// The storage of `pallet` as the metadata declares it, if it has any.
 pub(crate) fn pallet_metadata(pallet: &'static str) -> Option<PalletStorageMetadata> {
-    let entries: Vec<StorageEntryMetadata> = items().into_iter().filter(|i| i.pallet == pallet).map(|i| i.meta).collect();
+    let entries: Vec<StorageEntryMetadata> = items().iter().filter(|i| i.pallet == pallet).map(|i| i.meta.clone()).collect();
     (!entries.is_empty()).then_some(PalletStorageMetadata { prefix: pallet, entries })
 }
 
 /// Every key and value of the state after `block`.
 pub fn view(state: &BlockState, block: &SealedBlock) -> StorageView {
-    let mut all = StorageView::new();
-    for item in items() {
-        let prefix = prefix(item.pallet, item.meta.name);
-        for (suffix, value) in (item.entries)(state, block) {
-            let mut key = prefix.clone();
-            key.extend_from_slice(&suffix);
-            all.insert(key, value);
-        }
-    }
-    all
+    items().iter().flat_map(|item| item.view(state, block)).collect()
+}
+
+/// The keys and values of item `index` in the state after `block`.
+pub(crate) fn item_view(index: usize, state: &BlockState, block: &SealedBlock) -> StorageView {
+    items()[index].view(state, block)
+}
+
+/// The item a key (or a prefix of at least 32 bytes) belongs to.
+fn item_of(key: &[u8]) -> Option<usize> {
+    let head = key.get(..32)?;
+    items().iter().position(|item| item.prefix() == head)
 }
 
 pub(crate) fn get(state: &BlockState, block: &SealedBlock, key: &[u8]) -> Option<Vec<u8>> {
-    state.view(block).get(key).cloned()
+    if let Some(all) = state.built_view() {
+        return all.get(key).cloned();
+    }
+    state.item_view(item_of(key)?, block).get(key).cloned()
 }
 
 /// Many keys at once (`state_queryStorageAt`): each key with its value, `None` where
 /// nothing is stored.
 pub fn get_many(state: &BlockState, block: &SealedBlock, keys: &[Vec<u8>]) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
-    let view = state.view(block);
-    keys.iter().map(|k| (k.clone(), view.get(k).cloned())).collect()
+    keys.iter().map(|k| (k.clone(), get(state, block, k))).collect()
 }
 
 /// Keys under `prefix`, after `start` (exclusive), at most `count`.
 pub fn keys_paged(state: &BlockState, block: &SealedBlock, prefix: &[u8], count: usize, start: Option<&[u8]>) -> Vec<Vec<u8>> {
-    let view = state.view(block);
     let from = match start {
         Some(s) if s >= prefix => std::ops::Bound::Excluded(s.to_vec()),
         _ => std::ops::Bound::Included(prefix.to_vec()),
     };
-    view.range((from, std::ops::Bound::Unbounded)).map(|(k, _)| k).take_while(|k| k.starts_with(prefix)).take(count).cloned().collect()
+    let page = |view: &StorageView| -> Vec<Vec<u8>> {
+        view.range((from.clone(), std::ops::Bound::Unbounded)).map(|(k, _)| k).take_while(|k| k.starts_with(prefix)).take(count).cloned().collect()
+    };
+    // Iterating one item (a map's entries: the usual query) builds that item only.
+    match (state.built_view(), item_of(prefix)) {
+        (None, Some(index)) => page(&state.item_view(index, block)),
+        _ => page(state.view(block)),
+    }
 }
 
 #[cfg(test)]
