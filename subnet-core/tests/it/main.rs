@@ -16,6 +16,7 @@ mod local_chain;
 mod local_chain_fuzz;
 mod miner_serve;
 mod net_transport;
+mod node_runtime_api;
 mod round_scoring;
 mod streaming;
 mod subtensor_scenarios;

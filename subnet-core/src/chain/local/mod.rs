@@ -10,6 +10,7 @@ mod emission;
 mod handle;
 pub(crate) mod map_as_seq;
 mod subnet;
+mod symbols;
 mod weights;
 
 use std::collections::BTreeMap;
@@ -253,6 +254,23 @@ impl LocalChain {
     /// The coldkey owning `hotkey` (`Owner`), if it is known.
     pub fn hotkey_owner(&self, hotkey: &AccountId) -> Option<AccountId> {
         self.hotkey_owner.get(hotkey).copied()
+    }
+
+    /// Every stake entry, `(hotkey, coldkey, netuid, amount)` in key order (the
+    /// chain's `Alpha` map; stake is 1:1 with TAO here).
+    pub fn stakes(&self) -> impl Iterator<Item = (AccountId, AccountId, NetUid, Balance)> + '_ {
+        self.stake.iter().map(|((hotkey, coldkey, netuid), amount)| (*hotkey, *coldkey, *netuid, *amount))
+    }
+
+    /// The subnet's token symbol (`TokenSymbol`), UTF-8, or `None` if it does not exist.
+    pub fn token_symbol(&self, netuid: NetUid) -> Option<&'static str> {
+        self.subnets.contains_key(&netuid).then(|| symbols::token_symbol(netuid))
+    }
+
+    /// The subnet's name (`get_name_for_subnet`: the local chain keeps no identities,
+    /// so Subtensor's default name for the netuid), or `None` if it does not exist.
+    pub fn subnet_name(&self, netuid: NetUid) -> Option<&'static str> {
+        self.subnets.contains_key(&netuid).then(|| symbols::subnet_name(netuid))
     }
 
     // ------------------------------------------------------------ extrinsics

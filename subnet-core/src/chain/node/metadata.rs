@@ -8,8 +8,7 @@ use codec::{Compact, Decode, Encode};
 use frame_metadata::v14::{StorageEntryModifier, StorageEntryType, StorageHasher};
 use frame_metadata::v15::{
     CustomMetadata, ExtrinsicMetadata, OuterEnums, PalletCallMetadata, PalletErrorMetadata, PalletEventMetadata, PalletMetadata,
-    PalletStorageMetadata, RuntimeApiMetadata, RuntimeApiMethodMetadata, RuntimeApiMethodParamMetadata, RuntimeMetadataV15, SignedExtensionMetadata,
-    StorageEntryMetadata,
+    PalletStorageMetadata, RuntimeMetadataV15, SignedExtensionMetadata, StorageEntryMetadata,
 };
 use frame_metadata::RuntimeMetadataPrefixed;
 use scale_info::build::{Fields, Variants};
@@ -19,12 +18,22 @@ use super::pallets::{
     AccountId32, AdminCall, ErrorEnum, NetUid, RuntimeCall, RuntimeEvent, SubtensorCall, SubtensorEvent, SudoCall, SudoEvent,
     ADMIN_UTILS_PALLET_INDEX, H256, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
 };
-use super::runtime_api::{HyperparamEntry, NeuronInfo};
 use super::system::{AccountInfo, EventRecord, SystemEvent};
 
-/// Runtime APIs and their versions, as `Core_version` lists them.
-pub const RUNTIME_APIS: &[(&str, u32)] =
-    &[("Core", 5), ("Metadata", 2), ("AccountNonceApi", 1), ("NeuronInfoRuntimeApi", 1), ("SubnetInfoRuntimeApi", 1)];
+/// Runtime APIs and their versions, as `Core_version` lists them (Subtensor's
+/// `impl_runtime_apis!`; `SubnetInfoRuntimeApi` is at `api_version(2)`).
+pub const RUNTIME_APIS: &[(&str, u32)] = &[
+    ("Core", 5),
+    ("Metadata", 2),
+    ("AccountNonceApi", 1),
+    ("TransactionPaymentApi", 4),
+    ("DelegateInfoRuntimeApi", 1),
+    ("NeuronInfoRuntimeApi", 1),
+    ("SubnetInfoRuntimeApi", 2),
+    ("StakeInfoRuntimeApi", 1),
+    ("SubnetRegistrationRuntimeApi", 1),
+    ("SwapRuntimeApi", 1),
+];
 
 /// `sp_runtime::MultiAddress<AccountId32, ()>` (Subtensor's `Address`).
 #[derive(Clone, Debug, Encode, Decode)]
@@ -228,18 +237,6 @@ fn pallet(name: &'static str, index: u8) -> PalletMetadata {
     PalletMetadata { name, storage: None, calls: None, event: None, constants: vec![], error: None, index, docs: vec![] }
 }
 
-fn api(name: &'static str, methods: Vec<RuntimeApiMethodMetadata>) -> RuntimeApiMetadata {
-    RuntimeApiMetadata { name, methods, docs: vec![] }
-}
-
-fn method<O: TypeInfo + 'static>(name: &'static str, inputs: Vec<RuntimeApiMethodParamMetadata>) -> RuntimeApiMethodMetadata {
-    RuntimeApiMethodMetadata { name, inputs, output: meta_type::<O>(), docs: vec![] }
-}
-
-fn param<T: TypeInfo + 'static>(name: &'static str) -> RuntimeApiMethodParamMetadata {
-    RuntimeApiMethodParamMetadata { name, ty: meta_type::<T>() }
-}
-
 /// Metadata V14, what `state_getMetadata` and `Metadata_metadata` answer on a
 /// Substrate node: V15's pallets without their docs, no runtime APIs or outer enums.
 pub fn build_v14() -> RuntimeMetadataPrefixed {
@@ -320,23 +317,7 @@ fn pallets() -> Vec<PalletMetadata> {
 
 /// Metadata V15, what `Metadata_metadata_at_version(15)` answers (subxt asks for it).
 pub fn build() -> RuntimeMetadataPrefixed {
-    let apis = vec![
-        // `execute_block` is declared as on every runtime (it puts the extrinsic type,
-        // with its Address/Signature parameters, in the registry where Python's
-        // scalecodec looks for it); this node does not answer it.
-        api("Core", vec![method::<super::system::RuntimeVersion>("version", vec![]), method::<()>("execute_block", vec![param::<Block>("block")])]),
-        api(
-            "Metadata",
-            vec![
-                method::<Vec<u8>>("metadata", vec![]),
-                method::<Option<Vec<u8>>>("metadata_at_version", vec![param::<u32>("version")]),
-                method::<Vec<u32>>("metadata_versions", vec![]),
-            ],
-        ),
-        api("AccountNonceApi", vec![method::<u32>("account_nonce", vec![param::<AccountId32>("account")])]),
-        api("NeuronInfoRuntimeApi", vec![method::<Vec<NeuronInfo>>("get_neurons", vec![param::<NetUid>("netuid")])]),
-        api("SubnetInfoRuntimeApi", vec![method::<Option<Vec<HyperparamEntry>>>("get_subnet_hyperparams_v3", vec![param::<NetUid>("netuid")])]),
-    ];
+    let apis = super::runtime_api::declarations();
     let extrinsic = ExtrinsicMetadata {
         version: 4,
         address_ty: meta_type::<MultiAddress>(),
