@@ -255,8 +255,7 @@ async fn stake_delegate_swap_and_payment() {
     assert_eq!(d.nominators.len(), 2, "the owner and the nominator");
     assert_eq!(f.call::<Option<delegate::DelegateInfo>>("DelegateInfoRuntimeApi_get_delegate", id(f.validator)).await.as_ref(), Some(d));
     assert_eq!(f.call::<Option<delegate::DelegateInfo>>("DelegateInfoRuntimeApi_get_delegate", id(f.miner)).await, None);
-    let delegated: Vec<(delegate::DelegateInfo, (Compact<u16>, Compact<u64>))> =
-        f.call("DelegateInfoRuntimeApi_get_delegated", id(f.nominator)).await;
+    let delegated: Vec<(delegate::DelegateInfo, delegate::SubnetStake)> = f.call("DelegateInfoRuntimeApi_get_delegated", id(f.nominator)).await;
     assert_eq!(delegated.len(), 1);
     assert_eq!((delegated[0].0.delegate_ss58, delegated[0].1), (id(f.validator), (Compact(1), Compact(nominated))));
     assert!(delegated[0].0.nominators.is_empty(), "get_delegated leaves the nominators out");

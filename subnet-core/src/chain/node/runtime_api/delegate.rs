@@ -20,6 +20,9 @@ use crate::chain::local::LocalChain;
 use crate::chain::node::pallets::AccountId32;
 use crate::chain::AccountId;
 
+/// `(Compact<NetUid>, Compact<u64>)`: a stake on one subnet.
+pub type SubnetStake = (Compact<u16>, Compact<u64>);
+
 /// `DelegateInfo<AccountId>`.
 // No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
 #[allow(missing_docs)]
@@ -27,7 +30,7 @@ use crate::chain::AccountId;
 pub struct DelegateInfo {
     pub delegate_ss58: AccountId32,
     pub take: Compact<u16>,
-    pub nominators: Vec<(AccountId32, Vec<(Compact<u16>, Compact<u64>)>)>,
+    pub nominators: Vec<(AccountId32, Vec<SubnetStake>)>,
     pub owner_ss58: AccountId32,
     pub registrations: Vec<Compact<u16>>,
     pub validator_permits: Vec<Compact<u16>>,
@@ -50,7 +53,7 @@ fn delegate_hotkeys(chain: &LocalChain) -> Vec<AccountId> {
 }
 
 fn info(chain: &LocalChain, delegate: AccountId, skip_nominators: bool) -> DelegateInfo {
-    let mut nominators: BTreeMap<[u8; 32], Vec<(Compact<u16>, Compact<u64>)>> = BTreeMap::new();
+    let mut nominators: BTreeMap<[u8; 32], Vec<SubnetStake>> = BTreeMap::new();
     if !skip_nominators {
         let mut stakes: Vec<(AccountId, u16, u64)> =
             chain.stakes().filter(|(h, _, _, amount)| *h == delegate && *amount > 0).map(|(_, c, n, amount)| (c, n, amount)).collect();
@@ -101,7 +104,7 @@ pub fn delegate(chain: &LocalChain, hotkey: AccountId32) -> Option<DelegateInfo>
 
 /// `get_delegated(coldkey)`: each delegate the coldkey stakes to, once per subnet,
 /// with that stake (nominators left out, as on the chain).
-pub fn delegated(chain: &LocalChain, coldkey: AccountId32) -> Vec<(DelegateInfo, (Compact<u16>, Compact<u64>))> {
+pub fn delegated(chain: &LocalChain, coldkey: AccountId32) -> Vec<(DelegateInfo, SubnetStake)> {
     let coldkey = AccountId(coldkey.0);
     let mut out = Vec::new();
     for delegate in delegate_hotkeys(chain) {

@@ -178,7 +178,7 @@ runtime_apis! { chain;
     DelegateInfoRuntimeApi {
         fn get_delegates() -> Vec<delegate::DelegateInfo> => delegate::delegates(chain);
         fn get_delegate(delegate_account: AccountId32) -> Option<delegate::DelegateInfo> => delegate::delegate(chain, delegate_account);
-        fn get_delegated(delegatee_account: AccountId32) -> Vec<(delegate::DelegateInfo, (codec::Compact<u16>, codec::Compact<u64>))>
+        fn get_delegated(delegatee_account: AccountId32) -> Vec<(delegate::DelegateInfo, delegate::SubnetStake)>
             => delegate::delegated(chain, delegatee_account);
     }
     SubnetRegistrationRuntimeApi {

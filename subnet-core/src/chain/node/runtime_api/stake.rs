@@ -132,7 +132,7 @@ pub fn availability_for_coldkeys(chain: &LocalChain, coldkeys: &[AccountId32], n
             .map(|coldkey| {
                 let per_subnet = netuids.iter().flatten().filter_map(|&netuid| {
                     let total: u64 = chain.stakes().filter(|(_, c, n, _)| c.0 == coldkey.0 && *n == netuid).map(|(_, _, _, a)| a).sum();
-                    (total > 0).then(|| (netuid, StakeAvailability { total: Compact(total), locked: Compact(0), available: Compact(total) }))
+                    (total > 0).then_some((netuid, StakeAvailability { total: Compact(total), locked: Compact(0), available: Compact(total) }))
                 });
                 (coldkey, SortedMap(per_subnet.collect()))
             })
