@@ -1,7 +1,7 @@
 //! `state_call`: the runtime APIs the node answers, declared in the V15 metadata and
 //! answered with Subtensor's names and SCALE layouts (`pallets/subtensor/runtime-api`,
 //! `pallets/swap/runtime-api`, `runtime/src/lib.rs` `impl_runtime_apis!`). One table
-//! ([`runtime_apis!`]) both declares each method and dispatches it, so what the
+//! (`runtime_apis!`) both declares each method and dispatches it, so what the
 //! metadata promises and what the node answers cannot drift apart.
 //!
 //! One module per family: [`neuron`], [`subnet`] (info, hyperparameters, registration
