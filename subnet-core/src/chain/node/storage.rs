@@ -17,7 +17,7 @@ use scale_info::{meta_type, TypeInfo};
 
 use super::ledger::{BlockState, SealedBlock};
 use super::pallets::{AccountId32, NetUid as MetaNetUid};
-use super::runtime_api::AxonInfo;
+use super::runtime_api::types::{AxonInfo, SubnetIdentityV3, U64F64};
 use super::system::{AccountData, AccountInfo, EventRecord, Hash, NEW_LOGIC_FLAG};
 use crate::chain::local::LocalChain;
 use crate::chain::{AccountId, NetUid};
@@ -152,35 +152,9 @@ fn acct(a: &AccountId) -> AccountId32 {
     AccountId32(a.0)
 }
 
-/// `substrate_fixed::FixedU128<U64F64>` as Subtensor stores it: the raw bits.
-// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
-#[allow(missing_docs)]
-#[derive(Clone, Copy, Debug, Encode, TypeInfo)]
-pub struct FixedU128 {
-    pub bits: u128,
-}
-
-impl FixedU128 {
-    /// An integer amount as U64F64.
-    fn from_int(n: u64) -> Self {
-        Self { bits: (n as u128) << 64 }
-    }
-}
-
-/// `pallet_subtensor::SubnetIdentityV3`: declared so clients can decode it; the
-/// local chain keeps no identities (`SubnetIdentitiesV3` is always empty).
-// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
-#[allow(missing_docs)]
-#[derive(Clone, Debug, Default, Encode, TypeInfo)]
-pub struct SubnetIdentityV3 {
-    pub subnet_name: Vec<u8>,
-    pub github_repo: Vec<u8>,
-    pub subnet_contact: Vec<u8>,
-    pub subnet_url: Vec<u8>,
-    pub discord: Vec<u8>,
-    pub description: Vec<u8>,
-    pub logo_url: Vec<u8>,
-    pub additional: Vec<u8>,
+/// An integer amount as U64F64 (Subtensor's share and alpha type).
+fn u64f64(n: u64) -> U64F64 {
+    U64F64::from_bits((n as u128) << 64)
 }
 
 impl From<&crate::chain::AxonInfo> for AxonInfo {
@@ -415,12 +389,12 @@ fn hyperparameter_items() -> Vec<Item> {
 fn stake_items() -> Vec<Item> {
     use StorageHasher::{Blake2_128Concat as Blake, Identity};
     vec![
-        map::<(AccountId32, AccountId32, MetaNetUid), FixedU128>(SUBTENSOR, "Alpha", &[Blake, Blake, Identity], Some(FixedU128 { bits: 0 }))
-            .read(|s| s.chain.stakes().map(|(hot, cold, n, amount)| (parts!(acct(&hot), acct(&cold), n), FixedU128::from_int(amount))).collect()),
+        map::<(AccountId32, AccountId32, MetaNetUid), U64F64>(SUBTENSOR, "Alpha", &[Blake, Blake, Identity], Some(U64F64::from_bits(0)))
+            .read(|s| s.chain.stakes().map(|(hot, cold, n, amount)| (parts!(acct(&hot), acct(&cold), n), u64f64(amount))).collect()),
         map::<(AccountId32, MetaNetUid), u64>(SUBTENSOR, "TotalHotkeyAlpha", &[Blake, Identity], Some(0))
             .read(|s| hotkey_totals(&s.chain).into_iter().map(|((hot, n), total)| (parts!(acct(&hot), n), total)).collect()),
-        map::<(AccountId32, MetaNetUid), FixedU128>(SUBTENSOR, "TotalHotkeyShares", &[Blake, Identity], Some(FixedU128 { bits: 0 }))
-            .read(|s| hotkey_totals(&s.chain).into_iter().map(|((hot, n), total)| (parts!(acct(&hot), n), FixedU128::from_int(total))).collect()),
+        map::<(AccountId32, MetaNetUid), U64F64>(SUBTENSOR, "TotalHotkeyShares", &[Blake, Identity], Some(U64F64::from_bits(0)))
+            .read(|s| hotkey_totals(&s.chain).into_iter().map(|((hot, n), total)| (parts!(acct(&hot), n), u64f64(total))).collect()),
         map::<AccountId32, Vec<AccountId32>>(SUBTENSOR, "StakingHotkeys", &[Blake], Some(vec![])).read(|s| {
             let mut by_cold: BTreeMap<AccountId, Vec<AccountId>> = BTreeMap::new();
             for (hot, cold, _, _) in s.chain.stakes() {

@@ -58,15 +58,7 @@ const PATHS: &[(&str, &str)] = &[
     ("extensions::DrandPriority", "pallet_drand::drand_priority::DrandPriority"),
     ("extensions::CheckMetadataHash", "frame_metadata_hash_extension::CheckMetadataHash"),
     ("extensions::Mode", "frame_metadata_hash_extension::Mode"),
-    // Storage value types.
-    ("storage::FixedU128", "substrate_fixed::FixedU128"),
-    ("storage::SubnetIdentityV3", "pallet_subtensor::pallet::SubnetIdentityV3"),
-    // Subtensor's runtime-API types (`pallets/subtensor/src/rpc_info`).
-    ("runtime_api::AxonInfo", "pallet_subtensor::pallet::AxonInfo"),
-    ("runtime_api::PrometheusInfo", "pallet_subtensor::pallet::PrometheusInfo"),
-    ("runtime_api::NeuronInfo", "pallet_subtensor::rpc_info::neuron_info::NeuronInfo"),
-    ("runtime_api::HyperparamEntry", "pallet_subtensor::rpc_info::subnet_info::HyperparamEntry"),
-    ("runtime_api::HyperparamValue", "pallet_subtensor::rpc_info::subnet_info::HyperparamValue"),
+    // The runtime APIs' types: `runtime_api::TYPE_PATHS`.
 ];
 
 const OURS: [&str; 3] = ["subnet_core", "chain", "node"];
@@ -83,7 +75,7 @@ pub(crate) fn rewrite(registry: &mut PortableRegistry) {
             continue;
         }
         let ours = segments[OURS.len()..].join("::");
-        if let Some((_, real)) = PATHS.iter().find(|(from, _)| *from == ours) {
+        if let Some((_, real)) = PATHS.iter().chain(super::runtime_api::TYPE_PATHS).find(|(from, _)| *from == ours) {
             *segments = real.split("::").map(str::to_owned).collect();
         }
     }
