@@ -527,10 +527,45 @@ impl<const PALLET: u8> TypeInfo for ErrorEnum<PALLET> {
         };
         let mut variants = Variants::new();
         for (index, name) in names.iter().enumerate() {
-            variants = variants.variant(*name, |v| v.index(index as u8).fields(Fields::unit()));
+            variants = variants.variant(*name, |v| v.index(index as u8).fields(Fields::unit()).docs_always(&[error_doc(name)]));
         }
         Type::builder().path(Path::new("Error", path)).variant(variants)
     }
+}
+
+/// A module error's one-line description in the metadata. Clients show it, and
+/// bittensor 10's `format_error_message` names the error only when it has one
+/// ("UnknownError" otherwise): the local chain's own wording where it raises the
+/// error, else the name in words ("RootNetworkDoesNotExist" → "Root network does not
+/// exist").
+fn error_doc(name: &'static str) -> &'static str {
+    // Metadata docs are `&'static str`: each text is made once.
+    static DOCS: std::sync::OnceLock<std::sync::Mutex<std::collections::BTreeMap<&'static str, &'static str>>> = std::sync::OnceLock::new();
+    let docs = DOCS.get_or_init(Default::default);
+    let mut docs = docs.lock().unwrap_or_else(|e| e.into_inner());
+    docs.entry(name).or_insert_with(|| {
+        let text = match ChainError::from_chain_name(name) {
+            Some(e) => {
+                let message = e.to_string();
+                let text = message.split_once(": ").map_or(message.as_str(), |(_, t)| t);
+                let mut chars = text.chars();
+                chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+            }
+            None => {
+                let mut words = String::new();
+                for (i, c) in name.char_indices() {
+                    if i > 0 && c.is_uppercase() {
+                        words.push(' ');
+                        words.extend(c.to_lowercase());
+                    } else {
+                        words.push(c);
+                    }
+                }
+                words
+            }
+        };
+        Box::leak(format!("{text}.").into_boxed_str())
+    })
 }
 
 /// The dispatch error the chain reports for a local chain error: the module error
@@ -825,6 +860,15 @@ mod tests {
             assert_eq!(e.chain_name().as_deref(), Some(name));
             let d = dispatch_error(&e);
             assert_ne!(d, DispatchError::Other, "{e:?} has no Subtensor index");
+        }
+    }
+
+    #[test]
+    fn every_module_error_has_a_description() {
+        assert_eq!(error_doc("SettingWeightsTooFast"), "The weights rate limit has not elapsed.");
+        assert_eq!(error_doc("RootNetworkDoesNotExist"), "Root network does not exist.");
+        for name in SUBTENSOR_ERRORS.iter().chain(BALANCES_ERRORS).chain(SUDO_ERRORS).chain(ADMIN_UTILS_ERRORS) {
+            assert!(error_doc(name).len() > 1, "{name}");
         }
     }
 
