@@ -217,7 +217,8 @@ fn pallets() -> Vec<PalletMetadata> {
         constants: vec![PalletConstantMetadata { name: "SlotDuration", ty: meta_type::<u64>(), value: AURA_SLOT_DURATION_MS.encode(), docs: vec![] }],
         ..pallet("Aura", 3)
     };
-    vec![system, aura, balances, subtensor, sudo, admin]
+    let commitments = PalletMetadata { storage: storage::pallet_metadata("Commitments"), ..pallet("Commitments", 18) };
+    vec![system, aura, balances, subtensor, sudo, commitments, admin]
 }
 
 /// `Aura::SlotDuration`, milliseconds.
@@ -250,11 +251,11 @@ pub fn build() -> RuntimeMetadataPrefixed {
 /// and spec version, and a fresh localnet always has the same genesis hash; so the
 /// spec version changes with every change to the served metadata. Subtensor's
 /// spec (425) times 1000 plus a local revision: above every real runtime's.
-pub const SPEC_VERSION: u32 = 425_000 + 4;
+pub const SPEC_VERSION: u32 = 425_000 + 5;
 
 /// The digest of the metadata [`SPEC_VERSION`] was given to (blake2-256 of the V14
 /// and V15 metadata, first 8 bytes, hex); the test below fails when they disagree.
-pub const METADATA_DIGEST: &str = "407c177ada0b2354";
+pub const METADATA_DIGEST: &str = "838255d9a763447d";
 
 /// The digest [`METADATA_DIGEST`] pins, of the metadata as built now.
 pub fn metadata_digest() -> String {

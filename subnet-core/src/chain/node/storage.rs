@@ -343,9 +343,22 @@ fn build_items() -> Vec<Item> {
         map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "ValidatorTrust", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.validator_trust)),
         map::<MetaNetUid, Vec<u64>>(SUBTENSOR, "Emission", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.emission)),
     ];
+    items.extend(commitment_items());
     items.extend(hyperparameter_items());
     items.extend(stake_items());
     items
+}
+
+/// `pallet_commitments`' items: declared for readers, always empty here.
+fn commitment_items() -> Vec<Item> {
+    use super::commitments::Registration;
+    use StorageHasher::{Identity, Twox64Concat as Twox};
+    const COMMITMENTS: &str = "Commitments";
+    vec![
+        map::<(MetaNetUid, AccountId32), Registration>(COMMITMENTS, "CommitmentOf", &[Identity, Twox], None).read(|_| vec![]),
+        map::<(MetaNetUid, AccountId32), u32>(COMMITMENTS, "LastCommitment", &[Identity, Twox], None).read(|_| vec![]),
+        map::<(MetaNetUid, AccountId32), Vec<(Vec<u8>, u64)>>(COMMITMENTS, "RevealedCommitments", &[Identity, Twox], None).read(|_| vec![]),
+    ]
 }
 
 /// Hyperparameters stored one map per parameter, as Subtensor keeps them.

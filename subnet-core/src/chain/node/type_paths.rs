@@ -58,6 +58,9 @@ const PATHS: &[(&str, &str)] = &[
     ("extensions::DrandPriority", "pallet_drand::drand_priority::DrandPriority"),
     ("extensions::CheckMetadataHash", "frame_metadata_hash_extension::CheckMetadataHash"),
     ("extensions::Mode", "frame_metadata_hash_extension::Mode"),
+    // Commitments' storage types.
+    ("commitments::CommitmentInfo", "pallet_commitments::types::CommitmentInfo"),
+    ("commitments::Registration", "pallet_commitments::types::Registration"),
     // The runtime APIs' types: `runtime_api::TYPE_PATHS`.
 ];
 
