@@ -108,6 +108,13 @@ const EXPLAINED: &[Explained] = &[
               former index so local tests can vary the limit (see pallets.rs)",
     },
     Explained {
+        group: Group::Constants,
+        items: &["Aura::SlotDuration"],
+        contains: "[value]",
+        why: "deliberate: 250 ms is Subtensor's fast-blocks value (common/src/lib.rs `MILLISECS_PER_BLOCK = \
+              prod_or_fast!(12000, 250)`), the localnet Subtensor's Docker image runs; finney has 12000",
+    },
+    Explained {
         group: Group::Apis,
         items: &["SubnetInfoRuntimeApi.get_subnet_hyperparams_v3"],
         contains: "[missing]",
