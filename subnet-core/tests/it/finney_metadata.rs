@@ -102,6 +102,13 @@ const EXPLAINED: &[Explained] = &[
     },
     Explained {
         group: Group::Calls,
+        items: &["SubtensorModule.register_limit"],
+        contains: "[missing]",
+        why: "runtime change after spec 393: call_index 134 added by 3841343e3 (with RegistrationPriceLimitExceeded), \
+              first on main at spec 397",
+    },
+    Explained {
+        group: Group::Calls,
         items: &["AdminUtils.sudo_set_max_weight_limit"],
         contains: "[missing]",
         why: "deliberate: removed from Subtensor long before spec 393 (be7c2d467, spec 334); the node keeps it at its \
