@@ -262,3 +262,38 @@ pub fn build() -> RuntimeMetadataPrefixed {
     super::type_paths::rewrite(&mut metadata.types);
     metadata.into()
 }
+
+/// The `spec_version` this node serves. Python clients (scalecodec,
+/// async-substrate-interface, bittensor 11) cache metadata on disk by genesis hash
+/// and spec version, and a fresh localnet always has the same genesis hash; so the
+/// spec version changes with every change to the served metadata. Subtensor's
+/// spec (425) times 1000 plus a local revision: above every real runtime's.
+pub const SPEC_VERSION: u32 = 425_000 + 2;
+
+/// The digest of the metadata [`SPEC_VERSION`] was given to (blake2-256 of the V14
+/// and V15 metadata, first 8 bytes, hex); the test below fails when they disagree.
+pub const METADATA_DIGEST: &str = "41578624110fbf58";
+
+/// The digest [`METADATA_DIGEST`] pins, of the metadata as built now.
+pub fn metadata_digest() -> String {
+    let mut bytes = build_v14().encode();
+    bytes.extend_from_slice(&build().encode());
+    hex::encode(&sp_crypto_hashing::blake2_256(&bytes)[..8])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_version_changes_with_the_metadata() {
+        let digest = metadata_digest();
+        assert_eq!(
+            digest,
+            METADATA_DIGEST,
+            "the served metadata changed: set SPEC_VERSION to 425_000 + {} and METADATA_DIGEST to \"{digest}\" \
+             (clients cache metadata by spec version)",
+            SPEC_VERSION - 425_000 + 1
+        );
+    }
+}

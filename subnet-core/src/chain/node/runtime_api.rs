@@ -24,16 +24,16 @@ pub struct RuntimeInfo {
 }
 
 impl RuntimeInfo {
-    /// Subtensor's runtime version (spec 425) and this node's metadata, encoded once.
+    /// Subtensor's runtime version names, this node's spec version and metadata, encoded once.
     pub fn new() -> Self {
         let apis = super::metadata::RUNTIME_APIS.iter().map(|(name, version)| (api_id(name), *version)).collect();
         Self {
-            // Subtensor's `VERSION` names; spec_version is the mirror's (425).
+            // Subtensor's `VERSION` names; the spec version moves with the metadata.
             version: RuntimeVersion {
                 spec_name: "node-subtensor".into(),
                 impl_name: "node-subtensor".into(),
                 authoring_version: 1,
-                spec_version: 425,
+                spec_version: super::metadata::SPEC_VERSION,
                 impl_version: 1,
                 apis,
                 transaction_version: 1,

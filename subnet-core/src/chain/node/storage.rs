@@ -247,8 +247,8 @@ pub(crate) fn items() -> Vec<Item> {
         // lock-cost decay).
         map::<MetaNetUid, u64>(SUBTENSOR, "SubnetLocked", &[Identity], Some(0))
             .read(|s| per_subnet(&s.chain, |_, _| Some(s.chain.config.network_lock_cost))),
-        map::<MetaNetUid, Option<u64>>(SUBTENSOR, "FirstEmissionBlockNumber", &[Identity], None)
-            .read(|s| per_subnet(&s.chain, |_, sn| sn.first_emission_block.map(Some))),
+        map::<MetaNetUid, u64>(SUBTENSOR, "FirstEmissionBlockNumber", &[Identity], None)
+            .read(|s| per_subnet(&s.chain, |_, sn| sn.first_emission_block)),
         // `SubnetMechanism`: 1 (dynamic) for every subnet but root, which the local chain lacks.
         map::<MetaNetUid, u16>(SUBTENSOR, "SubnetMechanism", &[Identity], Some(0)).read(|s| per_subnet(&s.chain, |_, _| Some(1))),
         // One mechanism per subnet (`MechanismCountCurrent`'s default, 1).
