@@ -125,3 +125,47 @@ fn a_state_directory_that_is_not_one_is_refused_with_a_reason() {
     let err = LocalNode::open(dir.path(), BlockMode::Manual, || LocalChain::new(LocalChainConfig::dev_accounts())).err().expect("refused");
     assert!(err.to_string().contains("node.json"), "{err}");
 }
+
+/// Run by [`a_node_killed_with_sigkill_restarts_with_its_chain`] in a child process:
+/// a node on 10 ms blocks saving to `SERVED_NODE_STATE_DIR`, until killed.
+#[test]
+fn node_process_for_the_kill_test() {
+    let Some(dir) = std::env::var_os("SERVED_NODE_STATE_DIR") else { return };
+    let node = LocalNode::open(std::path::Path::new(&dir), BlockMode::Manual, || LocalChain::new(LocalChainConfig::dev_accounts())).unwrap();
+    node.lock().chain.register_network(&dev_keypair("Alice"), dev_keypair("Bob").account_id()).unwrap();
+    loop {
+        node.seal_blocks(1);
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_node_killed_with_sigkill_restarts_with_its_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "served_node::node_process_for_the_kill_test", "--nocapture"])
+        .env("SERVED_NODE_STATE_DIR", dir.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let it seal some blocks, then kill it without warning (SIGKILL on Unix).
+    let state = dir.path().join("node.json");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !state.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let node = LocalNode::open(dir.path(), BlockMode::Manual, || panic!("the directory holds a chain")).unwrap();
+    let state = node.lock();
+    let best = state.ledger.best().number();
+    assert!(best >= 5, "only {best} blocks survived");
+    assert_eq!(state.chain.block(), best, "the chain state is the best block's");
+    assert_eq!(state.chain.netuids().len(), 1, "the subnet registered before the blocks survived");
+    // The ledger is a chain: each kept block's parent is the block before it.
+    let blocks: Vec<_> = state.ledger.recent.iter().collect();
+    for pair in blocks.windows(2) {
+        assert_eq!(pair[1].header.parent_hash, pair[0].hash);
+    }
+}
