@@ -105,7 +105,7 @@ const EXPLAINED: &[Explained] = &[
         items: &["SubtensorModule.register_limit"],
         contains: "[missing]",
         why: "runtime change after spec 393: call_index 134 added by 3841343e3 (with RegistrationPriceLimitExceeded), \
-              first on main at spec 397",
+              first on main at spec 397 (btcli 9.23's default `subnets register` submits it)",
     },
     Explained {
         group: Group::Calls,

@@ -177,29 +177,65 @@ pub enum TokenError {
 impl TypeInfo for TokenError {
     type Identity = Self;
     fn type_info() -> Type {
+        #[rustfmt::skip]
         let names = [
-            "FundsUnavailable",
-            "OnlyProvider",
-            "BelowMinimum",
-            "CannotCreate",
-            "UnknownAsset",
-            "Frozen",
-            "Unsupported",
-            "CannotCreateHold",
-            "NotExpendable",
-            "Blocked",
+            "FundsUnavailable", "OnlyProvider", "BelowMinimum", "CannotCreate", "UnknownAsset", "Frozen", "Unsupported",
+            "CannotCreateHold", "NotExpendable", "Blocked",
         ];
-        let mut variants = Variants::new();
-        for (i, name) in names.into_iter().enumerate() {
-            variants = variants.variant(name, |v| v.index(i as u8));
-        }
-        Type::builder().path(Path::new("TokenError", "sp_runtime")).variant(variants)
+        unit_enum("TokenError", "sp_runtime", &names)
     }
+}
+
+/// `sp_arithmetic::ArithmeticError`, described only (the node never raises it).
+struct ArithmeticError;
+
+impl TypeInfo for ArithmeticError {
+    type Identity = Self;
+    fn type_info() -> Type {
+        unit_enum("ArithmeticError", "sp_arithmetic", &["Underflow", "Overflow", "DivisionByZero"])
+    }
+}
+
+/// `sp_runtime::TransactionalError`, described only.
+struct TransactionalError;
+
+impl TypeInfo for TransactionalError {
+    type Identity = Self;
+    fn type_info() -> Type {
+        unit_enum("TransactionalError", "sp_runtime", &["LimitReached", "NoLayer"])
+    }
+}
+
+/// `sp_runtime::proving_trie::TrieError`, described only.
+struct TrieError;
+
+impl TypeInfo for TrieError {
+    type Identity = Self;
+    fn type_info() -> Type {
+        #[rustfmt::skip]
+        let names = [
+            "InvalidStateRoot", "IncompleteDatabase", "ValueAtIncompleteKey", "DecoderError", "InvalidHash", "DuplicateKey",
+            "ExtraneousNode", "ExtraneousValue", "ExtraneousHashReference", "InvalidChildReference", "ValueMismatch",
+            "IncompleteProof", "RootMismatch", "DecodeError",
+        ];
+        unit_enum("TrieError", "sp_runtime::proving_trie", &names)
+    }
+}
+
+/// An enum of unit variants at indices 0, 1, … under `module::name`.
+fn unit_enum(name: &'static str, module: &'static str, names: &[&'static str]) -> Type {
+    let mut variants = Variants::new();
+    for (i, variant) in names.iter().enumerate() {
+        variants = variants.variant(*variant, |v| v.index(i as u8));
+    }
+    Type::builder().path(Path::new(name, module)).variant(variants)
 }
 
 impl TypeInfo for DispatchError {
     type Identity = Self;
     fn type_info() -> Type {
+        // All of Substrate's variants are described, so that clients decode any
+        // error; the node raises only those of the Rust enum.
         Type::builder().path(Path::new("DispatchError", "sp_runtime")).variant(
             Variants::new()
                 .variant("Other", |v| v.index(0))
@@ -209,7 +245,16 @@ impl TypeInfo for DispatchError {
                 .variant("ConsumerRemaining", |v| v.index(4))
                 .variant("NoProviders", |v| v.index(5))
                 .variant("TooManyConsumers", |v| v.index(6))
-                .variant("Token", |v| v.index(7).fields(Fields::unnamed().field(|f| f.ty::<TokenError>().type_name("TokenError")))),
+                .variant("Token", |v| v.index(7).fields(Fields::unnamed().field(|f| f.ty::<TokenError>().type_name("TokenError"))))
+                .variant("Arithmetic", |v| v.index(8).fields(Fields::unnamed().field(|f| f.ty::<ArithmeticError>().type_name("ArithmeticError"))))
+                .variant("Transactional", |v| {
+                    v.index(9).fields(Fields::unnamed().field(|f| f.ty::<TransactionalError>().type_name("TransactionalError")))
+                })
+                .variant("Exhausted", |v| v.index(10))
+                .variant("Corruption", |v| v.index(11))
+                .variant("Unavailable", |v| v.index(12))
+                .variant("RootNotAllowed", |v| v.index(13))
+                .variant("Trie", |v| v.index(14).fields(Fields::unnamed().field(|f| f.ty::<TrieError>().type_name("TrieError")))),
         )
     }
 }
