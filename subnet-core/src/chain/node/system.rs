@@ -104,7 +104,8 @@ pub enum Pays {
     No,
 }
 
-/// `frame_support::dispatch::DispatchEventInfo`, as the current `System` events carry it.
+// `frame_system::DispatchEventInfo` (`frame/system/src/lib.rs`; finney 393 declares it
+// there), as the current `System` events carry it.
 // No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
 #[allow(missing_docs)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
