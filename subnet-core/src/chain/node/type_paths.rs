@@ -17,9 +17,10 @@ use scale_info::PortableRegistry;
 /// `frame_metadata_hash_extension`, and Subtensor's `runtime/src/lib.rs` and pallets.
 const PATHS: &[(&str, &str)] = &[
     // FRAME and Substrate primitives.
-    ("system::Header", "sp_runtime::generic::header::Header"),
     ("system::AccountInfo", "frame_system::AccountInfo"),
     ("system::AccountData", "pallet_balances::types::AccountData"),
+    ("system::ExtraFlags", "pallet_balances::types::ExtraFlags"),
+    ("system::DigestItem", "sp_runtime::generic::digest::DigestItem"),
     ("system::Weight", "sp_weights::weight_v2::Weight"),
     ("system::DispatchClass", "frame_support::dispatch::DispatchClass"),
     ("system::Pays", "frame_support::dispatch::Pays"),
@@ -28,6 +29,7 @@ const PATHS: &[(&str, &str)] = &[
     ("system::Phase", "frame_system::Phase"),
     ("system::EventRecord", "frame_system::EventRecord"),
     ("system::RuntimeVersion", "sp_version::RuntimeVersion"),
+    ("system::OpaqueMetadata", "sp_core::OpaqueMetadata"),
     ("metadata::Block", "sp_runtime::generic::block::Block"),
     // The runtime's outer types (`construct_runtime!` in `node_subtensor_runtime`).
     ("metadata::Runtime", "node_subtensor_runtime::Runtime"),
