@@ -127,13 +127,35 @@ impl TypeInfo for UncheckedExtrinsic {
     }
 }
 
+/// Subtensor's runtime extrinsic, Frontier's `fp_self_contained::UncheckedExtrinsic`
+/// around the generic one (`runtime/src/lib.rs` `UncheckedExtrinsic`): the same bytes.
+pub struct SelfContainedExtrinsic;
+
+impl TypeInfo for SelfContainedExtrinsic {
+    type Identity = Self;
+    fn type_info() -> Type {
+        Type::builder()
+            .path(Path::new("UncheckedExtrinsic", "fp_self_contained::unchecked_extrinsic"))
+            .type_params(vec![
+                TypeParameter::new("Address", Some(meta_type::<MultiAddress>())),
+                TypeParameter::new("Call", Some(meta_type::<RuntimeCall>())),
+                TypeParameter::new("Signature", Some(meta_type::<MultiSignature>())),
+                TypeParameter::new("Extension", Some(meta_type::<super::extensions::Extra>())),
+            ])
+            .composite(
+                Fields::unnamed()
+                    .field(|f| f.ty::<UncheckedExtrinsic>().type_name("generic::UncheckedExtrinsic<Address, Call, Signature, Extension>")),
+            )
+    }
+}
+
 /// `sp_runtime::generic::Block<Header, UncheckedExtrinsic>`.
 #[derive(TypeInfo)]
 pub struct Block {
     #[allow(dead_code)]
     header: super::system::Header,
     #[allow(dead_code)]
-    extrinsics: Vec<UncheckedExtrinsic>,
+    extrinsics: Vec<SelfContainedExtrinsic>,
 }
 
 /// The runtime type itself.
@@ -251,11 +273,11 @@ pub fn build() -> RuntimeMetadataPrefixed {
 /// and spec version, and a fresh localnet always has the same genesis hash; so the
 /// spec version changes with every change to the served metadata. Subtensor's
 /// spec (425) times 1000 plus a local revision: above every real runtime's.
-pub const SPEC_VERSION: u32 = 425_000 + 5;
+pub const SPEC_VERSION: u32 = 425_000 + 6;
 
 /// The digest of the metadata [`SPEC_VERSION`] was given to (blake2-256 of the V14
 /// and V15 metadata, first 8 bytes, hex); the test below fails when they disagree.
-pub const METADATA_DIGEST: &str = "838255d9a763447d";
+pub const METADATA_DIGEST: &str = "c11242af569f1762";
 
 /// The digest [`METADATA_DIGEST`] pins, of the metadata as built now.
 pub fn metadata_digest() -> String {

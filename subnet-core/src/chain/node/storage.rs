@@ -16,9 +16,9 @@ use frame_metadata::v15::{PalletStorageMetadata, StorageEntryMetadata};
 use scale_info::{meta_type, TypeInfo};
 
 use super::ledger::{BlockState, SealedBlock};
-use super::pallets::{AccountId32, NetUid as MetaNetUid};
+use super::pallets::{AccountId32, NetUid as MetaNetUid, H256};
 use super::runtime_api::types::{AxonInfo, SubnetIdentityV3, U64F64};
-use super::system::{AccountData, AccountInfo, EventRecord, Hash, NEW_LOGIC_FLAG};
+use super::system::{AccountData, AccountInfo, EventRecord};
 use crate::chain::local::LocalChain;
 use crate::chain::{AccountId, NetUid};
 
@@ -178,7 +178,7 @@ fn account_info(state: &BlockState, account: &AccountId) -> Option<AccountInfo> 
     if free == 0 && nonce == 0 {
         return None; // no such account: storage holds nothing
     }
-    Some(AccountInfo { nonce, consumers: 0, providers: 1, sufficients: 0, data: AccountData { free, reserved: 0, frozen: 0, flags: NEW_LOGIC_FLAG } })
+    Some(AccountInfo { nonce, consumers: 0, providers: 1, sufficients: 0, data: AccountData { free, ..AccountData::default() } })
 }
 
 /// Each subnet with `f` of it: a `netuid -> value` map.
@@ -207,7 +207,7 @@ fn build_items() -> Vec<Item> {
             accounts.into_iter().filter_map(|a| account_info(s, &a).map(|i| (parts!(acct(&a)), i))).collect()
         }),
         value::<u32>("System", "Number", 0, |_, b| b.header.number),
-        value::<Hash>("System", "ParentHash", [0; 32], |_, b| b.header.parent_hash),
+        value::<H256>("System", "ParentHash", H256([0; 32]), |_, b| H256(b.header.parent_hash)),
         Item {
             pallet: "System",
             meta: entry_meta(

@@ -211,8 +211,8 @@ pub(crate) fn declarations() -> Vec<RuntimeApiMetadata> {
         api(
             "Metadata",
             vec![
-                method::<Vec<u8>>("metadata", vec![]),
-                method::<Option<Vec<u8>>>("metadata_at_version", vec![param::<u32>("version")]),
+                method::<super::system::OpaqueMetadata>("metadata", vec![]),
+                method::<Option<super::system::OpaqueMetadata>>("metadata_at_version", vec![param::<u32>("version")]),
                 method::<Vec<u32>>("metadata_versions", vec![]),
             ],
         ),
