@@ -13,7 +13,8 @@ pub(crate) struct Options {
     pub addr: SocketAddr,
     /// `instant`, `manual`, or a block time in milliseconds.
     pub blocks: String,
-    /// Restore from this file at start (if it exists) and save to it on Ctrl-C.
+    /// A state directory: every block is saved to it as it is sealed, and a start
+    /// (after Ctrl-C or a crash) continues the chain it holds.
     pub state: Option<PathBuf>,
 }
 
@@ -33,24 +34,23 @@ fn block_mode(s: &str) -> Result<BlockMode> {
 
 pub(crate) fn run(options: Options) -> Result<()> {
     let mode = block_mode(&options.blocks)?;
+    let genesis = || LocalChain::new(LocalChainConfig::dev_accounts());
     let node = match &options.state {
-        Some(path) if path.exists() => LocalNode::load(path, mode).with_context(|| format!("restoring {}", path.display()))?,
-        _ => LocalNode::new(LocalChain::new(LocalChainConfig::dev_accounts()), mode),
+        Some(dir) if dir.is_file() => bail!("--state {}: a file; the state is now a directory (blocks.log, node.json)", dir.display()),
+        Some(dir) => LocalNode::open(dir, mode, genesis).with_context(|| format!("opening the state directory {}", dir.display()))?,
+        None => LocalNode::new(genesis(), mode),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let running = node.clone().serve(options.addr).await.with_context(|| format!("binding {}", options.addr))?;
         eprintln!("local Subtensor-like node on {} ({mode:?} blocks)", running.url());
         eprintln!("  dev accounts //Alice (sudo) .. //Ferdie hold 1,000,000 TAO each");
-        eprintln!(
-            "  dev_newBlock {{\"count\": n}} seals blocks by hand; Ctrl-C stops{}",
-            if options.state.is_some() { " and saves the state" } else { "" }
-        );
-        tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
-        if let Some(path) = &options.state {
-            node.save(path).with_context(|| format!("saving {}", path.display()))?;
-            eprintln!("state saved to {}", path.display());
+        eprintln!("  dev_newBlock {{\"count\": n}} seals blocks by hand; Ctrl-C stops");
+        if let Some(dir) = &options.state {
+            let best = node.lock().ledger.best().number();
+            eprintln!("  every block is saved to {} (at block {best} now); a restart continues from it", dir.display());
         }
+        tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
         running.stop().await;
         Ok(())
     })

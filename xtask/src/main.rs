@@ -13,6 +13,7 @@ mod cargo;
 mod e2e;
 mod interop;
 mod localnet;
+mod metadata_diff;
 mod new;
 
 #[derive(Parser)]
@@ -114,9 +115,17 @@ enum Cmd {
         /// in milliseconds (250 like Subtensor's fast-blocks localnet, 12000 like mainnet).
         #[arg(long, default_value = "instant")]
         blocks: String,
-        /// Restore the chain from this file if it exists; save it there on Ctrl-C.
+        /// A state directory: each block is saved as it is sealed; a restart (after
+        /// Ctrl-C or a crash) continues the chain it holds.
         #[arg(long)]
         state: Option<PathBuf>,
+    },
+    /// Compare the served node's runtime metadata (V15 and V14) with real finney
+    /// metadata (spec 393, vendored in subnet-core/tests/data) and print the differences.
+    MetadataDiff {
+        /// Another SCALE-encoded metadata file to compare with (`subxt metadata -f bytes`).
+        #[arg(long)]
+        reference: Option<PathBuf>,
     },
     /// Run a Yuma scenario (docs/yuma-scenario.md) and print each epoch as JSON.
     Yuma {
@@ -164,6 +173,7 @@ fn run(cli: Cli) -> Result<()> {
             interop::python(interop::Options { only, venvs, python, timeout: std::time::Duration::from_secs(timeout) })
         }
         Cmd::Localnet { addr, blocks, state } => localnet::run(localnet::Options { addr, blocks, state }),
+        Cmd::MetadataDiff { reference } => metadata_diff::run(reference),
         Cmd::Yuma { scenario: path, pretty } => {
             let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             let s = Scenario::from_json(&text).with_context(|| format!("invalid scenario {}", path.display()))?;

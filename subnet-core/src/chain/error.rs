@@ -115,6 +115,34 @@ pub enum ChainError {
     /// `InvalidValue`: a hyperparameter value is out of range.
     #[error("InvalidValue: a hyperparameter value is out of range")]
     InvalidValue,
+    /// `MechanismDoesNotExist`: the subnet has no mechanism with this id (a local
+    /// subnet has one mechanism, 0).
+    #[error("MechanismDoesNotExist: the subnet has no mechanism with this id")]
+    MechanismDoesNotExist,
+    /// `SlippageTooHigh`: the limit price does not allow the whole amount (and partial
+    /// execution is off).
+    #[error("SlippageTooHigh: the limit price does not allow the whole amount")]
+    SlippageTooHigh,
+    /// `RegistrationPriceLimitExceeded`: the registration burn is above the limit price.
+    #[error("RegistrationPriceLimitExceeded: the registration burn is above the limit price")]
+    RegistrationPriceLimitExceeded,
+
+    // FRAME's own dispatch errors (`sp_runtime::DispatchError`), which balance
+    // transfers fail with (`fungible::Mutate::transfer`).
+    /// `Token::FundsUnavailable`: the free balance cannot cover the amount.
+    #[error("FundsUnavailable: the free balance cannot cover the amount")]
+    FundsUnavailable,
+    /// `Token::NotExpendable`: the transfer would take a kept-alive account below the
+    /// existential deposit.
+    #[error("NotExpendable: the account would fall below the existential deposit")]
+    NotExpendable,
+    /// `Token::BelowMinimum`: the receiving account would hold less than the existential
+    /// deposit.
+    #[error("BelowMinimum: the receiving account would hold less than the existential deposit")]
+    BelowMinimum,
+    /// `CannotLookup`: an address other than an account id (`MultiAddress::Id`).
+    #[error("CannotLookup: only an account id (MultiAddress::Id) names an account")]
+    CannotLookup,
 
     // Errors a remote chain adds (chain::subtensor).
     /// A dispatch error this client has no variant for, by the names the runtime

@@ -6,6 +6,8 @@ mod cli;
 mod in_process;
 mod local_net;
 #[cfg(feature = "localnet")]
+pub mod metadata_diff;
+#[cfg(feature = "localnet")]
 mod multi_process;
 mod report;
 mod run_args;

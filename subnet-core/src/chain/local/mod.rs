@@ -6,10 +6,12 @@
 //! (burn decay, emission, epochs every `tempo`). Amounts follow a stable (1:1 TAO to
 //! alpha) subnet mechanism, so stake and balances move by the same numbers.
 
+mod balances;
 mod emission;
 mod handle;
 pub(crate) mod map_as_seq;
 mod subnet;
+mod symbols;
 mod weights;
 
 use std::collections::BTreeMap;
@@ -18,12 +20,17 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use substrate_fixed::types::U64F64;
 
+pub use balances::{Preservation, Transferred, EXISTENTIAL_DEPOSIT};
 pub use handle::{BlockMode, LocalChainHandle};
 pub use subnet::{StoredEpoch, Subnet, WeightCommit};
 pub use weights::commit_hash;
 
 use super::types::*;
 use super::ChainError;
+
+/// The price of alpha on a local subnet, rao per alpha: 1 TAO. Local subnets follow
+/// Subtensor's stable mechanism (`SubnetMechanism` 0), where the price never moves.
+pub const STABLE_PRICE: Balance = 1_000_000_000;
 
 /// Genesis and economics of a local chain.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -124,7 +131,8 @@ impl LocalChainConfig {
 pub struct Supply {
     /// Funded at genesis.
     pub endowed: Balance,
-    /// Paid for registrations (recycled) and locked to create subnets.
+    /// Paid for registrations (recycled), locked to create subnets, and the dust
+    /// lost when a transfer reaps an account below the existential deposit.
     pub burned: Balance,
     /// Emitted into subnets, block by block.
     pub emitted: Balance,
@@ -253,6 +261,28 @@ impl LocalChain {
     /// The coldkey owning `hotkey` (`Owner`), if it is known.
     pub fn hotkey_owner(&self, hotkey: &AccountId) -> Option<AccountId> {
         self.hotkey_owner.get(hotkey).copied()
+    }
+
+    /// Every stake entry, `(hotkey, coldkey, netuid, amount)` in key order (the
+    /// chain's `Alpha` map; stake is 1:1 with TAO here).
+    pub fn stakes(&self) -> impl Iterator<Item = (AccountId, AccountId, NetUid, Balance)> + '_ {
+        self.stake.iter().map(|((hotkey, coldkey, netuid), amount)| (*hotkey, *coldkey, *netuid, *amount))
+    }
+
+    /// The subnet's token symbol (`TokenSymbol`), UTF-8, or `None` if it does not exist.
+    pub fn token_symbol(&self, netuid: NetUid) -> Option<&'static str> {
+        self.subnets.contains_key(&netuid).then(|| symbols::token_symbol(netuid))
+    }
+
+    /// The subnet's name (`get_name_for_subnet`: the local chain keeps no identities,
+    /// so Subtensor's default name for the netuid), or `None` if it does not exist.
+    pub fn subnet_name(&self, netuid: NetUid) -> Option<&'static str> {
+        self.subnets.contains_key(&netuid).then(|| symbols::subnet_name(netuid))
+    }
+
+    /// Every registered hotkey with its owning coldkey (`Owner`), in key order.
+    pub fn hotkeys(&self) -> impl Iterator<Item = (AccountId, AccountId)> + '_ {
+        self.hotkey_owner.iter().map(|(hot, cold)| (*hot, *cold))
     }
 
     // ------------------------------------------------------------ extrinsics
@@ -489,6 +519,70 @@ impl LocalChain {
         }
         *self.balances.entry(coldkey).or_default() += amount;
         Ok(())
+    }
+
+    /// `add_stake_limit` (chain: `do_add_stake_limit`, `get_max_amount_add`,
+    /// `validate_add_stake`): `add_stake` at a limit price in rao per alpha. A local
+    /// subnet is a stable mechanism (`SubnetMechanism` 0) whose price is 1 TAO per
+    /// alpha and never moves, so a limit at or above [`STABLE_PRICE`] allows any
+    /// amount and one below allows none: then the call fails with `SlippageTooHigh`,
+    /// or with `allow_partial` stakes nothing (`AmountTooLow`). Returns the amount staked.
+    pub fn add_stake_limit(
+        &mut self,
+        coldkey: &dyn Signer,
+        hotkey: AccountId,
+        netuid: NetUid,
+        amount: Balance,
+        limit_price: Balance,
+        allow_partial: bool,
+    ) -> Result<Balance, ChainError> {
+        let max_amount = if limit_price >= STABLE_PRICE { Balance::MAX } else { 0 };
+        self.subnet(netuid)?;
+        self.ensure_started(netuid)?;
+        if amount < self.config.min_stake {
+            return Err(ChainError::AmountTooLow);
+        }
+        if !allow_partial && amount > max_amount {
+            return Err(ChainError::SlippageTooHigh);
+        }
+        let amount = amount.min(max_amount);
+        self.add_stake(coldkey, hotkey, netuid, amount)?;
+        Ok(amount)
+    }
+
+    /// `remove_stake_limit` (chain: `do_remove_stake_limit`, `get_max_amount_remove`,
+    /// `validate_remove_stake`): `remove_stake` at a limit price; on a stable subnet
+    /// a limit at or below [`STABLE_PRICE`] allows any amount, one above allows none.
+    /// Returns the amount unstaked.
+    pub fn remove_stake_limit(
+        &mut self,
+        coldkey: &dyn Signer,
+        hotkey: AccountId,
+        netuid: NetUid,
+        amount: Balance,
+        limit_price: Balance,
+        allow_partial: bool,
+    ) -> Result<Balance, ChainError> {
+        let max_amount = if limit_price <= STABLE_PRICE { Balance::MAX } else { 0 };
+        self.subnet(netuid)?;
+        if amount == 0 {
+            return Err(ChainError::AmountTooLow);
+        }
+        if !allow_partial && amount > max_amount {
+            return Err(ChainError::SlippageTooHigh);
+        }
+        let amount = amount.min(max_amount);
+        self.remove_stake(coldkey, hotkey, netuid, amount)?;
+        Ok(amount)
+    }
+
+    /// `register_limit` (chain: `do_register_limit`): `burned_register`, refused with
+    /// `RegistrationPriceLimitExceeded` when the current burn is above `limit_price`.
+    pub fn register_limit(&mut self, coldkey: &dyn Signer, netuid: NetUid, hotkey: AccountId, limit_price: Balance) -> Result<u16, ChainError> {
+        if self.subnet(netuid)?.burn > limit_price {
+            return Err(ChainError::RegistrationPriceLimitExceeded);
+        }
+        self.burned_register(coldkey, netuid, hotkey)
     }
 
     // ------------------------------------------------------------ blocks

@@ -74,6 +74,64 @@ impl LocalChain {
         self.store_weights(&hotkey, netuid, uids, values, version_key)
     }
 
+    /// `set_mechanism_weights` (chain: dispatch index 119, then `internal_set_weights`
+    /// with the mechanism): a local subnet has one mechanism (`MechanismCountCurrent`
+    /// is 1), so mechanism 0 is exactly `set_weights`; any other is refused with
+    /// `MechanismDoesNotExist`, after the checks the chain makes before it
+    /// (`CommitRevealEnabled`, then `WeightVecNotEqualSize`).
+    pub fn set_mechanism_weights(
+        &mut self,
+        hotkey: &dyn Signer,
+        netuid: NetUid,
+        mecid: u8,
+        uids: &[u16],
+        values: &[u16],
+        version_key: u64,
+    ) -> Result<(), ChainError> {
+        if mecid == 0 {
+            return self.set_weights(hotkey, netuid, uids, values, version_key);
+        }
+        if self.subnet(netuid)?.hyper.commit_reveal_enabled {
+            return Err(ChainError::CommitRevealEnabled);
+        }
+        if uids.len() != values.len() {
+            return Err(ChainError::WeightVecNotEqualSize);
+        }
+        Err(ChainError::MechanismDoesNotExist)
+    }
+
+    /// `commit_mechanism_weights` (chain: index 115, `internal_commit_weights`, which
+    /// first checks `ensure_mechanism_exists`): mechanism 0 is `commit_weights`.
+    pub fn commit_mechanism_weights(&mut self, hotkey: &dyn Signer, netuid: NetUid, mecid: u8, hash: [u8; 32]) -> Result<(), ChainError> {
+        if mecid != 0 {
+            return Err(ChainError::MechanismDoesNotExist);
+        }
+        self.commit_weights(hotkey, netuid, hash)
+    }
+
+    /// `reveal_mechanism_weights` (chain: index 116, `internal_reveal_weights`):
+    /// mechanism 0 is `reveal_weights`. The chain does not check the mechanism here;
+    /// no commit can exist for another one, so it fails as a reveal without a commit.
+    #[allow(clippy::too_many_arguments)]
+    pub fn reveal_mechanism_weights(
+        &mut self,
+        hotkey: &dyn Signer,
+        netuid: NetUid,
+        mecid: u8,
+        uids: &[u16],
+        values: &[u16],
+        salt: &[u16],
+        version_key: u64,
+    ) -> Result<(), ChainError> {
+        if mecid == 0 {
+            return self.reveal_weights(hotkey, netuid, uids, values, salt, version_key);
+        }
+        if !self.subnet(netuid)?.hyper.commit_reveal_enabled {
+            return Err(ChainError::CommitRevealDisabled);
+        }
+        Err(ChainError::NoWeightsCommitFound)
+    }
+
     /// Chain: `internal_set_weights`: the rules, then the row; the last update moves
     /// only without commit-reveal (with it, the commit moved it).
     fn store_weights(&mut self, hotkey: &AccountId, netuid: NetUid, uids: &[u16], values: &[u16], version_key: u64) -> Result<(), ChainError> {

@@ -2,18 +2,75 @@
 //! extrinsics, events), the transaction pool and account nonces.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use codec::Encode;
 use tokio::sync::oneshot;
 
 use super::extrinsic::SignedExtrinsic;
 use super::pallets::RuntimeCall;
+use super::storage::StorageView;
 use super::system::{Hash, Header};
+use crate::chain::local::LocalChain;
 use crate::chain::AccountId;
 
 /// Blocks kept for lookups by hash or number; older ones are pruned like Substrate's
 /// `BlockHashCount` window (Subtensor: 4096), except genesis.
 pub const BLOCKS_KEPT: usize = 4096;
+
+/// Blocks whose state is kept for reads at that block: a pruning node's window
+/// (Substrate's default `--state-pruning 256`). Older blocks answer "state discarded".
+pub const STATES_KEPT: usize = 256;
+
+/// The state after a block: what storage and runtime-API reads at that block see.
+#[derive(Debug)]
+pub struct BlockState {
+    /// The chain's storage after the block.
+    pub chain: LocalChain,
+    /// Each account's nonce after the block (`System::Account`'s `nonce`).
+    pub nonces: BTreeMap<AccountId, u32>,
+    /// Storage keys and values, built on first read: one item at a time for reads
+    /// of single keys, all of them for prefix iteration.
+    items: std::sync::Mutex<BTreeMap<usize, Arc<StorageView>>>,
+    all: std::sync::OnceLock<StorageView>,
+}
+
+impl BlockState {
+    /// The state after a block: `chain` and `nonces` as they are.
+    pub fn new(chain: LocalChain, nonces: BTreeMap<AccountId, u32>) -> Self {
+        Self { chain, nonces, items: Default::default(), all: Default::default() }
+    }
+
+    /// The account's nonce in this state.
+    pub fn nonce(&self, account: &AccountId) -> u32 {
+        self.nonces.get(account).copied().unwrap_or(0)
+    }
+
+    /// Every storage key and value of this state (`block` is the block it follows).
+    pub(crate) fn view(&self, block: &SealedBlock) -> &StorageView {
+        self.all.get_or_init(|| super::storage::view(self, block))
+    }
+
+    /// The whole view, if a read has built it.
+    pub(crate) fn built_view(&self) -> Option<&StorageView> {
+        self.all.get()
+    }
+
+    /// The keys and values of storage item `index` (of [`super::storage::items`]).
+    pub(crate) fn item_view(&self, index: usize, block: &SealedBlock) -> Arc<StorageView> {
+        let mut items = self.items.lock().unwrap_or_else(|p| p.into_inner());
+        items.entry(index).or_insert_with(|| Arc::new(super::storage::item_view(index, self, block))).clone()
+    }
+}
+
+/// Why a read at a block cannot be answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateError {
+    /// No block with that hash (never sealed, or pruned past [`BLOCKS_KEPT`]).
+    UnknownBlock,
+    /// The block is known but its state was pruned (older than [`STATES_KEPT`]).
+    Discarded,
+}
 
 /// A block as sealed: header, hash, extrinsics and the events they raised.
 #[derive(Clone, Debug)]
@@ -26,6 +83,8 @@ pub struct SealedBlock {
     pub extrinsics: Vec<Vec<u8>>,
     /// SCALE `Vec<EventRecord<RuntimeEvent, H256>>`: `System::Events` at this block.
     pub events: Vec<u8>,
+    /// The state after this block, while within [`STATES_KEPT`] of the best block.
+    pub state: Option<Arc<BlockState>>,
 }
 
 impl SealedBlock {
@@ -84,6 +143,23 @@ impl Ledger {
         while self.recent.len() > BLOCKS_KEPT {
             self.recent.pop_front();
         }
+        // Prune the state that just left the window of the last STATES_KEPT blocks
+        // (genesis is the block before `recent[0]`).
+        if let Some(old) = self.recent.len().checked_sub(STATES_KEPT + 1).and_then(|i| self.recent.get_mut(i)) {
+            old.state = None;
+        }
+        if self.recent.len() >= STATES_KEPT {
+            if let Some(genesis) = self.genesis.as_mut() {
+                genesis.state = None;
+            }
+        }
+    }
+
+    /// The block a read names (the best block when `None`) and the state after it.
+    pub fn state_at(&self, hash: Option<&Hash>) -> Result<(&SealedBlock, Arc<BlockState>), StateError> {
+        let block = self.at(hash).ok_or(StateError::UnknownBlock)?;
+        let state = block.state.clone().ok_or(StateError::Discarded)?;
+        Ok((block, state))
     }
 
     /// The block numbered `number`, if still kept.

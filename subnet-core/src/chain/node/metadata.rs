@@ -4,30 +4,39 @@
 //! format with Subtensor's transaction extensions (`runtime/src/lib.rs`
 //! `TxExtension`, identifiers from each extension's `IDENTIFIER`); the runtime APIs.
 
-use codec::{Compact, Decode, Encode};
-use frame_metadata::v14::{StorageEntryModifier, StorageEntryType, StorageHasher};
+use codec::{Decode, Encode};
 use frame_metadata::v15::{
-    CustomMetadata, ExtrinsicMetadata, OuterEnums, PalletCallMetadata, PalletErrorMetadata, PalletEventMetadata, PalletMetadata,
-    PalletStorageMetadata, RuntimeApiMetadata, RuntimeApiMethodMetadata, RuntimeApiMethodParamMetadata, RuntimeMetadataV15, SignedExtensionMetadata,
-    StorageEntryMetadata,
+    CustomMetadata, ExtrinsicMetadata, OuterEnums, PalletCallMetadata, PalletConstantMetadata, PalletErrorMetadata, PalletEventMetadata,
+    PalletMetadata, RuntimeMetadataV15,
 };
 use frame_metadata::RuntimeMetadataPrefixed;
 use scale_info::build::{Fields, Variants};
 use scale_info::{meta_type, Path, Type, TypeInfo, TypeParameter};
 
 use super::pallets::{
-    AccountId32, AdminCall, ErrorEnum, NetUid, RuntimeCall, RuntimeEvent, SubtensorCall, SubtensorEvent, SudoCall, SudoEvent,
-    ADMIN_UTILS_PALLET_INDEX, H256, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
+    AccountId32, AdminCall, ErrorEnum, RuntimeCall, RuntimeEvent, SubtensorCall, SubtensorEvent, SudoCall, SudoEvent, ADMIN_UTILS_PALLET_INDEX,
+    BALANCES_PALLET_INDEX, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
 };
-use super::runtime_api::{HyperparamEntry, NeuronInfo};
-use super::system::{AccountInfo, EventRecord, SystemEvent};
+use super::storage;
+use super::system::SystemEvent;
 
-/// Runtime APIs and their versions, as `Core_version` lists them.
-pub const RUNTIME_APIS: &[(&str, u32)] =
-    &[("Core", 5), ("Metadata", 2), ("AccountNonceApi", 1), ("NeuronInfoRuntimeApi", 1), ("SubnetInfoRuntimeApi", 1)];
+/// Runtime APIs and their versions, as `Core_version` lists them (Subtensor's
+/// `impl_runtime_apis!`; `SubnetInfoRuntimeApi` is at `api_version(2)`).
+pub const RUNTIME_APIS: &[(&str, u32)] = &[
+    ("Core", 5),
+    ("Metadata", 2),
+    ("AccountNonceApi", 1),
+    ("TransactionPaymentApi", 4),
+    ("DelegateInfoRuntimeApi", 1),
+    ("NeuronInfoRuntimeApi", 1),
+    ("SubnetInfoRuntimeApi", 2),
+    ("StakeInfoRuntimeApi", 1),
+    ("SubnetRegistrationRuntimeApi", 1),
+    ("SwapRuntimeApi", 1),
+];
 
 /// `sp_runtime::MultiAddress<AccountId32, ()>` (Subtensor's `Address`).
-#[derive(Clone, Debug, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub enum MultiAddress {
     /// An account id, the only form Subtensor's signers use.
     #[codec(index = 0)]
@@ -52,44 +61,6 @@ pub enum MultiSignature {
     Sr25519([u8; 64]),
     /// An ECDSA signature (65 bytes, with recovery id).
     Ecdsa([u8; 65]),
-}
-
-/// An extension with no explicit data.
-#[derive(TypeInfo)]
-pub struct Empty;
-
-/// `CheckNonce(#[codec(compact)] u32)`.
-#[derive(TypeInfo)]
-pub struct CheckNonce(#[allow(dead_code)] Compact<u32>);
-
-/// `pallet_transaction_payment::ChargeTransactionPayment(#[codec(compact)] Balance)`.
-#[derive(TypeInfo)]
-pub struct ChargeTransactionPayment(#[allow(dead_code)] Compact<u64>);
-
-/// Subtensor's wrapper around it (`runtime/src/transaction_payment_wrapper.rs`).
-#[derive(TypeInfo)]
-pub struct ChargeTransactionPaymentWrapper {
-    #[allow(dead_code)]
-    inner: ChargeTransactionPayment,
-}
-
-/// `sp_runtime::generic::Era`, described as Substrate describes it: `Immortal` (byte
-/// 0), then `Mortal1` … `Mortal255`, each with one more byte (two bytes for a mortal
-/// era: its first byte names the variant).
-pub struct Era;
-
-impl TypeInfo for Era {
-    type Identity = Self;
-    fn type_info() -> Type {
-        // Metadata names are `&'static str`: the 255 names are made once.
-        static MORTAL: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-        let names = MORTAL.get_or_init(|| (1..=255).map(|i| &*format!("Mortal{i}").leak()).collect());
-        let mut variants = Variants::new().variant("Immortal", |v| v.index(0));
-        for (i, name) in (1..=255u8).zip(names) {
-            variants = variants.variant(*name, |v| v.index(i).fields(Fields::unnamed().field(|f| f.ty::<u8>())));
-        }
-        Type::builder().path(Path::new("Era", "sp_runtime::generic::era")).variant(variants)
-    }
 }
 
 impl TypeInfo for MultiAddress {
@@ -122,27 +93,13 @@ impl TypeInfo for MultiSignature {
     }
 }
 
-// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
-#[allow(missing_docs)]
-#[derive(TypeInfo)]
-pub enum Mode {
-    Disabled,
-    Enabled,
-}
-
-// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
-#[allow(missing_docs)]
-#[derive(TypeInfo)]
-pub struct CheckMetadataHash {
-    #[allow(dead_code)]
-    mode: Mode,
-}
-
 /// `RuntimeError`, the outer error enum.
 // No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
 #[allow(missing_docs)]
 #[derive(TypeInfo)]
 pub enum RuntimeError {
+    #[codec(index = 5)]
+    Balances(ErrorEnum<BALANCES_PALLET_INDEX>),
     #[codec(index = 7)]
     SubtensorModule(ErrorEnum<SUBTENSOR_PALLET_INDEX>),
     #[codec(index = 12)]
@@ -150,9 +107,6 @@ pub enum RuntimeError {
     #[codec(index = 19)]
     AdminUtils(ErrorEnum<ADMIN_UTILS_PALLET_INDEX>),
 }
-
-/// The explicit data of every transaction extension, in order: V14's `Extra`.
-type Extra = (Empty, Empty, Empty, Empty, Era, CheckNonce, Empty, ChargeTransactionPaymentWrapper, Empty, Empty, Empty, Empty, CheckMetadataHash);
 
 /// `sp_runtime::generic::UncheckedExtrinsic<Address, Call, Signature, Extra>`: V14
 /// names the extrinsic's parts only through these type parameters.
@@ -167,9 +121,31 @@ impl TypeInfo for UncheckedExtrinsic {
                 TypeParameter::new("Address", Some(meta_type::<MultiAddress>())),
                 TypeParameter::new("Call", Some(meta_type::<RuntimeCall>())),
                 TypeParameter::new("Signature", Some(meta_type::<MultiSignature>())),
-                TypeParameter::new("Extra", Some(meta_type::<Extra>())),
+                TypeParameter::new("Extra", Some(meta_type::<super::extensions::Extra>())),
             ])
             .composite(Fields::unnamed().field(|f| f.ty::<Vec<u8>>()))
+    }
+}
+
+/// Subtensor's runtime extrinsic, Frontier's `fp_self_contained::UncheckedExtrinsic`
+/// around the generic one (`runtime/src/lib.rs` `UncheckedExtrinsic`): the same bytes.
+pub struct SelfContainedExtrinsic;
+
+impl TypeInfo for SelfContainedExtrinsic {
+    type Identity = Self;
+    fn type_info() -> Type {
+        Type::builder()
+            .path(Path::new("UncheckedExtrinsic", "fp_self_contained::unchecked_extrinsic"))
+            .type_params(vec![
+                TypeParameter::new("Address", Some(meta_type::<MultiAddress>())),
+                TypeParameter::new("Call", Some(meta_type::<RuntimeCall>())),
+                TypeParameter::new("Signature", Some(meta_type::<MultiSignature>())),
+                TypeParameter::new("Extension", Some(meta_type::<super::extensions::Extra>())),
+            ])
+            .composite(
+                Fields::unnamed()
+                    .field(|f| f.ty::<UncheckedExtrinsic>().type_name("generic::UncheckedExtrinsic<Address, Call, Signature, Extension>")),
+            )
     }
 }
 
@@ -179,65 +155,15 @@ pub struct Block {
     #[allow(dead_code)]
     header: super::system::Header,
     #[allow(dead_code)]
-    extrinsics: Vec<UncheckedExtrinsic>,
+    extrinsics: Vec<SelfContainedExtrinsic>,
 }
 
 /// The runtime type itself.
 #[derive(TypeInfo)]
 pub struct Runtime;
 
-fn extension<E: TypeInfo + 'static, I: TypeInfo + 'static>(identifier: &'static str) -> SignedExtensionMetadata {
-    SignedExtensionMetadata { identifier, ty: meta_type::<E>(), additional_signed: meta_type::<I>() }
-}
-
-/// Subtensor's `TxExtension`, in order. Explicit data travels in the extrinsic;
-/// implicit data is only signed. Must match [`super::extrinsic`]'s decoding.
-fn transaction_extensions() -> Vec<SignedExtensionMetadata> {
-    vec![
-        extension::<Empty, ()>("CheckNonZeroSender"),
-        extension::<Empty, u32>("CheckSpecVersion"),
-        extension::<Empty, u32>("CheckTxVersion"),
-        extension::<Empty, H256>("CheckGenesis"),
-        extension::<Era, H256>("CheckMortality"),
-        extension::<CheckNonce, ()>("CheckNonce"),
-        extension::<Empty, ()>("CheckWeight"),
-        extension::<ChargeTransactionPaymentWrapper, ()>("ChargeTransactionPaymentWrapper"),
-        extension::<Empty, ()>("SudoTransactionExtension"),
-        extension::<Empty, ()>("CheckShieldedTxValidity"),
-        extension::<Empty, ()>("SubtensorTransactionExtension"),
-        extension::<Empty, ()>("DrandPriority"),
-        extension::<CheckMetadataHash, Option<H256>>("CheckMetadataHash"),
-    ]
-}
-
-fn plain<T: TypeInfo + 'static>(name: &'static str, default: Vec<u8>) -> StorageEntryMetadata {
-    StorageEntryMetadata { name, modifier: StorageEntryModifier::Default, ty: StorageEntryType::Plain(meta_type::<T>()), default, docs: vec![] }
-}
-
-fn map<K: TypeInfo + 'static, V: TypeInfo + 'static>(name: &'static str, hashers: Vec<StorageHasher>, default: Vec<u8>) -> StorageEntryMetadata {
-    StorageEntryMetadata {
-        name,
-        modifier: StorageEntryModifier::Default,
-        ty: StorageEntryType::Map { hashers, key: meta_type::<K>(), value: meta_type::<V>() },
-        default,
-        docs: vec![],
-    }
-}
-
 fn pallet(name: &'static str, index: u8) -> PalletMetadata {
     PalletMetadata { name, storage: None, calls: None, event: None, constants: vec![], error: None, index, docs: vec![] }
-}
-
-fn api(name: &'static str, methods: Vec<RuntimeApiMethodMetadata>) -> RuntimeApiMetadata {
-    RuntimeApiMetadata { name, methods, docs: vec![] }
-}
-
-fn method<O: TypeInfo + 'static>(name: &'static str, inputs: Vec<RuntimeApiMethodParamMetadata>) -> RuntimeApiMethodMetadata {
-    RuntimeApiMethodMetadata { name, inputs, output: meta_type::<O>(), docs: vec![] }
-}
-
-fn param<T: TypeInfo + 'static>(name: &'static str) -> RuntimeApiMethodParamMetadata {
-    RuntimeApiMethodParamMetadata { name, ty: meta_type::<T>() }
 }
 
 /// Metadata V14, what `state_getMetadata` and `Metadata_metadata` answer on a
@@ -258,53 +184,45 @@ pub fn build_v14() -> RuntimeMetadataPrefixed {
     let extrinsic = frame_metadata::v14::ExtrinsicMetadata {
         ty: meta_type::<UncheckedExtrinsic>(),
         version: 4,
-        signed_extensions: transaction_extensions()
+        signed_extensions: super::extensions::metadata()
             .into_iter()
             .map(|e| frame_metadata::v14::SignedExtensionMetadata { identifier: e.identifier, ty: e.ty, additional_signed: e.additional_signed })
             .collect(),
     };
-    frame_metadata::v14::RuntimeMetadataV14::new(pallets, extrinsic, meta_type::<Runtime>()).into()
+    let mut metadata = frame_metadata::v14::RuntimeMetadataV14::new(pallets, extrinsic, meta_type::<Runtime>());
+    super::type_paths::rewrite(&mut metadata.types);
+    metadata.into()
 }
 
 fn pallets() -> Vec<PalletMetadata> {
     let system = PalletMetadata {
-        storage: Some(PalletStorageMetadata {
-            prefix: "System",
-            entries: vec![
-                map::<AccountId32, AccountInfo>("Account", vec![StorageHasher::Blake2_128Concat], AccountInfo::default().encode()),
-                plain::<u32>("Number", 0u32.encode()),
-                plain::<Vec<EventRecord<RuntimeEvent>>>("Events", Vec::<u8>::new().encode()),
-            ],
-        }),
+        storage: storage::pallet_metadata("System"),
         calls: Some(PalletCallMetadata { ty: meta_type::<super::pallets::SystemCall>() }),
         event: Some(PalletEventMetadata { ty: meta_type::<SystemEvent>() }),
         ..pallet("System", 0)
     };
-    let balances = pallet("Balances", 5);
+    let balances = PalletMetadata {
+        storage: storage::pallet_metadata("Balances"),
+        calls: Some(PalletCallMetadata { ty: meta_type::<super::pallets::BalancesCall>() }),
+        event: Some(PalletEventMetadata { ty: meta_type::<super::pallets::BalancesEvent>() }),
+        constants: vec![PalletConstantMetadata {
+            name: "ExistentialDeposit",
+            ty: meta_type::<super::pallets::TaoBalance>(),
+            value: crate::chain::local::EXISTENTIAL_DEPOSIT.encode(),
+            docs: vec![],
+        }],
+        error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<BALANCES_PALLET_INDEX>>() }),
+        ..pallet("Balances", BALANCES_PALLET_INDEX)
+    };
     let subtensor = PalletMetadata {
-        storage: Some(PalletStorageMetadata {
-            prefix: "SubtensorModule",
-            entries: vec![
-                map::<(NetUid, u16), u64>("BlockAtRegistration", vec![StorageHasher::Identity, StorageHasher::Identity], 0u64.encode()),
-                map::<NetUid, bool>("NetworksAdded", vec![StorageHasher::Identity], false.encode()),
-            ],
-        }),
+        storage: storage::pallet_metadata("SubtensorModule"),
         calls: Some(PalletCallMetadata { ty: meta_type::<SubtensorCall>() }),
         event: Some(PalletEventMetadata { ty: meta_type::<SubtensorEvent>() }),
         error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<SUBTENSOR_PALLET_INDEX>>() }),
         ..pallet("SubtensorModule", SUBTENSOR_PALLET_INDEX)
     };
     let sudo = PalletMetadata {
-        storage: Some(PalletStorageMetadata {
-            prefix: "Sudo",
-            entries: vec![StorageEntryMetadata {
-                name: "Key",
-                modifier: StorageEntryModifier::Optional,
-                ty: StorageEntryType::Plain(meta_type::<AccountId32>()),
-                default: Option::<AccountId32>::None.encode(),
-                docs: vec![],
-            }],
-        }),
+        storage: storage::pallet_metadata("Sudo"),
         calls: Some(PalletCallMetadata { ty: meta_type::<SudoCall>() }),
         event: Some(PalletEventMetadata { ty: meta_type::<SudoEvent>() }),
         error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<SUDO_PALLET_INDEX>>() }),
@@ -315,42 +233,72 @@ fn pallets() -> Vec<PalletMetadata> {
         error: Some(PalletErrorMetadata { ty: meta_type::<ErrorEnum<ADMIN_UTILS_PALLET_INDEX>>() }),
         ..pallet("AdminUtils", ADMIN_UTILS_PALLET_INDEX)
     };
-    vec![system, balances, subtensor, sudo, admin]
+    // Aura's slot is the block time: 250 ms, Subtensor's fast-blocks localnet (what
+    // tools use to estimate waits; this node's `--blocks` may differ).
+    let aura = PalletMetadata {
+        constants: vec![PalletConstantMetadata { name: "SlotDuration", ty: meta_type::<u64>(), value: AURA_SLOT_DURATION_MS.encode(), docs: vec![] }],
+        ..pallet("Aura", 3)
+    };
+    let commitments = PalletMetadata { storage: storage::pallet_metadata("Commitments"), ..pallet("Commitments", 18) };
+    vec![system, aura, balances, subtensor, sudo, commitments, admin]
 }
+
+/// `Aura::SlotDuration`, milliseconds.
+pub const AURA_SLOT_DURATION_MS: u64 = 250;
 
 /// Metadata V15, what `Metadata_metadata_at_version(15)` answers (subxt asks for it).
 pub fn build() -> RuntimeMetadataPrefixed {
-    let apis = vec![
-        // `execute_block` is declared as on every runtime (it puts the extrinsic type,
-        // with its Address/Signature parameters, in the registry where Python's
-        // scalecodec looks for it); this node does not answer it.
-        api("Core", vec![method::<super::system::RuntimeVersion>("version", vec![]), method::<()>("execute_block", vec![param::<Block>("block")])]),
-        api(
-            "Metadata",
-            vec![
-                method::<Vec<u8>>("metadata", vec![]),
-                method::<Option<Vec<u8>>>("metadata_at_version", vec![param::<u32>("version")]),
-                method::<Vec<u32>>("metadata_versions", vec![]),
-            ],
-        ),
-        api("AccountNonceApi", vec![method::<u32>("account_nonce", vec![param::<AccountId32>("account")])]),
-        api("NeuronInfoRuntimeApi", vec![method::<Vec<NeuronInfo>>("get_neurons", vec![param::<NetUid>("netuid")])]),
-        api("SubnetInfoRuntimeApi", vec![method::<Option<Vec<HyperparamEntry>>>("get_subnet_hyperparams_v3", vec![param::<NetUid>("netuid")])]),
-    ];
+    let apis = super::runtime_api::declarations();
     let extrinsic = ExtrinsicMetadata {
         version: 4,
         address_ty: meta_type::<MultiAddress>(),
         call_ty: meta_type::<RuntimeCall>(),
         signature_ty: meta_type::<MultiSignature>(),
         extra_ty: meta_type::<()>(),
-        signed_extensions: transaction_extensions(),
+        signed_extensions: super::extensions::metadata(),
     };
     let outer_enums = OuterEnums {
         call_enum_ty: meta_type::<RuntimeCall>(),
         event_enum_ty: meta_type::<RuntimeEvent>(),
         error_enum_ty: meta_type::<RuntimeError>(),
     };
-    let metadata =
+    let mut metadata =
         RuntimeMetadataV15::new(pallets(), extrinsic, meta_type::<Runtime>(), apis, outer_enums, CustomMetadata { map: Default::default() });
+    super::type_paths::rewrite(&mut metadata.types);
     metadata.into()
+}
+
+/// The `spec_version` this node serves. Python clients (scalecodec,
+/// async-substrate-interface, bittensor 11) cache metadata on disk by genesis hash
+/// and spec version, and a fresh localnet always has the same genesis hash; so the
+/// spec version changes with every change to the served metadata. Subtensor's
+/// spec (425) times 1000 plus a local revision: above every real runtime's.
+pub const SPEC_VERSION: u32 = 425_000 + 7;
+
+/// The digest of the metadata [`SPEC_VERSION`] was given to (blake2-256 of the V14
+/// and V15 metadata, first 8 bytes, hex); the test below fails when they disagree.
+pub const METADATA_DIGEST: &str = "5a227c4255589220";
+
+/// The digest [`METADATA_DIGEST`] pins, of the metadata as built now.
+pub fn metadata_digest() -> String {
+    let mut bytes = build_v14().encode();
+    bytes.extend_from_slice(&build().encode());
+    hex::encode(&sp_crypto_hashing::blake2_256(&bytes)[..8])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_version_changes_with_the_metadata() {
+        let digest = metadata_digest();
+        assert_eq!(
+            digest,
+            METADATA_DIGEST,
+            "the served metadata changed: set SPEC_VERSION to 425_000 + {} and METADATA_DIGEST to \"{digest}\" \
+             (clients cache metadata by spec version)",
+            SPEC_VERSION - 425_000 + 1
+        );
+    }
 }

@@ -4,26 +4,32 @@
 //! - [`system`]: FRAME types (headers, accounts, events, dispatch errors) in SCALE.
 //! - [`pallets`]: `SubtensorModule`, `AdminUtils`, `Balances` calls, events and errors
 //!   with Subtensor's names and indices, and their dispatch to the local chain.
-//! - [`metadata`]: runtime metadata V15 describing them (`scale-info`, `frame-metadata`).
+//! - [`metadata`]: runtime metadata V15 describing them (`scale-info`, `frame-metadata`),
+//!   with Subtensor's type paths ([`type_paths`]) and transaction extensions ([`extensions`]).
 //! - [`extrinsic`]: signed extrinsics: decoding and the pool's checks.
-//! - [`ledger`]: sealed blocks, pool, nonces.
+//! - [`ledger`]: sealed blocks, the state after each recent one, pool, nonces.
+//! - [`persist`]: the state directory that survives a crash (`kill -9`).
 //! - [`storage`] and [`runtime_api`]: what `state_getStorage` and `state_call` answer.
 //! - [`rpc`]: the JSON-RPC server (`jsonrpsee`).
 //!
 //! Differences from a real node, on purpose: one author and instant finality (every
-//! block is final when sealed); no fees; storage is answered from the latest state
-//! at any block hash except `System::Events`, which is kept per block; state and
-//! extrinsics roots are digests, not trie roots; extrinsics with a future nonce are
-//! refused instead of waiting in the pool.
+//! block is final when sealed); no fees; state and extrinsics roots are digests, not
+//! trie roots; extrinsics with a future nonce are refused instead of waiting in the
+//! pool. Reads at a block see that block's state for the last
+//! [`ledger::STATES_KEPT`] blocks, as a pruning node does.
 
+pub mod commitments;
+pub mod extensions;
 pub mod extrinsic;
 pub mod ledger;
 pub mod metadata;
 pub mod pallets;
+pub mod persist;
 pub mod rpc;
 pub mod runtime_api;
 pub mod storage;
 pub mod system;
+pub mod type_paths;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -33,8 +39,9 @@ use codec::{Decode, Encode};
 use tokio::sync::{broadcast, oneshot};
 
 use self::extrinsic::{Implicit, InvalidTransaction, TxError};
-use self::ledger::{extrinsics_root, Ledger, Pending, SealedBlock};
+use self::ledger::{extrinsics_root, BlockState, Ledger, Pending, SealedBlock, StateError};
 use self::pallets::{RuntimeCall, RuntimeEvent};
+use self::persist::BlockStore;
 use self::system::{EventRecord, Hash, Header, Phase};
 use super::local::{BlockMode, LocalChain};
 use super::AccountId;
@@ -47,6 +54,29 @@ pub struct NodeState {
     pub chain: LocalChain,
     /// Sealed blocks, the pool and account nonces: what a node adds to the chain state.
     pub ledger: Ledger,
+    /// Where each sealed block is saved, if the node has a state directory.
+    store: Option<BlockStore>,
+}
+
+impl NodeState {
+    /// The state as it is now, kept with the block just sealed.
+    fn block_state(&self) -> Arc<BlockState> {
+        Arc::new(BlockState::new(self.chain.clone(), self.ledger.nonces.clone()))
+    }
+
+    /// Keep a sealed block with the state after it, and save both if persistent.
+    fn push_block(&mut self, mut block: SealedBlock) {
+        block.state = Some(self.block_state());
+        self.ledger.push(block.clone());
+        if let Some(mut store) = self.store.take() {
+            if let Err(e) = store.record(&block, self) {
+                // The node goes on serving; the directory holds the chain up to the
+                // last block it could save.
+                tracing::error!("saving block {} to the state directory: {e}", block.header.number);
+            }
+            self.store = Some(store);
+        }
+    }
 }
 
 /// A local Subtensor-like node; cheap to clone (shared state).
@@ -76,10 +106,56 @@ impl LocalNode {
             extrinsics_root: extrinsics_root(&[]),
             digest: vec![],
         };
-        let mut ledger = Ledger { nonces, ..Default::default() };
-        ledger.push(SealedBlock { hash: header.hash(), header, extrinsics: vec![], events: Vec::<u8>::new().encode() });
+        let genesis = SealedBlock { hash: header.hash(), header, extrinsics: vec![], events: Vec::<u8>::new().encode(), state: None };
+        Self::from_blocks(chain, mode, nonces, vec![genesis], None)
+    }
+
+    /// A node whose ledger holds `blocks` (genesis first) and whose state is the one
+    /// after the last of them.
+    fn from_blocks(
+        chain: LocalChain,
+        mode: BlockMode,
+        nonces: std::collections::BTreeMap<AccountId, u32>,
+        blocks: Vec<SealedBlock>,
+        store: Option<BlockStore>,
+    ) -> Self {
+        let mut state = NodeState { chain, ledger: Ledger { nonces, ..Default::default() }, store: None };
+        let last = blocks.len() - 1;
+        for (i, mut block) in blocks.into_iter().enumerate() {
+            if i == last {
+                block.state = Some(state.block_state());
+            }
+            state.ledger.push(block);
+        }
+        state.store = store;
         let (heads, _) = broadcast::channel(1024);
-        Self { state: Arc::new(Mutex::new(NodeState { chain, ledger })), heads, mode, runtime: Arc::new(runtime_api::RuntimeInfo::new()) }
+        Self { state: Arc::new(Mutex::new(state)), heads, mode, runtime: Arc::new(runtime_api::RuntimeInfo::new()) }
+    }
+
+    /// A node saving every block to `dir` and restarting from it: the chain it held
+    /// if `dir` has one (after a crash too), otherwise a new chain from `genesis`.
+    pub fn open(dir: &Path, mode: BlockMode, genesis: impl FnOnce() -> LocalChain) -> std::io::Result<Self> {
+        let (store, restored) = BlockStore::open(dir)?;
+        Ok(match restored {
+            Some(r) => Self::from_blocks(r.chain, mode, r.nonces, r.blocks, Some(store)),
+            None => {
+                let node = Self::new(genesis(), mode);
+                {
+                    let mut state = node.lock();
+                    let genesis = state.ledger.genesis.clone().expect("a new node has its genesis");
+                    let mut store = store;
+                    store.record(&genesis, &state)?;
+                    state.store = Some(store);
+                }
+                node
+            }
+        })
+    }
+
+    /// The block a read names (the best block when `None`) and the state after it.
+    pub fn state_at(&self, hash: Option<&Hash>) -> Result<(SealedBlock, Arc<BlockState>), StateError> {
+        let state = self.lock();
+        state.ledger.state_at(hash).map(|(block, at)| (block.clone(), at))
     }
 
     /// How blocks are sealed (instantly after each extrinsic, or on a timer).
@@ -273,6 +349,6 @@ fn seal_one(state: &mut NodeState) -> (Header, Included) {
         extrinsics_root: extrinsics_root(&extrinsics),
         digest: vec![],
     };
-    state.ledger.push(SealedBlock { hash: header.hash(), header: header.clone(), extrinsics, events });
+    state.push_block(SealedBlock { hash: header.hash(), header: header.clone(), extrinsics, events, state: None });
     (header, included)
 }

@@ -2,7 +2,8 @@
 //! Subtensor's pallet indices, call indices, argument names and types, and variant
 //! positions (opentensor/subtensor @ 14bc6f9f: `runtime/src/lib.rs`
 //! `construct_runtime!`, `pallets/subtensor/src/macros/{dispatches,events,errors}.rs`,
-//! `pallets/admin-utils/src/lib.rs`), and their dispatch to the [`LocalChain`].
+//! `pallets/admin-utils/src/lib.rs`; `Balances` is polkadot-sdk's `pallet_balances`),
+//! and their dispatch to the [`LocalChain`].
 //!
 //! Only what the `Chain` trait needs is declared; everything else a real runtime has
 //! is absent from the metadata, so a client asking for it gets "not found".
@@ -13,8 +14,9 @@ use codec::{Decode, Encode};
 use scale_info::build::{Fields, Variants};
 use scale_info::{Path, Type, TypeInfo};
 
-use super::system::{DispatchError, DispatchEventInfo, ModuleError, SystemEvent};
-use crate::chain::local::LocalChain;
+use super::metadata::MultiAddress;
+use super::system::{DispatchError, DispatchEventInfo, ModuleError, SystemEvent, TokenError};
+use crate::chain::local::{LocalChain, Preservation, Transferred};
 use crate::chain::{AccountId, AxonInfo, ChainError, Hyperparameter, Origin};
 
 /// `sp_core::crypto::AccountId32`.
@@ -29,7 +31,12 @@ pub struct H256(pub [u8; 32]);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct NetUid(pub u16);
 
-/// `subtensor_runtime_common::NetUidStorageIndex` (netuid and mechanism; mechanism 0 here).
+/// `subtensor_runtime_common::MechId`: a mechanism of a subnet (0 is the main one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct MechId(pub u8);
+
+/// `subtensor_runtime_common::NetUidStorageIndex`: `mecid * 4096 + netuid`
+/// (`pallets/subtensor/src/subnets/mechanism.rs`, `get_mechanism_storage_index`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct NetUidStorageIndex(pub u16);
 
@@ -40,6 +47,10 @@ pub struct TaoBalance(pub u64);
 /// `subtensor_runtime_common::AlphaBalance` (alpha rao).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct AlphaBalance(pub u64);
+
+/// `pallet_balances`' `T::Balance`, which Subtensor sets to `TaoBalance` (rao): a call's
+/// field written with this name carries it as its type name, as the real metadata does.
+pub type Balance = u64;
 
 /// `TypeInfo` under the type's path in Substrate/Subtensor, which clients use to pick
 /// their codecs (Python's scalecodec reads `sp_core::crypto::AccountId32` as SS58).
@@ -57,10 +68,37 @@ macro_rules! newtype_info {
 newtype_info! {
     AccountId32([u8; 32]) in "sp_core::crypto";
     H256([u8; 32]) in "primitive_types";
-    NetUid(u16) in "subtensor_runtime_common";
-    NetUidStorageIndex(u16) in "subtensor_runtime_common";
-    TaoBalance(u64) in "subtensor_runtime_common";
-    AlphaBalance(u64) in "subtensor_runtime_common";
+}
+
+/// `TypeInfo` of the inner primitive itself: Subtensor's numeric newtypes declare
+/// their metadata so (`common/src/lib.rs`, `common/src/currency.rs`:
+/// `type Identity = <u16 as TypeInfo>::Identity`), and clients see a plain `u16` /
+/// `u64` / `u8` named by the field's type name (`NetUid`, `TaoBalance`, `MechId`).
+macro_rules! transparent_info {
+    ($($ty:ident($inner:ty);)*) => {$(
+        impl TypeInfo for $ty {
+            type Identity = <$inner as TypeInfo>::Identity;
+            fn type_info() -> Type {
+                <$inner as TypeInfo>::type_info()
+            }
+        }
+    )*};
+}
+
+transparent_info! {
+    NetUid(u16);
+    MechId(u8);
+    NetUidStorageIndex(u16);
+    TaoBalance(u64);
+    AlphaBalance(u64);
+}
+
+impl NetUidStorageIndex {
+    /// The storage index of mechanism `mecid` of subnet `netuid` (Subtensor's
+    /// `GLOBAL_MAX_SUBNET_COUNT` is 4096).
+    pub fn of(netuid: NetUid, mecid: MechId) -> Self {
+        Self((mecid.0 as u16).saturating_mul(4096).saturating_add(netuid.0))
+    }
 }
 
 /// `frame_system::Call`: only `remark` (index 0), a call with no effect, useful to
@@ -90,14 +128,48 @@ pub enum SubtensorCall {
     burned_register { netuid: NetUid, hotkey: AccountId32 },
     #[codec(index = 59)]
     register_network { hotkey: AccountId32 },
+    #[codec(index = 88)]
+    add_stake_limit { hotkey: AccountId32, netuid: NetUid, amount_staked: TaoBalance, limit_price: TaoBalance, allow_partial: bool },
+    #[codec(index = 89)]
+    remove_stake_limit { hotkey: AccountId32, netuid: NetUid, amount_unstaked: AlphaBalance, limit_price: TaoBalance, allow_partial: bool },
     #[codec(index = 92)]
     start_call { netuid: NetUid },
     #[codec(index = 96)]
     commit_weights { netuid: NetUid, commit_hash: H256 },
     #[codec(index = 97)]
     reveal_weights { netuid: NetUid, uids: Vec<u16>, values: Vec<u16>, salt: Vec<u16>, version_key: u64 },
+    #[codec(index = 115)]
+    commit_mechanism_weights { netuid: NetUid, mecid: MechId, commit_hash: H256 },
+    #[codec(index = 116)]
+    reveal_mechanism_weights { netuid: NetUid, mecid: MechId, uids: Vec<u16>, values: Vec<u16>, salt: Vec<u16>, version_key: u64 },
+    #[codec(index = 119)]
+    set_mechanism_weights { netuid: NetUid, mecid: MechId, dests: Vec<u16>, weights: Vec<u16>, version_key: u64 },
+    #[codec(index = 134)]
+    register_limit { netuid: NetUid, hotkey: AccountId32, limit_price: u64 },
     #[codec(index = 140)]
     set_activity_cutoff_factor { netuid: NetUid, factor_milli: u32 },
+}
+
+/// `pallet_balances::Call`: the transfers, at their `call_index`; `value` is
+/// `#[pallet::compact] T::Balance`.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum BalancesCall {
+    #[codec(index = 0)]
+    transfer_allow_death {
+        dest: MultiAddress,
+        #[codec(compact)]
+        value: Balance,
+    },
+    #[codec(index = 3)]
+    transfer_keep_alive {
+        dest: MultiAddress,
+        #[codec(compact)]
+        value: Balance,
+    },
+    #[codec(index = 4)]
+    transfer_all { dest: MultiAddress, keep_alive: bool },
 }
 
 /// `pallet_admin_utils::Call`: the hyperparameter setters, at their `call_index`.
@@ -168,6 +240,8 @@ pub enum SudoCall {
 pub enum RuntimeCall {
     #[codec(index = 0)]
     System(SystemCall),
+    #[codec(index = 5)]
+    Balances(BalancesCall),
     #[codec(index = 7)]
     SubtensorModule(SubtensorCall),
     #[codec(index = 12)]
@@ -176,6 +250,8 @@ pub enum RuntimeCall {
     AdminUtils(AdminCall),
 }
 
+/// `Balances`' index in Subtensor's `construct_runtime!`.
+pub const BALANCES_PALLET_INDEX: u8 = 5;
 /// `SubtensorModule`'s index in Subtensor's `construct_runtime!`.
 pub const SUBTENSOR_PALLET_INDEX: u8 = 7;
 /// `Sudo`'s index in Subtensor's `construct_runtime!`.
@@ -191,6 +267,20 @@ pub const ADMIN_UTILS_PALLET_INDEX: u8 = 19;
 pub enum SudoEvent {
     #[codec(index = 0)]
     Sudid { sudo_result: Result<(), DispatchError> },
+}
+
+/// `pallet_balances::Event`: the events a transfer deposits, at their positions in
+/// the enum (`Endowed` 0, `DustLost` 1, `Transfer` 2).
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum BalancesEvent {
+    #[codec(index = 0)]
+    Endowed { account: AccountId32, free_balance: Balance },
+    #[codec(index = 1)]
+    DustLost { account: AccountId32, amount: Balance },
+    #[codec(index = 2)]
+    Transfer { from: AccountId32, to: AccountId32, amount: Balance },
 }
 
 /// `pallet_subtensor::Event`: the subnet events, at their positions in the enum.
@@ -225,6 +315,8 @@ pub enum SubtensorEvent {
 pub enum RuntimeEvent {
     #[codec(index = 0)]
     System(SystemEvent),
+    #[codec(index = 5)]
+    Balances(BalancesEvent),
     #[codec(index = 7)]
     SubtensorModule(SubtensorEvent),
     #[codec(index = 12)]
@@ -383,6 +475,23 @@ pub const SUBTENSOR_ERRORS: &[&str] = &[
     "AccountRejectsLockedAlpha",
 ];
 
+/// `pallet_balances::Error`, in order. The transfers fail with FRAME's `Token` errors
+/// (`fungible::Mutate`), not these; they are listed for the error indices.
+pub const BALANCES_ERRORS: &[&str] = &[
+    "VestingBalance",
+    "LiquidityRestrictions",
+    "InsufficientBalance",
+    "ExistentialDeposit",
+    "Expendability",
+    "ExistingVestingSchedule",
+    "DeadAccount",
+    "TooManyReserves",
+    "TooManyHolds",
+    "TooManyFreezes",
+    "IssuanceDeactivated",
+    "DeltaZero",
+];
+
 /// `pallet_sudo::Error`, in order.
 pub const SUDO_ERRORS: &[&str] = &["RequireSudo"];
 
@@ -411,23 +520,64 @@ impl<const PALLET: u8> TypeInfo for ErrorEnum<PALLET> {
     type Identity = Self;
     fn type_info() -> Type {
         let (names, path) = match PALLET {
+            BALANCES_PALLET_INDEX => (BALANCES_ERRORS, "pallet_balances::pallet"),
             SUBTENSOR_PALLET_INDEX => (SUBTENSOR_ERRORS, "pallet_subtensor::pallet"),
             SUDO_PALLET_INDEX => (SUDO_ERRORS, "pallet_sudo::pallet"),
             _ => (ADMIN_UTILS_ERRORS, "pallet_admin_utils::pallet"),
         };
         let mut variants = Variants::new();
         for (index, name) in names.iter().enumerate() {
-            variants = variants.variant(*name, |v| v.index(index as u8).fields(Fields::unit()));
+            variants = variants.variant(*name, |v| v.index(index as u8).fields(Fields::unit()).docs_always(&[error_doc(name)]));
         }
         Type::builder().path(Path::new("Error", path)).variant(variants)
     }
 }
 
+/// A module error's one-line description in the metadata. Clients show it, and
+/// bittensor 10's `format_error_message` names the error only when it has one
+/// ("UnknownError" otherwise): the local chain's own wording where it raises the
+/// error, else the name in words ("RootNetworkDoesNotExist" → "Root network does not
+/// exist").
+fn error_doc(name: &'static str) -> &'static str {
+    // Metadata docs are `&'static str`: each text is made once.
+    static DOCS: std::sync::OnceLock<std::sync::Mutex<std::collections::BTreeMap<&'static str, &'static str>>> = std::sync::OnceLock::new();
+    let docs = DOCS.get_or_init(Default::default);
+    let mut docs = docs.lock().unwrap_or_else(|e| e.into_inner());
+    docs.entry(name).or_insert_with(|| {
+        let text = match ChainError::from_chain_name(name) {
+            Some(e) => {
+                let message = e.to_string();
+                let text = message.split_once(": ").map_or(message.as_str(), |(_, t)| t);
+                let mut chars = text.chars();
+                chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+            }
+            None => {
+                let mut words = String::new();
+                for (i, c) in name.char_indices() {
+                    if i > 0 && c.is_uppercase() {
+                        words.push(' ');
+                        words.extend(c.to_lowercase());
+                    } else {
+                        words.push(c);
+                    }
+                }
+                words
+            }
+        };
+        Box::leak(format!("{text}.").into_boxed_str())
+    })
+}
+
 /// The dispatch error the chain reports for a local chain error: the module error
 /// with Subtensor's index for that name (`BadOrigin` is FRAME's own).
 pub fn dispatch_error(error: &ChainError) -> DispatchError {
-    if *error == ChainError::BadOrigin {
-        return DispatchError::BadOrigin;
+    match error {
+        ChainError::BadOrigin => return DispatchError::BadOrigin,
+        ChainError::CannotLookup => return DispatchError::CannotLookup,
+        ChainError::FundsUnavailable => return DispatchError::Token(TokenError::FundsUnavailable),
+        ChainError::NotExpendable => return DispatchError::Token(TokenError::NotExpendable),
+        ChainError::BelowMinimum => return DispatchError::Token(TokenError::BelowMinimum),
+        _ => {}
     }
     if let ChainError::Module { pallet, error } = error {
         if pallet == "Sudo" {
@@ -465,6 +615,23 @@ fn apply(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Result<Ve
     let signer = &who;
     match call {
         RuntimeCall::System(SystemCall::remark { .. }) => Ok(vec![]),
+        RuntimeCall::Balances(call) => {
+            let (dest, done) = match call {
+                BalancesCall::transfer_allow_death { dest, value } => {
+                    let dest = lookup(dest)?;
+                    (dest, chain.transfer(signer, dest, value, Preservation::Expendable)?)
+                }
+                BalancesCall::transfer_keep_alive { dest, value } => {
+                    let dest = lookup(dest)?;
+                    (dest, chain.transfer(signer, dest, value, Preservation::Preserve)?)
+                }
+                BalancesCall::transfer_all { dest, keep_alive } => {
+                    let dest = lookup(dest)?;
+                    (dest, chain.transfer_all(signer, dest, keep_alive)?)
+                }
+            };
+            Ok(transfer_events(who, dest, done))
+        }
         RuntimeCall::SubtensorModule(call) => match call {
             S::set_weights { netuid, dests, weights, version_key } => {
                 chain.set_weights(signer, netuid.0, &dests, &weights, version_key)?;
@@ -498,6 +665,34 @@ fn apply(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Result<Ve
             S::register_network { hotkey } => {
                 let netuid = chain.register_network(signer, AccountId(hotkey.0))?;
                 Ok(event(SubtensorEvent::NetworkAdded(NetUid(netuid), 0)))
+            }
+            S::set_mechanism_weights { netuid, mecid, dests, weights, version_key } => {
+                chain.set_mechanism_weights(signer, netuid.0, mecid.0, &dests, &weights, version_key)?;
+                let uid = uid_of(chain, netuid.0, &who);
+                Ok(event(SubtensorEvent::WeightsSet(NetUidStorageIndex::of(netuid, mecid), uid)))
+            }
+            S::commit_mechanism_weights { netuid, mecid, commit_hash } => {
+                chain.commit_mechanism_weights(signer, netuid.0, mecid.0, commit_hash.0)?;
+                Ok(event(SubtensorEvent::WeightsCommitted(AccountId32(who.0), NetUidStorageIndex::of(netuid, mecid), commit_hash)))
+            }
+            S::reveal_mechanism_weights { netuid, mecid, uids, values, salt, version_key } => {
+                chain.reveal_mechanism_weights(signer, netuid.0, mecid.0, &uids, &values, &salt, version_key)?;
+                // Only mechanism 0 can get here: its storage index is the netuid.
+                let hash = crate::chain::local::commit_hash(&who, netuid.0, &uids, &values, &salt, version_key);
+                Ok(event(SubtensorEvent::WeightsRevealed(AccountId32(who.0), NetUidStorageIndex::of(netuid, mecid), H256(hash))))
+            }
+            S::add_stake_limit { hotkey, netuid, amount_staked, limit_price, allow_partial } => {
+                let staked = chain.add_stake_limit(signer, AccountId(hotkey.0), netuid.0, amount_staked.0, limit_price.0, allow_partial)?;
+                // Stable mechanism: 1 TAO buys 1 alpha.
+                Ok(event(SubtensorEvent::StakeAdded(AccountId32(who.0), hotkey, TaoBalance(staked), AlphaBalance(staked), netuid, 0)))
+            }
+            S::remove_stake_limit { hotkey, netuid, amount_unstaked, limit_price, allow_partial } => {
+                let unstaked = chain.remove_stake_limit(signer, AccountId(hotkey.0), netuid.0, amount_unstaked.0, limit_price.0, allow_partial)?;
+                Ok(event(SubtensorEvent::StakeRemoved(AccountId32(who.0), hotkey, TaoBalance(unstaked), AlphaBalance(unstaked), netuid, 0)))
+            }
+            S::register_limit { netuid, hotkey, limit_price } => {
+                let uid = chain.register_limit(signer, netuid.0, AccountId(hotkey.0), limit_price)?;
+                Ok(event(SubtensorEvent::NeuronRegistered(netuid, uid, hotkey)))
             }
             S::commit_weights { netuid, commit_hash } => {
                 chain.commit_weights(signer, netuid.0, commit_hash.0)?;
@@ -552,6 +747,32 @@ fn apply_root(chain: &mut LocalChain, call: RuntimeCall) -> Result<(), ChainErro
         RuntimeCall::System(SystemCall::remark { .. }) => Ok(()),
         _ => Err(ChainError::BadOrigin),
     }
+}
+
+/// `AccountIdLookup`, Subtensor's `Lookup`: only `MultiAddress::Id` names an account.
+fn lookup(address: MultiAddress) -> Result<AccountId, ChainError> {
+    match address {
+        MultiAddress::Id(id) => Ok(AccountId(id.0)),
+        _ => Err(ChainError::CannotLookup),
+    }
+}
+
+/// The events of a successful transfer, in `pallet_balances`' order: the sender's
+/// `DustLost` when it was reaped, the receiver's `Endowed` when it was created, then
+/// `Transfer` (none for a transfer to oneself, which returns before them).
+fn transfer_events(from: AccountId, to: AccountId, done: Transferred) -> Vec<RuntimeEvent> {
+    if done.to_self {
+        return vec![];
+    }
+    let mut events = vec![];
+    if let Some(amount) = done.dust_lost {
+        events.push(BalancesEvent::DustLost { account: AccountId32(from.0), amount });
+    }
+    if let Some(free_balance) = done.endowed {
+        events.push(BalancesEvent::Endowed { account: AccountId32(to.0), free_balance });
+    }
+    events.push(BalancesEvent::Transfer { from: AccountId32(from.0), to: AccountId32(to.0), amount: done.amount });
+    events.into_iter().map(RuntimeEvent::Balances).collect()
 }
 
 fn uid_of(chain: &LocalChain, netuid: u16, hotkey: &AccountId) -> u16 {
@@ -630,6 +851,9 @@ mod tests {
             "RevealTooEarly",
             "ExpiredWeightCommit",
             "InvalidValue",
+            "MechanismDoesNotExist",
+            "SlippageTooHigh",
+            "RegistrationPriceLimitExceeded",
         ];
         for name in names {
             let e = ChainError::from_chain_name(name).expect(name);
@@ -637,6 +861,46 @@ mod tests {
             let d = dispatch_error(&e);
             assert_ne!(d, DispatchError::Other, "{e:?} has no Subtensor index");
         }
+    }
+
+    #[test]
+    fn every_module_error_has_a_description() {
+        assert_eq!(error_doc("SettingWeightsTooFast"), "The weights rate limit has not elapsed.");
+        assert_eq!(error_doc("RootNetworkDoesNotExist"), "Root network does not exist.");
+        for name in SUBTENSOR_ERRORS.iter().chain(BALANCES_ERRORS).chain(SUDO_ERRORS).chain(ADMIN_UTILS_ERRORS) {
+            assert!(error_doc(name).len() > 1, "{name}");
+        }
+    }
+
+    #[test]
+    fn transfer_errors_are_frames_own() {
+        // `fungible::Mutate::transfer` fails with `DispatchError::Token` (index 7), the
+        // lookup of a non-`Id` address with `CannotLookup` (index 1).
+        let token = |e| dispatch_error(&e).encode();
+        assert_eq!(token(ChainError::FundsUnavailable), [7, 0]);
+        assert_eq!(token(ChainError::BelowMinimum), [7, 2]);
+        assert_eq!(token(ChainError::NotExpendable), [7, 8]);
+        assert_eq!(token(ChainError::CannotLookup), [1]);
+    }
+
+    #[test]
+    fn new_calls_encode_at_subtensor_and_substrate_indices() {
+        let weights = RuntimeCall::SubtensorModule(SubtensorCall::set_mechanism_weights {
+            netuid: NetUid(2),
+            mecid: MechId(0),
+            dests: vec![1],
+            weights: vec![9],
+            version_key: 0,
+        });
+        // pallet 7, call 119, netuid u16, mecid u8, then the vectors.
+        assert_eq!(&weights.encode()[..5], &[7, 119, 2, 0, 0]);
+        let transfer = RuntimeCall::Balances(BalancesCall::transfer_keep_alive { dest: MultiAddress::Id(AccountId32([3; 32])), value: 1 << 30 });
+        let bytes = transfer.encode();
+        // pallet 5, call 3, MultiAddress::Id, 32 bytes, then the value as a compact.
+        assert_eq!(&bytes[..3], &[5, 3, 0]);
+        assert_eq!(&bytes[35..], &codec::Compact(1u64 << 30).encode()[..]);
+        assert_eq!(RuntimeCall::decode(&mut &bytes[..]).unwrap(), transfer);
+        assert_eq!(NetUidStorageIndex::of(NetUid(3), MechId(2)), NetUidStorageIndex(8195));
     }
 
     #[test]

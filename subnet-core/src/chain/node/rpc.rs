@@ -13,6 +13,7 @@ use jsonrpsee::types::{ErrorObjectOwned, Params};
 use serde_json::{json, Value};
 
 use super::extrinsic::TxError;
+use super::ledger::StateError;
 use super::system::{hex0x, Hash, Header};
 use super::LocalNode;
 use crate::chain::AccountId;
@@ -150,6 +151,14 @@ fn unknown_block() -> ErrorObjectOwned {
     ErrorObjectOwned::owned(4003, "Client error: UnknownBlock: block not found", None::<()>)
 }
 
+/// Substrate's answers for a block it does not know, or whose state it pruned.
+fn state_error(e: StateError) -> ErrorObjectOwned {
+    match e {
+        StateError::UnknownBlock => unknown_block(),
+        StateError::Discarded => ErrorObjectOwned::owned(4003, "Client error: State already discarded for the block", None::<()>),
+    }
+}
+
 fn tx_error(e: TxError) -> ErrorObjectOwned {
     let (code, message, data) = e.rpc_error();
     ErrorObjectOwned::owned(code, message, if data.is_empty() { None } else { Some(data) })
@@ -255,10 +264,8 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
     m.register_method("state_call", |params, node, _| -> Result<String, ErrorObjectOwned> {
         let method = string_param(&params, 0)?;
         let data = parse_hex(&string_param(&params, 1)?)?;
-        if let Some(at) = opt_hash(&params, 2)? {
-            node.lock().ledger.by_hash(&at).ok_or_else(unknown_block)?;
-        }
-        super::runtime_api::call(node, &method, &data)
+        let (_, at) = node.state_at(opt_hash(&params, 2)?.as_ref()).map_err(state_error)?;
+        super::runtime_api::call(node, &at, &method, &data)
             .map(|bytes| hex0x(&bytes))
             .map_err(|e| ErrorObjectOwned::owned(4003, format!("Client error: Execution failed: {e}"), None::<()>))
     })
@@ -273,19 +280,17 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
             .map(|k| k.as_str().ok_or_else(|| invalid_params("a storage key is a hex string")).and_then(parse_hex))
             .collect::<Result<Vec<_>, _>>()?;
         let at = opt_hash(&params, 1)?;
-        let state = node.lock();
-        let block = state.ledger.at(at.as_ref()).ok_or_else(unknown_block)?;
+        let (block, state) = node.state_at(at.as_ref()).map_err(state_error)?;
         let changes: Vec<Value> =
-            super::storage::get_many(&state, block, &keys).into_iter().map(|(k, v)| json!([hex0x(&k), v.map(|v| hex0x(&v))])).collect();
+            super::storage::get_many(&state, &block, &keys).into_iter().map(|(k, v)| json!([hex0x(&k), v.map(|v| hex0x(&v))])).collect();
         Ok(json!([{ "block": hex0x(&block.hash), "changes": changes }]))
     })
     .expect("unique");
     m.register_method("state_getStorage", |params, node, _| -> Result<Value, ErrorObjectOwned> {
         let key = parse_hex(&string_param(&params, 0)?)?;
         let at = opt_hash(&params, 1)?;
-        let state = node.lock();
-        let block = state.ledger.at(at.as_ref()).ok_or_else(unknown_block)?;
-        Ok(super::storage::get(&state, block, &key).map(|v| json!(hex0x(&v))).unwrap_or(Value::Null))
+        let (block, state) = node.state_at(at.as_ref()).map_err(state_error)?;
+        Ok(super::storage::get(&state, &block, &key).map(|v| json!(hex0x(&v))).unwrap_or(Value::Null))
     })
     .expect("unique");
     m.register_method("state_getKeysPaged", |params, node, _| -> Result<Value, ErrorObjectOwned> {
@@ -305,9 +310,8 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
             _ => None,
         };
         let at = opt_hash(&params, 3)?;
-        let state = node.lock();
-        let block = state.ledger.at(at.as_ref()).ok_or_else(unknown_block)?;
-        let keys = super::storage::keys_paged(&state, block, &prefix, count as usize, start.as_deref());
+        let (block, state) = node.state_at(at.as_ref()).map_err(state_error)?;
+        let keys = super::storage::keys_paged(&state, &block, &prefix, count as usize, start.as_deref());
         Ok(json!(keys.iter().map(|k| hex0x(k)).collect::<Vec<_>>()))
     })
     .expect("unique");

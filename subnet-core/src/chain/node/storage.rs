@@ -1,15 +1,61 @@
-//! `state_getStorage` / `state_queryStorageAt` / `state_getKeysPaged`: the storage items the metadata
-//! declares, with FRAME's key layout: `twox128(pallet) ++ twox128(item) ++ hashed keys`.
+//! `state_getStorage` / `state_queryStorageAt` / `state_getKeysPaged`: the storage
+//! items this node declares and answers, each declared once in [`items`] with
+//! Subtensor's hashers, key and value types and default (finney's metadata,
+//! `subnet-core/tests/data/finney-393`), and a function reading its entries from
+//! the state after a block. FRAME's key layout: `twox128(pallet) ++ twox128(item)
+//! ++ each key hashed by its hasher`.
 //!
-//! Values come from the latest state whatever block is asked for, except
-//! `System::Events`, which each sealed block keeps.
+//! Values are those of the state after the block asked for ([`BlockState`]); the
+//! whole key space of a state is built on its first read and kept with it.
+
+use std::collections::BTreeMap;
 
 use codec::Encode;
+use frame_metadata::v14::{StorageEntryModifier, StorageEntryType, StorageHasher};
+use frame_metadata::v15::{PalletStorageMetadata, StorageEntryMetadata};
+use scale_info::{meta_type, TypeInfo};
 
-use super::ledger::SealedBlock;
-use super::system::{AccountData, AccountInfo, NEW_LOGIC_FLAG};
-use super::NodeState;
-use crate::chain::AccountId;
+use super::ledger::{BlockState, SealedBlock};
+use super::pallets::{AccountId32, NetUid as MetaNetUid, H256};
+use super::runtime_api::types::{AxonInfo, SubnetIdentityV3, U64F64};
+use super::system::{AccountData, AccountInfo, EventRecord};
+use crate::chain::local::LocalChain;
+use crate::chain::{AccountId, NetUid};
+
+/// Every (full key, value) of a state, in key order.
+pub type StorageView = BTreeMap<Vec<u8>, Vec<u8>>;
+
+type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Reads an item's entries from the state after a block.
+type ReadEntries = Box<dyn Fn(&BlockState, &SealedBlock) -> Entries + Send + Sync>;
+
+/// One storage item: how the metadata declares it and how its entries are read.
+pub(crate) struct Item {
+    pallet: &'static str,
+    meta: StorageEntryMetadata,
+    /// Each entry's hashed key suffix (after the item's prefix) and value.
+    entries: ReadEntries,
+}
+
+impl Item {
+    fn prefix(&self) -> Vec<u8> {
+        prefix(self.pallet, self.meta.name)
+    }
+
+    /// The item's full keys and values in `state`.
+    fn view(&self, state: &BlockState, block: &SealedBlock) -> StorageView {
+        let prefix = self.prefix();
+        (self.entries)(state, block)
+            .into_iter()
+            .map(|(suffix, value)| {
+                let mut key = prefix.clone();
+                key.extend_from_slice(&suffix);
+                (key, value)
+            })
+            .collect()
+    }
+}
 
 pub(crate) fn prefix(pallet: &str, item: &str) -> Vec<u8> {
     let mut key = sp_crypto_hashing::twox_128(pallet.as_bytes()).to_vec();
@@ -17,100 +63,468 @@ pub(crate) fn prefix(pallet: &str, item: &str) -> Vec<u8> {
     key
 }
 
-fn blake2_128_concat(key: &mut Vec<u8>, data: &[u8]) {
-    key.extend_from_slice(&sp_crypto_hashing::blake2_128(data));
-    key.extend_from_slice(data);
+/// One key part as FRAME hashes it into the storage key.
+fn hash_part(hasher: &StorageHasher, data: &[u8], key: &mut Vec<u8>) {
+    use sp_crypto_hashing as h;
+    match hasher {
+        StorageHasher::Blake2_128 => key.extend_from_slice(&h::blake2_128(data)),
+        StorageHasher::Blake2_256 => key.extend_from_slice(&h::blake2_256(data)),
+        StorageHasher::Blake2_128Concat => {
+            key.extend_from_slice(&h::blake2_128(data));
+            key.extend_from_slice(data);
+        }
+        StorageHasher::Twox128 => key.extend_from_slice(&h::twox_128(data)),
+        StorageHasher::Twox256 => key.extend_from_slice(&h::twox_256(data)),
+        StorageHasher::Twox64Concat => {
+            key.extend_from_slice(&h::twox_64(data));
+            key.extend_from_slice(data);
+        }
+        StorageHasher::Identity => key.extend_from_slice(data),
+    }
 }
 
-pub(crate) fn account_key(account: &AccountId) -> Vec<u8> {
-    let mut key = prefix("System", "Account");
-    blake2_128_concat(&mut key, &account.0);
-    key
+fn entry_meta(name: &'static str, modifier: StorageEntryModifier, ty: StorageEntryType, default: Vec<u8>) -> StorageEntryMetadata {
+    StorageEntryMetadata { name, modifier, ty, default, docs: vec![] }
 }
 
-fn block_at_registration_key(netuid: u16, uid: u16) -> Vec<u8> {
-    let mut key = prefix("SubtensorModule", "BlockAtRegistration");
-    key.extend_from_slice(&netuid.encode());
-    key.extend_from_slice(&uid.encode());
-    key
+/// A plain value (`StorageValue`, `ValueQuery`).
+fn value<V: Encode + TypeInfo + 'static>(
+    pallet: &'static str,
+    name: &'static str,
+    default: V,
+    read: impl Fn(&BlockState, &SealedBlock) -> V + Send + Sync + 'static,
+) -> Item {
+    let meta = entry_meta(name, StorageEntryModifier::Default, StorageEntryType::Plain(meta_type::<V>()), default.encode());
+    Item { pallet, meta, entries: Box::new(move |s, b| vec![(vec![], read(s, b).encode())]) }
 }
 
-fn networks_added_key(netuid: u16) -> Vec<u8> {
-    let mut key = prefix("SubtensorModule", "NetworksAdded");
-    key.extend_from_slice(&netuid.encode());
-    key
+/// A map with one key per hasher; `K` is the key tuple as the metadata names it and
+/// `parts` splits a key into its encoded parts. `default` is `None` for an
+/// `OptionQuery` map (absent entries read as `None`).
+struct MapSpec<K, V> {
+    pallet: &'static str,
+    name: &'static str,
+    hashers: Vec<StorageHasher>,
+    default: Option<V>,
+    _key: std::marker::PhantomData<K>,
 }
 
-fn account_info(state: &NodeState, account: &AccountId) -> Option<AccountInfo> {
+fn map<K: TypeInfo + 'static, V: Encode + TypeInfo + 'static>(
+    pallet: &'static str,
+    name: &'static str,
+    hashers: &[StorageHasher],
+    default: Option<V>,
+) -> MapSpec<K, V> {
+    MapSpec { pallet, name, hashers: hashers.to_vec(), default, _key: std::marker::PhantomData }
+}
+
+impl<K: TypeInfo + 'static, V: Encode + TypeInfo + 'static> MapSpec<K, V> {
+    /// The item, its entries read by `read` as (encoded key parts, value).
+    fn read(self, read: impl Fn(&BlockState) -> Vec<(Vec<Vec<u8>>, V)> + Send + Sync + 'static) -> Item {
+        let (modifier, default) = match &self.default {
+            Some(v) => (StorageEntryModifier::Default, v.encode()),
+            None => (StorageEntryModifier::Optional, vec![0]),
+        };
+        let ty = StorageEntryType::Map { hashers: self.hashers.clone(), key: meta_type::<K>(), value: meta_type::<V>() };
+        let hashers = self.hashers;
+        let entries = move |s: &BlockState, _: &SealedBlock| {
+            read(s)
+                .into_iter()
+                .map(|(parts, v)| {
+                    let mut key = Vec::new();
+                    for (hasher, part) in hashers.iter().zip(&parts) {
+                        hash_part(hasher, part, &mut key);
+                    }
+                    (key, v.encode())
+                })
+                .collect()
+        };
+        Item { pallet: self.pallet, meta: entry_meta(self.name, modifier, ty, default), entries: Box::new(entries) }
+    }
+}
+
+/// Key parts, each SCALE-encoded.
+macro_rules! parts {
+    ($($k:expr),+) => { vec![$(Encode::encode(&$k)),+] };
+}
+
+fn acct(a: &AccountId) -> AccountId32 {
+    AccountId32(a.0)
+}
+
+/// An integer amount as U64F64 (Subtensor's share and alpha type).
+fn u64f64(n: u64) -> U64F64 {
+    U64F64::from_bits((n as u128) << 64)
+}
+
+impl From<&crate::chain::AxonInfo> for AxonInfo {
+    fn from(a: &crate::chain::AxonInfo) -> Self {
+        Self {
+            block: a.block,
+            version: a.version,
+            ip: a.ip,
+            port: a.port,
+            ip_type: a.ip_type,
+            protocol: a.protocol,
+            placeholder1: 0,
+            placeholder2: 0,
+        }
+    }
+}
+
+fn account_info(state: &BlockState, account: &AccountId) -> Option<AccountInfo> {
     let free = state.chain.balance(account);
-    let nonce = state.ledger.state_nonce(account);
+    let nonce = state.nonce(account);
     if free == 0 && nonce == 0 {
         return None; // no such account: storage holds nothing
     }
-    Some(AccountInfo { nonce, consumers: 0, providers: 1, sufficients: 0, data: AccountData { free, reserved: 0, frozen: 0, flags: NEW_LOGIC_FLAG } })
+    Some(AccountInfo { nonce, consumers: 0, providers: 1, sufficients: 0, data: AccountData { free, ..AccountData::default() } })
 }
 
-/// Every (key, value) this node stores, in key order; what iteration walks.
-fn entries(state: &NodeState, block: &SealedBlock) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let mut all = Vec::new();
-    let mut accounts: Vec<AccountId> = state.chain.accounts().map(|(a, _)| *a).collect();
-    accounts.extend(state.ledger.nonces.keys().copied());
-    accounts.sort();
-    accounts.dedup();
-    for account in accounts {
-        if let Some(info) = account_info(state, &account) {
-            all.push((account_key(&account), info.encode()));
-        }
+/// Each subnet with `f` of it: a `netuid -> value` map.
+fn per_subnet<V>(chain: &LocalChain, f: impl Fn(NetUid, &crate::chain::local::Subnet) -> Option<V>) -> Vec<(Vec<Vec<u8>>, V)> {
+    chain.netuids().into_iter().filter_map(|n| chain.subnet(n).ok().and_then(|s| f(n, s)).map(|v| (parts!(n), v))).collect()
+}
+
+/// Per-UID vectors of the last epoch (`Rank`, `Trust`, …), from the metagraph.
+fn per_uid<V>(chain: &LocalChain, f: impl Fn(&crate::chain::NeuronInfo) -> V) -> Vec<(Vec<Vec<u8>>, Vec<V>)> {
+    chain.netuids().into_iter().filter_map(|n| chain.metagraph(n).ok().map(|m| (parts!(n), m.neurons.iter().map(&f).collect()))).collect()
+}
+
+const SUBTENSOR: &str = "SubtensorModule";
+
+/// Every storage item the node declares, by pallet; the metadata and the answers
+/// both come from here.
+fn build_items() -> Vec<Item> {
+    use StorageHasher::{Blake2_128Concat as Blake, Identity, Twox64Concat as Twox};
+    let mut items = vec![
+        // frame_system
+        map::<AccountId32, AccountInfo>("System", "Account", &[Blake], Some(AccountInfo::default())).read(|s| {
+            let mut accounts: Vec<AccountId> = s.chain.accounts().map(|(a, _)| *a).collect();
+            accounts.extend(s.nonces.keys().copied());
+            accounts.sort();
+            accounts.dedup();
+            accounts.into_iter().filter_map(|a| account_info(s, &a).map(|i| (parts!(acct(&a)), i))).collect()
+        }),
+        value::<u32>("System", "Number", 0, |_, b| b.header.number),
+        value::<H256>("System", "ParentHash", H256([0; 32]), |_, b| H256(b.header.parent_hash)),
+        Item {
+            pallet: "System",
+            meta: entry_meta(
+                "Events",
+                StorageEntryModifier::Default,
+                StorageEntryType::Plain(meta_type::<Vec<EventRecord<super::pallets::RuntimeEvent>>>()),
+                vec![0],
+            ),
+            entries: Box::new(|_, b| vec![(vec![], b.events.clone())]),
+        },
+        // pallet_sudo
+        Item {
+            pallet: "Sudo",
+            meta: entry_meta("Key", StorageEntryModifier::Optional, StorageEntryType::Plain(meta_type::<AccountId32>()), vec![0]),
+            entries: Box::new(|s, _| vec![(vec![], acct(&s.chain.sudo_key()).encode())]),
+        },
+        // pallet_balances: Subtensor's Balance is u64.
+        value::<u64>("Balances", "TotalIssuance", 0, |s, _| s.chain.circulating()),
+        // pallet_subtensor: networks.
+        value::<u16>(SUBTENSOR, "TotalNetworks", 0, |s, _| s.chain.netuids().len() as u16),
+        map::<MetaNetUid, bool>(SUBTENSOR, "NetworksAdded", &[Identity], Some(false)).read(|s| per_subnet(&s.chain, |_, _| Some(true))),
+        map::<MetaNetUid, u16>(SUBTENSOR, "SubnetworkN", &[Identity], Some(0)).read(|s| per_subnet(&s.chain, |_, sn| Some(sn.n() as u16))),
+        map::<MetaNetUid, AccountId32>(SUBTENSOR, "SubnetOwner", &[Identity], Some(AccountId32([0; 32])))
+            .read(|s| per_subnet(&s.chain, |_, sn| Some(acct(&sn.owner_coldkey)))),
+        map::<MetaNetUid, AccountId32>(SUBTENSOR, "SubnetOwnerHotkey", &[Identity], Some(AccountId32([0; 32])))
+            .read(|s| per_subnet(&s.chain, |_, sn| Some(acct(&sn.owner_hotkey)))),
+        map::<MetaNetUid, u64>(SUBTENSOR, "NetworkRegisteredAt", &[Identity], Some(0))
+            .read(|s| per_subnet(&s.chain, |_, sn| Some(sn.registered_at_block))),
+        // What registering a subnet locked: the local chain's lock cost (it has no
+        // lock-cost decay).
+        map::<MetaNetUid, u64>(SUBTENSOR, "SubnetLocked", &[Identity], Some(0))
+            .read(|s| per_subnet(&s.chain, |_, _| Some(s.chain.config.network_lock_cost))),
+        map::<MetaNetUid, u64>(SUBTENSOR, "FirstEmissionBlockNumber", &[Identity], None)
+            .read(|s| per_subnet(&s.chain, |_, sn| sn.first_emission_block)),
+        // `SubnetMechanism`: 1 (dynamic) for every subnet but root, which the local chain lacks.
+        map::<MetaNetUid, u16>(SUBTENSOR, "SubnetMechanism", &[Identity], Some(0)).read(|s| per_subnet(&s.chain, |_, _| Some(1))),
+        // One mechanism per subnet (`MechanismCountCurrent`'s default, 1).
+        map::<MetaNetUid, u8>(SUBTENSOR, "MechanismCountCurrent", &[Twox], Some(1)).read(|s| per_subnet(&s.chain, |_, _| Some(1))),
+        map::<MetaNetUid, Vec<u8>>(SUBTENSOR, "TokenSymbol", &[Identity], Some("\u{1d70f}".as_bytes().to_vec()))
+            .read(|s| per_subnet(&s.chain, |n, _| s.chain.token_symbol(n).map(|t| t.as_bytes().to_vec()))),
+        map::<MetaNetUid, SubnetIdentityV3>(SUBTENSOR, "SubnetIdentitiesV3", &[Blake], None).read(|_| vec![]),
+        // pallet_subtensor: neurons.
+        map::<(MetaNetUid, AccountId32), u16>(SUBTENSOR, "Uids", &[Identity, Blake], None).read(|s| {
+            let chain = &s.chain;
+            chain
+                .netuids()
+                .into_iter()
+                .filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn)))
+                .flat_map(|(n, sn)| sn.keys.iter().enumerate().map(move |(uid, k)| (parts!(n, acct(k)), uid as u16)).collect::<Vec<_>>())
+                .collect()
+        }),
+        map::<(MetaNetUid, u16), AccountId32>(SUBTENSOR, "Keys", &[Identity, Identity], Some(AccountId32([0; 32]))).read(|s| {
+            let chain = &s.chain;
+            chain
+                .netuids()
+                .into_iter()
+                .filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn)))
+                .flat_map(|(n, sn)| sn.keys.iter().enumerate().map(move |(uid, k)| (parts!(n, uid as u16), acct(k))).collect::<Vec<_>>())
+                .collect()
+        }),
+        map::<(MetaNetUid, u16), u64>(SUBTENSOR, "BlockAtRegistration", &[Identity, Identity], Some(0)).read(|s| {
+            let chain = &s.chain;
+            chain
+                .netuids()
+                .into_iter()
+                .filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn)))
+                .flat_map(|(n, sn)| sn.registered_at.iter().enumerate().map(move |(uid, at)| (parts!(n, uid as u16), *at)).collect::<Vec<_>>())
+                .collect()
+        }),
+        map::<AccountId32, AccountId32>(SUBTENSOR, "Owner", &[Blake], Some(AccountId32([0; 32])))
+            .read(|s| s.chain.hotkeys().map(|(hot, cold)| (parts!(acct(&hot)), acct(&cold))).collect()),
+        map::<(AccountId32, MetaNetUid), bool>(SUBTENSOR, "IsNetworkMember", &[Blake, Identity], Some(false)).read(|s| {
+            let chain = &s.chain;
+            chain
+                .netuids()
+                .into_iter()
+                .filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn)))
+                .flat_map(|(n, sn)| sn.keys.iter().map(move |k| (parts!(acct(k), n), true)).collect::<Vec<_>>())
+                .collect()
+        }),
+        map::<(MetaNetUid, AccountId32), AxonInfo>(SUBTENSOR, "Axons", &[Identity, Blake], None).read(|s| {
+            let chain = &s.chain;
+            chain
+                .netuids()
+                .into_iter()
+                .filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn)))
+                .flat_map(|(n, sn)| sn.axons.iter().map(move |(hot, a)| (parts!(n, acct(hot)), AxonInfo::from(a))).collect::<Vec<_>>())
+                .collect()
+        }),
+        // Weights and bonds of mechanism 0 (`NetUidStorageIndex` = netuid there).
+        map::<(MetaNetUid, u16), Vec<(u16, u16)>>(SUBTENSOR, "Weights", &[Identity, Identity], Some(vec![])).read(|s| {
+            let chain = &s.chain;
+            chain
+                .netuids()
+                .into_iter()
+                .filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn)))
+                .flat_map(|(n, sn)| {
+                    sn.weights
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, w)| !w.is_empty())
+                        .map(move |(uid, w)| (parts!(n, uid as u16), w.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        }),
+        map::<(MetaNetUid, u16), Vec<(u16, u16)>>(SUBTENSOR, "Bonds", &[Identity, Identity], Some(vec![])).read(|s| {
+            let chain = &s.chain;
+            chain
+                .netuids()
+                .into_iter()
+                .filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn)))
+                .flat_map(|(n, sn)| {
+                    sn.bonds
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, b)| !b.is_empty())
+                        .map(move |(uid, b)| (parts!(n, uid as u16), b.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        }),
+        map::<MetaNetUid, Vec<u64>>(SUBTENSOR, "LastUpdate", &[Identity], Some(vec![]))
+            .read(|s| per_subnet(&s.chain, |_, sn| Some(sn.last_update.clone()))),
+        map::<MetaNetUid, Vec<bool>>(SUBTENSOR, "ValidatorPermit", &[Identity], Some(vec![]))
+            .read(|s| per_subnet(&s.chain, |_, sn| Some(sn.validator_permit.clone()))),
+        map::<MetaNetUid, Vec<bool>>(SUBTENSOR, "Active", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.active)),
+        map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "Rank", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.rank)),
+        map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "Trust", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.trust)),
+        map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "Consensus", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.consensus)),
+        map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "Incentive", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.incentive)),
+        map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "Dividends", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.dividends)),
+        map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "ValidatorTrust", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.validator_trust)),
+        map::<MetaNetUid, Vec<u64>>(SUBTENSOR, "Emission", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.emission)),
+    ];
+    items.extend(commitment_items());
+    items.extend(hyperparameter_items());
+    items.extend(stake_items());
+    items
+}
+
+/// `pallet_commitments`' items: declared for readers, always empty here.
+fn commitment_items() -> Vec<Item> {
+    use super::commitments::Registration;
+    use StorageHasher::{Identity, Twox64Concat as Twox};
+    const COMMITMENTS: &str = "Commitments";
+    vec![
+        map::<(MetaNetUid, AccountId32), Registration>(COMMITMENTS, "CommitmentOf", &[Identity, Twox], None).read(|_| vec![]),
+        map::<(MetaNetUid, AccountId32), u32>(COMMITMENTS, "LastCommitment", &[Identity, Twox], None).read(|_| vec![]),
+        map::<(MetaNetUid, AccountId32), Vec<(Vec<u8>, u64)>>(COMMITMENTS, "RevealedCommitments", &[Identity, Twox], None).read(|_| vec![]),
+    ]
+}
+
+/// Hyperparameters stored one map per parameter, as Subtensor keeps them.
+fn hyperparameter_items() -> Vec<Item> {
+    use StorageHasher::{Identity, Twox64Concat as Twox};
+    macro_rules! hyper {
+        ($name:literal, $ty:ty, $default:expr, $hasher:expr, |$h:ident, $sn:ident| $get:expr) => {
+            map::<MetaNetUid, $ty>(SUBTENSOR, $name, &[$hasher], Some($default)).read(|s| {
+                per_subnet(&s.chain, |_, $sn| {
+                    let $h = &$sn.hyper;
+                    Some($get)
+                })
+            })
+        };
     }
-    all.push((prefix("System", "Number"), block.header.number.encode()));
-    all.push((prefix("Sudo", "Key"), state.chain.sudo_key().0.encode()));
-    all.push((prefix("System", "Events"), block.events.clone()));
-    for netuid in state.chain.netuids() {
-        all.push((networks_added_key(netuid), true.encode()));
-        if let Ok(subnet) = state.chain.subnet(netuid) {
-            for (uid, at) in subnet.registered_at.iter().enumerate() {
-                all.push((block_at_registration_key(netuid, uid as u16), at.encode()));
+    vec![
+        hyper!("Tempo", u16, 360, Identity, |h, _sn| h.tempo),
+        hyper!("Kappa", u16, 32_767, Identity, |h, _sn| h.kappa),
+        hyper!("Burn", u64, 100_000_000, Identity, |_h, sn| sn.burn),
+        hyper!("MinBurn", u64, 500_000, Identity, |h, _sn| h.min_burn),
+        hyper!("MaxBurn", u64, 100_000_000_000, Identity, |h, _sn| h.max_burn),
+        hyper!("ImmunityPeriod", u16, 4096, Identity, |h, _sn| h.immunity_period),
+        hyper!("MinAllowedWeights", u16, 1024, Identity, |h, _sn| h.min_allowed_weights),
+        hyper!("MaxWeightsLimit", u16, u16::MAX, Identity, |h, _sn| h.max_weight_limit),
+        hyper!("MaxAllowedUids", u16, 256, Identity, |h, _sn| h.max_allowed_uids),
+        hyper!("MaxAllowedValidators", u16, 128, Identity, |h, _sn| h.max_allowed_validators),
+        hyper!("WeightsVersionKey", u64, 0, Identity, |h, _sn| h.weights_version_key),
+        hyper!("WeightsSetRateLimit", u64, 100, Identity, |h, _sn| h.weights_set_rate_limit),
+        hyper!("CommitRevealWeightsEnabled", bool, true, Identity, |h, _sn| h.commit_reveal_enabled),
+        hyper!("RevealPeriodEpochs", u64, 1, Twox, |h, _sn| h.reveal_period_epochs),
+        hyper!("NetworkRegistrationAllowed", bool, true, Identity, |h, _sn| h.registration_allowed),
+        hyper!("BondsMovingAverage", u64, 900_000, Identity, |h, _sn| h.bonds_moving_average),
+        hyper!("ServingRateLimit", u64, 50, Identity, |h, _sn| h.serving_rate_limit),
+        hyper!("ActivityCutoff", u16, 5000, Identity, |h, _sn| h.activity_cutoff_blocks().min(u16::MAX as u64) as u16),
+    ]
+}
+
+/// Stake maps. The local chain has no AMM: alpha is 1:1 with TAO, so a hotkey's
+/// shares equal its alpha, and each subnet's pool holds as much TAO as alpha
+/// (price 1; see the README).
+fn stake_items() -> Vec<Item> {
+    use StorageHasher::{Blake2_128Concat as Blake, Identity};
+    vec![
+        map::<(AccountId32, AccountId32, MetaNetUid), U64F64>(SUBTENSOR, "Alpha", &[Blake, Blake, Identity], Some(U64F64::from_bits(0)))
+            .read(|s| s.chain.stakes().map(|(hot, cold, n, amount)| (parts!(acct(&hot), acct(&cold), n), u64f64(amount))).collect()),
+        map::<(AccountId32, MetaNetUid), u64>(SUBTENSOR, "TotalHotkeyAlpha", &[Blake, Identity], Some(0))
+            .read(|s| hotkey_totals(&s.chain).into_iter().map(|((hot, n), total)| (parts!(acct(&hot), n), total)).collect()),
+        map::<(AccountId32, MetaNetUid), U64F64>(SUBTENSOR, "TotalHotkeyShares", &[Blake, Identity], Some(U64F64::from_bits(0)))
+            .read(|s| hotkey_totals(&s.chain).into_iter().map(|((hot, n), total)| (parts!(acct(&hot), n), u64f64(total))).collect()),
+        map::<AccountId32, Vec<AccountId32>>(SUBTENSOR, "StakingHotkeys", &[Blake], Some(vec![])).read(|s| {
+            let mut by_cold: BTreeMap<AccountId, Vec<AccountId>> = BTreeMap::new();
+            for (hot, cold, _, _) in s.chain.stakes() {
+                let hotkeys = by_cold.entry(cold).or_default();
+                if !hotkeys.contains(&hot) {
+                    hotkeys.push(hot);
+                }
             }
-        }
-    }
-    all.sort();
-    all
+            by_cold.into_iter().map(|(cold, hots)| (parts!(acct(&cold)), hots.iter().map(acct).collect())).collect()
+        }),
+        map::<AccountId32, Vec<AccountId32>>(SUBTENSOR, "OwnedHotkeys", &[Blake], Some(vec![])).read(|s| {
+            let mut by_cold: BTreeMap<AccountId, Vec<AccountId32>> = BTreeMap::new();
+            for (hot, cold) in s.chain.hotkeys() {
+                by_cold.entry(cold).or_default().push(acct(&hot));
+            }
+            by_cold.into_iter().map(|(cold, hots)| (parts!(acct(&cold)), hots)).collect()
+        }),
+        map::<MetaNetUid, u64>(SUBTENSOR, "SubnetTAO", &[Identity], Some(0)).read(|s| subnet_totals(&s.chain)),
+        map::<MetaNetUid, u64>(SUBTENSOR, "SubnetAlphaIn", &[Identity], Some(0)).read(|s| subnet_totals(&s.chain)),
+        map::<MetaNetUid, u64>(SUBTENSOR, "SubnetAlphaOut", &[Identity], Some(0)).read(|s| subnet_totals(&s.chain)),
+        value::<u64>(SUBTENSOR, "TotalStake", 0, |s, _| s.chain.stakes().map(|(_, _, _, a)| a).sum()),
+        value::<u64>(SUBTENSOR, "TotalIssuance", 0, |s, _| s.chain.circulating()),
+    ]
 }
 
-pub(crate) fn get(state: &NodeState, block: &SealedBlock, key: &[u8]) -> Option<Vec<u8>> {
-    let account_prefix = prefix("System", "Account");
-    if key.starts_with(&account_prefix) && key.len() == account_prefix.len() + 16 + 32 {
-        let who: [u8; 32] = key[account_prefix.len() + 16..].try_into().ok()?;
-        return account_info(state, &AccountId(who)).map(|i| i.encode());
+fn hotkey_totals(chain: &LocalChain) -> BTreeMap<(AccountId, NetUid), u64> {
+    let mut totals = BTreeMap::new();
+    for (hot, _, n, amount) in chain.stakes() {
+        *totals.entry((hot, n)).or_insert(0) += amount;
     }
-    if key == prefix("System", "Events").as_slice() {
-        return Some(block.events.clone());
+    totals
+}
+
+/// Stake per subnet: both sides of its (price-1) pool and the alpha outstanding.
+fn subnet_totals(chain: &LocalChain) -> Vec<(Vec<Vec<u8>>, u64)> {
+    let mut totals: BTreeMap<NetUid, u64> = chain.netuids().into_iter().map(|n| (n, 0)).collect();
+    for (_, _, n, amount) in chain.stakes() {
+        *totals.entry(n).or_insert(0) += amount;
     }
-    if key == prefix("System", "Number").as_slice() {
-        return Some(block.header.number.encode());
+    totals.into_iter().map(|(n, t)| (parts!(n), t)).collect()
+}
+
+/// Every storage item the node declares, built once.
+pub(crate) fn items() -> &'static [Item] {
+    static ITEMS: std::sync::OnceLock<Vec<Item>> = std::sync::OnceLock::new();
+    ITEMS.get_or_init(build_items)
+}
+
+/// The storage of `pallet` as the metadata declares it, if it has any.
+pub(crate) fn pallet_metadata(pallet: &'static str) -> Option<PalletStorageMetadata> {
+    let entries: Vec<StorageEntryMetadata> = items().iter().filter(|i| i.pallet == pallet).map(|i| i.meta.clone()).collect();
+    (!entries.is_empty()).then_some(PalletStorageMetadata { prefix: pallet, entries })
+}
+
+/// Every key and value of the state after `block`.
+pub fn view(state: &BlockState, block: &SealedBlock) -> StorageView {
+    items().iter().flat_map(|item| item.view(state, block)).collect()
+}
+
+/// The keys and values of item `index` in the state after `block`.
+pub(crate) fn item_view(index: usize, state: &BlockState, block: &SealedBlock) -> StorageView {
+    items()[index].view(state, block)
+}
+
+/// The item a key (or a prefix of at least 32 bytes) belongs to.
+fn item_of(key: &[u8]) -> Option<usize> {
+    let head = key.get(..32)?;
+    items().iter().position(|item| item.prefix() == head)
+}
+
+pub(crate) fn get(state: &BlockState, block: &SealedBlock, key: &[u8]) -> Option<Vec<u8>> {
+    if let Some(all) = state.built_view() {
+        return all.get(key).cloned();
     }
-    // The metagraph reads one of these per UID: answered without listing everything.
-    let registration_prefix = prefix("SubtensorModule", "BlockAtRegistration");
-    if key.starts_with(&registration_prefix) && key.len() == registration_prefix.len() + 4 {
-        let netuid = u16::from_le_bytes([key[32], key[33]]);
-        let uid = u16::from_le_bytes([key[34], key[35]]) as usize;
-        return state.chain.subnet(netuid).ok()?.registered_at.get(uid).map(|at| at.encode());
-    }
-    entries(state, block).into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    state.item_view(item_of(key)?, block).get(key).cloned()
 }
 
 /// Many keys at once (`state_queryStorageAt`): each key with its value, `None` where
 /// nothing is stored.
-pub fn get_many(state: &NodeState, block: &SealedBlock, keys: &[Vec<u8>]) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+pub fn get_many(state: &BlockState, block: &SealedBlock, keys: &[Vec<u8>]) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
     keys.iter().map(|k| (k.clone(), get(state, block, k))).collect()
 }
 
 /// Keys under `prefix`, after `start` (exclusive), at most `count`.
-pub fn keys_paged(state: &NodeState, block: &SealedBlock, prefix: &[u8], count: usize, start: Option<&[u8]>) -> Vec<Vec<u8>> {
-    entries(state, block)
-        .into_iter()
-        .map(|(k, _)| k)
-        .filter(|k| k.starts_with(prefix) && start.is_none_or(|s| k.as_slice() > s))
-        .take(count)
-        .collect()
+pub fn keys_paged(state: &BlockState, block: &SealedBlock, prefix: &[u8], count: usize, start: Option<&[u8]>) -> Vec<Vec<u8>> {
+    let from = match start {
+        Some(s) if s >= prefix => std::ops::Bound::Excluded(s.to_vec()),
+        _ => std::ops::Bound::Included(prefix.to_vec()),
+    };
+    let page = |view: &StorageView| -> Vec<Vec<u8>> {
+        view.range((from.clone(), std::ops::Bound::Unbounded)).map(|(k, _)| k).take_while(|k| k.starts_with(prefix)).take(count).cloned().collect()
+    };
+    // Iterating one item (a map's entries: the usual query) builds that item only.
+    match (state.built_view(), item_of(prefix)) {
+        (None, Some(index)) => page(&state.item_view(index, block)),
+        _ => page(state.view(block)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_item_is_declared_once() {
+        let mut names: Vec<(&str, &str)> = items().iter().map(|i| (i.pallet, i.meta.name)).collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n, "an item declared twice");
+    }
+
+    #[test]
+    fn hashers_build_frame_keys() {
+        let mut key = vec![];
+        hash_part(&StorageHasher::Twox64Concat, &7u16.encode(), &mut key);
+        assert_eq!(&key[..8], &sp_crypto_hashing::twox_64(&[7, 0]));
+        assert_eq!(&key[8..], &[7, 0]);
+    }
 }
