@@ -17,7 +17,7 @@ use scale_info::{meta_type, TypeInfo};
 
 use super::ledger::{BlockState, SealedBlock};
 use super::pallets::{AccountId32, NetUid as MetaNetUid, H256};
-use super::runtime_api::types::{AxonInfo, SubnetIdentityV3, U64F64};
+use super::runtime_api::types::{AxonInfo, ChainIdentityV2, FixedI128, SubnetIdentityV3, U64, U64F64};
 use super::system::{AccountData, AccountInfo, EventRecord};
 use crate::chain::local::LocalChain;
 use crate::chain::{AccountId, NetUid};
@@ -343,10 +343,51 @@ fn build_items() -> Vec<Item> {
         map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "ValidatorTrust", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.validator_trust)),
         map::<MetaNetUid, Vec<u64>>(SUBTENSOR, "Emission", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.emission)),
     ];
+    items.extend(newer_items());
     items.extend(commitment_items());
     items.extend(hyperparameter_items());
     items.extend(stake_items());
     items
+}
+
+/// `EpochConsensus`: how a subnet's epoch runs (Subtensor after spec 393; bittensor
+/// 11's `SetWeights` preflight reads it). The local chain always runs Yuma.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
+#[derive(Clone, Copy, Debug, Encode, TypeInfo)]
+pub enum EpochConsensus {
+    Yuma,
+    Null,
+}
+
+/// `pallet_subtensor::RootClaimTypeEnum` (`RootClaimType`, by coldkey): the local
+/// chain has no root network, so every coldkey has the default, `Swap`.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, Encode, TypeInfo)]
+pub enum RootClaimTypeEnum {
+    Swap,
+    Keep,
+    KeepSubnets { subnets: std::collections::BTreeSet<u16> },
+}
+
+/// Items the tools read that the local chain has no data for, or that a later
+/// Subtensor than finney 393 added.
+fn newer_items() -> Vec<Item> {
+    use StorageHasher::{Blake2_128Concat as Blake, Identity};
+    vec![
+        // Hasher unsure (not in finney 393's metadata); reads use the declared one.
+        map::<MetaNetUid, EpochConsensus>(SUBTENSOR, "SubnetEpochConsensus", &[Identity], Some(EpochConsensus::Yuma))
+            .read(|s| per_subnet(&s.chain, |_, _| Some(EpochConsensus::Yuma))),
+        // Blocks since the subnet's last epoch (Subtensor resets it when an epoch runs).
+        map::<MetaNetUid, u64>(SUBTENSOR, "BlocksSinceLastStep", &[Identity], Some(0))
+            .read(|s| per_subnet(&s.chain, |_, sn| Some(s.chain.block().saturating_sub(sn.last_epoch_block)))),
+        // No AMM, so no TAO flows into pools: empty.
+        map::<MetaNetUid, (u64, FixedI128<U64>)>(SUBTENSOR, "SubnetEmaTaoFlow", &[Identity], None).read(|_| vec![]),
+        // The local chain keeps no on-chain identities: empty.
+        map::<AccountId32, ChainIdentityV2>(SUBTENSOR, "IdentitiesV2", &[Blake], None).read(|_| vec![]),
+        map::<AccountId32, RootClaimTypeEnum>(SUBTENSOR, "RootClaimType", &[Blake], Some(RootClaimTypeEnum::Swap)).read(|_| vec![]),
+    ]
 }
 
 /// `pallet_commitments`' items: declared for readers, always empty here.

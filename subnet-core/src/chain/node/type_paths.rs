@@ -64,6 +64,9 @@ const PATHS: &[(&str, &str)] = &[
     ("extensions::DrandPriority", "pallet_drand::drand_priority::DrandPriority"),
     ("extensions::CheckMetadataHash", "frame_metadata_hash_extension::CheckMetadataHash"),
     ("extensions::Mode", "frame_metadata_hash_extension::Mode"),
+    // Storage value types. `EpochConsensus` is not in finney 393: its path is unsure.
+    ("storage::EpochConsensus", "pallet_subtensor::pallet::EpochConsensus"),
+    ("storage::RootClaimTypeEnum", "pallet_subtensor::pallet::RootClaimTypeEnum"),
     // Commitments' storage types.
     ("commitments::CommitmentInfo", "pallet_commitments::types::CommitmentInfo"),
     ("commitments::Registration", "pallet_commitments::types::Registration"),
