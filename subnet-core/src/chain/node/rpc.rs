@@ -316,6 +316,17 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
     })
     .expect("unique");
 
+    // Substrate's older, unpaged form (deprecated there, still served; async-substrate-
+    // interface's `query_map(fully_exhaust=True)` uses it): every key under a prefix.
+    m.register_method("state_getKeys", |params, node, _| -> Result<Value, ErrorObjectOwned> {
+        let prefix = parse_hex(&string_param(&params, 0)?)?;
+        let at = opt_hash(&params, 1)?;
+        let (block, state) = node.state_at(at.as_ref()).map_err(state_error)?;
+        let keys = super::storage::keys_paged(&state, &block, &prefix, usize::MAX, None);
+        Ok(json!(keys.iter().map(|k| hex0x(k)).collect::<Vec<_>>()))
+    })
+    .expect("unique");
+
     m.register_method("author_submitExtrinsic", |params, node, _| -> Result<String, ErrorObjectOwned> {
         let bytes = parse_hex(&string_param(&params, 0)?)?;
         let (hash, _) = node.submit(&bytes).map_err(tx_error)?;
