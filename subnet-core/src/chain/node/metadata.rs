@@ -219,7 +219,13 @@ fn pallets() -> Vec<PalletMetadata> {
         constants: vec![PalletConstantMetadata { name: "SlotDuration", ty: meta_type::<u64>(), value: AURA_SLOT_DURATION_MS.encode(), docs: vec![] }],
         ..pallet("Aura", 3)
     };
-    vec![system, aura, balances, subtensor, sudo, admin]
+    let shield = PalletMetadata {
+        storage: storage::pallet_metadata("MevShield"),
+        calls: Some(PalletCallMetadata { ty: meta_type::<super::pallets::ShieldCall>() }),
+        event: Some(PalletEventMetadata { ty: meta_type::<super::pallets::ShieldEvent>() }),
+        ..pallet("MevShield", super::pallets::SHIELD_PALLET_INDEX)
+    };
+    vec![system, aura, balances, subtensor, sudo, admin, shield]
 }
 
 /// `Aura::SlotDuration`, milliseconds.

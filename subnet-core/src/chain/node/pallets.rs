@@ -12,7 +12,7 @@
 
 use codec::{Decode, Encode};
 use scale_info::build::{Fields, Variants};
-use scale_info::{Path, Type, TypeInfo};
+use scale_info::{meta_type, Path, Type, TypeInfo, TypeParameter};
 
 use super::metadata::MultiAddress;
 use super::system::{DispatchError, DispatchEventInfo, ModuleError, SystemEvent, TokenError};
@@ -150,6 +150,31 @@ pub enum SubtensorCall {
     set_activity_cutoff_factor { netuid: NetUid, factor_milli: u32 },
 }
 
+/// `BoundedVec<u8, ConstU32<8192>>`, as `bounded_collections` describes it: the
+/// bytes `MevShield::submit_encrypted` carries.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct BoundedBytes(pub Vec<u8>);
+
+impl TypeInfo for BoundedBytes {
+    type Identity = Self;
+    fn type_info() -> Type {
+        Type::builder()
+            .path(Path::new("BoundedVec", "bounded_collections::bounded_vec"))
+            .type_params(vec![TypeParameter::new("T", Some(meta_type::<u8>())), TypeParameter::new("S", None)])
+            .composite(Fields::unnamed().field(|f| f.ty::<Vec<u8>>().type_name("Vec<T>")))
+    }
+}
+
+/// `pallet_shield::Call`: `submit_encrypted` (call index 1), an extrinsic encrypted to
+/// the author's key (see [`super::shield`]).
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum ShieldCall {
+    #[codec(index = 1)]
+    submit_encrypted { ciphertext: BoundedBytes },
+}
+
 /// `pallet_balances::Call`: the transfers, at their `call_index`; `value` is
 /// `#[pallet::compact] T::Balance`.
 // No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
@@ -248,6 +273,8 @@ pub enum RuntimeCall {
     Sudo(SudoCall),
     #[codec(index = 19)]
     AdminUtils(AdminCall),
+    #[codec(index = 30)]
+    MevShield(ShieldCall),
 }
 
 /// `Balances`' index in Subtensor's `construct_runtime!`.
@@ -256,6 +283,8 @@ pub const BALANCES_PALLET_INDEX: u8 = 5;
 pub const SUBTENSOR_PALLET_INDEX: u8 = 7;
 /// `Sudo`'s index in Subtensor's `construct_runtime!`.
 pub const SUDO_PALLET_INDEX: u8 = 12;
+/// `MevShield`'s index in Subtensor's `construct_runtime!`.
+pub const SHIELD_PALLET_INDEX: u8 = 30;
 /// `AdminUtils`' index in Subtensor's `construct_runtime!`.
 pub const ADMIN_UTILS_PALLET_INDEX: u8 = 19;
 
@@ -281,6 +310,16 @@ pub enum BalancesEvent {
     DustLost { account: AccountId32, amount: Balance },
     #[codec(index = 2)]
     Transfer { from: AccountId32, to: AccountId32, amount: Balance },
+}
+
+/// `pallet_shield::Event`: `EncryptedSubmitted` (0), the carrier accepted; `id` is
+/// BlakeTwo256 of `(who, ciphertext)` encoded.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum ShieldEvent {
+    #[codec(index = 0)]
+    EncryptedSubmitted { id: H256, who: AccountId32 },
 }
 
 /// `pallet_subtensor::Event`: the subnet events, at their positions in the enum.
@@ -321,6 +360,8 @@ pub enum RuntimeEvent {
     SubtensorModule(SubtensorEvent),
     #[codec(index = 12)]
     Sudo(SudoEvent),
+    #[codec(index = 30)]
+    MevShield(ShieldEvent),
 }
 
 /// `pallet_subtensor::Error`, every variant in order: a module error's index is the
@@ -719,6 +760,12 @@ fn apply(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Result<Ve
             let (netuid, value) = admin_hyperparameter(call);
             chain.set_hyperparameter_as(Origin::Signed(who), netuid, value)?;
             Ok(vec![])
+        }
+        // pallet_shield: the carrier only records its submission; the block author
+        // decrypts the ciphertext and includes the inner extrinsic (node/mod.rs).
+        RuntimeCall::MevShield(ShieldCall::submit_encrypted { ciphertext }) => {
+            let id = sp_crypto_hashing::blake2_256(&(AccountId32(who.0), &ciphertext).encode());
+            Ok(vec![RuntimeEvent::MevShield(ShieldEvent::EncryptedSubmitted { id: H256(id), who: AccountId32(who.0) })])
         }
         RuntimeCall::Sudo(SudoCall::sudo { call }) => {
             // pallet_sudo: only the key may; the wrapped call runs as root and its
