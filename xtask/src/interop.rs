@@ -115,13 +115,7 @@ pub(crate) fn python(options: Options) -> Result<()> {
             t.line(&format!("FAIL {name} script: {}", one_line(&format!("{e:#}"))));
             t
         });
-        eprintln!(
-            "{name}: {} passed, {} failed in {:.1}s (log: {})",
-            tally.passed,
-            tally.failed,
-            started.elapsed().as_secs_f64(),
-            log.display()
-        );
+        eprintln!("{name}: {} passed, {} failed in {:.1}s (log: {})", tally.passed, tally.failed, started.elapsed().as_secs_f64(), log.display());
         total.passed += tally.passed;
         total.failed += tally.failed;
     }

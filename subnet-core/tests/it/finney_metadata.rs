@@ -104,8 +104,8 @@ const EXPLAINED: &[Explained] = &[
         group: Group::Calls,
         items: &["SubtensorModule.register_limit"],
         contains: "[missing]",
-        why: "runtime change after spec 393: call_index 134 added by 3841343e3, first on main at spec 397 (btcli 9.23's \
-              default `subnets register` submits it)",
+        why: "runtime change after spec 393: call_index 134 added by 3841343e3 (with RegistrationPriceLimitExceeded), \
+              first on main at spec 397 (btcli 9.23's default `subnets register` submits it)",
     },
     Explained {
         group: Group::Calls,
@@ -113,6 +113,13 @@ const EXPLAINED: &[Explained] = &[
         contains: "[missing]",
         why: "deliberate: removed from Subtensor long before spec 393 (be7c2d467, spec 334); the node keeps it at its \
               former index so local tests can vary the limit (see pallets.rs)",
+    },
+    Explained {
+        group: Group::Constants,
+        items: &["Aura::SlotDuration"],
+        contains: "[value]",
+        why: "deliberate: 250 ms is Subtensor's fast-blocks value (common/src/lib.rs `MILLISECS_PER_BLOCK = \
+              prod_or_fast!(12000, 250)`), the localnet Subtensor's Docker image runs; finney has 12000",
     },
     Explained {
         group: Group::Apis,

@@ -18,6 +18,7 @@ mod local_chain_fuzz;
 mod miner_serve;
 mod net_transport;
 mod node_calls;
+mod node_runtime_api;
 mod round_scoring;
 mod served_node;
 mod streaming;

@@ -125,3 +125,95 @@ fn a_state_directory_that_is_not_one_is_refused_with_a_reason() {
     let err = LocalNode::open(dir.path(), BlockMode::Manual, || LocalChain::new(LocalChainConfig::dev_accounts())).err().expect("refused");
     assert!(err.to_string().contains("node.json"), "{err}");
 }
+
+/// Run by [`a_node_killed_with_sigkill_restarts_with_its_chain`] in a child process:
+/// a node on 10 ms blocks saving to `SERVED_NODE_STATE_DIR`, until killed.
+#[test]
+fn node_process_for_the_kill_test() {
+    let Some(dir) = std::env::var_os("SERVED_NODE_STATE_DIR") else { return };
+    let node = LocalNode::open(std::path::Path::new(&dir), BlockMode::Manual, || LocalChain::new(LocalChainConfig::dev_accounts())).unwrap();
+    node.lock().chain.register_network(&dev_keypair("Alice"), dev_keypair("Bob").account_id()).unwrap();
+    loop {
+        node.seal_blocks(1);
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_node_killed_with_sigkill_restarts_with_its_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "served_node::node_process_for_the_kill_test", "--nocapture"])
+        .env("SERVED_NODE_STATE_DIR", dir.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let it seal some blocks, then kill it without warning (SIGKILL on Unix).
+    let state = dir.path().join("node.json");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !state.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let node = LocalNode::open(dir.path(), BlockMode::Manual, || panic!("the directory holds a chain")).unwrap();
+    let state = node.lock();
+    let best = state.ledger.best().number();
+    assert!(best >= 5, "only {best} blocks survived");
+    assert_eq!(state.chain.block(), best, "the chain state is the best block's");
+    assert_eq!(state.chain.netuids().len(), 1, "the subnet registered before the blocks survived");
+    // The ledger is a chain: each kept block's parent is the block before it.
+    let blocks: Vec<_> = state.ledger.recent.iter().collect();
+    for pair in blocks.windows(2) {
+        assert_eq!(pair[1].header.parent_hash, pair[0].hash);
+    }
+}
+
+fn storage_key(pallet: &str, item: &str, parts: &[Vec<u8>]) -> Vec<u8> {
+    let mut key = sp_crypto_hashing::twox_128(pallet.as_bytes()).to_vec();
+    key.extend_from_slice(&sp_crypto_hashing::twox_128(item.as_bytes()));
+    for part in parts {
+        key.extend_from_slice(part);
+    }
+    key
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subtensor_storage_items_answer_with_frame_keys() {
+    let node = LocalNode::new(LocalChain::new(LocalChainConfig::dev_accounts()), BlockMode::Manual);
+    let running = node.clone().serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let rpc = RpcClient::from_insecure_url(running.url()).await.unwrap();
+    let (alice, bob) = (dev_keypair("Alice"), dev_keypair("Bob"));
+    let hotkey = crate::support::seeded_key(7).account_id();
+    let netuid = {
+        let mut state = node.lock();
+        let netuid = state.chain.register_network(&alice, bob.account_id()).unwrap();
+        state.chain.burned_register(&alice, netuid, hotkey).unwrap();
+        netuid
+    };
+    node.seal_blocks(1);
+    let get = |key: Vec<u8>| {
+        let rpc = rpc.clone();
+        async move {
+            let v: Option<String> = rpc.request("state_getStorage", rpc_params![format!("0x{}", hex::encode(key))]).await.unwrap();
+            v.map(|v| hex::decode(v.trim_start_matches("0x")).unwrap())
+        }
+    };
+    let blake = |data: &[u8]| [sp_crypto_hashing::blake2_128(data).as_slice(), data].concat();
+    use codec::Encode;
+    // Uids: (Identity netuid, Blake2_128Concat hotkey) -> u16; the owner's hotkey is UID 0.
+    assert_eq!(get(storage_key("SubtensorModule", "Uids", &[netuid.encode(), blake(&hotkey.0)])).await, Some(1u16.encode()));
+    assert_eq!(get(storage_key("SubtensorModule", "Uids", &[netuid.encode(), blake(&[9; 32])])).await, None);
+    assert_eq!(get(storage_key("SubtensorModule", "SubnetworkN", &[netuid.encode()])).await, Some(2u16.encode()));
+    assert_eq!(get(storage_key("SubtensorModule", "NetworksAdded", &[netuid.encode()])).await, Some(true.encode()));
+    let symbol = get(storage_key("SubtensorModule", "TokenSymbol", &[netuid.encode()])).await.expect("a symbol");
+    assert!(symbol.len() > 1, "a SCALE Vec<u8> with the symbol's UTF-8");
+    // Iterating Keys under the subnet's prefix finds both UIDs, in key order.
+    let prefix = storage_key("SubtensorModule", "Keys", &[netuid.encode()]);
+    let keys: Vec<String> = rpc.request("state_getKeysPaged", rpc_params![format!("0x{}", hex::encode(&prefix)), 10]).await.unwrap();
+    assert_eq!(keys.len(), 2);
+    let uid1 = get(hex::decode(keys[1].trim_start_matches("0x")).unwrap()).await.unwrap();
+    assert_eq!(uid1, hotkey.0.to_vec(), "Keys(netuid, 1) is the registered hotkey");
+    running.stop().await;
+}

@@ -117,6 +117,7 @@ pub fn metadata() -> Vec<SignedExtensionMetadata> {
         extension::<CheckShieldedTxValidity, ()>("CheckShieldedTxValidity"),
         extension::<SubtensorTransactionExtension, ()>("SubtensorTransactionExtension"),
         extension::<DrandPriority, ()>("DrandPriority"),
-        extension::<CheckMetadataHash, Option<H256>>("CheckMetadataHash"),
+        // The implicit metadata hash is a bare `Option<[u8; 32]>` (`CheckMetadataHash::Implicit`).
+        extension::<CheckMetadataHash, Option<[u8; 32]>>("CheckMetadataHash"),
     ]
 }

@@ -23,30 +23,43 @@ pub const BLOCKS_KEPT: usize = 4096;
 pub const STATES_KEPT: usize = 256;
 
 /// The state after a block: what storage and runtime-API reads at that block see.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct BlockState {
     /// The chain's storage after the block.
     pub chain: LocalChain,
     /// Each account's nonce after the block (`System::Account`'s `nonce`).
     pub nonces: BTreeMap<AccountId, u32>,
-    /// Every storage key and value, built on the first storage read.
-    pub(crate) view: std::sync::OnceLock<StorageView>,
+    /// Storage keys and values, built on first read: one item at a time for reads
+    /// of single keys, all of them for prefix iteration.
+    items: std::sync::Mutex<BTreeMap<usize, Arc<StorageView>>>,
+    all: std::sync::OnceLock<StorageView>,
 }
 
 impl BlockState {
     /// The state after a block: `chain` and `nonces` as they are.
     pub fn new(chain: LocalChain, nonces: BTreeMap<AccountId, u32>) -> Self {
-        Self { chain, nonces, view: Default::default() }
-    }
-
-    /// Every storage key and value of this state (`block` is the block it follows).
-    pub(crate) fn view(&self, block: &SealedBlock) -> &StorageView {
-        self.view.get_or_init(|| super::storage::view(self, block))
+        Self { chain, nonces, items: Default::default(), all: Default::default() }
     }
 
     /// The account's nonce in this state.
     pub fn nonce(&self, account: &AccountId) -> u32 {
         self.nonces.get(account).copied().unwrap_or(0)
+    }
+
+    /// Every storage key and value of this state (`block` is the block it follows).
+    pub(crate) fn view(&self, block: &SealedBlock) -> &StorageView {
+        self.all.get_or_init(|| super::storage::view(self, block))
+    }
+
+    /// The whole view, if a read has built it.
+    pub(crate) fn built_view(&self) -> Option<&StorageView> {
+        self.all.get()
+    }
+
+    /// The keys and values of storage item `index` (of [`super::storage::items`]).
+    pub(crate) fn item_view(&self, index: usize, block: &SealedBlock) -> Arc<StorageView> {
+        let mut items = self.items.lock().unwrap_or_else(|p| p.into_inner());
+        items.entry(index).or_insert_with(|| Arc::new(super::storage::item_view(index, self, block))).clone()
     }
 }
 

@@ -7,23 +7,33 @@
 use codec::{Decode, Encode};
 use frame_metadata::v15::{
     CustomMetadata, ExtrinsicMetadata, OuterEnums, PalletCallMetadata, PalletConstantMetadata, PalletErrorMetadata, PalletEventMetadata,
-    PalletMetadata, RuntimeApiMetadata, RuntimeApiMethodMetadata, RuntimeApiMethodParamMetadata, RuntimeMetadataV15,
+    PalletMetadata, RuntimeMetadataV15,
 };
 use frame_metadata::RuntimeMetadataPrefixed;
 use scale_info::build::{Fields, Variants};
 use scale_info::{meta_type, Path, Type, TypeInfo, TypeParameter};
 
 use super::pallets::{
-    AccountId32, AdminCall, ErrorEnum, NetUid, RuntimeCall, RuntimeEvent, SubtensorCall, SubtensorEvent, SudoCall, SudoEvent,
-    ADMIN_UTILS_PALLET_INDEX, BALANCES_PALLET_INDEX, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
+    AccountId32, AdminCall, ErrorEnum, RuntimeCall, RuntimeEvent, SubtensorCall, SubtensorEvent, SudoCall, SudoEvent, ADMIN_UTILS_PALLET_INDEX,
+    BALANCES_PALLET_INDEX, SUBTENSOR_PALLET_INDEX, SUDO_PALLET_INDEX,
 };
-use super::runtime_api::{HyperparamEntry, NeuronInfo};
 use super::storage;
 use super::system::SystemEvent;
 
-/// Runtime APIs and their versions, as `Core_version` lists them.
-pub const RUNTIME_APIS: &[(&str, u32)] =
-    &[("Core", 5), ("Metadata", 2), ("AccountNonceApi", 1), ("NeuronInfoRuntimeApi", 1), ("SubnetInfoRuntimeApi", 1)];
+/// Runtime APIs and their versions, as `Core_version` lists them (Subtensor's
+/// `impl_runtime_apis!`; `SubnetInfoRuntimeApi` is at `api_version(2)`).
+pub const RUNTIME_APIS: &[(&str, u32)] = &[
+    ("Core", 5),
+    ("Metadata", 2),
+    ("AccountNonceApi", 1),
+    ("TransactionPaymentApi", 4),
+    ("DelegateInfoRuntimeApi", 1),
+    ("NeuronInfoRuntimeApi", 1),
+    ("SubnetInfoRuntimeApi", 2),
+    ("StakeInfoRuntimeApi", 1),
+    ("SubnetRegistrationRuntimeApi", 1),
+    ("SwapRuntimeApi", 1),
+];
 
 /// `sp_runtime::MultiAddress<AccountId32, ()>` (Subtensor's `Address`).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
@@ -117,13 +127,35 @@ impl TypeInfo for UncheckedExtrinsic {
     }
 }
 
+/// Subtensor's runtime extrinsic, Frontier's `fp_self_contained::UncheckedExtrinsic`
+/// around the generic one (`runtime/src/lib.rs` `UncheckedExtrinsic`): the same bytes.
+pub struct SelfContainedExtrinsic;
+
+impl TypeInfo for SelfContainedExtrinsic {
+    type Identity = Self;
+    fn type_info() -> Type {
+        Type::builder()
+            .path(Path::new("UncheckedExtrinsic", "fp_self_contained::unchecked_extrinsic"))
+            .type_params(vec![
+                TypeParameter::new("Address", Some(meta_type::<MultiAddress>())),
+                TypeParameter::new("Call", Some(meta_type::<RuntimeCall>())),
+                TypeParameter::new("Signature", Some(meta_type::<MultiSignature>())),
+                TypeParameter::new("Extension", Some(meta_type::<super::extensions::Extra>())),
+            ])
+            .composite(
+                Fields::unnamed()
+                    .field(|f| f.ty::<UncheckedExtrinsic>().type_name("generic::UncheckedExtrinsic<Address, Call, Signature, Extension>")),
+            )
+    }
+}
+
 /// `sp_runtime::generic::Block<Header, UncheckedExtrinsic>`.
 #[derive(TypeInfo)]
 pub struct Block {
     #[allow(dead_code)]
     header: super::system::Header,
     #[allow(dead_code)]
-    extrinsics: Vec<UncheckedExtrinsic>,
+    extrinsics: Vec<SelfContainedExtrinsic>,
 }
 
 /// The runtime type itself.
@@ -132,18 +164,6 @@ pub struct Runtime;
 
 fn pallet(name: &'static str, index: u8) -> PalletMetadata {
     PalletMetadata { name, storage: None, calls: None, event: None, constants: vec![], error: None, index, docs: vec![] }
-}
-
-fn api(name: &'static str, methods: Vec<RuntimeApiMethodMetadata>) -> RuntimeApiMetadata {
-    RuntimeApiMetadata { name, methods, docs: vec![] }
-}
-
-fn method<O: TypeInfo + 'static>(name: &'static str, inputs: Vec<RuntimeApiMethodParamMetadata>) -> RuntimeApiMethodMetadata {
-    RuntimeApiMethodMetadata { name, inputs, output: meta_type::<O>(), docs: vec![] }
-}
-
-fn param<T: TypeInfo + 'static>(name: &'static str) -> RuntimeApiMethodParamMetadata {
-    RuntimeApiMethodParamMetadata { name, ty: meta_type::<T>() }
 }
 
 /// Metadata V14, what `state_getMetadata` and `Metadata_metadata` answer on a
@@ -219,13 +239,14 @@ fn pallets() -> Vec<PalletMetadata> {
         constants: vec![PalletConstantMetadata { name: "SlotDuration", ty: meta_type::<u64>(), value: AURA_SLOT_DURATION_MS.encode(), docs: vec![] }],
         ..pallet("Aura", 3)
     };
+    let commitments = PalletMetadata { storage: storage::pallet_metadata("Commitments"), ..pallet("Commitments", 18) };
     let shield = PalletMetadata {
         storage: storage::pallet_metadata("MevShield"),
         calls: Some(PalletCallMetadata { ty: meta_type::<super::pallets::ShieldCall>() }),
         event: Some(PalletEventMetadata { ty: meta_type::<super::pallets::ShieldEvent>() }),
         ..pallet("MevShield", super::pallets::SHIELD_PALLET_INDEX)
     };
-    vec![system, aura, balances, subtensor, sudo, admin, shield]
+    vec![system, aura, balances, subtensor, sudo, commitments, admin, shield]
 }
 
 /// `Aura::SlotDuration`, milliseconds.
@@ -233,23 +254,7 @@ pub const AURA_SLOT_DURATION_MS: u64 = 250;
 
 /// Metadata V15, what `Metadata_metadata_at_version(15)` answers (subxt asks for it).
 pub fn build() -> RuntimeMetadataPrefixed {
-    let apis = vec![
-        // `execute_block` is declared as on every runtime (it puts the extrinsic type,
-        // with its Address/Signature parameters, in the registry where Python's
-        // scalecodec looks for it); this node does not answer it.
-        api("Core", vec![method::<super::system::RuntimeVersion>("version", vec![]), method::<()>("execute_block", vec![param::<Block>("block")])]),
-        api(
-            "Metadata",
-            vec![
-                method::<Vec<u8>>("metadata", vec![]),
-                method::<Option<Vec<u8>>>("metadata_at_version", vec![param::<u32>("version")]),
-                method::<Vec<u32>>("metadata_versions", vec![]),
-            ],
-        ),
-        api("AccountNonceApi", vec![method::<u32>("account_nonce", vec![param::<AccountId32>("account")])]),
-        api("NeuronInfoRuntimeApi", vec![method::<Vec<NeuronInfo>>("get_neurons", vec![param::<NetUid>("netuid")])]),
-        api("SubnetInfoRuntimeApi", vec![method::<Option<Vec<HyperparamEntry>>>("get_subnet_hyperparams_v3", vec![param::<NetUid>("netuid")])]),
-    ];
+    let apis = super::runtime_api::declarations();
     let extrinsic = ExtrinsicMetadata {
         version: 4,
         address_ty: meta_type::<MultiAddress>(),
@@ -267,4 +272,39 @@ pub fn build() -> RuntimeMetadataPrefixed {
         RuntimeMetadataV15::new(pallets(), extrinsic, meta_type::<Runtime>(), apis, outer_enums, CustomMetadata { map: Default::default() });
     super::type_paths::rewrite(&mut metadata.types);
     metadata.into()
+}
+
+/// The `spec_version` this node serves. Python clients (scalecodec,
+/// async-substrate-interface, bittensor 11) cache metadata on disk by genesis hash
+/// and spec version, and a fresh localnet always has the same genesis hash; so the
+/// spec version changes with every change to the served metadata. Subtensor's
+/// spec (425) times 1000 plus a local revision: above every real runtime's.
+pub const SPEC_VERSION: u32 = 425_000 + 7;
+
+/// The digest of the metadata [`SPEC_VERSION`] was given to (blake2-256 of the V14
+/// and V15 metadata, first 8 bytes, hex); the test below fails when they disagree.
+pub const METADATA_DIGEST: &str = "370d611b39140979";
+
+/// The digest [`METADATA_DIGEST`] pins, of the metadata as built now.
+pub fn metadata_digest() -> String {
+    let mut bytes = build_v14().encode();
+    bytes.extend_from_slice(&build().encode());
+    hex::encode(&sp_crypto_hashing::blake2_256(&bytes)[..8])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_version_changes_with_the_metadata() {
+        let digest = metadata_digest();
+        assert_eq!(
+            digest,
+            METADATA_DIGEST,
+            "the served metadata changed: set SPEC_VERSION to 425_000 + {} and METADATA_DIGEST to \"{digest}\" \
+             (clients cache metadata by spec version)",
+            SPEC_VERSION - 425_000 + 1
+        );
+    }
 }

@@ -18,6 +18,7 @@
 //! pool. Reads at a block see that block's state for the last
 //! [`ledger::STATES_KEPT`] blocks, as a pruning node does.
 
+pub mod commitments;
 pub mod extensions;
 pub mod extrinsic;
 pub mod ledger;

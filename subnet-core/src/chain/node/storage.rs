@@ -16,9 +16,9 @@ use frame_metadata::v15::{PalletStorageMetadata, StorageEntryMetadata};
 use scale_info::{meta_type, TypeInfo};
 
 use super::ledger::{BlockState, SealedBlock};
-use super::pallets::{AccountId32, NetUid as MetaNetUid};
-use super::runtime_api::AxonInfo;
-use super::system::{AccountData, AccountInfo, EventRecord, Hash, NEW_LOGIC_FLAG};
+use super::pallets::{AccountId32, NetUid as MetaNetUid, H256};
+use super::runtime_api::types::{AxonInfo, SubnetIdentityV3, U64F64};
+use super::system::{AccountData, AccountInfo, EventRecord};
 use crate::chain::local::LocalChain;
 use crate::chain::{AccountId, NetUid};
 
@@ -28,7 +28,7 @@ pub type StorageView = BTreeMap<Vec<u8>, Vec<u8>>;
 type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// Reads an item's entries from the state after a block.
-type ReadEntries = Box<dyn Fn(&BlockState, &SealedBlock) -> Entries>;
+type ReadEntries = Box<dyn Fn(&BlockState, &SealedBlock) -> Entries + Send + Sync>;
 
 /// One storage item: how the metadata declares it and how its entries are read.
 pub(crate) struct Item {
@@ -36,6 +36,25 @@ pub(crate) struct Item {
     meta: StorageEntryMetadata,
     /// Each entry's hashed key suffix (after the item's prefix) and value.
     entries: ReadEntries,
+}
+
+impl Item {
+    fn prefix(&self) -> Vec<u8> {
+        prefix(self.pallet, self.meta.name)
+    }
+
+    /// The item's full keys and values in `state`.
+    fn view(&self, state: &BlockState, block: &SealedBlock) -> StorageView {
+        let prefix = self.prefix();
+        (self.entries)(state, block)
+            .into_iter()
+            .map(|(suffix, value)| {
+                let mut key = prefix.clone();
+                key.extend_from_slice(&suffix);
+                (key, value)
+            })
+            .collect()
+    }
 }
 
 pub(crate) fn prefix(pallet: &str, item: &str) -> Vec<u8> {
@@ -73,7 +92,7 @@ fn value<V: Encode + TypeInfo + 'static>(
     pallet: &'static str,
     name: &'static str,
     default: V,
-    read: impl Fn(&BlockState, &SealedBlock) -> V + 'static,
+    read: impl Fn(&BlockState, &SealedBlock) -> V + Send + Sync + 'static,
 ) -> Item {
     let meta = entry_meta(name, StorageEntryModifier::Default, StorageEntryType::Plain(meta_type::<V>()), default.encode());
     Item { pallet, meta, entries: Box::new(move |s, b| vec![(vec![], read(s, b).encode())]) }
@@ -101,7 +120,7 @@ fn map<K: TypeInfo + 'static, V: Encode + TypeInfo + 'static>(
 
 impl<K: TypeInfo + 'static, V: Encode + TypeInfo + 'static> MapSpec<K, V> {
     /// The item, its entries read by `read` as (encoded key parts, value).
-    fn read(self, read: impl Fn(&BlockState) -> Vec<(Vec<Vec<u8>>, V)> + 'static) -> Item {
+    fn read(self, read: impl Fn(&BlockState) -> Vec<(Vec<Vec<u8>>, V)> + Send + Sync + 'static) -> Item {
         let (modifier, default) = match &self.default {
             Some(v) => (StorageEntryModifier::Default, v.encode()),
             None => (StorageEntryModifier::Optional, vec![0]),
@@ -142,35 +161,9 @@ fn acct(a: &AccountId) -> AccountId32 {
     AccountId32(a.0)
 }
 
-/// `substrate_fixed::FixedU128<U64F64>` as Subtensor stores it: the raw bits.
-// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
-#[allow(missing_docs)]
-#[derive(Clone, Copy, Debug, Encode, TypeInfo)]
-pub struct FixedU128 {
-    pub bits: u128,
-}
-
-impl FixedU128 {
-    /// An integer amount as U64F64.
-    fn from_int(n: u64) -> Self {
-        Self { bits: (n as u128) << 64 }
-    }
-}
-
-/// `pallet_subtensor::SubnetIdentityV3`: declared so clients can decode it; the
-/// local chain keeps no identities (`SubnetIdentitiesV3` is always empty).
-// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
-#[allow(missing_docs)]
-#[derive(Clone, Debug, Default, Encode, TypeInfo)]
-pub struct SubnetIdentityV3 {
-    pub subnet_name: Vec<u8>,
-    pub github_repo: Vec<u8>,
-    pub subnet_contact: Vec<u8>,
-    pub subnet_url: Vec<u8>,
-    pub discord: Vec<u8>,
-    pub description: Vec<u8>,
-    pub logo_url: Vec<u8>,
-    pub additional: Vec<u8>,
+/// An integer amount as U64F64 (Subtensor's share and alpha type).
+fn u64f64(n: u64) -> U64F64 {
+    U64F64::from_bits((n as u128) << 64)
 }
 
 impl From<&crate::chain::AxonInfo> for AxonInfo {
@@ -194,7 +187,7 @@ fn account_info(state: &BlockState, account: &AccountId) -> Option<AccountInfo> 
     if free == 0 && nonce == 0 {
         return None; // no such account: storage holds nothing
     }
-    Some(AccountInfo { nonce, consumers: 0, providers: 1, sufficients: 0, data: AccountData { free, reserved: 0, frozen: 0, flags: NEW_LOGIC_FLAG } })
+    Some(AccountInfo { nonce, consumers: 0, providers: 1, sufficients: 0, data: AccountData { free, ..AccountData::default() } })
 }
 
 /// Each subnet with `f` of it: a `netuid -> value` map.
@@ -211,7 +204,7 @@ const SUBTENSOR: &str = "SubtensorModule";
 
 /// Every storage item the node declares, by pallet; the metadata and the answers
 /// both come from here.
-pub(crate) fn items() -> Vec<Item> {
+fn build_items() -> Vec<Item> {
     use StorageHasher::{Blake2_128Concat as Blake, Identity, Twox64Concat as Twox};
     let mut items = vec![
         // frame_system
@@ -223,7 +216,7 @@ pub(crate) fn items() -> Vec<Item> {
             accounts.into_iter().filter_map(|a| account_info(s, &a).map(|i| (parts!(acct(&a)), i))).collect()
         }),
         value::<u32>("System", "Number", 0, |_, b| b.header.number),
-        value::<Hash>("System", "ParentHash", [0; 32], |_, b| b.header.parent_hash),
+        value::<H256>("System", "ParentHash", H256([0; 32]), |_, b| H256(b.header.parent_hash)),
         Item {
             pallet: "System",
             meta: entry_meta(
@@ -260,8 +253,8 @@ pub(crate) fn items() -> Vec<Item> {
         // lock-cost decay).
         map::<MetaNetUid, u64>(SUBTENSOR, "SubnetLocked", &[Identity], Some(0))
             .read(|s| per_subnet(&s.chain, |_, _| Some(s.chain.config.network_lock_cost))),
-        map::<MetaNetUid, Option<u64>>(SUBTENSOR, "FirstEmissionBlockNumber", &[Identity], None)
-            .read(|s| per_subnet(&s.chain, |_, sn| sn.first_emission_block.map(Some))),
+        map::<MetaNetUid, u64>(SUBTENSOR, "FirstEmissionBlockNumber", &[Identity], None)
+            .read(|s| per_subnet(&s.chain, |_, sn| sn.first_emission_block)),
         // `SubnetMechanism`: 1 (dynamic) for every subnet but root, which the local chain lacks.
         map::<MetaNetUid, u16>(SUBTENSOR, "SubnetMechanism", &[Identity], Some(0)).read(|s| per_subnet(&s.chain, |_, _| Some(1))),
         // One mechanism per subnet (`MechanismCountCurrent`'s default, 1).
@@ -363,9 +356,22 @@ pub(crate) fn items() -> Vec<Item> {
         map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "ValidatorTrust", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.validator_trust)),
         map::<MetaNetUid, Vec<u64>>(SUBTENSOR, "Emission", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.emission)),
     ];
+    items.extend(commitment_items());
     items.extend(hyperparameter_items());
     items.extend(stake_items());
     items
+}
+
+/// `pallet_commitments`' items: declared for readers, always empty here.
+fn commitment_items() -> Vec<Item> {
+    use super::commitments::Registration;
+    use StorageHasher::{Identity, Twox64Concat as Twox};
+    const COMMITMENTS: &str = "Commitments";
+    vec![
+        map::<(MetaNetUid, AccountId32), Registration>(COMMITMENTS, "CommitmentOf", &[Identity, Twox], None).read(|_| vec![]),
+        map::<(MetaNetUid, AccountId32), u32>(COMMITMENTS, "LastCommitment", &[Identity, Twox], None).read(|_| vec![]),
+        map::<(MetaNetUid, AccountId32), Vec<(Vec<u8>, u64)>>(COMMITMENTS, "RevealedCommitments", &[Identity, Twox], None).read(|_| vec![]),
+    ]
 }
 
 /// Hyperparameters stored one map per parameter, as Subtensor keeps them.
@@ -409,12 +415,12 @@ fn hyperparameter_items() -> Vec<Item> {
 fn stake_items() -> Vec<Item> {
     use StorageHasher::{Blake2_128Concat as Blake, Identity};
     vec![
-        map::<(AccountId32, AccountId32, MetaNetUid), FixedU128>(SUBTENSOR, "Alpha", &[Blake, Blake, Identity], Some(FixedU128 { bits: 0 }))
-            .read(|s| s.chain.stakes().map(|(hot, cold, n, amount)| (parts!(acct(&hot), acct(&cold), n), FixedU128::from_int(amount))).collect()),
+        map::<(AccountId32, AccountId32, MetaNetUid), U64F64>(SUBTENSOR, "Alpha", &[Blake, Blake, Identity], Some(U64F64::from_bits(0)))
+            .read(|s| s.chain.stakes().map(|(hot, cold, n, amount)| (parts!(acct(&hot), acct(&cold), n), u64f64(amount))).collect()),
         map::<(AccountId32, MetaNetUid), u64>(SUBTENSOR, "TotalHotkeyAlpha", &[Blake, Identity], Some(0))
             .read(|s| hotkey_totals(&s.chain).into_iter().map(|((hot, n), total)| (parts!(acct(&hot), n), total)).collect()),
-        map::<(AccountId32, MetaNetUid), FixedU128>(SUBTENSOR, "TotalHotkeyShares", &[Blake, Identity], Some(FixedU128 { bits: 0 }))
-            .read(|s| hotkey_totals(&s.chain).into_iter().map(|((hot, n), total)| (parts!(acct(&hot), n), FixedU128::from_int(total))).collect()),
+        map::<(AccountId32, MetaNetUid), U64F64>(SUBTENSOR, "TotalHotkeyShares", &[Blake, Identity], Some(U64F64::from_bits(0)))
+            .read(|s| hotkey_totals(&s.chain).into_iter().map(|((hot, n), total)| (parts!(acct(&hot), n), u64f64(total))).collect()),
         map::<AccountId32, Vec<AccountId32>>(SUBTENSOR, "StakingHotkeys", &[Blake], Some(vec![])).read(|s| {
             let mut by_cold: BTreeMap<AccountId, Vec<AccountId>> = BTreeMap::new();
             for (hot, cold, _, _) in s.chain.stakes() {
@@ -457,45 +463,61 @@ fn subnet_totals(chain: &LocalChain) -> Vec<(Vec<Vec<u8>>, u64)> {
     totals.into_iter().map(|(n, t)| (parts!(n), t)).collect()
 }
 
+/// Every storage item the node declares, built once.
+pub(crate) fn items() -> &'static [Item] {
+    static ITEMS: std::sync::OnceLock<Vec<Item>> = std::sync::OnceLock::new();
+    ITEMS.get_or_init(build_items)
+}
+
 /// The storage of `pallet` as the metadata declares it, if it has any.
 pub(crate) fn pallet_metadata(pallet: &'static str) -> Option<PalletStorageMetadata> {
-    let entries: Vec<StorageEntryMetadata> = items().into_iter().filter(|i| i.pallet == pallet).map(|i| i.meta).collect();
+    let entries: Vec<StorageEntryMetadata> = items().iter().filter(|i| i.pallet == pallet).map(|i| i.meta.clone()).collect();
     (!entries.is_empty()).then_some(PalletStorageMetadata { prefix: pallet, entries })
 }
 
 /// Every key and value of the state after `block`.
 pub fn view(state: &BlockState, block: &SealedBlock) -> StorageView {
-    let mut all = StorageView::new();
-    for item in items() {
-        let prefix = prefix(item.pallet, item.meta.name);
-        for (suffix, value) in (item.entries)(state, block) {
-            let mut key = prefix.clone();
-            key.extend_from_slice(&suffix);
-            all.insert(key, value);
-        }
-    }
-    all
+    items().iter().flat_map(|item| item.view(state, block)).collect()
+}
+
+/// The keys and values of item `index` in the state after `block`.
+pub(crate) fn item_view(index: usize, state: &BlockState, block: &SealedBlock) -> StorageView {
+    items()[index].view(state, block)
+}
+
+/// The item a key (or a prefix of at least 32 bytes) belongs to.
+fn item_of(key: &[u8]) -> Option<usize> {
+    let head = key.get(..32)?;
+    items().iter().position(|item| item.prefix() == head)
 }
 
 pub(crate) fn get(state: &BlockState, block: &SealedBlock, key: &[u8]) -> Option<Vec<u8>> {
-    state.view(block).get(key).cloned()
+    if let Some(all) = state.built_view() {
+        return all.get(key).cloned();
+    }
+    state.item_view(item_of(key)?, block).get(key).cloned()
 }
 
 /// Many keys at once (`state_queryStorageAt`): each key with its value, `None` where
 /// nothing is stored.
 pub fn get_many(state: &BlockState, block: &SealedBlock, keys: &[Vec<u8>]) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
-    let view = state.view(block);
-    keys.iter().map(|k| (k.clone(), view.get(k).cloned())).collect()
+    keys.iter().map(|k| (k.clone(), get(state, block, k))).collect()
 }
 
 /// Keys under `prefix`, after `start` (exclusive), at most `count`.
 pub fn keys_paged(state: &BlockState, block: &SealedBlock, prefix: &[u8], count: usize, start: Option<&[u8]>) -> Vec<Vec<u8>> {
-    let view = state.view(block);
     let from = match start {
         Some(s) if s >= prefix => std::ops::Bound::Excluded(s.to_vec()),
         _ => std::ops::Bound::Included(prefix.to_vec()),
     };
-    view.range((from, std::ops::Bound::Unbounded)).map(|(k, _)| k).take_while(|k| k.starts_with(prefix)).take(count).cloned().collect()
+    let page = |view: &StorageView| -> Vec<Vec<u8>> {
+        view.range((from.clone(), std::ops::Bound::Unbounded)).map(|(k, _)| k).take_while(|k| k.starts_with(prefix)).take(count).cloned().collect()
+    };
+    // Iterating one item (a map's entries: the usual query) builds that item only.
+    match (state.built_view(), item_of(prefix)) {
+        (None, Some(index)) => page(&state.item_view(index, block)),
+        _ => page(state.view(block)),
+    }
 }
 
 #[cfg(test)]

@@ -4,25 +4,79 @@
 //! Type paths matter where clients look types up by path (subxt finds the dispatch
 //! error by `sp_runtime::DispatchError`), so those carry a hand-written `TypeInfo`.
 
+use std::borrow::Cow;
+
 use codec::{Compact, Decode, Encode};
 use scale_info::build::{Fields, Variants};
-use scale_info::{Path, Type, TypeInfo};
+use scale_info::{meta_type, Path, Type, TypeInfo, TypeParameter};
+
+use super::pallets::H256;
 
 /// A block or extrinsic hash (`H256`, blake2-256).
 pub type Hash = [u8; 32];
 
 /// `sp_runtime::generic::Header<u32, BlakeTwo256>`.
-// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
-#[allow(missing_docs)]
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+#[allow(missing_docs)] // the fields are Substrate's
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct Header {
     pub parent_hash: Hash,
     #[codec(compact)]
     pub number: u32,
     pub state_root: Hash,
     pub extrinsics_root: Hash,
-    /// `Digest { logs: Vec<DigestItem> }`: this node seals no digest items.
-    pub digest: Vec<Vec<u8>>,
+    /// `Digest { logs: Vec<DigestItem> }` (the same bytes: a struct of one field);
+    /// this node seals no digest items.
+    pub digest: Vec<DigestItem>,
+}
+
+/// Described as Substrate describes it (`sp_runtime::generic::header`): the hashes are
+/// `H256` (`Hash::Output`) and the digest the `Digest` struct; the bytes are the fields'.
+impl TypeInfo for Header {
+    type Identity = Self;
+    fn type_info() -> Type {
+        Type::builder()
+            .path(Path::new("Header", "sp_runtime::generic::header"))
+            .type_params(vec![TypeParameter::new("Number", Some(meta_type::<u32>())), TypeParameter::new("Hash", None)])
+            .composite(
+                Fields::named()
+                    .field(|f| f.ty::<H256>().name("parent_hash").type_name("Hash::Output"))
+                    .field(|f| f.compact::<u32>().name("number").type_name("Number"))
+                    .field(|f| f.ty::<H256>().name("state_root").type_name("Hash::Output"))
+                    .field(|f| f.ty::<H256>().name("extrinsics_root").type_name("Hash::Output"))
+                    .field(|f| f.ty::<Digest>().name("digest").type_name("Digest")),
+            )
+    }
+}
+
+/// `sp_runtime::generic::Digest { logs: Vec<DigestItem> }`, described only: the
+/// header holds its one field.
+struct Digest;
+
+impl TypeInfo for Digest {
+    type Identity = Self;
+    fn type_info() -> Type {
+        Type::builder()
+            .path(Path::new("Digest", "sp_runtime::generic::digest"))
+            .composite(Fields::named().field(|f| f.ty::<Vec<DigestItem>>().name("logs").type_name("Vec<DigestItem>")))
+    }
+}
+
+/// `sp_runtime::generic::DigestItem`, at Substrate's indices (`sp_runtime::generic::digest`,
+/// `DigestItemType`); the engine id is 4 bytes (`ConsensusEngineId`).
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum DigestItem {
+    #[codec(index = 6)]
+    PreRuntime([u8; 4], Vec<u8>),
+    #[codec(index = 4)]
+    Consensus([u8; 4], Vec<u8>),
+    #[codec(index = 5)]
+    Seal([u8; 4], Vec<u8>),
+    #[codec(index = 0)]
+    Other(Vec<u8>),
+    #[codec(index = 8)]
+    RuntimeEnvironmentUpdated,
 }
 
 impl Header {
@@ -38,7 +92,8 @@ impl Header {
             "number": format!("0x{:x}", self.number),
             "stateRoot": hex0x(&self.state_root),
             "extrinsicsRoot": hex0x(&self.extrinsics_root),
-            "digest": { "logs": [] },
+            // Each log as the hex of its SCALE encoding, as Substrate's RPC writes them.
+            "digest": { "logs": self.digest.iter().map(|item| hex0x(&item.encode())).collect::<Vec<_>>() },
         })
     }
 }
@@ -48,7 +103,8 @@ pub fn hex0x(bytes: &[u8]) -> String {
     format!("0x{}", hex::encode(bytes))
 }
 
-/// `pallet_balances::AccountData<u64>` (Subtensor's balance is a u64 in rao).
+/// `pallet_balances::AccountData<u64>` (Subtensor's balance is a u64 in rao). Its
+/// default is FRAME's: zero balances, the new-logic flag.
 // No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
 #[allow(missing_docs)]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
@@ -56,9 +112,21 @@ pub struct AccountData {
     pub free: u64,
     pub reserved: u64,
     pub frozen: u64,
-    /// `ExtraFlags(u128)`; the new-logic bit is set as on every account since the
-    /// balances migration.
-    pub flags: u128,
+    pub flags: ExtraFlags,
+}
+
+/// `pallet_balances::types::ExtraFlags(u128)`; its default has the new-logic bit, set
+/// on every account since the balances migration (`pallet_balances` `impl Default for
+/// ExtraFlags`).
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct ExtraFlags(pub u128);
+
+impl Default for ExtraFlags {
+    fn default() -> Self {
+        Self(NEW_LOGIC_FLAG)
+    }
 }
 
 /// `frame_system::AccountInfo<u32, AccountData>`.
@@ -104,7 +172,8 @@ pub enum Pays {
     No,
 }
 
-/// `frame_support::dispatch::DispatchEventInfo`, as the current `System` events carry it.
+// `frame_system::DispatchEventInfo` (`frame/system/src/lib.rs`; finney 393 declares it
+// there), as the current `System` events carry it.
 // No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
 #[allow(missing_docs)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
@@ -286,7 +355,7 @@ pub enum Phase {
 pub struct EventRecord<E> {
     pub phase: Phase,
     pub event: E,
-    pub topics: Vec<[u8; 32]>,
+    pub topics: Vec<H256>,
 }
 
 /// `sp_version::RuntimeVersion`, as `Core_version` returns it.
@@ -294,12 +363,13 @@ pub struct EventRecord<E> {
 #[allow(missing_docs)]
 #[derive(Clone, Debug, Encode, TypeInfo)]
 pub struct RuntimeVersion {
-    pub spec_name: String,
-    pub impl_name: String,
+    // `Cow<'static, _>` as in `sp_version` (scale-info describes it as the newtype `Cow(T)`).
+    pub spec_name: Cow<'static, str>,
+    pub impl_name: Cow<'static, str>,
     pub authoring_version: u32,
     pub spec_version: u32,
     pub impl_version: u32,
-    pub apis: Vec<([u8; 8], u32)>,
+    pub apis: Cow<'static, [([u8; 8], u32)]>,
     pub transaction_version: u32,
     pub system_version: u8,
 }
@@ -320,6 +390,13 @@ impl RuntimeVersion {
         })
     }
 }
+
+/// `sp_core::OpaqueMetadata`: what `Metadata_metadata` and `Metadata_metadata_at_version`
+/// return, the prefixed metadata as a SCALE `Vec<u8>`.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct OpaqueMetadata(pub Vec<u8>);
 
 /// The 8-byte id of a runtime API: the first bytes of blake2_64... as Substrate's
 /// `sp_api::runtime_decl_for_*::ID`, which is `blake2_64(trait name)`.

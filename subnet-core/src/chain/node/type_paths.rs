@@ -17,17 +17,19 @@ use scale_info::PortableRegistry;
 /// `frame_metadata_hash_extension`, and Subtensor's `runtime/src/lib.rs` and pallets.
 const PATHS: &[(&str, &str)] = &[
     // FRAME and Substrate primitives.
-    ("system::Header", "sp_runtime::generic::header::Header"),
     ("system::AccountInfo", "frame_system::AccountInfo"),
     ("system::AccountData", "pallet_balances::types::AccountData"),
+    ("system::ExtraFlags", "pallet_balances::types::ExtraFlags"),
+    ("system::DigestItem", "sp_runtime::generic::digest::DigestItem"),
     ("system::Weight", "sp_weights::weight_v2::Weight"),
     ("system::DispatchClass", "frame_support::dispatch::DispatchClass"),
     ("system::Pays", "frame_support::dispatch::Pays"),
-    ("system::DispatchEventInfo", "frame_support::dispatch::DispatchEventInfo"),
+    ("system::DispatchEventInfo", "frame_system::DispatchEventInfo"),
     ("system::SystemEvent", "frame_system::pallet::Event"),
     ("system::Phase", "frame_system::Phase"),
     ("system::EventRecord", "frame_system::EventRecord"),
     ("system::RuntimeVersion", "sp_version::RuntimeVersion"),
+    ("system::OpaqueMetadata", "sp_core::OpaqueMetadata"),
     ("metadata::Block", "sp_runtime::generic::block::Block"),
     // The runtime's outer types (`construct_runtime!` in `node_subtensor_runtime`).
     ("metadata::Runtime", "node_subtensor_runtime::Runtime"),
@@ -50,25 +52,24 @@ const PATHS: &[(&str, &str)] = &[
     ("extensions::CheckSpecVersion", "frame_system::extensions::check_spec_version::CheckSpecVersion"),
     ("extensions::CheckTxVersion", "frame_system::extensions::check_tx_version::CheckTxVersion"),
     ("extensions::CheckGenesis", "frame_system::extensions::check_genesis::CheckGenesis"),
-    ("extensions::CheckMortality", "frame_system::extensions::check_mortality::CheckMortality"),
-    ("extensions::CheckNonce", "frame_system::extensions::check_nonce::CheckNonce"),
+    // Subtensor wraps these two in its runtime (`runtime/src/check_mortality.rs`,
+    // `runtime/src/check_nonce.rs`), so they carry the runtime's path.
+    ("extensions::CheckMortality", "node_subtensor_runtime::check_mortality::CheckMortality"),
+    ("extensions::CheckNonce", "node_subtensor_runtime::check_nonce::CheckNonce"),
     ("extensions::CheckWeight", "frame_system::extensions::check_weight::CheckWeight"),
     ("extensions::ChargeTransactionPayment", "pallet_transaction_payment::ChargeTransactionPayment"),
-    ("extensions::SudoTransactionExtension", "pallet_subtensor::transaction_extension::SudoTransactionExtension"),
+    // `runtime/src/sudo_wrapper.rs`.
+    ("extensions::SudoTransactionExtension", "node_subtensor_runtime::sudo_wrapper::SudoTransactionExtension"),
     ("extensions::CheckShieldedTxValidity", "pallet_shield::extension::CheckShieldedTxValidity"),
-    ("extensions::SubtensorTransactionExtension", "pallet_subtensor::transaction_extension::SubtensorTransactionExtension"),
+    // `pallets/subtensor/src/extensions/subtensor.rs`.
+    ("extensions::SubtensorTransactionExtension", "pallet_subtensor::extensions::subtensor::SubtensorTransactionExtension"),
     ("extensions::DrandPriority", "pallet_drand::drand_priority::DrandPriority"),
     ("extensions::CheckMetadataHash", "frame_metadata_hash_extension::CheckMetadataHash"),
     ("extensions::Mode", "frame_metadata_hash_extension::Mode"),
-    // Storage value types.
-    ("storage::FixedU128", "substrate_fixed::FixedU128"),
-    ("storage::SubnetIdentityV3", "pallet_subtensor::pallet::SubnetIdentityV3"),
-    // Subtensor's runtime-API types (`pallets/subtensor/src/rpc_info`).
-    ("runtime_api::AxonInfo", "pallet_subtensor::pallet::AxonInfo"),
-    ("runtime_api::PrometheusInfo", "pallet_subtensor::pallet::PrometheusInfo"),
-    ("runtime_api::NeuronInfo", "pallet_subtensor::rpc_info::neuron_info::NeuronInfo"),
-    ("runtime_api::HyperparamEntry", "pallet_subtensor::rpc_info::subnet_info::HyperparamEntry"),
-    ("runtime_api::HyperparamValue", "pallet_subtensor::rpc_info::subnet_info::HyperparamValue"),
+    // Commitments' storage types.
+    ("commitments::CommitmentInfo", "pallet_commitments::types::CommitmentInfo"),
+    ("commitments::Registration", "pallet_commitments::types::Registration"),
+    // The runtime APIs' types: `runtime_api::TYPE_PATHS`.
 ];
 
 const OURS: [&str; 3] = ["subnet_core", "chain", "node"];
@@ -85,7 +86,7 @@ pub(crate) fn rewrite(registry: &mut PortableRegistry) {
             continue;
         }
         let ours = segments[OURS.len()..].join("::");
-        if let Some((_, real)) = PATHS.iter().find(|(from, _)| *from == ours) {
+        if let Some((_, real)) = PATHS.iter().chain(super::runtime_api::TYPE_PATHS).find(|(from, _)| *from == ours) {
             *segments = real.split("::").map(str::to_owned).collect();
         }
     }
