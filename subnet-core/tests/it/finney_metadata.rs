@@ -102,6 +102,13 @@ const EXPLAINED: &[Explained] = &[
     },
     Explained {
         group: Group::Calls,
+        items: &["AdminUtils.sudo_set_burn_half_life", "AdminUtils.sudo_set_burn_increase_mult"],
+        contains: "[missing]",
+        why: "runtime change after spec 393: call_index 89 and 90 added by 28997eb41, first on main at spec 397 \
+              (bittensor 11.3's SetHyperparameter offers both to the subnet owner)",
+    },
+    Explained {
+        group: Group::Calls,
         items: &["SubtensorModule.register_limit"],
         contains: "[missing]",
         why: "runtime change after spec 393: call_index 134 added by 3841343e3 (with RegistrationPriceLimitExceeded), \

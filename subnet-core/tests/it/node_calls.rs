@@ -322,7 +322,7 @@ async fn clients_encode_the_new_calls_from_the_metadata() {
     let u16s = |v: &[u16]| Value::unnamed_composite(v.iter().map(|x| u(*x as u64)));
     /// Pallet, call, arguments by name, and the node's own value of that call.
     type Case = (&'static str, &'static str, Vec<(&'static str, Value)>, RuntimeCall);
-    let cases: Vec<Case> = vec![
+    let mut cases: Vec<Case> = vec![
         (
             "Balances",
             "transfer_allow_death",
@@ -403,6 +403,15 @@ async fn clients_encode_the_new_calls_from_the_metadata() {
             RuntimeCall::SubtensorModule(SubtensorCall::register_limit { netuid: NetUid(2), hotkey: AccountId32([7; 32]), limit_price: TAO }),
         ),
     ];
+    cases.push((
+        "AdminUtils",
+        "sudo_set_burn_increase_mult",
+        vec![("netuid", u(2)), ("burn_increase_mult", Value::named_composite([("bits", Value::u128(3 << 63))]))],
+        RuntimeCall::AdminUtils(AdminCall::sudo_set_burn_increase_mult {
+            netuid: NetUid(2),
+            burn_increase_mult: subnet_core::chain::node::runtime_api::types::U64F64::from_bits(3 << 63),
+        }),
+    ));
     for (pallet, call, args, ours) in cases {
         let fields = Composite::named(args.into_iter().map(|(n, v)| (n.to_string(), v)));
         let encoded = encode_call_data(pallet, call, &fields, &metadata, metadata.types()).unwrap_or_else(|e| panic!("{pallet}.{call}: {e}"));
@@ -457,4 +466,28 @@ async fn a_shielded_extrinsic_runs_right_after_its_carrier() {
     let events = s.submit(&bob, RuntimeCall::MevShield(ShieldCall::submit_encrypted { ciphertext: BoundedBytes(foreign) })).await;
     assert_eq!(events.len(), 2, "{events:?}");
     assert!(success(&events));
+}
+
+/// The burn setters SDK 11's `SetHyperparameter` offers a subnet owner
+/// (`burn_half_life`, `burn_increase_mult`): owner-signed, checked as AdminUtils does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owner_sets_the_burn_decay_and_bump() {
+    use subnet_core::chain::node::runtime_api::types::U64F64;
+
+    let s = Served::start().await;
+    let alice = dev_keypair("Alice");
+    let netuid = subnet(&s, &seeded_key(97), false);
+    let half_life = |v| RuntimeCall::AdminUtils(AdminCall::sudo_set_burn_half_life { netuid: NetUid(netuid), burn_half_life: v });
+    let mult = |bits| {
+        RuntimeCall::AdminUtils(AdminCall::sudo_set_burn_increase_mult { netuid: NetUid(netuid), burn_increase_mult: U64F64::from_bits(bits) })
+    };
+
+    assert!(success(&s.submit(&alice, half_life(720)).await));
+    assert!(success(&s.submit(&alice, mult(3 << 63)).await)); // 1.5
+    let h = s.node.lock().chain.hyperparameters(netuid).unwrap();
+    assert_eq!((h.burn_half_life, h.burn_increase_mult), (720, 1.5));
+    assert_eq!(failure(&s.submit(&alice, half_life(0)).await), subtensor_error("InvalidValue"));
+    assert_eq!(failure(&s.submit(&alice, mult(1 << 63)).await), subtensor_error("InvalidValue")); // 0.5
+                                                                                                  // Anyone else's signed call is refused.
+    assert_eq!(failure(&s.submit(&dev_keypair("Bob"), half_life(100)).await), DispatchError::BadOrigin);
 }

@@ -15,6 +15,7 @@ use scale_info::build::{Fields, Variants};
 use scale_info::{meta_type, Path, Type, TypeInfo, TypeParameter};
 
 use super::metadata::MultiAddress;
+use super::runtime_api::types::U64F64;
 use super::system::{DispatchError, DispatchEventInfo, ModuleError, SystemEvent, TokenError};
 use crate::chain::local::{LocalChain, Preservation, Transferred};
 use crate::chain::{AccountId, AxonInfo, ChainError, Hyperparameter, Origin};
@@ -246,6 +247,10 @@ pub enum AdminCall {
     sudo_set_yuma3_enabled { netuid: NetUid, enabled: bool },
     #[codec(index = 84)]
     sudo_set_min_non_immune_uids { netuid: NetUid, min: u16 },
+    #[codec(index = 89)]
+    sudo_set_burn_half_life { netuid: NetUid, burn_half_life: u16 },
+    #[codec(index = 90)]
+    sudo_set_burn_increase_mult { netuid: NetUid, burn_increase_mult: U64F64 },
 }
 
 /// `pallet_sudo::Call`: `sudo` (index 0) dispatches the wrapped call as root when the
@@ -852,6 +857,10 @@ fn admin_hyperparameter(call: AdminCall) -> (u16, Hyperparameter) {
         A::sudo_set_bonds_penalty { netuid, bonds_penalty } => (netuid.0, H::BondsPenalty(bonds_penalty)),
         A::sudo_set_yuma3_enabled { netuid, enabled } => (netuid.0, H::Yuma3Enabled(enabled)),
         A::sudo_set_min_non_immune_uids { netuid, min } => (netuid.0, H::MinNonImmuneUids(min)),
+        A::sudo_set_burn_half_life { netuid, burn_half_life } => (netuid.0, H::BurnHalfLife(burn_half_life)),
+        A::sudo_set_burn_increase_mult { netuid, burn_increase_mult } => {
+            (netuid.0, H::BurnIncreaseMult(burn_increase_mult.bits as f64 / (1u128 << 64) as f64))
+        }
     }
 }
 
