@@ -26,7 +26,7 @@ from async_substrate_interface.sync_substrate import SubstrateInterface  # noqa:
 from bittensor_wallet import Keypair, Wallet  # noqa: E402
 
 TOOL = "btcli"
-COMMAND_TIMEOUT = 90  # seconds per btcli command
+COMMAND_TIMEOUT = 60  # seconds per btcli command
 BTCLI = os.path.join(os.path.dirname(sys.executable), "btcli")
 
 
@@ -54,7 +54,24 @@ def btcli(*args: str, url: str) -> dict | list:
     if done.stderr.strip():
         print(f"stderr:\n{done.stderr.rstrip()}", file=sys.stderr)
     check(done.returncode == 0, f"`btcli {args[0]} {args[1]}` exited {done.returncode}: {last_line(done.stderr or done.stdout)}")
-    return parse_json(done.stdout, f"btcli {args[0]} {args[1]}")
+    try:
+        return parse_json(done.stdout, f"btcli {args[0]} {args[1]}")
+    except AssertionError:
+        # With --json-output btcli swallows its own errors (and still exits 0): run
+        # it again without, for the error it shows a user.
+        raise AssertionError(f"`btcli {args[0]} {args[1]}` exited 0 with no JSON output; without --json-output: {diagnose(args, url)}") from None
+
+
+def diagnose(args: tuple[str, ...], url: str) -> str:
+    argv = [BTCLI, *args, "--network", url]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return f"did not exit within {COMMAND_TIMEOUT}s"
+    print(f"$ btcli {' '.join(args)}  (diagnostic run) [exit {done.returncode}]\n{done.stdout}{done.stderr}", file=sys.stderr)
+    text = f"{done.stdout}\n{done.stderr}"
+    errors = [line.strip() for line in text.splitlines() if "Error" in line or "error" in line or "❌" in line]
+    return errors[-1] if errors else last_line(text)
 
 
 def last_line(text: str) -> str:
@@ -98,7 +115,7 @@ class Chain:
 
 def main() -> None:
     url = url_from_argv()
-    steps = Steps(TOOL)
+    steps = Steps(TOOL, step_timeout=3 * COMMAND_TIMEOUT)  # a command, its diagnostic rerun, reads
     wallets_dir = tempfile.mkdtemp(prefix="interop-btcli-wallets-")
     alice = make_wallet(wallets_dir, "alice", "//Alice", "//Alice//owner")
     bob = make_wallet(wallets_dir, "bob", "//Bob", "//Bob//miner")
@@ -127,14 +144,16 @@ def main() -> None:
         netuid = new[0]
         chain.submit(alice.coldkey, "SubtensorModule", "start_call", {"netuid": netuid})
         state["netuid"] = netuid
-        state["tempo"] = int(chain_().query("SubtensorModule", "Tempo", [netuid]))
+
+    def tempo() -> int:
+        return int(chain_().query("SubtensorModule", "Tempo", [state["netuid"]]))
 
     def subnets_list():
         out = btcli("subnets", "list", url=url)
         subnets = out.get("subnets") or {}
         row = subnets.get(str(state["netuid"])) or subnets.get(state["netuid"])
         check(row is not None, f"netuid {state['netuid']} not in `subnets list` ({sorted(subnets)})")
-        check(row["tempo"]["sn_tempo"] == state["tempo"], f"listed tempo {row['tempo']} != chain {state['tempo']}")
+        check(row["tempo"]["sn_tempo"] == tempo(), f"listed tempo {row['tempo']} != chain {tempo()}")
 
     def subnets_show():
         out = btcli("subnets", "show", "--netuid", str(state["netuid"]), "--no-prompt", url=url)
@@ -148,7 +167,7 @@ def main() -> None:
         out = btcli("subnets", "hyperparameters", "--netuid", str(netuid), url=url)
         check(isinstance(out, list), f"hyperparameters output is {type(out).__name__}: {str(out)[:200]}")
         values = {row["hyperparameter"]: row["value"] for row in out}
-        check(str(values.get("tempo")) == str(state["tempo"]), f"tempo {values.get('tempo')} != chain {state['tempo']}")
+        check(str(values.get("tempo")) == str(tempo()), f"tempo {values.get('tempo')} != chain {tempo()}")
         cr = chain_().query("SubtensorModule", "CommitRevealWeightsEnabled", [netuid])
         shown = values.get("commit_reveal_weights_enabled")
         check(str(shown).lower() == str(cr).lower(), f"commit_reveal_weights_enabled {shown} != chain {cr}")

@@ -25,21 +25,21 @@ class StepTimeout(Exception):
     pass
 
 
-def _alarm(_signum, _frame):
-    raise StepTimeout(f"step did not finish within {STEP_TIMEOUT}s")
-
-
 def one_line(text: str, limit: int = 400) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class Steps:
-    def __init__(self, tool: str):
+    def __init__(self, tool: str, step_timeout: int = STEP_TIMEOUT):
         self.tool = tool
+        self.step_timeout = step_timeout
         self.passed: set[str] = set()
         self.failed: list[str] = []
-        signal.signal(signal.SIGALRM, _alarm)
+        signal.signal(signal.SIGALRM, self._alarm)
+
+    def _alarm(self, _signum, _frame):
+        raise StepTimeout(f"step did not finish within {self.step_timeout}s")
 
     def run(self, name: str, fn: Callable[[], None], needs: Iterable[str] = ()) -> bool:
         missing = [n for n in needs if n not in self.passed]
@@ -47,7 +47,7 @@ class Steps:
             self._fail(name, f"not run: needs {', '.join(missing)}")
             return False
         started = time.monotonic()
-        signal.alarm(STEP_TIMEOUT)
+        signal.alarm(self.step_timeout)
         try:
             fn()
         except BaseException as e:  # noqa: BLE001 - every failure is a step result

@@ -35,7 +35,8 @@ def make_wallet(path: str, name: str, cold_uri: str, hot_uri: str) -> Wallet:
 
 
 def ok(response, what: str):
-    """An `ExtrinsicResponse` that must have succeeded on chain."""
+    """An `ExtrinsicResponse` that must have succeeded on chain. Writes pass
+    `raise_error=True`, so the SDK's own exception (and its traceback) reaches the log."""
     check(response is not None, f"{what}: no response")
     if not response.success:
         raise AssertionError(f"{what} failed: {response.message} {getattr(response, 'error', '') or ''}".strip())
@@ -75,7 +76,7 @@ def main() -> None:
 
     def register_subnet():
         before = sub().get_balance(alice.coldkeypub.ss58_address).rao
-        ok(sub().register_subnet(alice), "register_subnet")
+        ok(sub().register_subnet(alice, raise_error=True), "register_subnet")
         added = sorted(set(sub().get_all_subnets_netuid()) - state.get("netuids_before", set()))
         check(len(added) == 1, f"new netuids {added}")
         netuid = added[0]
@@ -87,7 +88,7 @@ def main() -> None:
 
     def start_call():
         netuid = state["netuid"]
-        ok(sub().start_call(alice, netuid), "start_call")
+        ok(sub().start_call(alice, netuid, raise_error=True), "start_call")
         first = sub().query_subtensor("FirstEmissionBlockNumber", params=[netuid])
         first = getattr(first, "value", first)
         check(first is not None and int(first) > 0, f"FirstEmissionBlockNumber = {first!r}")
@@ -95,7 +96,7 @@ def main() -> None:
     def burned_register():
         netuid = state["netuid"]
         for wallet in (bob, charlie):
-            ok(sub().burned_register(wallet, netuid), f"burned_register {wallet.name}")
+            ok(sub().burned_register(wallet, netuid, raise_error=True), f"burned_register {wallet.name}")
         uids = {}
         for wallet in (bob, charlie):
             check(sub().is_hotkey_registered(wallet.hotkey.ss58_address, netuid), f"{wallet.name} not registered")
@@ -108,7 +109,7 @@ def main() -> None:
     def serve_axon():
         netuid = state["netuid"]
         axon = bt.Axon(wallet=bob, port=AXON_PORT, external_ip=AXON_IP, external_port=AXON_PORT)
-        ok(sub().serve_axon(netuid, axon), "serve_axon")
+        ok(sub().serve_axon(netuid, axon, raise_error=True), "serve_axon")
         n = sub().get_neuron_for_pubkey_and_subnet(bob.hotkey.ss58_address, netuid)
         check(n.axon_info.ip == AXON_IP and n.axon_info.port == AXON_PORT, f"served axon {n.axon_info.ip}:{n.axon_info.port}")
 
@@ -116,14 +117,14 @@ def main() -> None:
         netuid = state["netuid"]
         cold, hot = bob.coldkeypub.ss58_address, bob.hotkey.ss58_address
         b0, s0 = sub().get_balance(cold).rao, sub().get_stake(cold, hot, netuid).rao
-        ok(sub().add_stake(bob, netuid, hot, Balance.from_tao(STAKE_TAO)), "add_stake")
+        ok(sub().add_stake(bob, netuid, hot, Balance.from_tao(STAKE_TAO), raise_error=True), "add_stake")
         b1, s1 = sub().get_balance(cold).rao, sub().get_stake(cold, hot, netuid).rao
         check(STAKE_TAO * TAO <= b0 - b1 <= STAKE_TAO * TAO + TAO, f"balance fell by {b0 - b1} rao for {STAKE_TAO} TAO")
         # The local chain has no AMM: stake is 1:1 with TAO (README).
         check(s1 - s0 >= STAKE_TAO * TAO * 0.99, f"stake grew by {s1 - s0} rao")
 
     def sudo(function: str, params: dict):
-        ok(sudo_call_extrinsic(sub(), alice, function, params), f"Sudo.sudo(AdminUtils.{function})")
+        ok(sudo_call_extrinsic(sub(), alice, function, params, raise_error=True), f"Sudo.sudo(AdminUtils.{function})")
 
     def hyperparameters():
         netuid = state["netuid"]
@@ -148,7 +149,7 @@ def main() -> None:
 
         # A validator permit comes with the next epoch after the stake (tempo 10).
         wait_until(permit, "bob's validator permit", timeout=30)
-        ok(sub().set_weights(bob, netuid, uids=[0, uids["charlie"]], weights=[0.25, 0.75]), "set_weights")
+        ok(sub().set_weights(bob, netuid, uids=[0, uids["charlie"]], weights=[0.25, 0.75], raise_error=True), "set_weights")
 
     def read_weights():
         netuid, uids = state["netuid"], state["uids"]
@@ -186,7 +187,7 @@ def main() -> None:
     def transfer():
         src = alice.coldkeypub.ss58_address
         a0, e0 = sub().get_balance(src).rao, sub().get_balance(eve).rao
-        ok(sub().transfer(alice, eve, Balance.from_tao(TRANSFER_TAO)), "transfer")
+        ok(sub().transfer(alice, eve, Balance.from_tao(TRANSFER_TAO), raise_error=True), "transfer")
         a1, e1 = sub().get_balance(src).rao, sub().get_balance(eve).rao
         amount = int(TRANSFER_TAO * TAO)
         check(e1 - e0 == amount, f"//Eve received {e1 - e0} rao, want {amount}")

@@ -138,7 +138,9 @@ def main() -> None:
         check(stake_after - stake_before >= STAKE_TAO * TAO * 0.99, f"stake grew by {stake_after - stake_before} rao")
 
     def sudo(call, what: str):
-        ok(sub.submit_call(calls.Sudo.sudo(call=call), alice, signer="coldkey"), f"Sudo.sudo({what})")
+        # A nested call is composed first (`Client.compose` documents this for Sudo.sudo).
+        inner = sub.compose(call)
+        ok(sub.submit_call(calls.Sudo.sudo(call=inner), alice, signer="coldkey"), f"Sudo.sudo({what})")
 
     def hyperparameters():
         netuid = state["netuid"]
@@ -191,7 +193,9 @@ def main() -> None:
         check(n.coldkey == bob.coldkeypub.ss58_address, f"bob's coldkey {n.coldkey}")
         check(n.axon is not None and n.axon.endswith(f"{AXON_IP}:{AXON_PORT}"), f"bob's axon {n.axon}")
         check(n.total_stake.rao >= STAKE_TAO * TAO * 0.99, f"bob's stake {n.total_stake}")
-        check(n.validator_permit, "bob has no validator permit in the metagraph")
+        permits = sub.query(storage.SubtensorModule.ValidatorPermit, [netuid]) or []
+        on_chain = bool(permits[n.uid]) if n.uid < len(permits) else False
+        check(n.validator_permit == on_chain, f"bob's permit {n.validator_permit} in the metagraph, {on_chain} on chain")
         check(mg.owner_coldkey == alice.coldkeypub.ss58_address, f"owner coldkey {mg.owner_coldkey}")
         neurons = sub.neurons.all(netuid)
         check({x.hotkey for x in neurons} >= {w.hotkey.ss58_address for w in (bob, charlie)}, "neurons.all() misses hotkeys")

@@ -74,7 +74,7 @@ impl Tally {
 }
 
 pub(crate) fn python(options: Options) -> Result<()> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().context("xtask's parent directory")?.to_path_buf();
     let scripts = root.join("interop/python");
     let work = root.join("target/interop");
     let venvs = options.venvs.clone().unwrap_or_else(|| work.join("venvs"));

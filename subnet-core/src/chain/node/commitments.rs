@@ -31,11 +31,27 @@ impl TypeInfo for Data {
         }
         variants = variants
             .variant("TimelockEncrypted", |v| {
-                v.index(134).fields(Fields::named().field(|f| f.ty::<Vec<u8>>().name("encrypted")).field(|f| f.ty::<u64>().name("reveal_round")))
+                v.index(134)
+                    .fields(Fields::named().field(|f| f.ty::<BoundedVec<u8>>().name("encrypted")).field(|f| f.ty::<u64>().name("reveal_round")))
             })
             .variant("ResetBondsFlag", |v| v.index(135))
-            .variant("BigRaw", |v| v.index(136).fields(Fields::unnamed().field(|f| f.ty::<Vec<u8>>())));
+            .variant("BigRaw", |v| v.index(136).fields(Fields::unnamed().field(|f| f.ty::<BoundedVec<u8>>())));
         Type::builder().path(Path::new("Data", "pallet_commitments::types")).variant(variants)
+    }
+}
+
+/// `bounded_collections::bounded_vec::BoundedVec<T, S>`: a `Vec<T>` with a bound the
+/// encoding does not carry.
+#[derive(codec::Encode)]
+pub struct BoundedVec<T>(pub Vec<T>);
+
+impl<T: TypeInfo + 'static> TypeInfo for BoundedVec<T> {
+    type Identity = Self;
+    fn type_info() -> Type {
+        Type::builder()
+            .path(Path::new("BoundedVec", "bounded_collections::bounded_vec"))
+            .type_params(vec![scale_info::TypeParameter::new("T", Some(scale_info::meta_type::<T>()))])
+            .composite(Fields::unnamed().field(|f| f.ty::<Vec<T>>()))
     }
 }
 
@@ -43,7 +59,7 @@ impl TypeInfo for Data {
 #[allow(missing_docs)]
 #[derive(codec::Encode, TypeInfo)]
 pub struct CommitmentInfo {
-    fields: Vec<Data>,
+    fields: BoundedVec<Data>,
 }
 
 // `pallet_commitments::types::Registration { deposit, block, info }`.
