@@ -185,6 +185,10 @@ pub enum Hyperparameter {
     MinNonImmuneUids(u16),
     /// `sudo_set_serving_rate_limit`: see [`SubnetHyperparameters::serving_rate_limit`].
     ServingRateLimit(u64),
+    /// `sudo_set_burn_half_life`: see [`SubnetHyperparameters::burn_half_life`].
+    BurnHalfLife(u16),
+    /// `sudo_set_burn_increase_mult`: see [`SubnetHyperparameters::burn_increase_mult`].
+    BurnIncreaseMult(f64),
 }
 
 impl Hyperparameter {

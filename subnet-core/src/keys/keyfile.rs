@@ -81,7 +81,7 @@ fn derive_nacl_key(password: &str) -> Result<Zeroizing<[u8; 32]>, WalletError> {
 /// Encrypts keyfile bytes in bittensor-wallet's `$NACL` format.
 pub fn encrypt_nacl(plaintext: &[u8], password: &str) -> Result<Vec<u8>, WalletError> {
     let key = derive_nacl_key(password)?;
-    let cipher = XSalsa20Poly1305::new(key.as_ref().into());
+    let cipher = XSalsa20Poly1305::new((&*key).into());
     let mut nonce = [0u8; 24];
     getrandom::getrandom(&mut nonce).map_err(|e| WalletError::Kdf(e.to_string()))?;
     let sealed = cipher.encrypt(&nonce.into(), plaintext).map_err(|_| WalletError::Kdf("encryption failed".into()))?;
@@ -101,7 +101,7 @@ pub fn decrypt_nacl(data: &[u8], password: &str, path: &Path) -> Result<Zeroizin
     }
     let (nonce, sealed) = body.split_at(24);
     let key = derive_nacl_key(password)?;
-    let cipher = XSalsa20Poly1305::new(key.as_ref().into());
+    let cipher = XSalsa20Poly1305::new((&*key).into());
     let nonce: [u8; 24] = nonce.try_into().map_err(|_| WalletError::Decryption { path: path.to_owned() })?;
     cipher.decrypt(&nonce.into(), sealed).map(Zeroizing::new).map_err(|_| WalletError::Decryption { path: path.to_owned() })
 }
@@ -112,7 +112,7 @@ pub fn keypair_to_json(keypair: &Keypair) -> Zeroizing<Vec<u8>> {
     let mut map = Map::new();
     map.insert("accountId".into(), Value::String(public.clone()));
     map.insert("publicKey".into(), Value::String(public));
-    map.insert("privateKey".into(), Value::String(format!("0x{}", hex::encode(keypair.expose_secret_key_bytes().as_ref()))));
+    map.insert("privateKey".into(), Value::String(format!("0x{}", hex::encode(&keypair.expose_secret_key_bytes()[..]))));
     if let Some(phrase) = keypair.expose_mnemonic() {
         map.insert("secretPhrase".into(), Value::String(phrase.to_owned()));
     }

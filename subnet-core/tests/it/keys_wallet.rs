@@ -107,7 +107,7 @@ fn mnemonic_gives_the_address_bittensor_wallet_gives() {
     }
     // The hotkey's privateKey is schnorrkel's canonical encoding, byte for byte.
     let hot = Keypair::from_mnemonic(s(&exp, &["hotkey", "mnemonic"]), None).unwrap();
-    assert_eq!(format!("0x{}", hex::encode(hot.expose_secret_key_bytes().as_ref())), s(&exp, &["hotkey", "private_key"]));
+    assert_eq!(format!("0x{}", hex::encode(&hot.expose_secret_key_bytes()[..])), s(&exp, &["hotkey", "private_key"]));
 }
 
 #[test]
@@ -240,7 +240,7 @@ fn debug_output_redacts_secrets() {
     let debug = format!("{kp:?}");
     assert!(debug.contains(&kp.ss58_address()));
     assert!(!debug.contains("abandon"), "{debug}");
-    let secret_hex = hex::encode(kp.expose_secret_key_bytes().as_ref());
+    let secret_hex = hex::encode(&kp.expose_secret_key_bytes()[..]);
     assert!(!debug.contains(&secret_hex[..16]));
     let seed_hex = hex::encode(kp.expose_seed().unwrap());
     assert!(!debug.contains(&seed_hex[..16]));
@@ -388,7 +388,7 @@ fn read_str(content: &[u8]) -> Result<Keypair, WalletError> {
 #[test]
 fn malformed_keyfiles_give_typed_errors() {
     let alice = Keypair::from_uri("//Alice").unwrap();
-    let alice_priv = format!("0x{}", hex::encode(alice.expose_secret_key_bytes().as_ref()));
+    let alice_priv = format!("0x{}", hex::encode(&alice.expose_secret_key_bytes()[..]));
 
     assert!(matches!(read_str(b"{not json"), Err(WalletError::Json { .. })));
     assert!(matches!(read_str(b""), Err(WalletError::Json { .. })));

@@ -322,7 +322,7 @@ async fn clients_encode_the_new_calls_from_the_metadata() {
     let u16s = |v: &[u16]| Value::unnamed_composite(v.iter().map(|x| u(*x as u64)));
     /// Pallet, call, arguments by name, and the node's own value of that call.
     type Case = (&'static str, &'static str, Vec<(&'static str, Value)>, RuntimeCall);
-    let cases: Vec<Case> = vec![
+    let mut cases: Vec<Case> = vec![
         (
             "Balances",
             "transfer_allow_death",
@@ -403,6 +403,15 @@ async fn clients_encode_the_new_calls_from_the_metadata() {
             RuntimeCall::SubtensorModule(SubtensorCall::register_limit { netuid: NetUid(2), hotkey: AccountId32([7; 32]), limit_price: TAO }),
         ),
     ];
+    cases.push((
+        "AdminUtils",
+        "sudo_set_burn_increase_mult",
+        vec![("netuid", u(2)), ("burn_increase_mult", Value::named_composite([("bits", Value::u128(3 << 63))]))],
+        RuntimeCall::AdminUtils(AdminCall::sudo_set_burn_increase_mult {
+            netuid: NetUid(2),
+            burn_increase_mult: subnet_core::chain::node::runtime_api::types::U64F64::from_bits(3 << 63),
+        }),
+    ));
     for (pallet, call, args, ours) in cases {
         let fields = Composite::named(args.into_iter().map(|(n, v)| (n.to_string(), v)));
         let encoded = encode_call_data(pallet, call, &fields, &metadata, metadata.types()).unwrap_or_else(|e| panic!("{pallet}.{call}: {e}"));
@@ -410,4 +419,75 @@ async fn clients_encode_the_new_calls_from_the_metadata() {
     }
     let deposit = metadata.pallet_by_name("Balances").unwrap().constant_by_name("ExistentialDeposit").unwrap();
     assert_eq!(deposit.value(), &EXISTENTIAL_DEPOSIT.encode()[..]);
+}
+
+/// MevShield as bittensor 11 uses it for `burned_register`: the inner extrinsic, signed
+/// at the next nonce but one, encrypted to `NextKey` and carried by
+/// `submit_encrypted`, is decrypted by the node and applied in the carrier's block,
+/// right after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shielded_extrinsic_runs_right_after_its_carrier() {
+    use subnet_core::chain::node::shield;
+
+    let s = Served::start().await;
+    let bob = dev_keypair("Bob");
+    let hotkey = seeded_key(95);
+    let netuid = subnet(&s, &seeded_key(94), false);
+    // The key clients encrypt to, as they read it.
+    let key = [sp_crypto_hashing::twox_128(b"MevShield"), sp_crypto_hashing::twox_128(b"NextKey")].concat();
+    let next_key: String = s.rpc.request("state_getStorage", rpc_params![format!("0x{}", hex::encode(key))]).await.unwrap();
+    let next_key = Vec::<u8>::decode(&mut &hex::decode(next_key.trim_start_matches("0x")).unwrap()[..]).unwrap();
+    assert_eq!(next_key.len(), shield::ENC_KEY_LEN);
+
+    let nonce: u32 = s.rpc.request("system_accountNextIndex", rpc_params![bob.ss58_address()]).await.unwrap();
+    let register = RuntimeCall::SubtensorModule(SubtensorCall::burned_register { netuid: NetUid(netuid), hotkey: id(&hotkey) });
+    let inner = build_signed(&bob, &register.encode(), nonce + 1, &s.implicit);
+    let ciphertext = shield::shield(&next_key, &inner, [3; 32], [4; 24]).unwrap();
+    let carrier = RuntimeCall::MevShield(ShieldCall::submit_encrypted { ciphertext: BoundedBytes(ciphertext.clone()) });
+
+    let events = s.submit(&bob, carrier).await;
+    let carrier_id = sp_crypto_hashing::blake2_256(&(id(&bob), BoundedBytes(ciphertext)).encode());
+    assert_eq!(events[0], RuntimeEvent::MevShield(ShieldEvent::EncryptedSubmitted { id: H256(carrier_id), who: id(&bob) }));
+    assert!(matches!(events[1], RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { .. })), "{events:?}");
+    assert!(matches!(events[2], RuntimeEvent::SubtensorModule(SubtensorEvent::NeuronRegistered(_, 1, _))), "{events:?}");
+    assert!(success(&events), "{events:?}");
+    assert_eq!(s.node.lock().chain.subnet(netuid).unwrap().keys[1], hotkey.account_id());
+    // The block carries the inner extrinsic after its carrier (clients find it by hash).
+    let block: serde_json::Value = s.rpc.request("chain_getBlock", rpc_params![]).await.unwrap();
+    let extrinsics = block["block"]["extrinsics"].as_array().unwrap();
+    assert_eq!(extrinsics.len(), 2);
+    assert_eq!(extrinsics[1], format!("0x{}", hex::encode(&inner)));
+    let next: u32 = s.rpc.request("system_accountNextIndex", rpc_params![bob.ss58_address()]).await.unwrap();
+    assert_eq!(next, nonce + 2);
+
+    // A ciphertext the node cannot open leaves the carrier alone in its block.
+    let mut foreign = shield::shield(&next_key, &inner, [5; 32], [6; 24]).unwrap();
+    foreign[0] ^= 1;
+    let events = s.submit(&bob, RuntimeCall::MevShield(ShieldCall::submit_encrypted { ciphertext: BoundedBytes(foreign) })).await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(success(&events));
+}
+
+/// The burn setters SDK 11's `SetHyperparameter` offers a subnet owner
+/// (`burn_half_life`, `burn_increase_mult`): owner-signed, checked as AdminUtils does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owner_sets_the_burn_decay_and_bump() {
+    use subnet_core::chain::node::runtime_api::types::U64F64;
+
+    let s = Served::start().await;
+    let alice = dev_keypair("Alice");
+    let netuid = subnet(&s, &seeded_key(97), false);
+    let half_life = |v| RuntimeCall::AdminUtils(AdminCall::sudo_set_burn_half_life { netuid: NetUid(netuid), burn_half_life: v });
+    let mult = |bits| {
+        RuntimeCall::AdminUtils(AdminCall::sudo_set_burn_increase_mult { netuid: NetUid(netuid), burn_increase_mult: U64F64::from_bits(bits) })
+    };
+
+    assert!(success(&s.submit(&alice, half_life(720)).await));
+    assert!(success(&s.submit(&alice, mult(3 << 63)).await)); // 1.5
+    let h = s.node.lock().chain.hyperparameters(netuid).unwrap();
+    assert_eq!((h.burn_half_life, h.burn_increase_mult), (720, 1.5));
+    assert_eq!(failure(&s.submit(&alice, half_life(0)).await), subtensor_error("InvalidValue"));
+    assert_eq!(failure(&s.submit(&alice, mult(1 << 63)).await), subtensor_error("InvalidValue")); // 0.5
+                                                                                                  // Anyone else's signed call is refused.
+    assert_eq!(failure(&s.submit(&dev_keypair("Bob"), half_life(100)).await), DispatchError::BadOrigin);
 }

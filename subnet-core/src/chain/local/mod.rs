@@ -379,6 +379,20 @@ impl LocalChain {
             Hyperparameter::RegistrationAllowed(v) => h.registration_allowed = v,
             Hyperparameter::MinNonImmuneUids(v) => h.min_non_immune_uids = v,
             Hyperparameter::ServingRateLimit(v) => h.serving_rate_limit = v,
+            // AdminUtils `sudo_set_burn_half_life`: 0 < half-life <= `MaxBurnHalfLife` (36,100).
+            Hyperparameter::BurnHalfLife(v) => {
+                if v == 0 || v > 36_100 {
+                    return Err(ChainError::InvalidValue);
+                }
+                h.burn_half_life = v;
+            }
+            // AdminUtils `sudo_set_burn_increase_mult`: a multiplier in [1, 3].
+            Hyperparameter::BurnIncreaseMult(v) => {
+                if !(1.0..=3.0).contains(&v) {
+                    return Err(ChainError::InvalidValue);
+                }
+                h.burn_increase_mult = v;
+            }
         }
         Ok(())
     }

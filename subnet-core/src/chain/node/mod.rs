@@ -27,6 +27,7 @@ pub mod pallets;
 pub mod persist;
 pub mod rpc;
 pub mod runtime_api;
+pub mod shield;
 pub mod storage;
 pub mod system;
 pub mod type_paths;
@@ -38,7 +39,7 @@ use std::time::Duration;
 use codec::{Decode, Encode};
 use tokio::sync::{broadcast, oneshot};
 
-use self::extrinsic::{Implicit, InvalidTransaction, TxError};
+use self::extrinsic::{Implicit, InvalidTransaction, SignedExtrinsic, TxError};
 use self::ledger::{extrinsics_root, BlockState, Ledger, Pending, SealedBlock, StateError};
 use self::pallets::{RuntimeCall, RuntimeEvent};
 use self::persist::BlockStore;
@@ -195,19 +196,7 @@ impl LocalNode {
             if state.ledger.pool.iter().any(|p| p.hash == hash) {
                 return Err(TxError::AlreadyImported);
             }
-            let xt = extrinsic::decode(bytes)?;
-            let call = decode_call(&xt.call)?;
-            // Validation runs as if in the block being built: best + 1 (Executive).
-            let best = state.ledger.best().number();
-            let birth = xt.explicit.era.birth(best + 1);
-            let birth_hash = state.ledger.by_number(birth).map(|b| b.hash).unwrap_or([0; 32]);
-            let implicit = Implicit {
-                spec_version: self.runtime.version.spec_version,
-                transaction_version: self.runtime.version.transaction_version,
-                genesis_hash: state.ledger.genesis_hash(),
-                birth_hash,
-            };
-            xt.verify(&implicit)?;
+            let (xt, call) = check_signed(&state, &self.runtime, bytes)?;
             let account = AccountId(xt.signer);
             let nonce = xt.explicit.nonce;
             if nonce < state.ledger.state_nonce(&account) {
@@ -235,7 +224,7 @@ impl LocalNode {
         for _ in 0..n.max(1) {
             let (header, included) = {
                 let mut state = self.lock();
-                seal_one(&mut state)
+                seal_one(&mut state, &self.runtime)
             };
             last = header.hash();
             for (notify, _) in included {
@@ -301,6 +290,34 @@ struct SavedNode {
     chain: String,
 }
 
+/// Decode a signed extrinsic and check its signature, as if in the block being built
+/// (best + 1, as `Executive` validates).
+fn check_signed(state: &NodeState, runtime: &runtime_api::RuntimeInfo, bytes: &[u8]) -> Result<(SignedExtrinsic, RuntimeCall), TxError> {
+    let xt = extrinsic::decode(bytes)?;
+    let call = decode_call(&xt.call)?;
+    let best = state.ledger.best().number();
+    let birth = xt.explicit.era.birth(best + 1);
+    let birth_hash = state.ledger.by_number(birth).map(|b| b.hash).unwrap_or([0; 32]);
+    let implicit = Implicit {
+        spec_version: runtime.version.spec_version,
+        transaction_version: runtime.version.transaction_version,
+        genesis_hash: state.ledger.genesis_hash(),
+        birth_hash,
+    };
+    xt.verify(&implicit)?;
+    Ok((xt, call))
+}
+
+/// The extrinsic inside a `MevShield::submit_encrypted` carrier, decrypted and
+/// checked as the pool checks one (`pallet_shield::try_unshield_tx`); `None` when it
+/// is not for this node's key, does not decrypt, or is not a valid signed extrinsic.
+/// Its nonce is checked when it is applied, after the carrier's.
+fn unshielded(state: &NodeState, runtime: &runtime_api::RuntimeInfo, ciphertext: &[u8]) -> Option<Pending> {
+    let bytes = shield::unshield(ciphertext)?;
+    let (xt, call) = check_signed(state, runtime, &bytes).ok()?;
+    Some(Pending { hash: sp_crypto_hashing::blake2_256(&bytes), bytes, xt, call, included: None })
+}
+
 fn decode_call(bytes: &[u8]) -> Result<RuntimeCall, TxError> {
     let input = &mut &bytes[..];
     let call = RuntimeCall::decode(input).map_err(|e| TxError::BadFormat(format!("Could not decode `RuntimeCall`: {e}")))?;
@@ -314,14 +331,14 @@ type Included = Vec<(oneshot::Sender<Hash>, Hash)>;
 
 /// One block as Substrate's `Executive` builds it: the block's initialisation
 /// (Subtensor's `on_initialize` runs epochs) then each extrinsic, nonce first.
-fn seal_one(state: &mut NodeState) -> (Header, Included) {
+fn seal_one(state: &mut NodeState, runtime: &runtime_api::RuntimeInfo) -> (Header, Included) {
     let parent = state.ledger.best().hash;
     let number = state.chain.produce_blocks(1);
-    let pool = std::mem::take(&mut state.ledger.pool);
+    let mut queue: std::collections::VecDeque<Pending> = std::mem::take(&mut state.ledger.pool).into();
     let mut extrinsics = Vec::new();
     let mut records: Vec<EventRecord<RuntimeEvent>> = Vec::new();
     let mut included = Vec::new();
-    for mut pending in pool {
+    while let Some(mut pending) = queue.pop_front() {
         let account = AccountId(pending.xt.signer);
         if pending.xt.explicit.nonce != state.ledger.state_nonce(&account) {
             continue; // stale by now: dropped, its watcher sees the channel close
@@ -329,8 +346,16 @@ fn seal_one(state: &mut NodeState) -> (Header, Included) {
         *state.ledger.nonces.entry(account).or_insert(0) += 1;
         let index = extrinsics.len() as u32;
         let phase = Phase::ApplyExtrinsic(index);
+        let shielded = match &pending.call {
+            RuntimeCall::MevShield(pallets::ShieldCall::submit_encrypted { ciphertext }) => Some(ciphertext.0.clone()),
+            _ => None,
+        };
         for event in pallets::dispatch(&mut state.chain, account, pending.call) {
             records.push(EventRecord { phase, event, topics: vec![] });
+        }
+        // The author includes the decrypted extrinsic right after its carrier.
+        if let Some(inner) = shielded.and_then(|c| unshielded(state, runtime, &c)) {
+            queue.push_front(inner);
         }
         extrinsics.push(pending.bytes);
         if let Some(notify) = pending.included.take() {

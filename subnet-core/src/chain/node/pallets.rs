@@ -12,9 +12,10 @@
 
 use codec::{Decode, Encode};
 use scale_info::build::{Fields, Variants};
-use scale_info::{Path, Type, TypeInfo};
+use scale_info::{meta_type, Path, Type, TypeInfo, TypeParameter};
 
 use super::metadata::MultiAddress;
+use super::runtime_api::types::U64F64;
 use super::system::{DispatchError, DispatchEventInfo, ModuleError, SystemEvent, TokenError};
 use crate::chain::local::{LocalChain, Preservation, Transferred};
 use crate::chain::{AccountId, AxonInfo, ChainError, Hyperparameter, Origin};
@@ -150,6 +151,31 @@ pub enum SubtensorCall {
     set_activity_cutoff_factor { netuid: NetUid, factor_milli: u32 },
 }
 
+/// `BoundedVec<u8, ConstU32<8192>>`, as `bounded_collections` describes it: the
+/// bytes `MevShield::submit_encrypted` carries.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct BoundedBytes(pub Vec<u8>);
+
+impl TypeInfo for BoundedBytes {
+    type Identity = Self;
+    fn type_info() -> Type {
+        Type::builder()
+            .path(Path::new("BoundedVec", "bounded_collections::bounded_vec"))
+            .type_params(vec![TypeParameter::new("T", Some(meta_type::<u8>())), TypeParameter::new("S", None)])
+            .composite(Fields::unnamed().field(|f| f.ty::<Vec<u8>>().type_name("Vec<T>")))
+    }
+}
+
+/// `pallet_shield::Call`: `submit_encrypted` (call index 1), an extrinsic encrypted to
+/// the author's key (see [`super::shield`]).
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum ShieldCall {
+    #[codec(index = 1)]
+    submit_encrypted { ciphertext: BoundedBytes },
+}
+
 /// `pallet_balances::Call`: the transfers, at their `call_index`; `value` is
 /// `#[pallet::compact] T::Balance`.
 // No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
@@ -221,6 +247,10 @@ pub enum AdminCall {
     sudo_set_yuma3_enabled { netuid: NetUid, enabled: bool },
     #[codec(index = 84)]
     sudo_set_min_non_immune_uids { netuid: NetUid, min: u16 },
+    #[codec(index = 89)]
+    sudo_set_burn_half_life { netuid: NetUid, burn_half_life: u16 },
+    #[codec(index = 90)]
+    sudo_set_burn_increase_mult { netuid: NetUid, burn_increase_mult: U64F64 },
 }
 
 /// `pallet_sudo::Call`: `sudo` (index 0) dispatches the wrapped call as root when the
@@ -248,6 +278,8 @@ pub enum RuntimeCall {
     Sudo(SudoCall),
     #[codec(index = 19)]
     AdminUtils(AdminCall),
+    #[codec(index = 30)]
+    MevShield(ShieldCall),
 }
 
 /// `Balances`' index in Subtensor's `construct_runtime!`.
@@ -256,6 +288,8 @@ pub const BALANCES_PALLET_INDEX: u8 = 5;
 pub const SUBTENSOR_PALLET_INDEX: u8 = 7;
 /// `Sudo`'s index in Subtensor's `construct_runtime!`.
 pub const SUDO_PALLET_INDEX: u8 = 12;
+/// `MevShield`'s index in Subtensor's `construct_runtime!`.
+pub const SHIELD_PALLET_INDEX: u8 = 30;
 /// `AdminUtils`' index in Subtensor's `construct_runtime!`.
 pub const ADMIN_UTILS_PALLET_INDEX: u8 = 19;
 
@@ -281,6 +315,16 @@ pub enum BalancesEvent {
     DustLost { account: AccountId32, amount: Balance },
     #[codec(index = 2)]
     Transfer { from: AccountId32, to: AccountId32, amount: Balance },
+}
+
+/// `pallet_shield::Event`: `EncryptedSubmitted` (0), the carrier accepted; `id` is
+/// BlakeTwo256 of `(who, ciphertext)` encoded.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum ShieldEvent {
+    #[codec(index = 0)]
+    EncryptedSubmitted { id: H256, who: AccountId32 },
 }
 
 /// `pallet_subtensor::Event`: the subnet events, at their positions in the enum.
@@ -321,6 +365,8 @@ pub enum RuntimeEvent {
     SubtensorModule(SubtensorEvent),
     #[codec(index = 12)]
     Sudo(SudoEvent),
+    #[codec(index = 30)]
+    MevShield(ShieldEvent),
 }
 
 /// `pallet_subtensor::Error`, every variant in order: a module error's index is the
@@ -720,6 +766,12 @@ fn apply(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Result<Ve
             chain.set_hyperparameter_as(Origin::Signed(who), netuid, value)?;
             Ok(vec![])
         }
+        // pallet_shield: the carrier only records its submission; the block author
+        // decrypts the ciphertext and includes the inner extrinsic (node/mod.rs).
+        RuntimeCall::MevShield(ShieldCall::submit_encrypted { ciphertext }) => {
+            let id = sp_crypto_hashing::blake2_256(&(AccountId32(who.0), &ciphertext).encode());
+            Ok(vec![RuntimeEvent::MevShield(ShieldEvent::EncryptedSubmitted { id: H256(id), who: AccountId32(who.0) })])
+        }
         RuntimeCall::Sudo(SudoCall::sudo { call }) => {
             // pallet_sudo: only the key may; the wrapped call runs as root and its
             // outcome goes into `Sudid`, the extrinsic succeeds either way.
@@ -805,6 +857,10 @@ fn admin_hyperparameter(call: AdminCall) -> (u16, Hyperparameter) {
         A::sudo_set_bonds_penalty { netuid, bonds_penalty } => (netuid.0, H::BondsPenalty(bonds_penalty)),
         A::sudo_set_yuma3_enabled { netuid, enabled } => (netuid.0, H::Yuma3Enabled(enabled)),
         A::sudo_set_min_non_immune_uids { netuid, min } => (netuid.0, H::MinNonImmuneUids(min)),
+        A::sudo_set_burn_half_life { netuid, burn_half_life } => (netuid.0, H::BurnHalfLife(burn_half_life)),
+        A::sudo_set_burn_increase_mult { netuid, burn_increase_mult } => {
+            (netuid.0, H::BurnIncreaseMult(burn_increase_mult.bits as f64 / (1u128 << 64) as f64))
+        }
     }
 }
 

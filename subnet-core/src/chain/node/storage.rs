@@ -143,6 +143,15 @@ impl<K: TypeInfo + 'static, V: Encode + TypeInfo + 'static> MapSpec<K, V> {
     }
 }
 
+/// A `MevShield` key (`Option<ShieldEncKey>`): the node's ML-KEM-768 encapsulation key.
+fn shield_key(name: &'static str) -> Item {
+    Item {
+        pallet: "MevShield",
+        meta: entry_meta(name, StorageEntryModifier::Optional, StorageEntryType::Plain(meta_type::<super::pallets::BoundedBytes>()), vec![0]),
+        entries: Box::new(|_, _| vec![(vec![], super::shield::encryption_key().to_vec().encode())]),
+    }
+}
+
 /// Key parts, each SCALE-encoded.
 macro_rules! parts {
     ($($k:expr),+) => { vec![$(Encode::encode(&$k)),+] };
@@ -224,6 +233,10 @@ fn build_items() -> Vec<Item> {
             meta: entry_meta("Key", StorageEntryModifier::Optional, StorageEntryType::Plain(meta_type::<AccountId32>()), vec![0]),
             entries: Box::new(|s, _| vec![(vec![], acct(&s.chain.sudo_key()).encode())]),
         },
+        // pallet_shield: this node's one key serves as every key of the rotation.
+        shield_key("CurrentKey"),
+        shield_key("PendingKey"),
+        shield_key("NextKey"),
         // pallet_balances: Subtensor's Balance is u64.
         value::<u64>("Balances", "TotalIssuance", 0, |s, _| s.chain.circulating()),
         // pallet_subtensor: networks.

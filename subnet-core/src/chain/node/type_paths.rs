@@ -45,6 +45,8 @@ const PATHS: &[(&str, &str)] = &[
     ("pallets::AdminCall", "pallet_admin_utils::pallet::Call"),
     ("pallets::BalancesCall", "pallet_balances::pallet::Call"),
     ("pallets::BalancesEvent", "pallet_balances::pallet::Event"),
+    ("pallets::ShieldCall", "pallet_shield::pallet::Call"),
+    ("pallets::ShieldEvent", "pallet_shield::pallet::Event"),
     // Transaction extensions (Subtensor's `TxExtension`).
     ("extensions::CheckNonZeroSender", "frame_system::extensions::check_non_zero_sender::CheckNonZeroSender"),
     ("extensions::CheckSpecVersion", "frame_system::extensions::check_spec_version::CheckSpecVersion"),

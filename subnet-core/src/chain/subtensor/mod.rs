@@ -354,6 +354,11 @@ fn hyperparameter_args(netuid: NetUid, value: &Hyperparameter) -> Vec<(&'static 
         H::RegistrationAllowed(v) => vec![n, ("registration_allowed", Value::bool(*v))],
         H::MinNonImmuneUids(v) => vec![n, ("min", u(*v))],
         H::ServingRateLimit(v) => vec![n, ("serving_rate_limit", u(*v))],
+        H::BurnHalfLife(v) => vec![n, ("burn_half_life", u(*v))],
+        // U64F64 travels as its raw bits (`substrate_fixed::FixedU128 { bits }`).
+        H::BurnIncreaseMult(v) => {
+            vec![n, ("burn_increase_mult", Value::named_composite([("bits", Value::u128((v * (1u128 << 64) as f64) as u128))]))]
+        }
     }
 }
 
@@ -384,6 +389,8 @@ fn hyperparameter_call(value: &Hyperparameter) -> (&'static str, &'static str) {
         H::RegistrationAllowed(_) => ("AdminUtils", "sudo_set_network_registration_allowed"),
         H::MinNonImmuneUids(_) => ("AdminUtils", "sudo_set_min_non_immune_uids"),
         H::ServingRateLimit(_) => ("AdminUtils", "sudo_set_serving_rate_limit"),
+        H::BurnHalfLife(_) => ("AdminUtils", "sudo_set_burn_half_life"),
+        H::BurnIncreaseMult(_) => ("AdminUtils", "sudo_set_burn_increase_mult"),
     }
 }
 
