@@ -194,7 +194,10 @@ def main() -> None:
         uid = chain_().query("SubtensorModule", "Uids", [netuid, hot])
         check(uid is not None, f"//Bob's hotkey has no uid on netuid {netuid}")
         paid = before - chain_().free(bob.coldkeypub.ss58_address)
-        check(burn <= paid <= burn + TAO, f"//Bob paid {paid} rao, burn was {burn}")
+        # The burn decays block by block (BurnHalfLife) between the read above and the
+        # registration's block, never rises without a registration: paid is at most the
+        # burn read, and within a few blocks' decay of it.
+        check(burn * 0.95 <= paid <= burn, f"//Bob paid {paid} rao, burn was {burn}")
 
     steps.run("setup-subnet", setup_subnet)
     steps.run("subnets-list", subnets_list, needs=["setup-subnet"])

@@ -62,10 +62,21 @@ const SUBTENSOR_ERRORS_REMOVED_AFTER_393: &[&str] = &[
 const EXPLAINED: &[Explained] = &[
     Explained {
         group: Group::Storage,
-        items: &["SubtensorModule::SubnetEpochConsensus"],
+        items: &[
+            "SubtensorModule::SubnetEpochConsensus",
+            "SubtensorModule::HotkeyLock",
+            "SubtensorModule::DecayingHotkeyLock",
+            "SubtensorModule::OwnerLock",
+            "SubtensorModule::DecayingOwnerLock",
+            "SubtensorModule::Lock",
+            "SubtensorModule::DecayingLock",
+            "SubtensorModule::UnlockRate",
+            "SubtensorModule::MaturityRate",
+        ],
         contains: "[missing]",
-        why: "runtime change after spec 393: bittensor 11.3 (generated from a later runtime) reads it before every \
-              SetWeights; its hasher and type path are not in any metadata vendored here (unsure, see storage.rs)",
+        why: "runtime change after spec 393: bittensor 11.3 reads SubnetEpochConsensus before every SetWeights, btcli \
+              9.23's `subnets show` reads the lock buckets; their hashers and type paths are not in any metadata \
+              vendored here (unsure, see storage.rs)",
     },
     // `subtensor_errors_are_finneys_with_the_later_changes` checks that the two lists above
     // are the only edits, so these two entries cover nothing else.

@@ -57,6 +57,7 @@ const LEGACY_METHODS: &[&str] = &[
     "system_chain",
     "system_name",
     "system_version",
+    "system_chainType",
     "system_properties",
     "system_health",
     "system_accountNextIndex",
@@ -80,6 +81,7 @@ const LEGACY_METHODS: &[&str] = &[
     "state_getStorage",
     "state_queryStorageAt",
     "state_getKeysPaged",
+    "state_getKeys",
     "author_submitExtrinsic",
     "author_submitAndWatchExtrinsic",
     "author_unwatchExtrinsic",
@@ -175,6 +177,8 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
     m.register_method("system_chain", |_, _, _| "Bittensor (local)").expect("unique");
     m.register_method("system_name", |_, _, _| "subnet-core localnet").expect("unique");
     m.register_method("system_version", |_, _, _| env!("CARGO_PKG_VERSION")).expect("unique");
+    // `sc_chain_spec::ChainType`: a dev chain, as Subtensor's localnet spec declares.
+    m.register_method("system_chainType", |_, _, _| "Development").expect("unique");
     m.register_method("system_properties", |_, _, _| {
         // Subtensor's chain spec properties.
         json!({ "ss58Format": 42, "tokenDecimals": 9, "tokenSymbol": "TAO" })

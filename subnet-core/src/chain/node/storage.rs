@@ -17,6 +17,7 @@ use scale_info::{meta_type, TypeInfo};
 
 use super::ledger::{BlockState, SealedBlock};
 use super::pallets::{AccountId32, NetUid as MetaNetUid, H256};
+use super::runtime_api::stake::LockState;
 use super::runtime_api::types::{AxonInfo, ChainIdentityV2, FixedI128, SubnetIdentityV3, U64, U64F64};
 use super::system::{AccountData, AccountInfo, EventRecord};
 use crate::chain::local::LocalChain;
@@ -195,6 +196,12 @@ fn per_subnet<V>(chain: &LocalChain, f: impl Fn(NetUid, &crate::chain::local::Su
     chain.netuids().into_iter().filter_map(|n| chain.subnet(n).ok().and_then(|s| f(n, s)).map(|v| (parts!(n), v))).collect()
 }
 
+/// Root's entry (netuid 0) before the subnets' (see `TotalNetworks`).
+fn with_root<V>(root: V, mut subnets: Vec<(Vec<Vec<u8>>, V)>) -> Vec<(Vec<Vec<u8>>, V)> {
+    subnets.insert(0, (parts!(0u16), root));
+    subnets
+}
+
 /// Per-UID vectors of the last epoch (`Rank`, `Trust`, …), from the metagraph.
 fn per_uid<V>(chain: &LocalChain, f: impl Fn(&crate::chain::NeuronInfo) -> V) -> Vec<(Vec<Vec<u8>>, Vec<V>)> {
     chain.netuids().into_iter().filter_map(|n| chain.metagraph(n).ok().map(|m| (parts!(n), m.neurons.iter().map(&f).collect()))).collect()
@@ -240,9 +247,14 @@ fn build_items() -> Vec<Item> {
         // pallet_balances: Subtensor's Balance is u64.
         value::<u64>("Balances", "TotalIssuance", 0, |s, _| s.chain.circulating()),
         // pallet_subtensor: networks.
-        value::<u16>(SUBTENSOR, "TotalNetworks", 0, |s, _| s.chain.netuids().len() as u16),
-        map::<MetaNetUid, bool>(SUBTENSOR, "NetworksAdded", &[Identity], Some(false)).read(|s| per_subnet(&s.chain, |_, _| Some(true))),
-        map::<MetaNetUid, u16>(SUBTENSOR, "SubnetworkN", &[Identity], Some(0)).read(|s| per_subnet(&s.chain, |_, sn| Some(sn.n() as u16))),
+        // Root (netuid 0) exists on Subtensor from genesis and clients list it; the local
+        // chain models no root network, so it is listed, empty (no neurons, stable
+        // mechanism, symbol `Τ`), and has no other state.
+        value::<u16>(SUBTENSOR, "TotalNetworks", 0, |s, _| s.chain.netuids().len() as u16 + 1),
+        map::<MetaNetUid, bool>(SUBTENSOR, "NetworksAdded", &[Identity], Some(false))
+            .read(|s| with_root(true, per_subnet(&s.chain, |_, _| Some(true)))),
+        map::<MetaNetUid, u16>(SUBTENSOR, "SubnetworkN", &[Identity], Some(0))
+            .read(|s| with_root(0, per_subnet(&s.chain, |_, sn| Some(sn.n() as u16)))),
         map::<MetaNetUid, AccountId32>(SUBTENSOR, "SubnetOwner", &[Identity], Some(AccountId32([0; 32])))
             .read(|s| per_subnet(&s.chain, |_, sn| Some(acct(&sn.owner_coldkey)))),
         map::<MetaNetUid, AccountId32>(SUBTENSOR, "SubnetOwnerHotkey", &[Identity], Some(AccountId32([0; 32])))
@@ -256,11 +268,11 @@ fn build_items() -> Vec<Item> {
         map::<MetaNetUid, u64>(SUBTENSOR, "FirstEmissionBlockNumber", &[Identity], None)
             .read(|s| per_subnet(&s.chain, |_, sn| sn.first_emission_block)),
         // `SubnetMechanism`: 1 (dynamic) for every subnet but root, which the local chain lacks.
-        map::<MetaNetUid, u16>(SUBTENSOR, "SubnetMechanism", &[Identity], Some(0)).read(|s| per_subnet(&s.chain, |_, _| Some(1))),
+        map::<MetaNetUid, u16>(SUBTENSOR, "SubnetMechanism", &[Identity], Some(0)).read(|s| with_root(0, per_subnet(&s.chain, |_, _| Some(1)))),
         // One mechanism per subnet (`MechanismCountCurrent`'s default, 1).
         map::<MetaNetUid, u8>(SUBTENSOR, "MechanismCountCurrent", &[Twox], Some(1)).read(|s| per_subnet(&s.chain, |_, _| Some(1))),
         map::<MetaNetUid, Vec<u8>>(SUBTENSOR, "TokenSymbol", &[Identity], Some("\u{1d70f}".as_bytes().to_vec()))
-            .read(|s| per_subnet(&s.chain, |n, _| s.chain.token_symbol(n).map(|t| t.as_bytes().to_vec()))),
+            .read(|s| with_root("\u{3a4}".as_bytes().to_vec(), per_subnet(&s.chain, |n, _| s.chain.token_symbol(n).map(|t| t.as_bytes().to_vec())))),
         map::<MetaNetUid, SubnetIdentityV3>(SUBTENSOR, "SubnetIdentitiesV3", &[Blake], None).read(|_| vec![]),
         // pallet_subtensor: neurons.
         map::<(MetaNetUid, AccountId32), u16>(SUBTENSOR, "Uids", &[Identity, Blake], None).read(|s| {
@@ -400,6 +412,17 @@ fn newer_items() -> Vec<Item> {
         // The local chain keeps no on-chain identities: empty.
         map::<AccountId32, ChainIdentityV2>(SUBTENSOR, "IdentitiesV2", &[Blake], None).read(|_| vec![]),
         map::<AccountId32, RootClaimTypeEnum>(SUBTENSOR, "RootClaimType", &[Blake], Some(RootClaimTypeEnum::Swap)).read(|_| vec![]),
+        // Stake locks (a Subtensor after finney 393; btcli 9.23 reads them for `subnets
+        // show`). The local chain has no locks: empty. Hashers unsure.
+        map::<(MetaNetUid, AccountId32), LockState>(SUBTENSOR, "HotkeyLock", &[Identity, Blake], None).read(|_| vec![]),
+        map::<(MetaNetUid, AccountId32), LockState>(SUBTENSOR, "DecayingHotkeyLock", &[Identity, Blake], None).read(|_| vec![]),
+        map::<MetaNetUid, LockState>(SUBTENSOR, "OwnerLock", &[Identity], None).read(|_| vec![]),
+        map::<MetaNetUid, LockState>(SUBTENSOR, "DecayingOwnerLock", &[Identity], None).read(|_| vec![]),
+        map::<(AccountId32, MetaNetUid, AccountId32), LockState>(SUBTENSOR, "Lock", &[Blake, Identity, Blake], None).read(|_| vec![]),
+        map::<(AccountId32, MetaNetUid), bool>(SUBTENSOR, "DecayingLock", &[Blake, Identity], None).read(|_| vec![]),
+        // Decay rates of locks; 0 (no decay) as there are no locks.
+        value::<u64>(SUBTENSOR, "UnlockRate", 0, |_, _| 0),
+        value::<u64>(SUBTENSOR, "MaturityRate", 0, |_, _| 0),
     ]
 }
 
@@ -451,8 +474,7 @@ fn hyperparameter_items() -> Vec<Item> {
 }
 
 /// Stake maps. The local chain has no AMM: alpha is 1:1 with TAO, so a hotkey's
-/// shares equal its alpha, and each subnet's pool holds as much TAO as alpha
-/// (price 1; see the README).
+/// shares equal its alpha; the pools are `runtime_api::dynamic::pool`'s (price 1).
 fn stake_items() -> Vec<Item> {
     use StorageHasher::{Blake2_128Concat as Blake, Identity};
     vec![
@@ -479,9 +501,10 @@ fn stake_items() -> Vec<Item> {
             }
             by_cold.into_iter().map(|(cold, hots)| (parts!(acct(&cold)), hots)).collect()
         }),
-        map::<MetaNetUid, u64>(SUBTENSOR, "SubnetTAO", &[Identity], Some(0)).read(|s| subnet_totals(&s.chain)),
-        map::<MetaNetUid, u64>(SUBTENSOR, "SubnetAlphaIn", &[Identity], Some(0)).read(|s| subnet_totals(&s.chain)),
-        map::<MetaNetUid, u64>(SUBTENSOR, "SubnetAlphaOut", &[Identity], Some(0)).read(|s| subnet_totals(&s.chain)),
+        // The pools as the runtime APIs report them (`runtime_api::dynamic::pool`).
+        map::<MetaNetUid, u64>(SUBTENSOR, "SubnetTAO", &[Identity], Some(0)).read(|s| per_pool(&s.chain, |p| p.tao_in)),
+        map::<MetaNetUid, u64>(SUBTENSOR, "SubnetAlphaIn", &[Identity], Some(0)).read(|s| per_pool(&s.chain, |p| p.alpha_in)),
+        map::<MetaNetUid, u64>(SUBTENSOR, "SubnetAlphaOut", &[Identity], Some(0)).read(|s| per_pool(&s.chain, |p| p.alpha_out)),
         value::<u64>(SUBTENSOR, "TotalStake", 0, |s, _| s.chain.stakes().map(|(_, _, _, a)| a).sum()),
         value::<u64>(SUBTENSOR, "TotalIssuance", 0, |s, _| s.chain.circulating()),
     ]
@@ -495,13 +518,9 @@ fn hotkey_totals(chain: &LocalChain) -> BTreeMap<(AccountId, NetUid), u64> {
     totals
 }
 
-/// Stake per subnet: both sides of its (price-1) pool and the alpha outstanding.
-fn subnet_totals(chain: &LocalChain) -> Vec<(Vec<Vec<u8>>, u64)> {
-    let mut totals: BTreeMap<NetUid, u64> = chain.netuids().into_iter().map(|n| (n, 0)).collect();
-    for (_, _, n, amount) in chain.stakes() {
-        *totals.entry(n).or_insert(0) += amount;
-    }
-    totals.into_iter().map(|(n, t)| (parts!(n), t)).collect()
+/// One value per subnet from its pool.
+fn per_pool(chain: &LocalChain, f: impl Fn(&super::runtime_api::dynamic::Pool) -> u64) -> Vec<(Vec<Vec<u8>>, u64)> {
+    per_subnet(chain, |n, _| super::runtime_api::dynamic::pool(chain, n).map(|p| f(&p)))
 }
 
 /// Every storage item the node declares, built once.

@@ -85,6 +85,9 @@ pub struct DynamicInfo {
 
 /// `get_dynamic_info(netuid)`.
 pub fn dynamic_info(chain: &LocalChain, netuid: u16) -> Option<DynamicInfo> {
+    if netuid == 0 {
+        return Some(root_dynamic_info(chain));
+    }
     let s = chain.subnet(netuid).ok()?;
     let p = pool(chain, netuid)?;
     Some(DynamicInfo {
@@ -113,9 +116,41 @@ pub fn dynamic_info(chain: &LocalChain, netuid: u16) -> Option<DynamicInfo> {
     })
 }
 
-/// `get_all_dynamic_info()`: every subnet, by ascending netuid.
+/// The root network (netuid 0) as dynamic info reports it. Subtensor has root from
+/// genesis and clients count on it (btcli 9's `subnets list` sorts root first and
+/// fails without it); the local chain models no root network, so it is an empty
+/// network: no owner, no pool, no emission, Subtensor's root name and symbol (`Τ`,
+/// `SYMBOLS[0]`), the default tempo (root's own tempo is not modelled).
+fn root_dynamic_info(chain: &LocalChain) -> DynamicInfo {
+    DynamicInfo {
+        netuid: Compact(0),
+        owner_hotkey: AccountId32([0; 32]),
+        owner_coldkey: AccountId32([0; 32]),
+        subnet_name: compact_bytes(b"root"),
+        token_symbol: compact_bytes("\u{3a4}".as_bytes()),
+        tempo: Compact(chain.config.default_hyperparameters.tempo),
+        last_step: Compact(0),
+        blocks_since_last_step: Compact(chain.block()),
+        emission: Compact(0),
+        alpha_in: Compact(0),
+        alpha_out: Compact(0),
+        tao_in: Compact(0),
+        alpha_out_emission: Compact(0),
+        alpha_in_emission: Compact(0),
+        tao_in_emission: Compact(0),
+        pending_alpha_emission: Compact(0),
+        pending_root_emission: Compact(0),
+        subnet_volume: Compact(0),
+        network_registered_at: Compact(0),
+        subnet_identity: None,
+        moving_price: I96F32_ONE,
+    }
+}
+
+/// `get_all_dynamic_info()`: root (see [`root_dynamic_info`]), then every subnet, by
+/// ascending netuid.
 pub fn all_dynamic_info(chain: &LocalChain) -> Vec<Option<DynamicInfo>> {
-    chain.netuids().into_iter().map(|n| dynamic_info(chain, n)).collect()
+    std::iter::once(Some(root_dynamic_info(chain))).chain(chain.netuids().into_iter().map(|n| dynamic_info(chain, n))).collect()
 }
 
 /// `SubnetState<AccountId>` (`get_subnet_state`): the per-UID columns.
