@@ -153,6 +153,58 @@ const EXPLAINED: &[Explained] = &[
         why: "runtime change after spec 393: added by 668181bc2, first on main at spec 413 (bittensor 10.5 and btcli \
               9.23 call it and fall back to v2 when absent)",
     },
+    Explained {
+        group: Group::Apis,
+        items: &["SubnetInfoRuntimeApi"],
+        contains: "version ours 2, reference 1",
+        why: "runtime change after spec 393: `#[api_version(2)]` came with get_subnet_hyperparams_v3 (668181bc2, spec 413)",
+    },
+    Explained {
+        group: Group::Apis,
+        items: &[
+            "SubnetInfoRuntimeApi.get_metagraph output",
+            "SubnetInfoRuntimeApi.get_all_metagraphs output",
+            "SubnetInfoRuntimeApi.get_mechagraph output",
+            "SubnetInfoRuntimeApi.get_all_mechagraphs output",
+            "SubnetInfoRuntimeApi.get_selective_metagraph output",
+            "SubnetInfoRuntimeApi.get_selective_mechagraph output",
+            "SubnetInfoRuntimeApi.get_subnet_hyperparams output",
+            "SubnetInfoRuntimeApi.get_subnet_hyperparams_v2 output",
+        ],
+        contains: "activity_cutoff",
+        why: "runtime change after spec 393: activity_cutoff became the cutoff in blocks as a Compact<u64> \
+              (factor x tempo / 1000) in a8fee8241, first on main at spec 423",
+    },
+    Explained {
+        group: Group::Apis,
+        items: &["SubnetInfoRuntimeApi.get_subnet_account_id"],
+        contains: "[missing]",
+        why: "runtime change after spec 393: added by 836eab509, first on main at spec 411",
+    },
+    Explained {
+        group: Group::Apis,
+        items: &["SubnetInfoRuntimeApi.get_next_epoch_start_block"],
+        contains: "[missing]",
+        why: "runtime change after spec 393: added by bcfe01269, first on main at spec 423 (bittensor 10.5 and 11.3 call it)",
+    },
+    Explained {
+        group: Group::Apis,
+        items: &["StakeInfoRuntimeApi.get_hotkey_conviction", "StakeInfoRuntimeApi.get_most_convicted_hotkey_on_subnet"],
+        contains: "[missing]",
+        why: "runtime change after spec 393: added by 9b7a28146, first on main at spec 411 (bittensor 10.5, 11.3 and btcli call them)",
+    },
+    Explained {
+        group: Group::Apis,
+        items: &["StakeInfoRuntimeApi.get_coldkey_lock"],
+        contains: "[missing]",
+        why: "runtime change after spec 393: added by af92d767a, first on main at spec 411 (bittensor 10.5, 11.3 and btcli call it)",
+    },
+    Explained {
+        group: Group::Apis,
+        items: &["StakeInfoRuntimeApi.get_stake_availability_for_coldkeys"],
+        contains: "[missing]",
+        why: "runtime change after spec 393: added by f4d7075fd, first on main at spec 423 (bittensor 10.5 and 11.3 call it)",
+    },
 ];
 
 impl Explained {

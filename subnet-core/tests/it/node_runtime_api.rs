@@ -174,7 +174,12 @@ async fn dynamic_info_metagraph_and_state_mirror_stake_at_price_one() {
     assert_eq!(d.moving_price, types::I96F32_ONE);
     assert_eq!(d.alpha_out_emission, Compact(LocalChainConfig::dev_accounts().subnet_emission_per_block));
     let all: Vec<Option<dynamic::DynamicInfo>> = f.call("SubnetInfoRuntimeApi_get_all_dynamic_info", ()).await;
-    assert_eq!(all, vec![Some(d.clone())]);
+    // Root (netuid 0, empty: the local chain models no root network) comes first, as
+    // on Subtensor, then the subnet.
+    assert_eq!(all.len(), 2);
+    let root = all[0].clone().expect("root");
+    assert_eq!((root.netuid, root.tao_in, root.alpha_out), (Compact(0), Compact(0), Compact(0)));
+    assert_eq!(all[1], Some(d.clone()));
 
     let m: metagraph::Metagraph = f.call::<Option<_>>("SubnetInfoRuntimeApi_get_metagraph", 1u16).await.unwrap();
     assert_eq!(m.hotkeys, [id(f.owner_hot), id(f.validator), id(f.miner)]);

@@ -11,11 +11,12 @@ use codec::{Decode, Encode, Input};
 use scale_info::{Type, TypeInfo};
 
 use crate::chain::local::LocalChain;
-use crate::chain::node::metadata::UncheckedExtrinsic;
+use crate::chain::node::metadata::SelfContainedExtrinsic;
 use crate::chain::node::system::{DispatchClass, Weight};
 
 /// An extrinsic as a runtime API argument: its bytes with their length prefix, as
-/// `UncheckedExtrinsic` encodes (and is described as) in the metadata.
+/// the runtime's extrinsic (`fp_self_contained::UncheckedExtrinsic` around the generic
+/// one) encodes, and described as that type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpaqueExtrinsic(pub Vec<u8>);
 
@@ -33,9 +34,9 @@ impl Encode for OpaqueExtrinsic {
 }
 
 impl TypeInfo for OpaqueExtrinsic {
-    type Identity = UncheckedExtrinsic;
+    type Identity = SelfContainedExtrinsic;
     fn type_info() -> Type {
-        UncheckedExtrinsic::type_info()
+        SelfContainedExtrinsic::type_info()
     }
 }
 
