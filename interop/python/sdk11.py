@@ -53,6 +53,7 @@ def main() -> None:
     alice = make_wallet(wallets_dir, "alice", "//Alice", "//Alice//owner")
     bob = make_wallet(wallets_dir, "bob", "//Bob", "//Bob//validator")
     charlie = make_wallet(wallets_dir, "charlie", "//Charlie", "//Charlie//miner")
+    dave = make_wallet(wallets_dir, "dave", "//Dave", "//Dave//miner")
     eve = Keypair.create_from_uri("//Eve").ss58_address
     state: dict = {}
     sub = bt.Subtensor(url)
@@ -96,12 +97,8 @@ def main() -> None:
 
     def register_hotkeys():
         netuid = state["netuid"]
-        # The BurnedRegister intent of 11.3.0 is always MEV-shielded (mev_shield_required):
-        # it needs the MevShield pallet's NextKey. The raw call is the same
-        # SubtensorModule.burned_register, submitted in the clear.
         for wallet in (bob, charlie):
-            hot = wallet.hotkey.ss58_address
-            call = calls.SubtensorModule.burned_register(netuid=netuid, hotkey=hot)
+            call = calls.SubtensorModule.burned_register(netuid=netuid, hotkey=wallet.hotkey.ss58_address)
             ok(sub.submit_call(call, wallet, signer="coldkey"), f"burned_register {wallet.name}")
         uids = {}
         for wallet in (bob, charlie):
@@ -209,6 +206,18 @@ def main() -> None:
         check(e1 - e0 == amount, f"//Eve received {e1 - e0} rao, want {amount}")
         check(amount <= a0 - a1 <= amount + TAO, f"//Alice paid {a0 - a1} rao for {amount}")
 
+    def shielded_register():
+        # bittensor 11.3.0's BurnedRegister intent is always MEV-shielded: the signed
+        # burned_register (nonce n + 1) travels encrypted to MevShield.NextKey inside
+        # MevShield.submit_encrypted (nonce n). Its own account (//Dave) and the last
+        # step: the SDK's nonce cache then holds n + 1 for //Dave although the chain
+        # consumed both, so a later call of //Dave's from the same client would be stale.
+        netuid = state["netuid"]
+        hot = dave.hotkey.ss58_address
+        ok(sub.execute(bt.BurnedRegister(netuid=netuid, hotkey_ss58=hot), dave), "BurnedRegister (shielded)")
+        uid = sub.query(storage.SubtensorModule.Uids, [netuid, hot])
+        check(uid is not None, f"//Dave's hotkey has no uid on netuid {netuid} after the shielded registration")
+
     steps.run("connect", connect)
     steps.run("list-subnets", list_subnets, needs=["connect"])
     steps.run("create-subnet", create_subnet, needs=["connect"])
@@ -221,6 +230,7 @@ def main() -> None:
     steps.run("read-weights", read_weights, needs=["set-weights"])
     steps.run("metagraph", metagraph, needs=["register-hotkeys", "serve-axon", "add-stake"])
     steps.run("transfer", transfer, needs=["connect"])
+    steps.run("shielded-register", shielded_register, needs=["create-subnet"])
     started = time.monotonic()
     try:
         sub.close()

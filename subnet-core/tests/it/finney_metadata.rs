@@ -72,6 +72,7 @@ const EXPLAINED: &[Explained] = &[
             "SubtensorModule::DecayingLock",
             "SubtensorModule::UnlockRate",
             "SubtensorModule::MaturityRate",
+            "SubtensorModule::CollateralLockShare",
         ],
         contains: "[missing]",
         why: "runtime change after spec 393: bittensor 11.3 reads SubnetEpochConsensus before every SetWeights, btcli \

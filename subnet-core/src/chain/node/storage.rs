@@ -420,6 +420,10 @@ fn newer_items() -> Vec<Item> {
         map::<MetaNetUid, LockState>(SUBTENSOR, "DecayingOwnerLock", &[Identity], None).read(|_| vec![]),
         map::<(AccountId32, MetaNetUid, AccountId32), LockState>(SUBTENSOR, "Lock", &[Blake, Identity, Blake], None).read(|_| vec![]),
         map::<(AccountId32, MetaNetUid), bool>(SUBTENSOR, "DecayingLock", &[Blake, Identity], None).read(|_| vec![]),
+        // Share of the registration price locked as miner collateral (u16, 65535 =
+        // 100%; after finney 393, hasher unsure): the local chain burns the whole
+        // price, so 0.
+        map::<MetaNetUid, u16>(SUBTENSOR, "CollateralLockShare", &[Identity], Some(0)).read(|s| per_subnet(&s.chain, |_, _| Some(0))),
         // Decay rates of locks; 0 (no decay) as there are no locks.
         value::<u64>(SUBTENSOR, "UnlockRate", 0, |_, _| 0),
         value::<u64>(SUBTENSOR, "MaturityRate", 0, |_, _| 0),
