@@ -196,6 +196,19 @@ fn per_subnet<V>(chain: &LocalChain, f: impl Fn(NetUid, &crate::chain::local::Su
     chain.netuids().into_iter().filter_map(|n| chain.subnet(n).ok().and_then(|s| f(n, s)).map(|v| (parts!(n), v))).collect()
 }
 
+/// Entries of every subnet, `f` giving each subnet's (keyed by netuid first).
+fn across_subnets<V, I: IntoIterator<Item = (Vec<Vec<u8>>, V)>>(
+    chain: &LocalChain,
+    f: impl Fn(NetUid, &crate::chain::local::Subnet) -> I,
+) -> Vec<(Vec<Vec<u8>>, V)> {
+    chain.netuids().into_iter().filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn))).flat_map(|(n, sn)| f(n, sn)).collect()
+}
+
+/// A per-UID row map (`Weights`, `Bonds`) of one subnet: its non-empty rows.
+fn uid_rows(netuid: NetUid, rows: &[Vec<(u16, u16)>]) -> Vec<(Vec<Vec<u8>>, Vec<(u16, u16)>)> {
+    rows.iter().enumerate().filter(|(_, r)| !r.is_empty()).map(|(uid, r)| (parts!(netuid, uid as u16), r.clone())).collect()
+}
+
 /// Root's entry (netuid 0) before the subnets' (see `TotalNetworks`).
 fn with_root<V>(root: V, mut subnets: Vec<(Vec<Vec<u8>>, V)>) -> Vec<(Vec<Vec<u8>>, V)> {
     subnets.insert(0, (parts!(0u16), root));
@@ -276,85 +289,28 @@ fn build_items() -> Vec<Item> {
         map::<MetaNetUid, SubnetIdentityV3>(SUBTENSOR, "SubnetIdentitiesV3", &[Blake], None).read(|_| vec![]),
         // pallet_subtensor: neurons.
         map::<(MetaNetUid, AccountId32), u16>(SUBTENSOR, "Uids", &[Identity, Blake], None).read(|s| {
-            let chain = &s.chain;
-            chain
-                .netuids()
-                .into_iter()
-                .filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn)))
-                .flat_map(|(n, sn)| sn.keys.iter().enumerate().map(move |(uid, k)| (parts!(n, acct(k)), uid as u16)).collect::<Vec<_>>())
-                .collect()
+            across_subnets(&s.chain, |n, sn| sn.keys.iter().enumerate().map(move |(uid, k)| (parts!(n, acct(k)), uid as u16)).collect::<Vec<_>>())
         }),
         map::<(MetaNetUid, u16), AccountId32>(SUBTENSOR, "Keys", &[Identity, Identity], Some(AccountId32([0; 32]))).read(|s| {
-            let chain = &s.chain;
-            chain
-                .netuids()
-                .into_iter()
-                .filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn)))
-                .flat_map(|(n, sn)| sn.keys.iter().enumerate().map(move |(uid, k)| (parts!(n, uid as u16), acct(k))).collect::<Vec<_>>())
-                .collect()
+            across_subnets(&s.chain, |n, sn| sn.keys.iter().enumerate().map(move |(uid, k)| (parts!(n, uid as u16), acct(k))).collect::<Vec<_>>())
         }),
         map::<(MetaNetUid, u16), u64>(SUBTENSOR, "BlockAtRegistration", &[Identity, Identity], Some(0)).read(|s| {
-            let chain = &s.chain;
-            chain
-                .netuids()
-                .into_iter()
-                .filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn)))
-                .flat_map(|(n, sn)| sn.registered_at.iter().enumerate().map(move |(uid, at)| (parts!(n, uid as u16), *at)).collect::<Vec<_>>())
-                .collect()
+            across_subnets(&s.chain, |n, sn| {
+                sn.registered_at.iter().enumerate().map(move |(uid, at)| (parts!(n, uid as u16), *at)).collect::<Vec<_>>()
+            })
         }),
         map::<AccountId32, AccountId32>(SUBTENSOR, "Owner", &[Blake], Some(AccountId32([0; 32])))
             .read(|s| s.chain.hotkeys().map(|(hot, cold)| (parts!(acct(&hot)), acct(&cold))).collect()),
-        map::<(AccountId32, MetaNetUid), bool>(SUBTENSOR, "IsNetworkMember", &[Blake, Identity], Some(false)).read(|s| {
-            let chain = &s.chain;
-            chain
-                .netuids()
-                .into_iter()
-                .filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn)))
-                .flat_map(|(n, sn)| sn.keys.iter().map(move |k| (parts!(acct(k), n), true)).collect::<Vec<_>>())
-                .collect()
-        }),
+        map::<(AccountId32, MetaNetUid), bool>(SUBTENSOR, "IsNetworkMember", &[Blake, Identity], Some(false))
+            .read(|s| across_subnets(&s.chain, |n, sn| sn.keys.iter().map(move |k| (parts!(acct(k), n), true)).collect::<Vec<_>>())),
         map::<(MetaNetUid, AccountId32), AxonInfo>(SUBTENSOR, "Axons", &[Identity, Blake], None).read(|s| {
-            let chain = &s.chain;
-            chain
-                .netuids()
-                .into_iter()
-                .filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn)))
-                .flat_map(|(n, sn)| sn.axons.iter().map(move |(hot, a)| (parts!(n, acct(hot)), AxonInfo::from(a))).collect::<Vec<_>>())
-                .collect()
+            across_subnets(&s.chain, |n, sn| sn.axons.iter().map(move |(hot, a)| (parts!(n, acct(hot)), AxonInfo::from(a))).collect::<Vec<_>>())
         }),
         // Weights and bonds of mechanism 0 (`NetUidStorageIndex` = netuid there).
-        map::<(MetaNetUid, u16), Vec<(u16, u16)>>(SUBTENSOR, "Weights", &[Identity, Identity], Some(vec![])).read(|s| {
-            let chain = &s.chain;
-            chain
-                .netuids()
-                .into_iter()
-                .filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn)))
-                .flat_map(|(n, sn)| {
-                    sn.weights
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, w)| !w.is_empty())
-                        .map(move |(uid, w)| (parts!(n, uid as u16), w.clone()))
-                        .collect::<Vec<_>>()
-                })
-                .collect()
-        }),
-        map::<(MetaNetUid, u16), Vec<(u16, u16)>>(SUBTENSOR, "Bonds", &[Identity, Identity], Some(vec![])).read(|s| {
-            let chain = &s.chain;
-            chain
-                .netuids()
-                .into_iter()
-                .filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn)))
-                .flat_map(|(n, sn)| {
-                    sn.bonds
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, b)| !b.is_empty())
-                        .map(move |(uid, b)| (parts!(n, uid as u16), b.clone()))
-                        .collect::<Vec<_>>()
-                })
-                .collect()
-        }),
+        map::<(MetaNetUid, u16), Vec<(u16, u16)>>(SUBTENSOR, "Weights", &[Identity, Identity], Some(vec![]))
+            .read(|s| across_subnets(&s.chain, |n, sn| uid_rows(n, &sn.weights))),
+        map::<(MetaNetUid, u16), Vec<(u16, u16)>>(SUBTENSOR, "Bonds", &[Identity, Identity], Some(vec![]))
+            .read(|s| across_subnets(&s.chain, |n, sn| uid_rows(n, &sn.bonds))),
         map::<MetaNetUid, Vec<u64>>(SUBTENSOR, "LastUpdate", &[Identity], Some(vec![]))
             .read(|s| per_subnet(&s.chain, |_, sn| Some(sn.last_update.clone()))),
         map::<MetaNetUid, Vec<bool>>(SUBTENSOR, "ValidatorPermit", &[Identity], Some(vec![]))
