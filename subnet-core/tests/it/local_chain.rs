@@ -380,3 +380,18 @@ fn new_subnets_start_as_on_subtensor() {
     chain.produce_blocks(3);
     assert_eq!(chain.pending_emission(), pending);
 }
+
+#[test]
+fn the_metagraph_leaves_zero_weights_out_as_the_chain_reports() {
+    let (mut chain, netuid) = chain_with_subnet();
+    for i in 1..=2 {
+        register(&mut chain, netuid, i);
+    }
+    chain.add_stake(&acct(OWNER), acct(OWNER_HOT), netuid, 100 * TAO).unwrap();
+    // Subtensor's `get_neurons` (`rpc_info/neuron_info.rs`) reports only non-zero
+    // weights and bonds; the served node answers from it, so both backends agree.
+    chain.set_weights(&acct(OWNER_HOT), netuid, &[1, 2], &[0, 65535], 0).unwrap();
+    let owner = &chain.metagraph(netuid).unwrap().neurons[0];
+    assert_eq!(owner.weights, vec![(2, 65535)]);
+    assert!(owner.bonds.iter().all(|(_, b)| *b > 0));
+}

@@ -669,8 +669,10 @@ impl LocalChain {
                     incentive: at(&stored.incentive, i),
                     dividends: at(&stored.dividends, i),
                     emission: stored.emission.get(i).copied().unwrap_or(0),
-                    weights: s.weights[i].clone(),
-                    bonds: s.bonds[i].clone(),
+                    // As the chain reports them (`rpc_info/neuron_info.rs`: zero
+                    // entries are left out of a neuron's weights and bonds).
+                    weights: s.weights[i].iter().copied().filter(|(_, w)| *w > 0).collect(),
+                    bonds: s.bonds[i].iter().copied().filter(|(_, b)| *b > 0).collect(),
                 }
             })
             .collect();
