@@ -204,8 +204,11 @@ fn across_subnets<V, I: IntoIterator<Item = (Vec<Vec<u8>>, V)>>(
     chain.netuids().into_iter().filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn))).flat_map(|(n, sn)| f(n, sn)).collect()
 }
 
+/// A `Weights`/`Bonds` entry: its encoded key parts and its row.
+type KeyedRow = (Vec<Vec<u8>>, Vec<(u16, u16)>);
+
 /// A per-UID row map (`Weights`, `Bonds`) of one subnet: its non-empty rows.
-fn uid_rows(netuid: NetUid, rows: &[Vec<(u16, u16)>]) -> Vec<(Vec<Vec<u8>>, Vec<(u16, u16)>)> {
+fn uid_rows(netuid: NetUid, rows: &[Vec<(u16, u16)>]) -> Vec<KeyedRow> {
     rows.iter().enumerate().filter(|(_, r)| !r.is_empty()).map(|(uid, r)| (parts!(netuid, uid as u16), r.clone())).collect()
 }
 
