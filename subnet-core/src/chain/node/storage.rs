@@ -446,8 +446,9 @@ fn hyperparameter_items() -> Vec<Item> {
         // defaults); bittensor 11's `btcli subnets hyperparameters` reads them.
         hyper!("AdjustmentAlpha", u64, 0, Identity, |_h, _sn| 0),
         hyper!("MaxDifficulty", u64, u64::MAX / 4, Identity, |_h, _sn| u64::MAX / 4),
-        // No proof-of-work registration here.
-        hyper!("NetworkPowRegistrationAllowed", bool, false, Identity, |_h, _sn| false),
+        // Subtensor's default is `true`; this node has no proof-of-work `register` call,
+        // so every subnet answers `false`.
+        hyper!("NetworkPowRegistrationAllowed", bool, true, Identity, |_h, _sn| false),
         hyper!("ImmuneOwnerUidsLimit", u16, 1, Identity, |_h, _sn| 1),
         hyper!("Rho", u16, 10, Identity, |_h, _sn| 10),
         hyper!("Yuma3On", bool, false, StorageHasher::Blake2_128Concat, |_h, _sn| false),
