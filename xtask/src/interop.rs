@@ -1,5 +1,5 @@
-//! `cargo xtask interop python`: Bittensor's own Python tools (bittensor 11, bittensor
-//! 10, btcli 9), each in a scratch virtualenv, run the workflow of issue #13 against
+//! `cargo xtask interop python`: Bittensor's own Python tools (bittensor 11 and the
+//! `btcli` it ships, bittensor 10, btcli 9), each in a scratch virtualenv, run the workflow of issue #13 against
 //! a freshly served localnet and report one `PASS`/`FAIL` line per step.
 //!
 //! The scripts and their pinned requirements live in `interop/python/`; the venvs in
@@ -30,16 +30,28 @@ pub(crate) enum Tool {
     Sdk10,
     /// bittensor-cli 9 (`btcli`).
     Btcli,
+    /// The `btcli` bittensor 11 ships (`bittensor.cli.main`), run from the sdk11 venv.
+    Btcli11,
 }
 
 impl Tool {
-    const ALL: [Tool; 3] = [Tool::Sdk11, Tool::Sdk10, Tool::Btcli];
+    const ALL: [Tool; 4] = [Tool::Sdk11, Tool::Sdk10, Tool::Btcli, Tool::Btcli11];
 
     fn name(self) -> &'static str {
         match self {
             Tool::Sdk11 => "sdk11",
             Tool::Sdk10 => "sdk10",
             Tool::Btcli => "btcli",
+            Tool::Btcli11 => "btcli11",
+        }
+    }
+
+    /// The venv (and requirements file) the tool runs from: bittensor 11's `btcli`
+    /// is installed with bittensor 11.
+    fn venv(self) -> &'static str {
+        match self {
+            Tool::Btcli11 => Tool::Sdk11.name(),
+            tool => tool.name(),
         }
     }
 }
@@ -86,8 +98,8 @@ pub(crate) fn python(options: Options) -> Result<()> {
     for tool in tools {
         let name = tool.name();
         let started = Instant::now();
-        let venv = venvs.join(name);
-        let requirements = scripts.join(format!("requirements-{name}.txt"));
+        let venv = venvs.join(tool.venv());
+        let requirements = scripts.join(format!("requirements-{}.txt", tool.venv()));
         let interpreter = match ensure_venv(&venv, &requirements, &options.python) {
             Ok((python, reused)) => {
                 let how = if reused { "reused" } else { "created" };

@@ -73,6 +73,7 @@ const EXPLAINED: &[Explained] = &[
             "SubtensorModule::UnlockRate",
             "SubtensorModule::MaturityRate",
             "SubtensorModule::CollateralLockShare",
+            "SubtensorModule::CollateralDrainRatio",
         ],
         contains: "[missing]",
         why: "runtime change after spec 393: bittensor 11.3 reads SubnetEpochConsensus before every SetWeights, btcli \
@@ -205,6 +206,14 @@ const EXPLAINED: &[Explained] = &[
         items: &["StakeInfoRuntimeApi.get_stake_availability_for_coldkeys"],
         contains: "[missing]",
         why: "runtime change after spec 393: added by f4d7075fd, first on main at spec 423 (bittensor 10.5 and 11.3 call it)",
+    },
+    Explained {
+        group: Group::Apis,
+        items: &["BetaBasketRuntimeApi*"],
+        contains: "[missing]",
+        why: "runtime change after spec 393: the root-dividend basket API bittensor 11.3's `btcli wallet balance` calls \
+              (get_root_basket_owed, get_root_basket_positions); its output types are not in any metadata vendored \
+              here (unsure, see runtime_api/mod.rs)",
     },
 ];
 

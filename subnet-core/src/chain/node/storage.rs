@@ -204,8 +204,11 @@ fn across_subnets<V, I: IntoIterator<Item = (Vec<Vec<u8>>, V)>>(
     chain.netuids().into_iter().filter_map(|n| chain.subnet(n).ok().map(|sn| (n, sn))).flat_map(|(n, sn)| f(n, sn)).collect()
 }
 
+/// A `Weights`/`Bonds` entry: its encoded key parts and its row.
+type KeyedRow = (Vec<Vec<u8>>, Vec<(u16, u16)>);
+
 /// A per-UID row map (`Weights`, `Bonds`) of one subnet: its non-empty rows.
-fn uid_rows(netuid: NetUid, rows: &[Vec<(u16, u16)>]) -> Vec<(Vec<Vec<u8>>, Vec<(u16, u16)>)> {
+fn uid_rows(netuid: NetUid, rows: &[Vec<(u16, u16)>]) -> Vec<KeyedRow> {
     rows.iter().enumerate().filter(|(_, r)| !r.is_empty()).map(|(uid, r)| (parts!(netuid, uid as u16), r.clone())).collect()
 }
 
@@ -363,6 +366,10 @@ fn newer_items() -> Vec<Item> {
         // Blocks since the subnet's last epoch (Subtensor resets it when an epoch runs).
         map::<MetaNetUid, u64>(SUBTENSOR, "BlocksSinceLastStep", &[Identity], Some(0))
             .read(|s| per_subnet(&s.chain, |_, sn| Some(s.chain.block().saturating_sub(sn.last_epoch_block)))),
+        // TAO injected into each subnet per block: the local chain's emission goes to
+        // the epoch directly and injects nothing into a pool, so 0 (`btcli subnets list`
+        // of bittensor 11 reads it for every subnet).
+        map::<MetaNetUid, u64>(SUBTENSOR, "SubnetTaoInEmission", &[Identity], Some(0)).read(|s| with_root(0, per_subnet(&s.chain, |_, _| Some(0)))),
         // No AMM, so no TAO flows into pools: empty.
         map::<MetaNetUid, (u64, FixedI128<U64>)>(SUBTENSOR, "SubnetEmaTaoFlow", &[Identity], None).read(|_| vec![]),
         // The local chain keeps no on-chain identities: empty.
@@ -380,6 +387,10 @@ fn newer_items() -> Vec<Item> {
         // 100%; after finney 393, hasher unsure): the local chain burns the whole
         // price, so 0.
         map::<MetaNetUid, u16>(SUBTENSOR, "CollateralLockShare", &[Identity], Some(0)).read(|s| per_subnet(&s.chain, |_, _| Some(0))),
+        // Share of a miner's collateral drained per epoch (U64F64; after finney 393,
+        // hasher unsure): the local chain keeps no collateral, so 0.
+        map::<MetaNetUid, U64F64>(SUBTENSOR, "CollateralDrainRatio", &[Identity], Some(U64F64::from_bits(0)))
+            .read(|s| per_subnet(&s.chain, |_, _| Some(U64F64::from_bits(0)))),
         // Decay rates of locks; 0 (no decay) as there are no locks.
         value::<u64>(SUBTENSOR, "UnlockRate", 0, |_, _| 0),
         value::<u64>(SUBTENSOR, "MaturityRate", 0, |_, _| 0),
@@ -430,6 +441,17 @@ fn hyperparameter_items() -> Vec<Item> {
         hyper!("BondsMovingAverage", u64, 900_000, Identity, |h, _sn| h.bonds_moving_average),
         hyper!("ServingRateLimit", u64, 50, Identity, |h, _sn| h.serving_rate_limit),
         hyper!("ActivityCutoff", u16, 5000, Identity, |h, _sn| h.activity_cutoff_blocks().min(u16::MAX as u64) as u16),
+        // Owner-settable parameters the local chain does not model, each at Subtensor's
+        // localnet value (`runtime/src/lib.rs` `SubtensorInitial*`, `pallets/subtensor/src/lib.rs`
+        // defaults); bittensor 11's `btcli subnets hyperparameters` reads them.
+        hyper!("AdjustmentAlpha", u64, 0, Identity, |_h, _sn| 0),
+        hyper!("MaxDifficulty", u64, u64::MAX / 4, Identity, |_h, _sn| u64::MAX / 4),
+        // Subtensor's default is `true`; this node has no proof-of-work `register` call,
+        // so every subnet answers `false`.
+        hyper!("NetworkPowRegistrationAllowed", bool, true, Identity, |_h, _sn| false),
+        hyper!("ImmuneOwnerUidsLimit", u16, 1, Identity, |_h, _sn| 1),
+        hyper!("Rho", u16, 10, Identity, |_h, _sn| 10),
+        hyper!("Yuma3On", bool, false, StorageHasher::Blake2_128Concat, |_h, _sn| false),
     ]
 }
 

@@ -191,6 +191,15 @@ runtime_apis! { chain;
         fn sim_swap_tao_for_alpha(netuid: u16, tao: u64) -> swap::SimSwapResult => swap::sim_swap_tao_for_alpha(chain, netuid, tao);
         fn sim_swap_alpha_for_tao(netuid: u16, alpha: u64) -> swap::SimSwapResult => swap::sim_swap_alpha_for_tao(chain, netuid, alpha);
     }
+    // Root dividends as "beta basket" positions (a Subtensor after finney 393; bittensor
+    // 11's `btcli wallet balance` reads both). The local chain has no root network, so
+    // nothing is owed and no coldkey holds a position. Output types unsure: owed TAO as
+    // u64 (TaoCurrency), a position as (validator hotkey, beta raw, payout rao), the
+    // tuple bittensor 11 (`cli/helpers.py`) unpacks.
+    BetaBasketRuntimeApi {
+        fn get_root_basket_owed(coldkey: AccountId32) -> u64 => { let _ = (chain, coldkey); 0 };
+        fn get_root_basket_positions(coldkey: AccountId32) -> Vec<(AccountId32, u64, u64)> => { let _ = (chain, coldkey); Vec::new() };
+    }
     TransactionPaymentApi {
         fn query_info(uxt: payment::OpaqueExtrinsic, len: u32) -> payment::RuntimeDispatchInfo => payment::query_info(chain, &uxt, len);
         fn query_fee_details(uxt: payment::OpaqueExtrinsic, len: u32) -> payment::FeeDetails => payment::query_fee_details(chain, &uxt, len);
