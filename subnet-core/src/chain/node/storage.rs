@@ -530,7 +530,9 @@ pub(crate) fn item_view(index: usize, state: &BlockState, block: &SealedBlock) -
 /// The item a key (or a prefix of at least 32 bytes) belongs to.
 fn item_of(key: &[u8]) -> Option<usize> {
     let head = key.get(..32)?;
-    items().iter().position(|item| item.prefix() == head)
+    // Each item's prefix hashed once (two twox128 per item), not per read.
+    static BY_PREFIX: std::sync::OnceLock<std::collections::HashMap<Vec<u8>, usize>> = std::sync::OnceLock::new();
+    BY_PREFIX.get_or_init(|| items().iter().enumerate().map(|(i, item)| (item.prefix(), i)).collect()).get(head).copied()
 }
 
 pub(crate) fn get(state: &BlockState, block: &SealedBlock, key: &[u8]) -> Option<Vec<u8>> {
