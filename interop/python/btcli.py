@@ -17,10 +17,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import TAO, Steps, check, url_from_argv  # noqa: E402
+from common import TAO, Steps, check, run_cli, url_from_argv  # noqa: E402
 
 from async_substrate_interface.sync_substrate import SubstrateInterface  # noqa: E402
 from bittensor_wallet import Keypair, Wallet  # noqa: E402
@@ -40,19 +39,7 @@ def make_wallet(path: str, name: str, cold_uri: str, hot_uri: str) -> Wallet:
 def btcli(*args: str, url: str) -> dict | list:
     """Run `btcli ARGS --network URL --json-output`; its parsed JSON output."""
     argv = [BTCLI, *args, "--network", url, "--json-output"]
-    started = time.monotonic()
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
-        print(f"$ {' '.join(argv[1:])}\n(timed out) stdout:\n{out}", file=sys.stderr)
-        raise AssertionError(f"`btcli {' '.join(args)}` did not exit within {COMMAND_TIMEOUT}s (hang)") from None
-    took = time.monotonic() - started
-    print(f"$ btcli {' '.join(args)}  [exit {done.returncode}, {took:.1f}s]", file=sys.stderr)
-    if done.stdout.strip():
-        print(f"stdout:\n{done.stdout.rstrip()}", file=sys.stderr)
-    if done.stderr.strip():
-        print(f"stderr:\n{done.stderr.rstrip()}", file=sys.stderr)
+    done = run_cli(argv, f"btcli {' '.join(args)}", COMMAND_TIMEOUT)
     check(done.returncode == 0, f"`btcli {args[0]} {args[1]}` exited {done.returncode}: {last_line(done.stderr or done.stdout)}")
     try:
         return parse_json(done.stdout, f"btcli {args[0]} {args[1]}")

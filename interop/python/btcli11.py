@@ -16,38 +16,19 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import TAO, Steps, check, url_from_argv  # noqa: E402
+from common import TAO, Steps, check, run_cli, url_from_argv  # noqa: E402
+from sdk11 import make_wallet, ok  # noqa: E402  (bittensor 11's wallets and results, as there)
 
 import bittensor as bt  # noqa: E402
 from bittensor import storage  # noqa: E402
-from bittensor.sp_core import Keypair  # noqa: E402
 
 TOOL = "btcli11"
 COMMAND_TIMEOUT = 60  # seconds per btcli command
 BTCLI = os.path.join(os.path.dirname(sys.executable), "btcli")
-
-
-def make_wallet(path: str, name: str, cold_uri: str, hot_uri: str) -> bt.Wallet:
-    wallet = bt.Wallet(name=name, hotkey="default", path=path)
-    cold, hot = Keypair.create_from_uri(cold_uri), Keypair.create_from_uri(hot_uri)
-    wallet.coldkey_file.set_keypair(cold, encrypt=False, overwrite=True)
-    public = Keypair(ss58_address=cold.ss58_address, public_key=bytes(cold.public_key), crypto_type=cold.crypto_type)
-    wallet.coldkeypub_file.set_keypair(public, encrypt=False, overwrite=True)
-    wallet.hotkey_file.set_keypair(hot, encrypt=False, overwrite=True)
-    return wallet
-
-
-def ok(result, what: str):
-    check(result is not None, f"{what}: no result")
-    if not result.success:
-        raise AssertionError(f"{what} failed: {result.message or ''} {getattr(result, 'error', None) or ''}".strip())
-    return result
 
 
 def last_line(text: str) -> str:
@@ -66,19 +47,7 @@ def btcli(*args: str, url: str):
     """Run `btcli ARGS --network URL --json`; its parsed JSON output."""
     # No public fallback or archive endpoints: only the localnet is asked.
     argv = [BTCLI, *args, "--network", url, "--fallback-endpoints", "none", "--archive-endpoints", "none", "--json"]
-    started = time.monotonic()
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
-        print(f"$ {' '.join(argv[1:])}\n(timed out) stdout:\n{out}", file=sys.stderr)
-        raise AssertionError(f"`btcli {' '.join(args[:2])}` did not exit within {COMMAND_TIMEOUT}s (hang)") from None
-    took = time.monotonic() - started
-    print(f"$ btcli {' '.join(argv[1:])}  [exit {done.returncode}, {took:.1f}s]", file=sys.stderr)
-    if done.stdout.strip():
-        print(f"stdout:\n{done.stdout.rstrip()}", file=sys.stderr)
-    if done.stderr.strip():
-        print(f"stderr:\n{done.stderr.rstrip()}", file=sys.stderr)
+    done = run_cli(argv, f"btcli {' '.join(args[:2])}", COMMAND_TIMEOUT)
     check(done.returncode == 0, f"`btcli {args[0]} {args[1]}` exited {done.returncode}: {last_line(done.stderr or done.stdout)}")
     try:
         return json.loads(done.stdout)

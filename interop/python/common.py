@@ -12,6 +12,7 @@ as failed ("not run: needs <step>") so the step list is always complete.
 from __future__ import annotations
 
 import signal
+import subprocess
 import sys
 import time
 import traceback
@@ -94,3 +95,22 @@ def url_from_argv() -> str:
         print(f"usage: {sys.argv[0]} ws://HOST:PORT", file=sys.stderr)
         sys.exit(2)
     return sys.argv[1]
+
+
+def run_cli(argv: list[str], shown: str, timeout: float) -> subprocess.CompletedProcess:
+    """Run a command-line tool with a timeout (one that does not exit is a hang,
+    a failure), logging the command, its exit code, time and output to stderr."""
+    started = time.monotonic()
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+        print(f"$ {' '.join(argv[1:])}\n(timed out) stdout:\n{out}", file=sys.stderr)
+        raise AssertionError(f"`{shown}` did not exit within {timeout}s (hang)") from None
+    print(f"$ {' '.join(argv[1:])}  [exit {done.returncode}, {time.monotonic() - started:.1f}s]", file=sys.stderr)
+    if done.stdout.strip():
+        print(f"stdout:\n{done.stdout.rstrip()}", file=sys.stderr)
+    if done.stderr.strip():
+        print(f"stderr:\n{done.stderr.rstrip()}", file=sys.stderr)
+    return done
+
