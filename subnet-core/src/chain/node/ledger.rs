@@ -79,10 +79,11 @@ pub struct SealedBlock {
     pub header: Header,
     /// blake2-256 of the encoded header, as Substrate's `BlakeTwo256`.
     pub hash: Hash,
-    /// Each extrinsic as submitted (with its length prefix).
-    pub extrinsics: Vec<Vec<u8>>,
+    /// Each extrinsic as submitted (with its length prefix); shared, so handing a
+    /// block to a read (`LocalNode::state_at`) copies no bodies.
+    pub extrinsics: Arc<Vec<Vec<u8>>>,
     /// SCALE `Vec<EventRecord<RuntimeEvent, H256>>`: `System::Events` at this block.
-    pub events: Vec<u8>,
+    pub events: Arc<Vec<u8>>,
     /// The state after this block, while within [`STATES_KEPT`] of the best block.
     pub state: Option<Arc<BlockState>>,
 }

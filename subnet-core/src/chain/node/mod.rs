@@ -107,7 +107,8 @@ impl LocalNode {
             extrinsics_root: extrinsics_root(&[]),
             digest: vec![],
         };
-        let genesis = SealedBlock { hash: header.hash(), header, extrinsics: vec![], events: Vec::<u8>::new().encode(), state: None };
+        let genesis =
+            SealedBlock { hash: header.hash(), header, extrinsics: Arc::default(), events: Arc::new(Vec::<u8>::new().encode()), state: None };
         Self::from_blocks(chain, mode, nonces, vec![genesis], None)
     }
 
@@ -374,6 +375,12 @@ fn seal_one(state: &mut NodeState, runtime: &runtime_api::RuntimeInfo) -> (Heade
         extrinsics_root: extrinsics_root(&extrinsics),
         digest: vec![],
     };
-    state.push_block(SealedBlock { hash: header.hash(), header: header.clone(), extrinsics, events, state: None });
+    state.push_block(SealedBlock {
+        hash: header.hash(),
+        header: header.clone(),
+        extrinsics: Arc::new(extrinsics),
+        events: Arc::new(events),
+        state: None,
+    });
     (header, included)
 }

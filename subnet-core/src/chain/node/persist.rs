@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use codec::{Decode, Encode};
 
@@ -74,7 +75,7 @@ fn read_records(bytes: &[u8]) -> (Vec<SealedBlock>, usize) {
     while let Some(len) = bytes.get(at..at + 4).map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize) {
         let Some(mut body) = bytes.get(at + 4..at + 4 + len) else { break };
         let Ok((header, extrinsics, events)) = <(Header, Vec<Vec<u8>>, Vec<u8>)>::decode(&mut body) else { break };
-        blocks.push(SealedBlock { hash: header.hash(), header, extrinsics, events, state: None });
+        blocks.push(SealedBlock { hash: header.hash(), header, extrinsics: Arc::new(extrinsics), events: Arc::new(events), state: None });
         at += 4 + len;
     }
     (blocks, at)
@@ -152,7 +153,7 @@ mod tests {
 
     fn block(number: u32) -> SealedBlock {
         let header = Header { parent_hash: [number as u8; 32], number, state_root: [0; 32], extrinsics_root: [0; 32], digest: vec![] };
-        SealedBlock { hash: header.hash(), header, extrinsics: vec![vec![1, 2, 3]], events: vec![0], state: None }
+        SealedBlock { hash: header.hash(), header, extrinsics: Arc::new(vec![vec![1, 2, 3]]), events: Arc::new(vec![0]), state: None }
     }
 
     #[test]

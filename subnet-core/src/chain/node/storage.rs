@@ -248,7 +248,7 @@ fn build_items() -> Vec<Item> {
                 StorageEntryType::Plain(meta_type::<Vec<EventRecord<super::pallets::RuntimeEvent>>>()),
                 vec![0],
             ),
-            entries: Box::new(|_, b| vec![(vec![], b.events.clone())]),
+            entries: Box::new(|_, b| vec![(vec![], b.events.to_vec())]),
         },
         // pallet_sudo
         Item {
