@@ -69,7 +69,7 @@ async fn measure(sequential: usize, concurrent_total: usize, concurrency: usize)
     let directory = MetagraphDirectory::from_callers([(validator.public_key().0, CallerInfo { uid: 0, stake: 1_000_000, validator_permit: true })]);
     let mut config = ServerConfig::new(NETUID, VERSION);
     config.rate_limit = None;
-    let server = MinerServer::new(AccountId(miner.public_key().0), Arc::new(Echo), Arc::new(directory), config)
+    let server = MinerServer::new(subnet_core::net::TlsIdentity::new(&miner).expect("a TLS identity"), Arc::new(Echo), Arc::new(directory), config)
         .bind("127.0.0.1:0".parse().expect("an address"))
         .await
         .expect("bind loopback");

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::chain::{AccountId, Chain, ChainError, NetUid, Signer};
 use crate::keys::Keypair;
-use crate::net::{axon_info, MetagraphDirectory, MinerServer, RunningServer, ServerConfig, ServerStats};
+use crate::net::{axon_info, MetagraphDirectory, MinerServer, RunningServer, ServerConfig, ServerStats, TlsIdentity};
 use crate::spec::MinerSpec;
 
 /// Why a miner could not start.
@@ -106,7 +106,8 @@ pub async fn serve(chain: Arc<dyn Chain>, hotkey: &Keypair, handler: Arc<dyn Min
     let uid = uid_of(&*chain, me, netuid).await?.ok_or_else(|| MinerError::NotRegistered(me.ss58(), netuid))?;
     let directory = MetagraphDirectory::new();
     let follower = directory.follow(chain.clone(), netuid, options.metagraph_refresh).await?;
-    let server = MinerServer::new(me, handler, Arc::new(directory), options.server.clone())
+    let identity = TlsIdentity::new(hotkey).map_err(|e| MinerError::Bind(options.bind, std::io::Error::other(e)))?;
+    let server = MinerServer::new(identity, handler, Arc::new(directory), options.server.clone())
         .bind(options.bind)
         .await
         .map_err(|e| MinerError::Bind(options.bind, e))?;

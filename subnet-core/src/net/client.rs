@@ -1,26 +1,35 @@
-//! The validator's side (Bittensor's "dendrite"): signs each request with the
-//! validator's hotkey and queries many miners at once, each with its own deadline.
+//! The validator's side (Bittensor's "dendrite"): queries many miners at once, each
+//! with its own deadline, over TLS sessions in which the validator's hotkey was proven
+//! once ([`super::tls`]).
 //!
-//! One HTTP/2 connection per miner address is opened lazily and reused; requests to
-//! the same miner are multiplexed on it. A miner that is dead, slow or answers
-//! garbage costs its own slot in the round and nothing more.
+//! One connection per miner (address, hotkey, pinned TLS key) is opened lazily, kept
+//! and reused; requests to the same miner are multiplexed on it, and a connection the
+//! miner closed (its session lifetime) is re-established on the next request. A miner
+//! that is dead, slow, answers garbage or fails the handshake costs its own slot in the
+//! round and nothing more.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::ServerName;
+use tokio_rustls::TlsConnector;
 use tonic::client::Grpc;
-use tonic::metadata::MetadataValue;
-use tonic::transport::{Channel, Endpoint};
+use tonic::metadata::{AsciiMetadataValue, MetadataValue};
+use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::{Code, Request, Status};
 
-use super::auth::SignedHeader;
+use super::auth::{body_hash, now_nanos, Header, SignedHeader};
 use super::codec::BytesCodec;
 use super::reject::reason_of;
-use super::server::{AUTH_METADATA, QUERY_PATH, QUERY_STREAM_PATH};
+use super::server::{AUTH_METADATA, NETUID_METADATA, QUERY_PATH, QUERY_STREAM_PATH, VERSION_METADATA};
+use super::tls::config::{client_config, IdentityResolver};
+use super::tls::{MinerVerifier, TlsIdentity};
 use crate::chain::AxonInfo;
 use crate::keys::Keypair;
 use crate::spec::{gather_in_order, join_chunks, Envelope, Querier, QueryError, Response, Target};
@@ -42,7 +51,8 @@ pub enum CallError {
         /// The status message.
         message: String,
     },
-    /// The miner's address could not be connected to.
+    /// The miner's address could not be connected to, or the TLS handshake failed (a
+    /// miner that does not prove the hotkey dialled, or that does not speak TLS).
     #[error("unreachable: {0}")]
     Unreachable(String),
     /// The answer arrived but could not be read.
@@ -61,6 +71,45 @@ impl From<CallError> for QueryError {
     }
 }
 
+/// How the client reaches miners.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// TLS 1.3, the miner proving the hotkey dialled (the default).
+    Tls,
+    /// Plaintext HTTP/2: only for miners that accept signed requests over it, and to
+    /// test that those that do not refuse it.
+    Plaintext,
+}
+
+/// How the client proves its hotkey to miners.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallerProof {
+    /// Once per connection, with a certificate in the TLS handshake (the default).
+    Session,
+    /// A signed header on every request (for miners that accept it; a nonce and an
+    /// sr25519 signature per request, several times the cost).
+    SignedRequests,
+}
+
+/// A client's transport settings.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// TLS (default) or plaintext.
+    pub transport: Transport,
+    /// Session certificate (default) or per-request signatures.
+    pub proof: CallerProof,
+    /// The longest a connection (TCP and TLS handshake) may take.
+    pub connect_timeout: Duration,
+    /// Largest request or answer message.
+    pub max_message_bytes: usize,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self { transport: Transport::Tls, proof: CallerProof::Session, connect_timeout: Duration::from_secs(3), max_message_bytes: 4 << 20 }
+    }
+}
+
 /// Connections kept for reuse (a subnet has at most a few thousand miners).
 const MAX_CACHED_CHANNELS: usize = 8192;
 
@@ -70,50 +119,107 @@ pub struct Client {
     inner: Arc<ClientInner>,
 }
 
+/// A connection is to one miner as the client knew it: where, which hotkey, which
+/// pinned TLS key; a change of any opens a new one.
+type ChannelKey = (SocketAddr, [u8; 32], Option<[u8; 32]>);
+
 struct ClientInner {
     signer: Keypair,
+    identity: Arc<TlsIdentity>,
     netuid: u16,
     version: u64,
-    connect_timeout: Duration,
-    max_message_bytes: usize,
-    channels: Mutex<HashMap<SocketAddr, Channel>>,
+    options: ClientOptions,
+    netuid_value: AsciiMetadataValue,
+    version_value: AsciiMetadataValue,
+    channels: Mutex<HashMap<ChannelKey, Channel>>,
+    /// Miners' TLS keys as published on chain (`NeuronCertificates`), by hotkey.
+    pins: RwLock<HashMap<[u8; 32], [u8; 32]>>,
+    /// The last nonce signed (signed mode): nonces are strictly increasing per client.
+    last_nonce: AtomicU64,
 }
 
 impl Client {
-    /// Requests signed by `signer` (the validator's hotkey) for `netuid` at protocol
-    /// `version`.
+    /// A client for `netuid` at protocol `version` proving `signer` (the validator's
+    /// hotkey) over TLS sessions.
     pub fn new(signer: Keypair, netuid: u16, version: u64) -> Self {
+        Self::with_options(signer, netuid, version, ClientOptions::default())
+    }
+
+    /// A client with explicit transport settings.
+    pub fn with_options(signer: Keypair, netuid: u16, version: u64, options: ClientOptions) -> Self {
+        // Making a certificate needs only the key in hand; it fails only with a broken
+        // crypto provider, which no call could work around.
+        let identity = TlsIdentity::new(&signer).expect("a TLS certificate for the hotkey");
         Self {
             inner: Arc::new(ClientInner {
                 signer,
+                identity,
                 netuid,
                 version,
-                connect_timeout: Duration::from_secs(3),
-                max_message_bytes: 4 << 20,
+                netuid_value: AsciiMetadataValue::from(netuid),
+                version_value: AsciiMetadataValue::from(version),
+                options,
                 channels: Mutex::default(),
+                pins: RwLock::default(),
+                last_nonce: AtomicU64::new(0),
             }),
         }
+    }
+
+    /// Require each listed miner (hotkey) to present the TLS key it published on chain
+    /// (`NeuronCertificates`, Ed25519); miners not listed are checked by hotkey alone.
+    /// Replaces the previous list; connections to miners whose key changed reconnect.
+    pub fn set_pinned_keys(&self, pins: HashMap<[u8; 32], [u8; 32]>) {
+        *self.inner.pins.write().unwrap_or_else(|e| e.into_inner()) = pins;
     }
 
     /// Ask the miner with hotkey `target` at `addr` to handle `body` (a task envelope
     /// named `task`); gives up after `timeout`, connection included.
     pub async fn call(&self, target: [u8; 32], addr: SocketAddr, task: &str, body: Bytes, timeout: Duration) -> Result<Bytes, CallError> {
-        let i = &self.inner;
-        let header = SignedHeader::new(&i.signer, target, i.netuid, i.version, task, &body);
-        self.send_raw(addr, Some(&header.encode()), body, timeout).await
+        let request = self.request(target, task, body);
+        self.send_request(target, addr, request, timeout).await
     }
 
-    /// Send a request with any header bytes (or none): the building block of
-    /// [`Client::call`], public for tools and for testing servers with bad requests.
-    pub async fn send_raw(&self, addr: SocketAddr, header: Option<&[u8]>, body: Bytes, timeout: Duration) -> Result<Bytes, CallError> {
+    /// A request for `target` with the claims this client's proof needs: the subnet and
+    /// version (session), or the signed header (signed mode).
+    fn request(&self, target: [u8; 32], task: &str, body: Bytes) -> Request<Bytes> {
+        let i = &self.inner;
+        let header = (i.options.proof == CallerProof::SignedRequests).then(|| self.sign(target, task, &body));
         let mut request = Request::new(body);
-        if let Some(h) = header {
-            request.metadata_mut().insert_bin(AUTH_METADATA, MetadataValue::from_bytes(h));
+        match header {
+            Some(header) => {
+                request.metadata_mut().insert_bin(AUTH_METADATA, MetadataValue::from_bytes(&header.encode()));
+            }
+            None => {
+                request.metadata_mut().insert(NETUID_METADATA, i.netuid_value.clone());
+                request.metadata_mut().insert(VERSION_METADATA, i.version_value.clone());
+            }
         }
+        request
+    }
+
+    /// A signed header with this client's next nonce: its signing time in nanoseconds,
+    /// or one more than the last nonce when the clock has not moved past it (two
+    /// requests signed in the same nanosecond, or a clock stepped back).
+    fn sign(&self, target: [u8; 32], task: &str, body: &[u8]) -> SignedHeader {
+        let i = &self.inner;
+        let mut nonce = 0;
+        let _ = i.last_nonce.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| {
+            nonce = now_nanos().max(last + 1);
+            Some(nonce)
+        });
+        let (netuid, version, task) = (i.netuid, i.version, task.to_string());
+        Header { caller: i.signer.public_key().0, target, netuid, version, nonce, body_hash: body_hash(body), task }.sign(&i.signer)
+    }
+
+    /// Send any request (any metadata, or none) to the miner `target` at `addr`: the
+    /// building block of [`Client::call`], public for tools and for testing servers
+    /// with bad requests.
+    pub async fn send_request(&self, target: [u8; 32], addr: SocketAddr, mut request: Request<Bytes>, timeout: Duration) -> Result<Bytes, CallError> {
         request.set_timeout(timeout);
-        let mut grpc = self.grpc(addr)?;
+        let mut grpc = self.grpc(target, addr)?;
         let exchange = async {
-            grpc.ready().await.map_err(|e| CallError::Unreachable(e.to_string()))?;
+            grpc.ready().await.map_err(|e| CallError::Unreachable(root_cause(&e)))?;
             let path = http::uri::PathAndQuery::from_static(QUERY_PATH);
             grpc.unary(request, path, BytesCodec).await.map(|r| r.into_inner()).map_err(|s| classify(s, timeout))
         };
@@ -123,18 +229,25 @@ impl Client {
         }
     }
 
+    /// Send a request with any signed-header bytes (or none) and no other claims: for
+    /// testing servers with bad headers.
+    pub async fn send_raw(&self, target: [u8; 32], addr: SocketAddr, header: Option<&[u8]>, body: Bytes, timeout: Duration) -> Result<Bytes, CallError> {
+        let mut request = Request::new(body);
+        if let Some(h) = header {
+            request.metadata_mut().insert_bin(AUTH_METADATA, MetadataValue::from_bytes(h));
+        }
+        self.send_request(target, addr, request, timeout).await
+    }
+
     /// Ask for a streamed answer: the chunks as they arrive, and when the first came.
     /// The whole stream must end within `timeout`.
     pub async fn call_stream(&self, target: [u8; 32], addr: SocketAddr, task: &str, body: Bytes, timeout: Duration) -> Result<Streamed, CallError> {
-        let i = &self.inner;
-        let header = SignedHeader::new(&i.signer, target, i.netuid, i.version, task, &body);
-        let mut request = Request::new(body);
-        request.metadata_mut().insert_bin(AUTH_METADATA, MetadataValue::from_bytes(&header.encode()));
+        let mut request = self.request(target, task, body);
         request.set_timeout(timeout);
-        let mut grpc = self.grpc(addr)?;
+        let mut grpc = self.grpc(target, addr)?;
         let started = Instant::now();
         let exchange = async {
-            grpc.ready().await.map_err(|e| CallError::Unreachable(e.to_string()))?;
+            grpc.ready().await.map_err(|e| CallError::Unreachable(root_cause(&e)))?;
             let path = http::uri::PathAndQuery::from_static(QUERY_STREAM_PATH);
             let mut stream = grpc.server_streaming(request, path, BytesCodec).await.map_err(|s| classify(s, timeout))?.into_inner();
             let mut out = Streamed { chunks: Vec::new(), first_chunk: None };
@@ -147,29 +260,52 @@ impl Client {
         tokio::time::timeout(timeout, exchange).await.unwrap_or(Err(CallError::Timeout(timeout)))
     }
 
-    fn grpc(&self, addr: SocketAddr) -> Result<Grpc<Channel>, CallError> {
-        Ok(Grpc::new(self.channel(addr)?)
-            .max_decoding_message_size(self.inner.max_message_bytes)
-            .max_encoding_message_size(self.inner.max_message_bytes))
+    fn grpc(&self, target: [u8; 32], addr: SocketAddr) -> Result<Grpc<Channel>, CallError> {
+        let max = self.inner.options.max_message_bytes;
+        Ok(Grpc::new(self.channel(target, addr)?).max_decoding_message_size(max).max_encoding_message_size(max))
     }
 
-    fn channel(&self, addr: SocketAddr) -> Result<Channel, CallError> {
+    fn channel(&self, target: [u8; 32], addr: SocketAddr) -> Result<Channel, CallError> {
+        let pin = self.inner.pins.read().unwrap_or_else(|e| e.into_inner()).get(&target).copied();
+        let key = (addr, target, pin);
         let mut channels = self.inner.channels.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(c) = channels.get(&addr) {
+        if let Some(c) = channels.get(&key) {
             return Ok(c.clone());
         }
-        let endpoint = Endpoint::from_shared(format!("http://{addr}"))
-            .map_err(|e| CallError::Unreachable(e.to_string()))?
-            .connect_timeout(self.inner.connect_timeout)
-            .tcp_nodelay(true);
-        let channel = endpoint.connect_lazy();
-        // Miners come and go (new UIDs, new addresses); connections are cheap to
-        // reopen, so past this many the old ones are simply dropped.
+        let channel = self.connect_lazy(target, addr, pin)?;
+        // Miners come and go (new UIDs, new addresses, new keys); connections are
+        // cheap to reopen, so past this many the old ones are simply dropped.
         if channels.len() >= MAX_CACHED_CHANNELS {
             channels.clear();
         }
-        channels.insert(addr, channel.clone());
+        channels.insert(key, channel.clone());
         Ok(channel)
+    }
+
+    /// A channel that connects on first use (and again after the miner closes it).
+    fn connect_lazy(&self, target: [u8; 32], addr: SocketAddr, pin: Option<[u8; 32]>) -> Result<Channel, CallError> {
+        let options = &self.inner.options;
+        let endpoint = Endpoint::from_shared(format!("http://{addr}"))
+            .map_err(|e| CallError::Unreachable(e.to_string()))?
+            .connect_timeout(options.connect_timeout)
+            .tcp_nodelay(true);
+        if options.transport == Transport::Plaintext {
+            return Ok(endpoint.connect_lazy());
+        }
+        let client_cert = (options.proof == CallerProof::Session)
+            .then(|| Arc::new(IdentityResolver(self.inner.identity.clone())) as Arc<dyn rustls::client::ResolvesClientCert>);
+        let config = client_config(MinerVerifier::new(target, pin), client_cert).map_err(|e| CallError::Unreachable(e.to_string()))?;
+        let connector = TlsConnector::from(config);
+        let connect = tower::service_fn(move |_: Uri| {
+            let connector = connector.clone();
+            async move {
+                let tcp = tokio::net::TcpStream::connect(addr).await?;
+                tcp.set_nodelay(true)?;
+                let tls = connector.connect(ServerName::IpAddress(addr.ip().into()), tcp).await?;
+                Ok::<_, std::io::Error>(TokioIo::new(tls))
+            }
+        });
+        Ok(endpoint.connect_with_connector_lazy(connect))
     }
 
     /// Query every target at once; one response per target, in order. With `streamed`,
@@ -222,13 +358,25 @@ impl Querier for Client {
     }
 }
 
+/// The innermost error's message: for a failed connection, what failed (a refused
+/// TCP connect, the TLS handshake's reason) rather than "transport error".
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        message = inner.to_string();
+        source = inner.source();
+    }
+    message
+}
+
 /// Sort a failed status into the caller's categories.
 fn classify(status: Status, timeout: Duration) -> CallError {
     match (status.code(), reason_of(&status)) {
         (_, Some("handler_timeout")) => CallError::Timeout(timeout),
         (code, Some(reason)) => CallError::Refused { code, reason: reason.to_string(), message: status.message().to_string() },
         (Code::DeadlineExceeded | Code::Cancelled, None) => CallError::Timeout(timeout),
-        (Code::Unavailable | Code::Unknown, None) => CallError::Unreachable(status.message().to_string()),
+        (Code::Unavailable | Code::Unknown, None) => CallError::Unreachable(root_cause(&status)),
         // Statuses without our reason come from the transport itself (an oversized
         // message, a broken stream, a server that is not ours).
         (code, None) => CallError::Refused { code, reason: format!("{code:?}"), message: status.message().to_string() },

@@ -6,7 +6,10 @@
 //!
 //! | reason | code | when |
 //! |---|---|---|
-//! | `missing_header`, `malformed_header` | UNAUTHENTICATED | no or unreadable `subnet-auth-bin` |
+//! | `tls_required` | UNAUTHENTICATED | a plaintext connection, to a miner that serves TLS sessions only |
+//! | `client_certificate_required` | UNAUTHENTICATED | TLS without a client certificate, to a miner that serves sessions only |
+//! | `missing_metadata` | INVALID_ARGUMENT | a session request without `subnet-netuid` / `subnet-version` |
+//! | `missing_header`, `malformed_header` | UNAUTHENTICATED | signed mode: no or unreadable `subnet-auth-bin` |
 //! | `bad_signature`, `body_hash_mismatch` | UNAUTHENTICATED | the proof does not hold |
 //! | `stale_nonce`, `replay` | UNAUTHENTICATED | outside the clock window, or seen before |
 //! | `wrong_target`, `wrong_subnet` | FAILED_PRECONDITION | addressed to another hotkey or subnet |
@@ -33,6 +36,16 @@ pub const REJECT_METADATA: &str = "subnet-reject";
 /// reason token (see the module table).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum Rejection {
+    /// A plaintext connection, and this miner serves TLS sessions only.
+    #[error("this miner serves TLS only: connect with TLS and a hotkey certificate")]
+    TlsRequired,
+    /// A TLS connection without a client certificate, and this miner does not accept
+    /// signed requests instead.
+    #[error("present a hotkey certificate in the TLS handshake: this miner does not accept per-request signatures")]
+    ClientCertificateRequired,
+    /// A session request lacks a metadata entry (its key), or it is not a number.
+    #[error("the request lacks a valid `{0}` metadata entry")]
+    MissingMetadata(&'static str),
     /// The request has no `subnet-auth-bin` header.
     #[error("the request carries no signed header")]
     MissingHeader,
@@ -78,6 +91,9 @@ impl Rejection {
     /// The stable reason token (see the module table).
     pub fn reason(&self) -> &'static str {
         match self {
+            Rejection::TlsRequired => "tls_required",
+            Rejection::ClientCertificateRequired => "client_certificate_required",
+            Rejection::MissingMetadata(_) => "missing_metadata",
             Rejection::MissingHeader => "missing_header",
             Rejection::Auth(a) => match a {
                 AuthError::Malformed(_) => "malformed_header",
@@ -108,7 +124,8 @@ impl Rejection {
     /// The gRPC status code the client sees (see the module table).
     pub fn code(&self) -> Code {
         match self {
-            Rejection::MissingHeader => Code::Unauthenticated,
+            Rejection::MissingHeader | Rejection::TlsRequired | Rejection::ClientCertificateRequired => Code::Unauthenticated,
+            Rejection::MissingMetadata(_) => Code::InvalidArgument,
             Rejection::Auth(a) => match a {
                 AuthError::WrongTarget | AuthError::IncompatibleVersion { .. } | AuthError::WrongSubnet { .. } => Code::FailedPrecondition,
                 _ => Code::Unauthenticated,

@@ -1,15 +1,23 @@
 //! The miner's endpoint (Bittensor's "axon"): a gRPC service at
-//! [`QUERY_PATH`] (and [`QUERY_STREAM_PATH`], the same answer in chunks) whose request message is the task envelope and whose response
-//! message is the answer, both as opaque bytes, with the signed header
-//! ([`super::auth`]) in the `subnet-auth-bin` request metadata.
+//! [`QUERY_PATH`] (and [`QUERY_STREAM_PATH`], the same answer in chunks) whose request
+//! message is the task envelope and whose response message is the answer, both as
+//! opaque bytes, served over TLS 1.3 ([`super::tls`]).
 //!
-//! Every request goes through, in order and before the handler runs: the header is
-//! present and well formed; its claims (target, subnet, version, clock window); the
-//! blacklist ([`AccessPolicy`] over the [`CallerDirectory`]); the body hash and the
-//! signature; replay protection; the caller's rate limit; a slot in the
-//! stake-priority gate. The handler then runs in its own task, so a panic or an
-//! overrun becomes an error status and the server keeps serving. Refusals are typed
-//! statuses ([`super::reject`]).
+//! Who is calling is settled once per connection: the caller's certificate proves its
+//! hotkey in the TLS handshake, and each request then only names the subnet and the
+//! protocol version it speaks (`subnet-netuid`, `subnet-version` metadata). A miner
+//! may also accept callers that cannot hold a session (no client certificate, or no
+//! TLS at all) if each request carries a signed header ([`super::auth`]) in
+//! `subnet-auth-bin` ([`ServerConfig::signed_requests`], off by default); otherwise
+//! they are refused with `tls_required` or `client_certificate_required`.
+//!
+//! Every request goes through, in order and before the handler runs: who the caller
+//! is (the session's hotkey, or the signed header's claims); subnet and version; the
+//! blacklist ([`AccessPolicy`] over the [`CallerDirectory`]); for a signed request,
+//! the body hash, the signature and replay protection; the caller's rate limit; a
+//! slot in the stake-priority gate. A handler's panic or overrun becomes an error
+//! status and the server keeps serving. Refusals are typed statuses
+//! ([`super::reject`]).
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -23,13 +31,17 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use tonic::body::Body;
 use tonic::server::{Grpc, ServerStreamingService, UnaryService};
+use tokio_rustls::TlsAcceptor;
 use tonic::{Request, Response, Status};
 
 use super::access::{AccessPolicy, CallerDirectory, RateLimiter};
-use super::auth::{now_nanos, ReplayGuard, SignedHeader, Verifier};
+use super::auth::{now_nanos, AuthError, ReplayGuard, SignedHeader, Verifier};
 use super::codec::BytesCodec;
 use super::gate::PriorityGate;
+use super::listener::{incoming, ConnInfo, HandshakeLimits};
 use super::reject::Rejection;
+use super::tls::config::server_config;
+use super::tls::TlsIdentity;
 use crate::chain::AccountId;
 use crate::spec::{ChunkSink, HandleError, MinerSpec, RequestContext};
 
@@ -37,8 +49,12 @@ use crate::spec::{ChunkSink, HandleError, MinerSpec, RequestContext};
 pub const QUERY_PATH: &str = "/subnet.v1.Miner/Query";
 /// The server-streaming method: task envelope in, answer chunks out.
 pub const QUERY_STREAM_PATH: &str = "/subnet.v1.Miner/QueryStream";
-/// The binary metadata key of the signed header.
+/// The binary metadata key of the signed header (per-request signed mode).
 pub const AUTH_METADATA: &str = "subnet-auth-bin";
+/// The metadata key naming the subnet a session request is for.
+pub const NETUID_METADATA: &str = "subnet-netuid";
+/// The metadata key naming the protocol version a session request speaks.
+pub const VERSION_METADATA: &str = "subnet-version";
 
 /// How a miner's server behaves; the defaults suit a public miner.
 #[derive(Clone, Debug)]
@@ -47,9 +63,11 @@ pub struct ServerConfig {
     pub netuid: u16,
     /// The subnet's protocol version; requests for another are refused.
     pub version: u64,
-    /// Nonces (signing times) further than this from the local clock are refused.
+    /// Signed requests: nonces (signing times) further than this from the local clock
+    /// are refused.
     pub clock_window: Duration,
-    /// How far behind a caller's newest nonce a request may arrive (reordering).
+    /// Signed requests: how far behind a caller's newest nonce a request may arrive
+    /// (reordering).
     pub reorder_window: Duration,
     /// Largest request or answer message.
     pub max_message_bytes: usize,
@@ -63,11 +81,24 @@ pub struct ServerConfig {
     pub rate_limit: Option<(f64, u32)>,
     /// Who may call: registration, permit, minimum stake, allow and deny lists.
     pub policy: AccessPolicy,
+    /// Also serve callers without a TLS session (no client certificate, or plaintext)
+    /// when each request carries a signed header. Off: such callers are refused.
+    pub signed_requests: bool,
+    /// A connection is closed (gracefully, running requests finish) after this long,
+    /// and the caller reconnects with a fresh handshake: a session never outlives the
+    /// certificate checks it began with by more than this.
+    pub session_lifetime: Duration,
+    /// The longest a client may take to complete the TLS handshake.
+    pub handshake_timeout: Duration,
+    /// TLS handshakes running at once.
+    pub max_handshakes: usize,
 }
 
 impl ServerConfig {
-    /// The defaults for a miner on `netuid` speaking `version`: 30 s clock window, 4 MiB
-    /// messages, 12 s handler timeout, 64 running, 1024 waiting, 50 requests/s per caller.
+    /// The defaults for a miner on `netuid` speaking `version`: 4 MiB messages, 12 s
+    /// handler timeout, 64 running, 1024 waiting, 50 requests/s per caller, sessions
+    /// only (no signed requests), an hour per session, 10 s and 256 at once for
+    /// handshakes; for signed requests, a 30 s clock window.
     pub fn new(netuid: u16, version: u64) -> Self {
         Self {
             netuid,
@@ -80,6 +111,10 @@ impl ServerConfig {
             max_waiting: 1024,
             rate_limit: Some((50.0, 100)),
             policy: AccessPolicy::default(),
+            signed_requests: false,
+            session_lifetime: Duration::from_secs(3600),
+            handshake_timeout: Duration::from_secs(10),
+            max_handshakes: 256,
         }
     }
 }
@@ -98,6 +133,7 @@ pub struct ServerStats {
 }
 
 struct Inner {
+    identity: Arc<TlsIdentity>,
     verifier: Verifier,
     replay: Mutex<ReplayGuard>,
     directory: Arc<dyn CallerDirectory>,
@@ -126,10 +162,12 @@ pub struct RunningServer {
 }
 
 impl MinerServer {
-    /// A server for the miner with hotkey `me`, answering with `handler`.
-    pub fn new(me: AccountId, handler: Arc<dyn MinerSpec>, directory: Arc<dyn CallerDirectory>, config: ServerConfig) -> Self {
+    /// A server for the miner whose TLS identity (hotkey) is `identity`, answering with
+    /// `handler`.
+    pub fn new(identity: Arc<TlsIdentity>, handler: Arc<dyn MinerSpec>, directory: Arc<dyn CallerDirectory>, config: ServerConfig) -> Self {
         let inner = Inner {
-            verifier: Verifier::new(me.0, config.netuid, config.version, config.clock_window),
+            verifier: Verifier::new(identity.hotkey(), config.netuid, config.version, config.clock_window),
+            identity,
             replay: Mutex::new(ReplayGuard::new(config.reorder_window)),
             directory,
             limiter: config.rate_limit.map(|(rate, burst)| RateLimiter::new(rate, burst)),
@@ -150,13 +188,17 @@ impl MinerServer {
     pub async fn bind(self, addr: SocketAddr) -> std::io::Result<RunningServer> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+        let config = &self.inner.config;
+        let tls = server_config(self.inner.identity.clone()).map_err(std::io::Error::other)?;
+        let limits = HandshakeLimits { timeout: config.handshake_timeout, concurrent: config.max_handshakes };
+        let incoming = incoming(listener, TlsAcceptor::from(tls), limits);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let stats = self.stats();
         let gate = self.inner.gate.clone();
         let server = tonic::transport::Server::builder()
             // Headers are small (the signed header is ~250 bytes); refuse header floods.
-            .http2_max_header_list_size(16 * 1024);
+            .http2_max_header_list_size(16 * 1024)
+            .max_connection_age(config.session_lifetime);
         let task = tokio::spawn(server.serve_with_incoming_shutdown(self, incoming, async {
             let _ = rx.await;
         }));
@@ -199,17 +241,30 @@ struct Admitted {
 impl Inner {
     /// Every check before the handler, in the order of the module documentation.
     async fn admit(&self, request: Request<Bytes>) -> Result<Admitted, Rejection> {
-        let now = now_nanos();
-        let raw = request.metadata().get_bin(AUTH_METADATA).ok_or(Rejection::MissingHeader)?;
-        let raw = raw.to_bytes().map_err(|_| Rejection::Auth(super::auth::AuthError::Malformed("not base64")))?;
-        let signed = SignedHeader::decode(&raw)?;
-        let caller = signed.header.caller;
-        self.verifier.check_claims(&signed.header, now)?;
+        let session = request.extensions().get::<ConnInfo>().map_or((None, false), |c| (c.caller, c.tls));
+        let (caller, signed) = match session {
+            (Some(caller), _) => {
+                self.check_session_claims(&request)?;
+                (caller, None)
+            }
+            (None, tls) if !self.config.signed_requests => {
+                return Err(if tls { Rejection::ClientCertificateRequired } else { Rejection::TlsRequired });
+            }
+            (None, _) => {
+                let raw = request.metadata().get_bin(AUTH_METADATA).ok_or(Rejection::MissingHeader)?;
+                let raw = raw.to_bytes().map_err(|_| Rejection::Auth(super::auth::AuthError::Malformed("not base64")))?;
+                let signed = SignedHeader::decode(&raw)?;
+                self.verifier.check_claims(&signed.header, now_nanos())?;
+                (signed.header.caller, Some(signed))
+            }
+        };
         let stake = self.config.policy.admit(&caller, self.directory.lookup(&caller))?;
         let deadline = caller_deadline(&request).map_or(self.config.handler_timeout, |d| d.min(self.config.handler_timeout));
         let body = request.into_inner();
-        self.verifier.check_proof(&signed, &body)?;
-        self.replay.lock().unwrap_or_else(|e| e.into_inner()).accept(&caller, signed.header.nonce)?;
+        if let Some(signed) = signed {
+            self.verifier.check_proof(&signed, &body)?;
+            self.replay.lock().unwrap_or_else(|e| e.into_inner()).accept(&caller, signed.header.nonce)?;
+        }
         if let Some(limiter) = &self.limiter {
             limiter.take(&caller)?;
         }
@@ -219,6 +274,24 @@ impl Inner {
         let remaining = deadline.saturating_sub(started.elapsed());
         let ctx = RequestContext { caller: AccountId(caller), stake, deadline: Some(Instant::now() + remaining) };
         Ok(Admitted { ctx, body, remaining, deadline, slot })
+    }
+
+    /// A session request names the subnet and version it is for (the caller is the
+    /// session's; the target is this miner, whose certificate the caller checked).
+    fn check_session_claims(&self, request: &Request<Bytes>) -> Result<(), Rejection> {
+        let claim = |key: &'static str| -> Result<u64, Rejection> {
+            let value = request.metadata().get(key).ok_or(Rejection::MissingMetadata(key))?;
+            value.to_str().ok().and_then(|v| v.parse().ok()).ok_or(Rejection::MissingMetadata(key))
+        };
+        let (netuid, version) = (claim(NETUID_METADATA)?, claim(VERSION_METADATA)?);
+        if netuid != u64::from(self.config.netuid) {
+            let theirs = u16::try_from(netuid).unwrap_or(u16::MAX);
+            return Err(AuthError::WrongSubnet { ours: self.config.netuid, theirs }.into());
+        }
+        if version != self.config.version {
+            return Err(AuthError::IncompatibleVersion { ours: self.config.version, theirs: version }.into());
+        }
+        Ok(())
     }
 
     /// A unary request: the whole answer at once.

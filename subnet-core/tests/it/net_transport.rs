@@ -1,6 +1,9 @@
-//! The signed gRPC transport end to end on loopback: every refusal the server makes
-//! before the handler, hand-built bad requests, handler failures, priority, and the
-//! client's behaviour with dead and slow miners.
+//! The gRPC transport end to end on loopback: every refusal the server makes before
+//! the handler, hand-built bad requests, handler failures, priority, and the client's
+//! behaviour with dead and slow miners. Requests travel over TLS sessions
+//! (`net_tls.rs` tests the handshake's own refusals); the per-request signed mode is
+//! tested here against miners that accept it, over plaintext HTTP/2, which also lets
+//! hand-built HTTP/2 frames reach the server.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,7 +14,10 @@ use bytes::Bytes;
 use subnet_core::chain::{AccountId, AxonInfo};
 use subnet_core::keys::Keypair;
 use subnet_core::net::auth::{body_hash, now_nanos, Header, SignedHeader};
-use subnet_core::net::{axon_info, AccessPolicy, CallError, CallerInfo, Client, MetagraphDirectory, MinerServer, RunningServer, ServerConfig};
+use subnet_core::net::{
+    axon_info, AccessPolicy, CallError, CallerInfo, CallerProof, Client, ClientOptions, MetagraphDirectory, MinerServer, RunningServer, ServerConfig,
+    TlsIdentity, Transport,
+};
 use subnet_core::spec::{ChunkSink, Envelope, HandleError, MinerSpec, Querier, QueryError, RequestContext, Target};
 use tonic::Code;
 
@@ -107,7 +113,8 @@ impl Net {
         config.policy.min_stake = 100;
         tune(&mut config);
         let miner = Arc::new(TestMiner { calls: AtomicUsize::new(0), served_stakes: Default::default(), release: Default::default() });
-        let server = MinerServer::new(AccountId(miner_key), miner.clone(), Arc::new(directory), config);
+        let identity = TlsIdentity::new(&key("//Miner")).unwrap();
+        let server = MinerServer::new(identity, miner.clone(), Arc::new(directory), config);
         let server = server.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         Net { server, miner, miner_key }
     }
@@ -138,12 +145,23 @@ impl Net {
         };
         tweak(&mut h);
         let wire = h.sign(signer).encode();
-        validator_client().send_raw(self.addr(), Some(&wire), Bytes::copy_from_slice(body), T).await
+        signed_client().send_raw(self.miner_key, self.addr(), Some(&wire), Bytes::copy_from_slice(body), T).await
     }
+}
+
+/// A miner that also accepts per-request signed headers (off by default).
+fn accepting_signed(c: &mut ServerConfig) {
+    c.signed_requests = true;
 }
 
 fn validator_client() -> Client {
     Client::new(key("//Validator"), NETUID, VERSION)
+}
+
+/// A validator client in the per-request signed mode, over plaintext HTTP/2.
+fn signed_client() -> Client {
+    let options = ClientOptions { transport: Transport::Plaintext, proof: CallerProof::SignedRequests, ..ClientOptions::default() };
+    Client::with_options(key("//Validator"), NETUID, VERSION, options)
 }
 
 fn refused(result: Result<Bytes, CallError>) -> (Code, String) {
@@ -170,26 +188,26 @@ async fn a_registered_validator_gets_its_answer_with_its_identity() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_proofs_are_refused_before_the_handler() {
-    let net = Net::start(|_| {}).await;
+    let net = Net::start(accepting_signed).await;
     let v = key("//Validator");
     let body = echo_body();
 
     // No header, garbage header, truncated header.
-    let client = validator_client();
-    assert_eq!(refused(client.send_raw(net.addr(), None, Bytes::from(body.clone()), T).await), (Code::Unauthenticated, "missing_header".into()));
+    let client = signed_client();
+    assert_eq!(refused(client.send_raw(net.miner_key, net.addr(), None, Bytes::from(body.clone()), T).await), (Code::Unauthenticated, "missing_header".into()));
     assert_eq!(
-        refused(client.send_raw(net.addr(), Some(b"garbage"), Bytes::from(body.clone()), T).await),
+        refused(client.send_raw(net.miner_key, net.addr(), Some(b"garbage"), Bytes::from(body.clone()), T).await),
         (Code::Unauthenticated, "malformed_header".into())
     );
     let full = SignedHeader::new(&v, net.miner_key, NETUID, VERSION, "echo", &body).encode();
     let cut = &full[..full.len() - 10];
-    assert_eq!(refused(client.send_raw(net.addr(), Some(cut), Bytes::from(body.clone()), T).await).1, "malformed_header");
+    assert_eq!(refused(client.send_raw(net.miner_key, net.addr(), Some(cut), Bytes::from(body.clone()), T).await).1, "malformed_header");
 
     // A body other than the one signed.
     let tampered = Envelope::encode("echo", &serde_json::json!({"x": 2}));
     let header = SignedHeader::new(&v, net.miner_key, NETUID, VERSION, "echo", &body).encode();
     assert_eq!(
-        refused(client.send_raw(net.addr(), Some(&header), Bytes::from(tampered), T).await),
+        refused(client.send_raw(net.miner_key, net.addr(), Some(&header), Bytes::from(tampered), T).await),
         (Code::Unauthenticated, "body_hash_mismatch".into())
     );
 
@@ -197,7 +215,7 @@ async fn bad_proofs_are_refused_before_the_handler() {
     let mut forged = SignedHeader::new(&key("//Mallory"), net.miner_key, NETUID, VERSION, "echo", &body);
     forged.header.caller = v.public_key().0;
     assert_eq!(
-        refused(client.send_raw(net.addr(), Some(&forged.encode()), Bytes::from(body.clone()), T).await),
+        refused(client.send_raw(net.miner_key, net.addr(), Some(&forged.encode()), Bytes::from(body.clone()), T).await),
         (Code::Unauthenticated, "bad_signature".into())
     );
 
@@ -211,25 +229,30 @@ async fn bad_proofs_are_refused_before_the_handler() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replayed_request_is_refused() {
-    let net = Net::start(|_| {}).await;
+    let net = Net::start(accepting_signed).await;
     let body = echo_body();
     let wire = SignedHeader::new(&key("//Validator"), net.miner_key, NETUID, VERSION, "echo", &body).encode();
-    let client = validator_client();
-    client.send_raw(net.addr(), Some(&wire), Bytes::from(body.clone()), T).await.unwrap();
-    assert_eq!(refused(client.send_raw(net.addr(), Some(&wire), Bytes::from(body.clone()), T).await), (Code::Unauthenticated, "replay".into()));
+    let client = signed_client();
+    client.send_raw(net.miner_key, net.addr(), Some(&wire), Bytes::from(body.clone()), T).await.unwrap();
+    assert_eq!(refused(client.send_raw(net.miner_key, net.addr(), Some(&wire), Bytes::from(body.clone()), T).await), (Code::Unauthenticated, "replay".into()));
     assert_eq!(net.calls(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn misaddressed_and_incompatible_requests_are_refused() {
-    let net = Net::start(|_| {}).await;
+    let net = Net::start(accepting_signed).await;
     let (v, body) = (key("//Validator"), echo_body());
     assert_eq!(refused(net.ask_with(&v, &body, |h| h.target = [7; 32]).await), (Code::FailedPrecondition, "wrong_target".into()));
     assert_eq!(refused(net.ask_with(&v, &body, |h| h.version = VERSION + 1).await), (Code::FailedPrecondition, "incompatible_version".into()));
     assert_eq!(refused(net.ask_with(&v, &body, |h| h.netuid = NETUID + 1).await), (Code::FailedPrecondition, "wrong_subnet".into()));
-    // The client built for another version is refused the same way.
-    let old = Client::new(v, NETUID, VERSION - 1);
-    assert_eq!(refused(old.call(net.miner_key, net.addr(), "echo", Bytes::from(body), T).await).1, "incompatible_version");
+    // A session client built for another version or subnet is refused the same way.
+    let old = Client::new(v.clone(), NETUID, VERSION - 1);
+    assert_eq!(
+        refused(old.call(net.miner_key, net.addr(), "echo", Bytes::from(body.clone()), T).await),
+        (Code::FailedPrecondition, "incompatible_version".into())
+    );
+    let elsewhere = Client::new(v, NETUID + 1, VERSION);
+    assert_eq!(refused(elsewhere.call(net.miner_key, net.addr(), "echo", Bytes::from(body), T).await).1, "wrong_subnet");
     assert_eq!(net.calls(), 0);
 }
 
@@ -243,14 +266,16 @@ async fn the_blacklist_refuses_strangers_non_validators_and_low_stake() {
     let cases =
         [("//Stranger", "not_registered"), ("//OtherMiner", "no_validator_permit"), ("//Minnow", "stake_too_low"), ("//Whale", "blacklisted")];
     for (who, reason) in cases {
-        let got = refused(net.ask_with(&key(who), &body, |_| {}).await);
+        // The hotkey proven in the TLS handshake is what the blacklist judges.
+        let client = Client::new(key(who), NETUID, VERSION);
+        let got = refused(client.call(net.miner_key, net.addr(), "echo", Bytes::from(body.clone()), T).await);
         assert_eq!(got, (Code::PermissionDenied, reason.to_string()), "{who}");
     }
     assert_eq!(net.calls(), 0);
 
-    // An open policy admits anyone who signs.
+    // An open policy admits anyone who proves a hotkey.
     let open = Net::start(|c| c.policy = AccessPolicy::open()).await;
-    open.ask_with(&key("//Stranger"), &body, |_| {}).await.unwrap();
+    Client::new(key("//Stranger"), NETUID, VERSION).call(open.miner_key, open.addr(), "echo", Bytes::from(body), T).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -262,7 +287,7 @@ async fn each_caller_has_its_own_rate_limit() {
     }
     assert_eq!(refused(net.ask(&client, "echo", serde_json::json!(1)).await), (Code::ResourceExhausted, "rate_limited".into()));
     // Another validator is unaffected.
-    net.ask_with(&key("//Whale"), &echo_body(), |_| {}).await.unwrap();
+    net.ask(&Client::new(key("//Whale"), NETUID, VERSION), "echo", serde_json::json!(1)).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -293,9 +318,8 @@ async fn handler_panics_failures_and_overruns_become_errors_and_serving_goes_on(
     assert_eq!(refused(net.ask(&client, "panic", serde_json::json!(null)).await), (Code::Internal, "handler_panicked".into()));
     assert_eq!(refused(net.ask(&client, "fail", serde_json::json!(null)).await), (Code::Internal, "miner_failed".into()));
     assert_eq!(refused(net.ask(&client, "nope", serde_json::json!(null)).await), (Code::Unimplemented, "unknown_task".into()));
-    let not_json = SignedHeader::new(&key("//Validator"), net.miner_key, NETUID, VERSION, "echo", b"{broken").encode();
     assert_eq!(
-        refused(client.send_raw(net.addr(), Some(&not_json), Bytes::from_static(b"{broken"), T).await),
+        refused(client.call(net.miner_key, net.addr(), "echo", Bytes::from_static(b"{broken"), T).await),
         (Code::InvalidArgument, "bad_request".into())
     );
     let started = std::time::Instant::now();
@@ -374,18 +398,24 @@ async fn a_round_is_not_held_by_dead_or_slow_miners() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_concurrent_requests_from_one_validator_all_pass() {
-    // Signed at nearly the same time, arriving in any order: none is taken for a replay.
-    let net = Arc::new(Net::start(|c| c.rate_limit = None).await);
-    let client = validator_client();
-    let mut tasks = Vec::new();
-    for i in 0..200 {
-        let (net, client) = (net.clone(), client.clone());
-        tasks.push(tokio::spawn(async move { net.ask(&client, "echo", serde_json::json!(i)).await }));
+    // On a session, and signed at nearly the same time (arriving in any order): none is
+    // refused, none taken for a replay.
+    let net = Arc::new(Net::start(|c| {
+        c.rate_limit = None;
+        c.signed_requests = true;
+    })
+    .await);
+    for client in [validator_client(), signed_client()] {
+        let mut tasks = Vec::new();
+        for i in 0..200 {
+            let (net, client) = (net.clone(), client.clone());
+            tasks.push(tokio::spawn(async move { net.ask(&client, "echo", serde_json::json!(i)).await }));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
     }
-    for t in tasks {
-        t.await.unwrap().unwrap();
-    }
-    assert_eq!(net.calls(), 200);
+    assert_eq!(net.calls(), 400);
 }
 
 /// Send one hand-built HTTP/2 request; returns the `grpc-status` the server answered.
@@ -443,7 +473,11 @@ fn grpc_frame(compressed: u8, declared_len: u32, payload: &[u8]) -> Bytes {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hand_built_bad_frames_get_statuses_and_the_server_survives() {
-    let net = Net::start(|c| c.max_message_bytes = 64 << 10).await;
+    let net = Net::start(|c| {
+        c.max_message_bytes = 64 << 10;
+        c.signed_requests = true;
+    })
+    .await;
     let body = echo_body();
     let auth = SignedHeader::new(&key("//Validator"), net.miner_key, NETUID, VERSION, "echo", &body).encode();
     let ok = Code::Ok as u32;
@@ -477,9 +511,13 @@ async fn hand_built_bad_frames_get_statuses_and_the_server_survives() {
 async fn mutated_requests_never_reach_the_handler_nor_break_the_server() {
     // A property over the server's decoding path: any change to a signed request's
     // header or body bytes is refused with a status, and the server keeps serving.
-    let net = Net::start(|c| c.rate_limit = None).await;
+    let net = Net::start(|c| {
+        c.rate_limit = None;
+        c.signed_requests = true;
+    })
+    .await;
     let v = key("//Validator");
-    let client = validator_client();
+    let client = signed_client();
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = move || {
         seed ^= seed << 13;
@@ -504,7 +542,7 @@ async fn mutated_requests_never_reach_the_handler_nor_break_the_server() {
             }
             _ => header.extend((0..(next() % 40 + 1)).map(|_| next() as u8)),
         }
-        let result = client.send_raw(net.addr(), Some(&header), Bytes::from(payload), T).await;
+        let result = client.send_raw(net.miner_key, net.addr(), Some(&header), Bytes::from(payload), T).await;
         assert!(matches!(result, Err(CallError::Refused { .. })), "{result:?}");
     }
     assert_eq!(net.calls(), 0);
@@ -534,7 +572,8 @@ async fn streamed_answers_arrive_chunk_by_chunk_and_fail_typed() {
     let short = Duration::from_millis(100);
     assert_eq!(ask(serde_json::json!({"n": 100, "every_ms": 20}), short).await, Err(CallError::Timeout(short)));
 
-    // The stream path runs the same checks: no header, no stream.
+    // The stream path runs the same checks: plaintext without a signed header (here,
+    // to a miner that accepts none), no stream.
     let frame = grpc_frame(0, echo_body().len() as u32, &echo_body());
     assert_eq!(raw_http2(net.addr(), "/subnet.v1.Miner/QueryStream", None, frame).await, Code::Unauthenticated as u32);
 
