@@ -29,6 +29,7 @@ use super::codec::BytesCodec;
 use super::reject::reason_of;
 use super::server::{AUTH_METADATA, NETUID_METADATA, QUERY_PATH, QUERY_STREAM_PATH, VERSION_METADATA};
 use super::tls::config::{client_config, IdentityResolver};
+use super::tls::verifier::readable;
 use super::tls::{MinerVerifier, TlsIdentity};
 use crate::chain::AxonInfo;
 use crate::keys::Keypair;
@@ -231,7 +232,14 @@ impl Client {
 
     /// Send a request with any signed-header bytes (or none) and no other claims: for
     /// testing servers with bad headers.
-    pub async fn send_raw(&self, target: [u8; 32], addr: SocketAddr, header: Option<&[u8]>, body: Bytes, timeout: Duration) -> Result<Bytes, CallError> {
+    pub async fn send_raw(
+        &self,
+        target: [u8; 32],
+        addr: SocketAddr,
+        header: Option<&[u8]>,
+        body: Bytes,
+        timeout: Duration,
+    ) -> Result<Bytes, CallError> {
         let mut request = Request::new(body);
         if let Some(h) = header {
             request.metadata_mut().insert_bin(AUTH_METADATA, MetadataValue::from_bytes(h));
@@ -301,7 +309,7 @@ impl Client {
             async move {
                 let tcp = tokio::net::TcpStream::connect(addr).await?;
                 tcp.set_nodelay(true)?;
-                let tls = connector.connect(ServerName::IpAddress(addr.ip().into()), tcp).await?;
+                let tls = connector.connect(ServerName::IpAddress(addr.ip().into()), tcp).await.map_err(readable)?;
                 Ok::<_, std::io::Error>(TokioIo::new(tls))
             }
         });

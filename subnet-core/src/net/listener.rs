@@ -6,7 +6,6 @@
 //! it, authenticated by per-request signatures.
 
 use std::io;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -19,7 +18,9 @@ use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 use tonic::transport::server::Connected;
 
+use super::server::ServerStats;
 use super::tls::binding::{check_certificate, unix_now};
+use super::tls::verifier::readable;
 
 /// The first byte of a TLS record carrying a handshake message (a ClientHello).
 const TLS_HANDSHAKE_RECORD: u8 = 0x16;
@@ -58,6 +59,7 @@ pub(crate) fn incoming(
     listener: TcpListener,
     acceptor: TlsAcceptor,
     limits: HandshakeLimits,
+    stats: Arc<ServerStats>,
 ) -> tokio_stream::wrappers::ReceiverStream<io::Result<Conn>> {
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(async move {
@@ -76,11 +78,12 @@ pub(crate) fn incoming(
                     }
                 },
             };
-            let (tx, acceptor) = (tx.clone(), acceptor.clone());
+            let (tx, acceptor, stats) = (tx.clone(), acceptor.clone(), stats.clone());
             tokio::spawn(async move {
                 let _slot = slot;
                 match tokio::time::timeout(limits.timeout, establish(tcp, acceptor)).await {
                     Ok(Ok(conn)) => {
+                        stats.connections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let _ = tx.send(Ok(conn)).await;
                     }
                     Ok(Err(e)) => tracing::debug!(%remote, "connection refused at the handshake: {e}"),
@@ -102,7 +105,7 @@ async fn establish(tcp: TcpStream, acceptor: TlsAcceptor) -> io::Result<Conn> {
     if first[0] != TLS_HANDSHAKE_RECORD {
         return Ok(Conn { io: Io::Plain(tcp), info: ConnInfo { tls: false, caller: None } });
     }
-    let tls = acceptor.accept(tcp).await?;
+    let tls = acceptor.accept(tcp).await.map_err(readable)?;
     // The verifier already checked the certificate; read the hotkey it proves once,
     // here, rather than on every request.
     let caller = match tls.get_ref().1.peer_certificates() {

@@ -29,9 +29,9 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use tokio_rustls::TlsAcceptor;
 use tonic::body::Body;
 use tonic::server::{Grpc, ServerStreamingService, UnaryService};
-use tokio_rustls::TlsAcceptor;
 use tonic::{Request, Response, Status};
 
 use super::access::{AccessPolicy, CallerDirectory, RateLimiter};
@@ -130,6 +130,8 @@ pub struct ServerStats {
     pub failed: AtomicU64,
     /// Sum of handler times, microseconds.
     pub handler_micros: AtomicU64,
+    /// Connections established (TLS handshakes completed, plaintext connections taken).
+    pub connections: AtomicU64,
 }
 
 struct Inner {
@@ -191,7 +193,7 @@ impl MinerServer {
         let config = &self.inner.config;
         let tls = server_config(self.inner.identity.clone()).map_err(std::io::Error::other)?;
         let limits = HandshakeLimits { timeout: config.handshake_timeout, concurrent: config.max_handshakes };
-        let incoming = incoming(listener, TlsAcceptor::from(tls), limits);
+        let incoming = incoming(listener, TlsAcceptor::from(tls), limits, self.inner.stats.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let stats = self.stats();
         let gate = self.inner.gate.clone();

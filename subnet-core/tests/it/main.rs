@@ -16,6 +16,7 @@ mod keys_wallet;
 mod local_chain;
 mod local_chain_fuzz;
 mod miner_serve;
+mod net_tls;
 mod net_transport;
 mod node_calls;
 mod node_runtime_api;

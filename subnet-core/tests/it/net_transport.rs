@@ -194,7 +194,10 @@ async fn bad_proofs_are_refused_before_the_handler() {
 
     // No header, garbage header, truncated header.
     let client = signed_client();
-    assert_eq!(refused(client.send_raw(net.miner_key, net.addr(), None, Bytes::from(body.clone()), T).await), (Code::Unauthenticated, "missing_header".into()));
+    assert_eq!(
+        refused(client.send_raw(net.miner_key, net.addr(), None, Bytes::from(body.clone()), T).await),
+        (Code::Unauthenticated, "missing_header".into())
+    );
     assert_eq!(
         refused(client.send_raw(net.miner_key, net.addr(), Some(b"garbage"), Bytes::from(body.clone()), T).await),
         (Code::Unauthenticated, "malformed_header".into())
@@ -234,7 +237,10 @@ async fn a_replayed_request_is_refused() {
     let wire = SignedHeader::new(&key("//Validator"), net.miner_key, NETUID, VERSION, "echo", &body).encode();
     let client = signed_client();
     client.send_raw(net.miner_key, net.addr(), Some(&wire), Bytes::from(body.clone()), T).await.unwrap();
-    assert_eq!(refused(client.send_raw(net.miner_key, net.addr(), Some(&wire), Bytes::from(body.clone()), T).await), (Code::Unauthenticated, "replay".into()));
+    assert_eq!(
+        refused(client.send_raw(net.miner_key, net.addr(), Some(&wire), Bytes::from(body.clone()), T).await),
+        (Code::Unauthenticated, "replay".into())
+    );
     assert_eq!(net.calls(), 1);
 }
 
@@ -400,11 +406,13 @@ async fn a_round_is_not_held_by_dead_or_slow_miners() {
 async fn many_concurrent_requests_from_one_validator_all_pass() {
     // On a session, and signed at nearly the same time (arriving in any order): none is
     // refused, none taken for a replay.
-    let net = Arc::new(Net::start(|c| {
-        c.rate_limit = None;
-        c.signed_requests = true;
-    })
-    .await);
+    let net = Arc::new(
+        Net::start(|c| {
+            c.rate_limit = None;
+            c.signed_requests = true;
+        })
+        .await,
+    );
     for client in [validator_client(), signed_client()] {
         let mut tasks = Vec::new();
         for i in 0..200 {

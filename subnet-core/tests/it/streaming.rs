@@ -59,10 +59,15 @@ async fn tokens_arrive_one_message_each_and_whole_on_a_unary_request() {
     let mut config = ServerConfig::new(1, 1);
     AccessRules::validators_only().apply(&mut config);
     let directory = MetagraphDirectory::from_callers([(validator.public_key().0, CallerInfo { uid: 0, stake: 1, validator_permit: true })]);
-    let server = MinerServer::new(subnet_core::net::TlsIdentity::new(&miner).expect("a TLS identity"), Arc::new(echo::Subnet::miner()), Arc::new(directory), config)
-        .bind("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let server = MinerServer::new(
+        subnet_core::net::TlsIdentity::new(&miner).expect("a TLS identity"),
+        Arc::new(echo::Subnet::miner()),
+        Arc::new(directory),
+        config,
+    )
+    .bind("127.0.0.1:0".parse().unwrap())
+    .await
+    .unwrap();
     let client = Client::new(validator, 1, 1);
     let task = Envelope::encode("Prompt", &echo::Prompt { words: vec!["a".into(), "b".into(), "c".into()] });
     let t = Duration::from_secs(5);

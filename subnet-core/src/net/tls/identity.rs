@@ -152,6 +152,7 @@ pub(crate) fn certificate(signer: &Keypair, key: &KeyPair, now: u64, not_after: 
 }
 
 /// An Ed25519 key pair from a 32-byte seed (tests: an attacker's own key).
+#[cfg(test)]
 pub(crate) fn key_pair_from_seed(seed: &[u8; 32]) -> Result<(KeyPair, Zeroizing<Vec<u8>>), IdentityError> {
     let mut pkcs8 = Zeroizing::new(ED25519_PKCS8_PREFIX.to_vec());
     pkcs8.extend_from_slice(seed);
@@ -160,6 +161,7 @@ pub(crate) fn key_pair_from_seed(seed: &[u8; 32]) -> Result<(KeyPair, Zeroizing<
 
 /// A certified key from a certificate and a PKCS#8 key that need not match (tests: a
 /// swapped certificate).
+#[cfg(test)]
 pub(crate) fn certified_key(cert: CertificateDer<'static>, pkcs8: &[u8]) -> Result<Arc<CertifiedKey>, IdentityError> {
     let signer = any_eddsa_type(&PrivatePkcs8KeyDer::from(pkcs8)).map_err(|e| IdentityError(e.to_string()))?;
     Ok(Arc::new(CertifiedKey::new(vec![cert], signer)))

@@ -23,6 +23,22 @@ fn refuse(e: CertError) -> Error {
     Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(e))))
 }
 
+/// The message of a failed handshake, with the binding's reason in words where it was
+/// one (rustls shows its inner error with `Debug`).
+pub(crate) fn readable(e: std::io::Error) -> std::io::Error {
+    let described = e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()).map(|tls| match tls {
+        Error::InvalidCertificate(CertificateError::Other(OtherError(other))) => match other.downcast_ref::<CertError>() {
+            Some(reason) => format!("TLS handshake: {reason}"),
+            None => format!("TLS handshake: {other}"),
+        },
+        other => format!("TLS handshake: {other}"),
+    });
+    match described {
+        Some(message) => std::io::Error::new(e.kind(), message),
+        None => e,
+    }
+}
+
 /// The certificate's binding, checked at `now`; exactly one certificate is expected.
 fn check(end_entity: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>], now: UnixTime) -> Result<PeerIdentity, Error> {
     if !intermediates.is_empty() {
@@ -70,7 +86,12 @@ impl ServerCertVerifier for MinerVerifier {
         Err(Error::PeerIncompatible(rustls::PeerIncompatible::Tls12NotOffered))
     }
 
-    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, Error> {
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
         verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
@@ -110,7 +131,12 @@ impl ClientCertVerifier for CallerVerifier {
         &[]
     }
 
-    fn verify_client_cert(&self, end_entity: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>], now: UnixTime) -> Result<ClientCertVerified, Error> {
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, Error> {
         check(end_entity, intermediates, now).map(|_| ClientCertVerified::assertion())
     }
 
@@ -118,7 +144,12 @@ impl ClientCertVerifier for CallerVerifier {
         Err(Error::PeerIncompatible(rustls::PeerIncompatible::Tls12NotOffered))
     }
 
-    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, Error> {
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
         verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
