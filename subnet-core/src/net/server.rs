@@ -29,6 +29,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use futures::FutureExt;
 use tokio_rustls::TlsAcceptor;
 use tonic::body::Body;
 use tonic::server::{Grpc, ServerStreamingService, UnaryService};
@@ -322,18 +323,19 @@ impl Inner {
         Ok(tokio_stream::wrappers::ReceiverStream::new(rx))
     }
 
-    /// Run a handler in its own task, so a panic or an overrun is an error, not a crash.
+    /// Run a handler so that a panic or an overrun is an error, not a crash. It runs in
+    /// the request's own task (the HTTP/2 server gives each request one), so a caller
+    /// hanging up drops it.
     async fn run_handler<T: Send + 'static>(
         &self,
         remaining: Duration,
         deadline: Duration,
         work: impl Future<Output = Result<T, HandleError>> + Send + 'static,
     ) -> Result<T, Rejection> {
-        let task = AbortOnDrop(tokio::spawn(work));
         let ran = Instant::now();
-        let outcome = match tokio::time::timeout(remaining, task.wait()).await {
+        let outcome = match tokio::time::timeout(remaining, std::panic::AssertUnwindSafe(work).catch_unwind()).await {
             Err(_) => Err(Rejection::HandlerTimeout(deadline.as_millis() as u64)),
-            Ok(Err(_join)) => Err(Rejection::HandlerPanicked),
+            Ok(Err(_panic)) => Err(Rejection::HandlerPanicked),
             Ok(Ok(Err(e))) => Err(Rejection::Handler(e)),
             Ok(Ok(Ok(answer))) => Ok(answer),
         };
@@ -378,22 +380,6 @@ fn caller_deadline<T>(request: &Request<T>) -> Option<Duration> {
         "n" => Duration::from_nanos(n),
         _ => return None,
     })
-}
-
-/// A spawned task that is cancelled if whoever waits for it goes away (the client
-/// hung up, or the deadline passed).
-struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
-
-impl<T> AbortOnDrop<T> {
-    async fn wait(mut self) -> Result<T, tokio::task::JoinError> {
-        (&mut self.0).await
-    }
-}
-
-impl<T> Drop for AbortOnDrop<T> {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
