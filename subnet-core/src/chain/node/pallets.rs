@@ -127,6 +127,18 @@ pub enum SubtensorCall {
     serve_axon { netuid: NetUid, version: u32, ip: u128, port: u16, ip_type: u8, protocol: u8, placeholder1: u8, placeholder2: u8 },
     #[codec(index = 7)]
     burned_register { netuid: NetUid, hotkey: AccountId32 },
+    #[codec(index = 40)]
+    serve_axon_tls {
+        netuid: NetUid,
+        version: u32,
+        ip: u128,
+        port: u16,
+        ip_type: u8,
+        protocol: u8,
+        placeholder1: u8,
+        placeholder2: u8,
+        certificate: Vec<u8>,
+    },
     #[codec(index = 59)]
     register_network { hotkey: AccountId32 },
     #[codec(index = 88)]
@@ -151,8 +163,9 @@ pub enum SubtensorCall {
     set_activity_cutoff_factor { netuid: NetUid, factor_milli: u32 },
 }
 
-/// `BoundedVec<u8, ConstU32<8192>>`, as `bounded_collections` describes it: the
-/// bytes `MevShield::submit_encrypted` carries.
+/// `BoundedVec<u8, ConstU32<N>>`, as `bounded_collections` describes it (the bound is
+/// not in the metadata): the bytes `MevShield::submit_encrypted` carries (8192) and a
+/// `NeuronCertificate`'s public key (64).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct BoundedBytes(pub Vec<u8>);
 
@@ -702,6 +715,11 @@ fn apply(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Result<Ve
             S::serve_axon { netuid, version, ip, port, ip_type, protocol, .. } => {
                 let axon = AxonInfo { block: 0, version, ip, port, ip_type, protocol };
                 chain.serve_axon(signer, netuid.0, axon)?;
+                Ok(event(SubtensorEvent::AxonServed(netuid, AccountId32(who.0))))
+            }
+            S::serve_axon_tls { netuid, version, ip, port, ip_type, protocol, certificate, .. } => {
+                let axon = AxonInfo { block: 0, version, ip, port, ip_type, protocol };
+                chain.serve_axon_tls(signer, netuid.0, axon, &certificate)?;
                 Ok(event(SubtensorEvent::AxonServed(netuid, AccountId32(who.0))))
             }
             S::burned_register { netuid, hotkey } => {
