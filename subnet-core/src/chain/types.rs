@@ -337,3 +337,24 @@ impl AccountId {
         crate::keys::PublicKey(self.0).ss58()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificates_follow_the_chains_try_from() {
+        // Byte 0 is the algorithm, the rest the key, at most 64 bytes.
+        let ed = NeuronCertificate::ed25519([9; 32]);
+        assert_eq!(ed.to_bytes().len(), 33);
+        assert_eq!(NeuronCertificate::from_bytes(&ed.to_bytes()), Some(ed.clone()));
+        assert_eq!(ed.ed25519_key(), Some([9; 32]));
+        assert_eq!(NeuronCertificate::from_bytes(&[]), None);
+        assert_eq!(NeuronCertificate::from_bytes(&[1; 66]), None);
+        assert_eq!(NeuronCertificate::from_bytes(&[1; 65]).map(|c| c.public_key.len()), Some(64));
+        assert_eq!(NeuronCertificate::from_bytes(&[7]), Some(NeuronCertificate { algorithm: 7, public_key: vec![] }));
+        // Only algorithm 1 with exactly 32 bytes is an Ed25519 key.
+        assert_eq!(NeuronCertificate { algorithm: 2, public_key: vec![9; 32] }.ed25519_key(), None);
+        assert_eq!(NeuronCertificate { algorithm: 1, public_key: vec![9; 31] }.ed25519_key(), None);
+    }
+}

@@ -975,6 +975,24 @@ mod tests {
         assert_eq!(&bytes[35..], &codec::Compact(1u64 << 30).encode()[..]);
         assert_eq!(RuntimeCall::decode(&mut &bytes[..]).unwrap(), transfer);
         assert_eq!(NetUidStorageIndex::of(NetUid(3), MechId(2)), NetUidStorageIndex(8195));
+        let tls = RuntimeCall::SubtensorModule(SubtensorCall::serve_axon_tls {
+            netuid: NetUid(1),
+            version: 0,
+            ip: 0,
+            port: 8091,
+            ip_type: 4,
+            protocol: 0,
+            placeholder1: 0,
+            placeholder2: 0,
+            certificate: vec![1; 33],
+        });
+        let bytes = tls.encode();
+        // pallet 7, call 40, serve_axon's fields (2 + 4 + 16 + 2 + 4 bytes), then the
+        // certificate as a Vec<u8> (compact length 33, then the bytes).
+        assert_eq!(&bytes[..3], &[7, 40, 1]);
+        assert_eq!(&bytes[30..32], &[33 << 2, 1]);
+        assert_eq!(bytes.len(), 30 + 1 + 33);
+        assert_eq!(RuntimeCall::decode(&mut &bytes[..]).unwrap(), tls);
     }
 
     #[test]
