@@ -160,6 +160,7 @@ fn serve_axon_tls_stores_the_certificate_with_serve_axons_checks() {
     assert_eq!(chain.serve_axon_tls(&acct(11), netuid, AxonInfo { port: 0, ..axon }, &cert.to_bytes()), Err(ChainError::InvalidPort));
     assert_eq!(chain.serve_axon_tls(&acct(11), 9, axon, &cert.to_bytes()), Err(ChainError::SubnetNotExists));
     assert!(chain.neuron_certificates(netuid).unwrap().is_empty());
+    chain.produce_blocks(1); // the rate limit counts from the last serve's block, 0 meaning never
     chain.serve_axon_tls(&acct(11), netuid, axon, &cert.to_bytes()).unwrap();
     assert_eq!(chain.metagraph(netuid).unwrap().neurons[1].axon.map(|a| a.port), Some(8091));
     let stored = chain.neuron_certificates(netuid).unwrap().get(&acct(11)).cloned();
