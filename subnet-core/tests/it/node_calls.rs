@@ -13,7 +13,7 @@ use subnet_core::chain::local::{dev_keypair, EXISTENTIAL_DEPOSIT};
 use subnet_core::chain::node::extrinsic::{build_signed, Implicit};
 use subnet_core::chain::node::metadata::MultiAddress;
 use subnet_core::chain::node::pallets::*;
-use subnet_core::chain::node::system::{DispatchError, EventRecord, ModuleError, SystemEvent, TokenError};
+use subnet_core::chain::node::system::{DispatchError, EventRecord, ModuleError, Pays, SystemEvent, TokenError};
 use subnet_core::chain::node::{LocalNode, RunningNode};
 use subnet_core::chain::{BlockMode, Hyperparameter, LocalChain, LocalChainConfig, Signer};
 use subnet_core::keys::Keypair;
@@ -488,7 +488,10 @@ async fn serve_axon_tls_stores_the_key_in_neuron_certificates() {
 
     let events = s.submit(&owner, serve_axon_tls(netuid, ip, cert.clone())).await;
     assert_eq!(events[0], RuntimeEvent::SubtensorModule(SubtensorEvent::AxonServed(NetUid(netuid), id(&owner))));
-    assert!(success(&events), "{events:?}");
+    assert!(
+        matches!(events.last(), Some(RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { dispatch_info })) if dispatch_info.pays_fee == Pays::No),
+        "serve_axon_tls is Pays::No: {events:?}"
+    );
     assert_eq!(s.certificate(netuid, &owner).await, Some((vec![0xab; 32], 1)));
     assert_eq!(s.node.lock().chain.metagraph(netuid).unwrap().neurons[0].axon.map(|a| a.ip), Some(ip));
 

@@ -655,7 +655,12 @@ pub fn dispatch_error(error: &ChainError) -> DispatchError {
 /// Dispatch `call` signed by `who`; the events it deposits, ending with
 /// `ExtrinsicSuccess` or `ExtrinsicFailed` as FRAME's `Executive` does.
 pub fn dispatch(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Vec<RuntimeEvent> {
-    let info = DispatchEventInfo::normal();
+    let mut info = DispatchEventInfo::normal();
+    // The node charges no fees; the events still say which calls Subtensor exempts
+    // (`serve_axon_tls`: `Pays::No` in `macros/dispatches.rs`).
+    if matches!(call, RuntimeCall::SubtensorModule(SubtensorCall::serve_axon_tls { .. })) {
+        info.pays_fee = super::system::Pays::No;
+    }
     match apply(chain, who, call) {
         Ok(mut events) => {
             events.push(RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { dispatch_info: info }));
