@@ -22,6 +22,7 @@ from bittensor_wallet import Keypair, Wallet  # noqa: E402
 
 TOOL = "sdk10"
 AXON_IP, AXON_PORT = "10.20.30.41", 8091
+TLS_AXON_PORT = 8092
 STAKE_TAO = 100
 TRANSFER_TAO = 12.5
 TEMPO = 10
@@ -113,6 +114,27 @@ def main() -> None:
         n = sub().get_neuron_for_pubkey_and_subnet(bob.hotkey.ss58_address, netuid)
         check(n.axon_info.ip == AXON_IP and n.axon_info.port == AXON_PORT, f"served axon {n.axon_info.ip}:{n.axon_info.port}")
 
+    def serve_axon_tls():
+        # `serve_axon(..., certificate=...)` submits `serve_axon_tls` (call 40) when a
+        # certificate is given. scalecodec encodes the call's `Vec<u8>` from 0x-hex: the
+        # raw bytes, algorithm 1 (Ed25519) then a 32-byte key. It must be a plain `str`:
+        # scalecodec 1.2 refuses str subclasses, so the SDK's own `Certificate` type
+        # fails with "Cannot encode type" (the client's limit, whatever the chain).
+        netuid = state["netuid"]
+        key = bytes(range(0xA0, 0xC0))
+        cert = "0x01" + key.hex()
+        axon = bt.Axon(wallet=charlie, port=TLS_AXON_PORT, external_ip=AXON_IP, external_port=TLS_AXON_PORT)
+        ok(sub().serve_axon(netuid, axon, certificate=cert, raise_error=True), "serve_axon (TLS)")
+        n = sub().get_neuron_for_pubkey_and_subnet(charlie.hotkey.ss58_address, netuid)
+        check(n.axon_info.port == TLS_AXON_PORT, f"charlie's axon port {n.axon_info.port}")
+        # Read back as the SDK reads it: chr(algorithm) + public key as 0x-hex.
+        want = chr(1) + "0x" + key.hex()
+        got = sub().get_neuron_certificate(charlie.hotkey.ss58_address, netuid)
+        check(got == want, f"get_neuron_certificate = {got!r}, want {want!r}")
+        check(sub().get_neuron_certificate(bob.hotkey.ss58_address, netuid) is None, "bob has a certificate without serving one")
+        every = sub().get_all_neuron_certificates(netuid)
+        check(every == {charlie.hotkey.ss58_address: want}, f"get_all_neuron_certificates = {every!r}")
+
     def add_stake():
         netuid = state["netuid"]
         cold, hot = bob.coldkeypub.ss58_address, bob.hotkey.ss58_address
@@ -199,6 +221,7 @@ def main() -> None:
     steps.run("start-call", start_call, needs=["register-subnet"])
     steps.run("burned-register", burned_register, needs=["register-subnet"])
     steps.run("serve-axon", serve_axon, needs=["burned-register"])
+    steps.run("serve-axon-tls", serve_axon_tls, needs=["burned-register"])
     steps.run("add-stake", add_stake, needs=["burned-register", "start-call"])
     steps.run("sudo-hyperparameters", hyperparameters, needs=["register-subnet"])
     steps.run("set-weights", set_weights, needs=["add-stake", "sudo-hyperparameters"])

@@ -1,6 +1,8 @@
 //! The `Chain` trait: what miners, validators and tools ask of a chain, whichever
 //! backend answers (the embedded local chain today; Subtensor through subxt later).
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use tokio::sync::watch;
 
@@ -29,6 +31,11 @@ pub trait Chain: Send + Sync {
     async fn burned_register(&self, coldkey: &dyn Signer, netuid: NetUid, hotkey: AccountId) -> Result<u16, ChainError>;
     /// `serve_axon`: `hotkey` announces where it serves on `netuid`.
     async fn serve_axon(&self, hotkey: &dyn Signer, netuid: NetUid, axon: AxonInfo) -> Result<(), ChainError>;
+    /// `serve_axon_tls`: `serve_axon` that also publishes the neuron's TLS public key,
+    /// `certificate` as the chain takes it (algorithm byte, then the key: see
+    /// [`NeuronCertificate::to_bytes`]). An invalid certificate (empty, or over 65
+    /// bytes) is ignored as the chain ignores it: the axon is served, no key stored.
+    async fn serve_axon_tls(&self, hotkey: &dyn Signer, netuid: NetUid, axon: AxonInfo, certificate: &[u8]) -> Result<(), ChainError>;
     /// `add_stake`: `coldkey` stakes `amount` rao to `hotkey` on `netuid`.
     async fn add_stake(&self, coldkey: &dyn Signer, hotkey: AccountId, netuid: NetUid, amount: Balance) -> Result<(), ChainError>;
     /// `remove_stake`: `coldkey` unstakes `amount` rao from `hotkey` on `netuid`.
@@ -55,6 +62,9 @@ pub trait Chain: Send + Sync {
     /// The subnet's neurons as the chain stores them (UIDs, hotkeys, stake, axons, the
     /// last epoch's results).
     async fn metagraph(&self, netuid: NetUid) -> Result<Metagraph, ChainError>;
+    /// The TLS keys the subnet's neurons published with `serve_axon_tls`, by hotkey
+    /// (`NeuronCertificates`).
+    async fn neuron_certificates(&self, netuid: NetUid) -> Result<HashMap<AccountId, NeuronCertificate>, ChainError>;
     /// The subnet's hyperparameters (Subtensor's `get_subnet_hyperparams`).
     async fn hyperparameters(&self, netuid: NetUid) -> Result<SubnetHyperparameters, ChainError>;
     /// The free balance of `account`, rao (`System::Account`).

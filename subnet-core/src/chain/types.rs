@@ -1,4 +1,5 @@
-//! Values that cross the `Chain` trait: accounts, axon info, hyperparameters, metagraph.
+//! Values that cross the `Chain` trait: accounts, axon info, TLS certificates,
+//! hyperparameters, metagraph.
 
 use std::fmt;
 
@@ -61,6 +62,55 @@ pub struct AxonInfo {
     pub ip_type: u8,
     /// A transport code the neuron announces; the chain stores it without reading it.
     pub protocol: u8,
+}
+
+/// A neuron's TLS public key as `serve_axon_tls` publishes it (Subtensor's
+/// `NeuronCertificate`, `pallets/subtensor/src/lib.rs`: `public_key:
+/// BoundedVec<u8, ConstU32<64>>, algorithm: u8`). The chain defines no algorithm codes;
+/// we follow bittensor-pylon's: [`NeuronCertificate::ED25519`], a raw 32-byte key.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NeuronCertificate {
+    /// What kind of key `public_key` is (the certificate's first byte).
+    pub algorithm: u8,
+    /// The key itself, at most [`NeuronCertificate::MAX_KEY_LEN`] bytes.
+    pub public_key: Vec<u8>,
+}
+
+impl NeuronCertificate {
+    /// Algorithm code of an Ed25519 key, raw 32 bytes (bittensor-pylon's
+    /// `CertificateAlgorithm.ED25519`).
+    pub const ED25519: u8 = 1;
+    /// The longest key the chain stores (`ConstU32<64>`).
+    pub const MAX_KEY_LEN: usize = 64;
+
+    /// An Ed25519 certificate for `key`.
+    pub fn ed25519(key: [u8; 32]) -> Self {
+        Self { algorithm: Self::ED25519, public_key: key.to_vec() }
+    }
+
+    /// The chain's `TryFrom<Vec<u8>>`: byte 0 is the algorithm, the rest the key;
+    /// `None` when empty or longer than 65 bytes (the chain then stores nothing and
+    /// still serves the axon). One byte alone is a valid certificate with an empty key.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        let (&algorithm, key) = bytes.split_first()?;
+        (key.len() <= Self::MAX_KEY_LEN).then(|| Self { algorithm, public_key: key.to_vec() })
+    }
+
+    /// The bytes `serve_axon_tls` takes: the algorithm, then the key.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1 + self.public_key.len());
+        out.push(self.algorithm);
+        out.extend_from_slice(&self.public_key);
+        out
+    }
+
+    /// The Ed25519 key, if this certificate is one (algorithm 1, exactly 32 bytes).
+    pub fn ed25519_key(&self) -> Option<[u8; 32]> {
+        if self.algorithm != Self::ED25519 {
+            return None;
+        }
+        self.public_key.as_slice().try_into().ok()
+    }
 }
 
 /// The subnet hyperparameters a neuron or tool reads, in the chain's units.
@@ -285,5 +335,26 @@ impl AccountId {
     /// The SS58 address (prefix 42), as Bittensor shows accounts.
     pub fn ss58(&self) -> String {
         crate::keys::PublicKey(self.0).ss58()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificates_follow_the_chains_try_from() {
+        // Byte 0 is the algorithm, the rest the key, at most 64 bytes.
+        let ed = NeuronCertificate::ed25519([9; 32]);
+        assert_eq!(ed.to_bytes().len(), 33);
+        assert_eq!(NeuronCertificate::from_bytes(&ed.to_bytes()), Some(ed.clone()));
+        assert_eq!(ed.ed25519_key(), Some([9; 32]));
+        assert_eq!(NeuronCertificate::from_bytes(&[]), None);
+        assert_eq!(NeuronCertificate::from_bytes(&[1; 66]), None);
+        assert_eq!(NeuronCertificate::from_bytes(&[1; 65]).map(|c| c.public_key.len()), Some(64));
+        assert_eq!(NeuronCertificate::from_bytes(&[7]), Some(NeuronCertificate { algorithm: 7, public_key: vec![] }));
+        // Only algorithm 1 with exactly 32 bytes is an Ed25519 key.
+        assert_eq!(NeuronCertificate { algorithm: 2, public_key: vec![9; 32] }.ed25519_key(), None);
+        assert_eq!(NeuronCertificate { algorithm: 1, public_key: vec![9; 31] }.ed25519_key(), None);
     }
 }

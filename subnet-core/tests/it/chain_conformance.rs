@@ -214,6 +214,45 @@ async fn commit_reveal_round_trip_on_both() {
     }
 }
 
+/// `serve_axon_tls` then `neuron_certificates`: the subxt client encodes call 40 from
+/// the node's metadata and reads `NeuronCertificates` back by iterating the netuid's
+/// prefix; both backends agree on what is stored, ignored and refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_certificates_round_trip_on_both() {
+    let local = in_process();
+    let remote = served().await;
+    let alice = dev_keypair("Alice");
+    let axon = AxonInfo { block: 0, version: 1, ip: u32::from(std::net::Ipv4Addr::new(10, 0, 0, 7)) as u128, port: 8091, ip_type: 4, protocol: 4 };
+    let (miner, other, stranger) = (seeded_key(21), seeded_key(22), seeded_key(23));
+    let mut seen = vec![];
+    for b in [&local, &remote] {
+        let netuid = b.chain.register_network(&alice, seeded_key(1).account_id()).await.unwrap();
+        b.chain.start_call(&alice, netuid).await.unwrap();
+        b.chain.set_hyperparameter(&alice, netuid, Hyperparameter::ServingRateLimit(0)).await.unwrap();
+        assert_eq!(b.chain.neuron_certificates(netuid).await, Ok(Default::default()));
+        assert_eq!(b.chain.neuron_certificates(netuid + 7).await, Err(ChainError::SubnetNotExists));
+        for hot in [&miner, &other] {
+            b.chain.burned_register(&alice, netuid, hot.account_id()).await.unwrap();
+        }
+        let cert = NeuronCertificate::ed25519([0x5a; 32]);
+        assert_eq!(b.chain.serve_axon_tls(&stranger, netuid, axon, &cert.to_bytes()).await, Err(ChainError::HotKeyNotRegisteredInNetwork));
+        b.chain.serve_axon_tls(&miner, netuid, axon, &cert.to_bytes()).await.unwrap();
+        // Invalid (66 bytes): served without a certificate.
+        b.chain.serve_axon_tls(&other, netuid, AxonInfo { port: 9000, ..axon }, &[3; 66]).await.unwrap();
+        let certs = b.chain.neuron_certificates(netuid).await.unwrap();
+        assert_eq!(certs.len(), 1);
+        assert_eq!(certs.get(&miner.account_id()).and_then(NeuronCertificate::ed25519_key), Some([0x5a; 32]));
+        let ports: Vec<Option<u16>> = b.chain.metagraph(netuid).await.unwrap().neurons.iter().map(|n| n.axon.map(|a| a.port)).collect();
+        assert_eq!(ports[1..], [Some(8091), Some(9000)]);
+        // A longer key under another algorithm round-trips byte for byte.
+        let long = NeuronCertificate { algorithm: 7, public_key: (0..64).collect() };
+        b.chain.serve_axon_tls(&other, netuid, axon, &long.to_bytes()).await.unwrap();
+        seen.push(b.chain.neuron_certificates(netuid).await.unwrap());
+    }
+    assert_eq!(seen[0], seen[1]);
+    assert_eq!(seen[0][&seeded_key(22).account_id()].public_key, (0..64).collect::<Vec<u8>>());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_remote_chain_needs_a_signing_key() {
     let remote = served().await;

@@ -2,7 +2,7 @@
 
 use crate::support::acct;
 use subnet_core::chain::local::commit_hash;
-use subnet_core::chain::{AccountId, AxonInfo, ChainError, Hyperparameter, LocalChain, LocalChainConfig};
+use subnet_core::chain::{AccountId, AxonInfo, ChainError, Hyperparameter, LocalChain, LocalChainConfig, NeuronCertificate};
 
 use subnet_core::chain::RAO_PER_TAO as TAO;
 
@@ -146,6 +146,83 @@ fn serve_axon_checks_and_stores_the_endpoint() {
     assert_eq!(chain.serve_axon(&acct(11), netuid, AxonInfo { ip: 0, ..axon }), Err(ChainError::ServingRateLimitExceeded));
     chain.produce_blocks(50);
     chain.serve_axon(&acct(11), netuid, AxonInfo { ip: 0, ..axon }).unwrap();
+}
+
+#[test]
+fn serve_axon_tls_stores_the_certificate_with_serve_axons_checks() {
+    let (mut chain, netuid) = chain_with_subnet();
+    chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::ServingRateLimit(0)).unwrap();
+    register(&mut chain, netuid, 1);
+    let axon = AxonInfo { ip: u32::from_be_bytes([10, 0, 0, 7]) as u128, port: 8091, ip_type: 4, version: 1, ..Default::default() };
+    let cert = NeuronCertificate::ed25519([7; 32]);
+    // Same checks as serve_axon: a refused call stores neither axon nor certificate.
+    assert_eq!(chain.serve_axon_tls(&acct(99), netuid, axon, &cert.to_bytes()), Err(ChainError::HotKeyNotRegisteredInNetwork));
+    assert_eq!(chain.serve_axon_tls(&acct(11), netuid, AxonInfo { port: 0, ..axon }, &cert.to_bytes()), Err(ChainError::InvalidPort));
+    assert_eq!(chain.serve_axon_tls(&acct(11), 9, axon, &cert.to_bytes()), Err(ChainError::SubnetNotExists));
+    assert!(chain.neuron_certificates(netuid).unwrap().is_empty());
+    chain.produce_blocks(1); // the rate limit counts from the last serve's block, 0 meaning never
+    chain.serve_axon_tls(&acct(11), netuid, axon, &cert.to_bytes()).unwrap();
+    assert_eq!(chain.metagraph(netuid).unwrap().neurons[1].axon.map(|a| a.port), Some(8091));
+    let stored = chain.neuron_certificates(netuid).unwrap().get(&acct(11)).cloned();
+    assert_eq!(stored.as_ref().and_then(NeuronCertificate::ed25519_key), Some([7; 32]));
+    // A plain serve_axon keeps the published key.
+    chain.serve_axon(&acct(11), netuid, AxonInfo { port: 8092, ..axon }).unwrap();
+    assert_eq!(chain.neuron_certificates(netuid).unwrap().get(&acct(11)), Some(&cert));
+    // A new valid certificate replaces it; any algorithm and key up to 64 bytes is taken.
+    let other = NeuronCertificate { algorithm: 9, public_key: vec![3; 64] };
+    chain.serve_axon_tls(&acct(11), netuid, axon, &other.to_bytes()).unwrap();
+    assert_eq!(chain.neuron_certificates(netuid).unwrap().get(&acct(11)), Some(&other));
+    // The rate limit applies to serve_axon_tls as to serve_axon.
+    chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::ServingRateLimit(50)).unwrap();
+    chain.produce_blocks(1);
+    assert_eq!(chain.serve_axon_tls(&acct(11), netuid, axon, &cert.to_bytes()), Err(ChainError::ServingRateLimitExceeded));
+    assert_eq!(chain.neuron_certificates(netuid).unwrap().get(&acct(11)), Some(&other));
+}
+
+#[test]
+fn an_invalid_certificate_is_ignored_but_the_axon_is_served() {
+    let (mut chain, netuid) = chain_with_subnet();
+    chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::ServingRateLimit(0)).unwrap();
+    register(&mut chain, netuid, 1);
+    register(&mut chain, netuid, 2);
+    let axon = AxonInfo { ip: u32::from_be_bytes([10, 0, 0, 7]) as u128, port: 8091, ip_type: 4, version: 1, ..Default::default() };
+    // Empty, or longer than 65 bytes: the chain's `TryFrom` fails, the call succeeds.
+    for bad in [vec![], vec![1; 66]] {
+        chain.serve_axon_tls(&acct(11), netuid, AxonInfo { port: 9000 + bad.len() as u16, ..axon }, &bad).unwrap();
+        assert_eq!(chain.metagraph(netuid).unwrap().neurons[1].axon.map(|a| a.port), Some(9000 + bad.len() as u16));
+        assert!(chain.neuron_certificates(netuid).unwrap().is_empty());
+    }
+    // An invalid certificate leaves a stored one in place.
+    let cert = NeuronCertificate::ed25519([5; 32]);
+    chain.serve_axon_tls(&acct(11), netuid, axon, &cert.to_bytes()).unwrap();
+    chain.serve_axon_tls(&acct(11), netuid, axon, &[2; 80]).unwrap();
+    assert_eq!(chain.neuron_certificates(netuid).unwrap().get(&acct(11)), Some(&cert));
+    // 65 bytes is the longest accepted; a lone algorithm byte is a certificate with no key.
+    chain.serve_axon_tls(&acct(12), netuid, axon, &[4; 65]).unwrap();
+    assert_eq!(chain.neuron_certificates(netuid).unwrap()[&acct(12)], NeuronCertificate { algorithm: 4, public_key: vec![4; 64] });
+    chain.serve_axon_tls(&acct(12), netuid, axon, &[1]).unwrap();
+    let lone = &chain.neuron_certificates(netuid).unwrap()[&acct(12)];
+    assert_eq!((lone.algorithm, lone.public_key.len(), lone.ed25519_key()), (1, 0, None));
+}
+
+#[test]
+fn a_replaced_uid_loses_its_certificate() {
+    let (mut chain, netuid) = chain_with_subnet();
+    chain.set_hyperparameter(&acct(SUDO), netuid, Hyperparameter::MaxAllowedUids(3)).unwrap();
+    chain.set_hyperparameter(&acct(SUDO), netuid, Hyperparameter::MinNonImmuneUids(1)).unwrap();
+    register(&mut chain, netuid, 1);
+    register(&mut chain, netuid, 2);
+    let axon = AxonInfo { ip: u32::from_be_bytes([10, 0, 0, 7]) as u128, port: 8091, ip_type: 4, version: 1, ..Default::default() };
+    for hot in [11, 12] {
+        chain.serve_axon_tls(&acct(hot), netuid, axon, &NeuronCertificate::ed25519([hot; 32]).to_bytes()).unwrap();
+    }
+    // The subnet is full: hotkey 13 replaces UID 1 (hotkey 11, earliest registered).
+    assert_eq!(register(&mut chain, netuid, 3), 1);
+    let certs = chain.neuron_certificates(netuid).unwrap();
+    assert_eq!(certs.keys().copied().collect::<Vec<_>>(), vec![acct(12)]);
+    // The state round-trips through a snapshot with the certificates.
+    let restored = LocalChain::restore(&chain.snapshot()).unwrap();
+    assert_eq!(restored.neuron_certificates(netuid).unwrap()[&acct(12)].ed25519_key(), Some([12; 32]));
 }
 
 #[test]

@@ -13,7 +13,7 @@ use subnet_core::chain::local::{dev_keypair, EXISTENTIAL_DEPOSIT};
 use subnet_core::chain::node::extrinsic::{build_signed, Implicit};
 use subnet_core::chain::node::metadata::MultiAddress;
 use subnet_core::chain::node::pallets::*;
-use subnet_core::chain::node::system::{DispatchError, EventRecord, ModuleError, SystemEvent, TokenError};
+use subnet_core::chain::node::system::{DispatchError, EventRecord, ModuleError, Pays, SystemEvent, TokenError};
 use subnet_core::chain::node::{LocalNode, RunningNode};
 use subnet_core::chain::{BlockMode, Hyperparameter, LocalChain, LocalChainConfig, Signer};
 use subnet_core::keys::Keypair;
@@ -404,6 +404,22 @@ async fn clients_encode_the_new_calls_from_the_metadata() {
         ),
     ];
     cases.push((
+        "SubtensorModule",
+        "serve_axon_tls",
+        vec![
+            ("netuid", u(2)),
+            ("version", u(1)),
+            ("ip", u(0x0a00_0007)),
+            ("port", u(8091)),
+            ("ip_type", u(4)),
+            ("protocol", u(0)),
+            ("placeholder1", u(0)),
+            ("placeholder2", u(0)),
+            ("certificate", Value::from_bytes([1; 33])),
+        ],
+        serve_axon_tls(2, 0x0a00_0007, vec![1; 33]),
+    ));
+    cases.push((
         "AdminUtils",
         "sudo_set_burn_increase_mult",
         vec![("netuid", u(2)), ("burn_increase_mult", Value::named_composite([("bits", Value::u128(3 << 63))]))],
@@ -419,6 +435,71 @@ async fn clients_encode_the_new_calls_from_the_metadata() {
     }
     let deposit = metadata.pallet_by_name("Balances").unwrap().constant_by_name("ExistentialDeposit").unwrap();
     assert_eq!(deposit.value(), &EXISTENTIAL_DEPOSIT.encode()[..]);
+}
+
+fn serve_axon_tls(netuid: u16, ip: u128, certificate: Vec<u8>) -> RuntimeCall {
+    RuntimeCall::SubtensorModule(SubtensorCall::serve_axon_tls {
+        netuid: NetUid(netuid),
+        version: 1,
+        ip,
+        port: 8091,
+        ip_type: 4,
+        protocol: 0,
+        placeholder1: 0,
+        placeholder2: 0,
+        certificate,
+    })
+}
+
+impl Served {
+    /// `NeuronCertificates(netuid, hotkey)` over `state_getStorage`, decoded as the
+    /// chain's `NeuronCertificate { public_key, algorithm }`; `None` if absent.
+    async fn certificate(&self, netuid: u16, hotkey: &Keypair) -> Option<(Vec<u8>, u8)> {
+        let account = hotkey.account_id().0;
+        let key = [
+            &sp_crypto_hashing::twox_128(b"SubtensorModule")[..],
+            &sp_crypto_hashing::twox_128(b"NeuronCertificates"),
+            &netuid.encode(),                         // Identity
+            &sp_crypto_hashing::blake2_128(&account), // Blake2_128Concat
+            &account,
+        ]
+        .concat();
+        let value: Option<String> = self.rpc.request("state_getStorage", rpc_params![format!("0x{}", hex::encode(key))]).await.unwrap();
+        value.map(|v| <(Vec<u8>, u8)>::decode(&mut &hex::decode(v.trim_start_matches("0x")).unwrap()[..]).unwrap())
+    }
+}
+
+/// `serve_axon_tls` (call 40) as a signed extrinsic: `serve_axon`'s checks and event,
+/// the key stored in `NeuronCertificates`; an invalid certificate still serves the axon.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_axon_tls_stores_the_key_in_neuron_certificates() {
+    let s = Served::start().await;
+    let owner = seeded_key(91);
+    let netuid = subnet(&s, &owner, false);
+    s.node.lock().chain.set_hyperparameter(&dev_keypair("Alice"), netuid, Hyperparameter::ServingRateLimit(0)).unwrap();
+    let ip = u32::from_be_bytes([10, 0, 0, 7]) as u128;
+    let mut cert = vec![1u8];
+    cert.extend([0xab; 32]);
+
+    let stranger = seeded_key(92);
+    assert_eq!(failure(&s.submit(&stranger, serve_axon_tls(netuid, ip, cert.clone())).await), subtensor_error("HotKeyNotRegisteredInNetwork"));
+    assert_eq!(failure(&s.submit(&owner, serve_axon_tls(netuid, 0x7f00_0001, cert.clone())).await), subtensor_error("InvalidIpAddress"));
+    assert_eq!(s.certificate(netuid, &owner).await, None);
+
+    let events = s.submit(&owner, serve_axon_tls(netuid, ip, cert.clone())).await;
+    assert_eq!(events[0], RuntimeEvent::SubtensorModule(SubtensorEvent::AxonServed(NetUid(netuid), id(&owner))));
+    assert!(
+        matches!(events.last(), Some(RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { dispatch_info })) if dispatch_info.pays_fee == Pays::No),
+        "serve_axon_tls is Pays::No: {events:?}"
+    );
+    assert_eq!(s.certificate(netuid, &owner).await, Some((vec![0xab; 32], 1)));
+    assert_eq!(s.node.lock().chain.metagraph(netuid).unwrap().neurons[0].axon.map(|a| a.ip), Some(ip));
+
+    // Too long (66 bytes): the call succeeds and serves the new axon; the key stays.
+    let events = s.submit(&owner, serve_axon_tls(netuid, ip + 1, vec![2; 66])).await;
+    assert!(success(&events), "{events:?}");
+    assert_eq!(s.node.lock().chain.metagraph(netuid).unwrap().neurons[0].axon.map(|a| a.ip), Some(ip + 1));
+    assert_eq!(s.certificate(netuid, &owner).await, Some((vec![0xab; 32], 1)));
 }
 
 /// MevShield as bittensor 11 uses it for `burned_register`: the inner extrinsic, signed

@@ -1,6 +1,7 @@
 //! [`LocalChainHandle`]: the local chain shared between tasks, behind the async
 //! [`Chain`] trait, with manual, instant or timed block production.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -107,6 +108,9 @@ impl Chain for LocalChainHandle {
     async fn serve_axon(&self, hotkey: &dyn Signer, netuid: NetUid, axon: AxonInfo) -> Result<(), ChainError> {
         self.extrinsic(|c| c.serve_axon(hotkey, netuid, axon))
     }
+    async fn serve_axon_tls(&self, hotkey: &dyn Signer, netuid: NetUid, axon: AxonInfo, certificate: &[u8]) -> Result<(), ChainError> {
+        self.extrinsic(|c| c.serve_axon_tls(hotkey, netuid, axon, certificate))
+    }
     async fn add_stake(&self, coldkey: &dyn Signer, hotkey: AccountId, netuid: NetUid, amount: Balance) -> Result<(), ChainError> {
         self.extrinsic(|c| c.add_stake(coldkey, hotkey, netuid, amount))
     }
@@ -132,6 +136,9 @@ impl Chain for LocalChainHandle {
     }
     async fn metagraph(&self, netuid: NetUid) -> Result<Metagraph, ChainError> {
         self.lock().metagraph(netuid)
+    }
+    async fn neuron_certificates(&self, netuid: NetUid) -> Result<HashMap<AccountId, NeuronCertificate>, ChainError> {
+        Ok(self.lock().neuron_certificates(netuid)?.iter().map(|(k, c)| (*k, c.clone())).collect())
     }
     async fn hyperparameters(&self, netuid: NetUid) -> Result<SubnetHyperparameters, ChainError> {
         self.lock().hyperparameters(netuid)

@@ -444,7 +444,31 @@ impl LocalChain {
     /// endpoint. IPv4 below 255.255.255.255 and not 127.0.0.1, IPv6 neither ::1 nor
     /// all ones, 0 allowed ("for testing"); a port; at most once per
     /// `serving_rate_limit` blocks.
-    pub fn serve_axon(&mut self, hotkey: &dyn Signer, netuid: NetUid, mut axon: AxonInfo) -> Result<(), ChainError> {
+    pub fn serve_axon(&mut self, hotkey: &dyn Signer, netuid: NetUid, axon: AxonInfo) -> Result<(), ChainError> {
+        self.do_serve_axon(hotkey, netuid, axon, None)
+    }
+
+    /// `serve_axon_tls` (call 40): `serve_axon`'s checks, then the TLS key stored if
+    /// `certificate` parses (chain: `NeuronCertificateOf::try_from`, see
+    /// [`NeuronCertificate::from_bytes`]). An invalid certificate is ignored: the axon
+    /// is still served and the key stored before, if any, stays
+    /// (`pallets/subtensor/src/subnets/serving.rs`, `do_serve_axon`).
+    pub fn serve_axon_tls(&mut self, hotkey: &dyn Signer, netuid: NetUid, axon: AxonInfo, certificate: &[u8]) -> Result<(), ChainError> {
+        self.do_serve_axon(hotkey, netuid, axon, NeuronCertificate::from_bytes(certificate))
+    }
+
+    /// The TLS keys published on `netuid`, by hotkey (`NeuronCertificates`).
+    pub fn neuron_certificates(&self, netuid: NetUid) -> Result<&BTreeMap<AccountId, NeuronCertificate>, ChainError> {
+        Ok(&self.subnet(netuid)?.certificates)
+    }
+
+    fn do_serve_axon(
+        &mut self,
+        hotkey: &dyn Signer,
+        netuid: NetUid,
+        mut axon: AxonInfo,
+        certificate: Option<NeuronCertificate>,
+    ) -> Result<(), ChainError> {
         let hotkey = hotkey.account_id();
         let block = self.block;
         let subnet = self.subnet_mut(netuid)?;
@@ -469,6 +493,9 @@ impl LocalChain {
         }
         axon.block = block;
         subnet.axons.insert(hotkey, axon);
+        if let Some(certificate) = certificate {
+            subnet.certificates.insert(hotkey, certificate);
+        }
         Ok(())
     }
 

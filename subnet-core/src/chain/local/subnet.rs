@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::chain::types::{AccountId, AxonInfo, Balance, SubnetHyperparameters};
+use crate::chain::types::{AccountId, AxonInfo, Balance, NeuronCertificate, SubnetHyperparameters};
 use crate::yuma::EpochOutput;
 
 /// A weights commit waiting for its reveal (the chain's `WeightCommits` entry).
@@ -48,6 +48,9 @@ pub struct Subnet {
     /// Served axons by hotkey (`Axons`).
     #[serde(with = "crate::chain::local::map_as_seq")]
     pub axons: BTreeMap<AccountId, AxonInfo>,
+    /// TLS keys published with `serve_axon_tls`, by hotkey (`NeuronCertificates`).
+    #[serde(default, with = "crate::chain::local::map_as_seq")]
+    pub certificates: BTreeMap<AccountId, NeuronCertificate>,
     /// Values stored by the last epoch, per UID.
     pub last_epoch: Option<StoredEpoch>,
     /// Emission accrued since the last epoch (rao).
@@ -150,6 +153,7 @@ impl Subnet {
             weights: Vec::new(),
             bonds: Vec::new(),
             axons: BTreeMap::new(),
+            certificates: BTreeMap::new(),
             last_epoch: None,
             pending_server: 0,
             pending_validator: 0,
@@ -204,6 +208,9 @@ impl Subnet {
         let i = uid as usize;
         let old = std::mem::replace(&mut self.keys[i], hotkey);
         self.axons.remove(&old);
+        // Chain: `replace_neuron` removes the old hotkey's `NeuronCertificates` entry
+        // (`subnets/uids.rs`).
+        self.certificates.remove(&old);
         self.commits.remove(&old);
         self.registered_at[i] = block;
         self.last_update[i] = block;

@@ -127,6 +127,18 @@ pub enum SubtensorCall {
     serve_axon { netuid: NetUid, version: u32, ip: u128, port: u16, ip_type: u8, protocol: u8, placeholder1: u8, placeholder2: u8 },
     #[codec(index = 7)]
     burned_register { netuid: NetUid, hotkey: AccountId32 },
+    #[codec(index = 40)]
+    serve_axon_tls {
+        netuid: NetUid,
+        version: u32,
+        ip: u128,
+        port: u16,
+        ip_type: u8,
+        protocol: u8,
+        placeholder1: u8,
+        placeholder2: u8,
+        certificate: Vec<u8>,
+    },
     #[codec(index = 59)]
     register_network { hotkey: AccountId32 },
     #[codec(index = 88)]
@@ -151,8 +163,9 @@ pub enum SubtensorCall {
     set_activity_cutoff_factor { netuid: NetUid, factor_milli: u32 },
 }
 
-/// `BoundedVec<u8, ConstU32<8192>>`, as `bounded_collections` describes it: the
-/// bytes `MevShield::submit_encrypted` carries.
+/// `BoundedVec<u8, ConstU32<N>>`, as `bounded_collections` describes it (the bound is
+/// not in the metadata): the bytes `MevShield::submit_encrypted` carries (8192) and a
+/// `NeuronCertificate`'s public key (64).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct BoundedBytes(pub Vec<u8>);
 
@@ -642,7 +655,12 @@ pub fn dispatch_error(error: &ChainError) -> DispatchError {
 /// Dispatch `call` signed by `who`; the events it deposits, ending with
 /// `ExtrinsicSuccess` or `ExtrinsicFailed` as FRAME's `Executive` does.
 pub fn dispatch(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Vec<RuntimeEvent> {
-    let info = DispatchEventInfo::normal();
+    let mut info = DispatchEventInfo::normal();
+    // The node charges no fees; the events still say which calls Subtensor exempts
+    // (`serve_axon_tls`: `Pays::No` in `macros/dispatches.rs`).
+    if matches!(call, RuntimeCall::SubtensorModule(SubtensorCall::serve_axon_tls { .. })) {
+        info.pays_fee = super::system::Pays::No;
+    }
     match apply(chain, who, call) {
         Ok(mut events) => {
             events.push(RuntimeEvent::System(SystemEvent::ExtrinsicSuccess { dispatch_info: info }));
@@ -702,6 +720,11 @@ fn apply(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Result<Ve
             S::serve_axon { netuid, version, ip, port, ip_type, protocol, .. } => {
                 let axon = AxonInfo { block: 0, version, ip, port, ip_type, protocol };
                 chain.serve_axon(signer, netuid.0, axon)?;
+                Ok(event(SubtensorEvent::AxonServed(netuid, AccountId32(who.0))))
+            }
+            S::serve_axon_tls { netuid, version, ip, port, ip_type, protocol, certificate, .. } => {
+                let axon = AxonInfo { block: 0, version, ip, port, ip_type, protocol };
+                chain.serve_axon_tls(signer, netuid.0, axon, &certificate)?;
                 Ok(event(SubtensorEvent::AxonServed(netuid, AccountId32(who.0))))
             }
             S::burned_register { netuid, hotkey } => {
@@ -957,6 +980,24 @@ mod tests {
         assert_eq!(&bytes[35..], &codec::Compact(1u64 << 30).encode()[..]);
         assert_eq!(RuntimeCall::decode(&mut &bytes[..]).unwrap(), transfer);
         assert_eq!(NetUidStorageIndex::of(NetUid(3), MechId(2)), NetUidStorageIndex(8195));
+        let tls = RuntimeCall::SubtensorModule(SubtensorCall::serve_axon_tls {
+            netuid: NetUid(1),
+            version: 0,
+            ip: 0,
+            port: 8091,
+            ip_type: 4,
+            protocol: 0,
+            placeholder1: 0,
+            placeholder2: 0,
+            certificate: vec![1; 33],
+        });
+        let bytes = tls.encode();
+        // pallet 7, call 40, serve_axon's fields (2 + 4 + 16 + 2 + 4 bytes), then the
+        // certificate as a Vec<u8> (compact length 33, then the bytes).
+        assert_eq!(&bytes[..3], &[7, 40, 1]);
+        assert_eq!(&bytes[30..32], &[33 << 2, 1]);
+        assert_eq!(bytes.len(), 30 + 1 + 33);
+        assert_eq!(RuntimeCall::decode(&mut &bytes[..]).unwrap(), tls);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use frame_metadata::v15::{PalletStorageMetadata, StorageEntryMetadata};
 use scale_info::{meta_type, TypeInfo};
 
 use super::ledger::{BlockState, SealedBlock};
-use super::pallets::{AccountId32, NetUid as MetaNetUid, H256};
+use super::pallets::{AccountId32, BoundedBytes, NetUid as MetaNetUid, H256};
 use super::runtime_api::stake::LockState;
 use super::runtime_api::types::{AxonInfo, ChainIdentityV2, FixedI128, SubnetIdentityV3, U64, U64F64};
 use super::system::{AccountData, AccountInfo, EventRecord};
@@ -309,6 +309,11 @@ fn build_items() -> Vec<Item> {
         map::<(MetaNetUid, AccountId32), AxonInfo>(SUBTENSOR, "Axons", &[Identity, Blake], None).read(|s| {
             across_subnets(&s.chain, |n, sn| sn.axons.iter().map(move |(hot, a)| (parts!(n, acct(hot)), AxonInfo::from(a))).collect::<Vec<_>>())
         }),
+        map::<(MetaNetUid, AccountId32), NeuronCertificate>(SUBTENSOR, "NeuronCertificates", &[Identity, Blake], None).read(|s| {
+            across_subnets(&s.chain, |n, sn| {
+                sn.certificates.iter().map(move |(hot, c)| (parts!(n, acct(hot)), NeuronCertificate::from(c))).collect::<Vec<_>>()
+            })
+        }),
         // Weights and bonds of mechanism 0 (`NetUidStorageIndex` = netuid there).
         map::<(MetaNetUid, u16), Vec<(u16, u16)>>(SUBTENSOR, "Weights", &[Identity, Identity], Some(vec![]))
             .read(|s| across_subnets(&s.chain, |n, sn| uid_rows(n, &sn.weights))),
@@ -332,6 +337,22 @@ fn build_items() -> Vec<Item> {
     items.extend(hyperparameter_items());
     items.extend(stake_items());
     items
+}
+
+/// `pallet_subtensor::NeuronCertificate` (`NeuronCertificates`, `pallets/subtensor/src/lib.rs`):
+/// the TLS key `serve_axon_tls` stored, key before algorithm as the chain encodes it.
+// No doc comments: scale-info's `docs` feature would copy them into the runtime metadata.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, TypeInfo)]
+pub struct NeuronCertificate {
+    pub public_key: BoundedBytes,
+    pub algorithm: u8,
+}
+
+impl From<&crate::chain::NeuronCertificate> for NeuronCertificate {
+    fn from(c: &crate::chain::NeuronCertificate) -> Self {
+        Self { public_key: BoundedBytes(c.public_key.clone()), algorithm: c.algorithm }
+    }
 }
 
 /// `EpochConsensus`: how a subnet's epoch runs (Subtensor after spec 393; bittensor

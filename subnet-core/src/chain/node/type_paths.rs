@@ -69,6 +69,7 @@ const PATHS: &[(&str, &str)] = &[
     // Storage value types. `EpochConsensus` is not in finney 393: its path is unsure.
     ("storage::EpochConsensus", "pallet_subtensor::pallet::EpochConsensus"),
     ("storage::RootClaimTypeEnum", "pallet_subtensor::pallet::RootClaimTypeEnum"),
+    ("storage::NeuronCertificate", "pallet_subtensor::pallet::NeuronCertificate"),
     // Commitments' storage types.
     ("commitments::CommitmentInfo", "pallet_commitments::types::CommitmentInfo"),
     ("commitments::Registration", "pallet_commitments::types::Registration"),

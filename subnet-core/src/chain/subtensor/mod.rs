@@ -4,17 +4,19 @@
 //!
 //! What it uses of the chain (checked against opentensor/subtensor @ 14bc6f9f):
 //! - calls `SubtensorModule::{burned_register, register_network, serve_axon,
-//!   add_stake, remove_stake, set_weights, commit_weights, reveal_weights,
+//!   serve_axon_tls, add_stake, remove_stake, set_weights, commit_weights, reveal_weights,
 //!   set_activity_cutoff_factor}` and `AdminUtils::sudo_set_*`;
 //! - events `SubtensorModule::{NetworkAdded, NeuronRegistered}` for the results;
 //! - runtime APIs `NeuronInfoRuntimeApi::get_neurons` and
 //!   `SubnetInfoRuntimeApi::get_subnet_hyperparams_v3`;
-//! - storage `System::Account` and `SubtensorModule::BlockAtRegistration`;
+//! - storage `System::Account` and `SubtensorModule::{BlockAtRegistration,
+//!   NeuronCertificates}`;
 //! - Subtensor's `ChargeTransactionPaymentWrapper` extension (a tip of 0), which
 //!   subxt does not know by itself.
 
 mod values;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -444,6 +446,12 @@ fn neuron_from(v: &Value, registered_at: u64) -> Option<NeuronInfo> {
     })
 }
 
+/// A `NeuronCertificate { public_key, algorithm }` read by field name.
+fn certificate_from(v: &Value) -> Option<NeuronCertificate> {
+    let algorithm = u8::try_from(field(v, "algorithm").and_then(number)?).ok()?;
+    Some(NeuronCertificate { algorithm, public_key: bytes(field(v, "public_key")?) })
+}
+
 /// Hyperparameters from `get_subnet_hyperparams_v3`'s named list; names the chain
 /// does not report keep the local chain's defaults.
 fn hyperparameters_from(list: &Value) -> SubnetHyperparameters {
@@ -549,6 +557,23 @@ impl Chain for SubtensorClient {
         self.submit(hotkey, "SubtensorModule", "serve_axon", args).await.map(|_| ())
     }
 
+    /// Call 40, `serve_axon_tls`: `serve_axon`'s arguments then `certificate: Vec<u8>`
+    /// (`pallets/subtensor/src/macros/dispatches.rs`).
+    async fn serve_axon_tls(&self, hotkey: &dyn Signer, netuid: NetUid, axon: AxonInfo, certificate: &[u8]) -> Result<(), ChainError> {
+        let args = vec![
+            ("netuid", u(netuid)),
+            ("version", u(axon.version)),
+            ("ip", u(axon.ip)),
+            ("port", u(axon.port)),
+            ("ip_type", u(axon.ip_type)),
+            ("protocol", u(axon.protocol)),
+            ("placeholder1", u(0u8)),
+            ("placeholder2", u(0u8)),
+            ("certificate", Value::from_bytes(certificate)),
+        ];
+        self.submit(hotkey, "SubtensorModule", "serve_axon_tls", args).await.map(|_| ())
+    }
+
     async fn add_stake(&self, coldkey: &dyn Signer, hotkey: AccountId, netuid: NetUid, amount: Balance) -> Result<(), ChainError> {
         let args = vec![("hotkey", account_value(&hotkey)), ("netuid", u(netuid)), ("amount_staked", u(amount))];
         self.submit(coldkey, "SubtensorModule", "add_stake", args).await.map(|_| ())
@@ -597,6 +622,32 @@ impl Chain for SubtensorClient {
             neurons.push(neuron_from(row, at).ok_or_else(|| rpc("a NeuronInfo without hotkey or coldkey"))?);
         }
         Ok(Metagraph { netuid, block, neurons })
+    }
+
+    /// `NeuronCertificates` under the netuid (the double map's first key, `Identity`),
+    /// each hotkey read back from its `Blake2_128Concat` key part.
+    async fn neuron_certificates(&self, netuid: NetUid) -> Result<HashMap<AccountId, NeuronCertificate>, ChainError> {
+        let at = self.api.at_current_block().await.map_err(rpc)?;
+        let address = subxt::dynamic::storage::<(Value, Value), Value>("SubtensorModule", "NeuronCertificates");
+        let mut entries = at.storage().iter(address, (u(netuid),)).await.map_err(rpc)?;
+        let mut out = HashMap::new();
+        while let Some(entry) = entries.next().await {
+            let entry = entry.map_err(rpc)?;
+            // The key ends with the hotkey itself (Blake2_128Concat keeps it after its hash).
+            let key = entry.key_bytes();
+            let hotkey = key.len().checked_sub(32).and_then(|i| <[u8; 32]>::try_from(&key[i..]).ok()).map(AccountId);
+            let value = entry.value().decode().map_err(rpc)?;
+            let certificate = certificate_from(&value);
+            match (hotkey, certificate) {
+                (Some(h), Some(c)) => out.insert(h, c),
+                _ => return Err(rpc("an undecodable NeuronCertificates entry")),
+            };
+        }
+        if out.is_empty() {
+            // Nothing stored reads the same as no subnet: tell them apart as `metagraph` does.
+            self.hyperparameters(netuid).await?;
+        }
+        Ok(out)
     }
 
     async fn hyperparameters(&self, netuid: NetUid) -> Result<SubnetHyperparameters, ChainError> {
