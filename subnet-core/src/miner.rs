@@ -1,5 +1,5 @@
-//! A networked miner: registers its hotkey (if asked), serves the subnet's handler on
-//! the signed transport, announces the address on chain with `serve_axon`, and keeps
+//! A networked miner: registers its hotkey (if asked), serves the subnet's handler over
+//! TLS, announces the address and its TLS key on chain with `serve_axon_tls`, and keeps
 //! its view of who may call (the metagraph) fresh in the background.
 
 mod behaviour;
@@ -107,13 +107,16 @@ pub async fn serve(chain: Arc<dyn Chain>, hotkey: &Keypair, handler: Arc<dyn Min
     let directory = MetagraphDirectory::new();
     let follower = directory.follow(chain.clone(), netuid, options.metagraph_refresh).await?;
     let identity = TlsIdentity::new(hotkey).map_err(|e| MinerError::Bind(options.bind, std::io::Error::other(e)))?;
+    let certificate = identity.chain_certificate();
     let server = MinerServer::new(identity, handler, Arc::new(directory), options.server.clone())
         .bind(options.bind)
         .await
         .map_err(|e| MinerError::Bind(options.bind, e))?;
     let announced = SocketAddr::new(options.external_ip.unwrap_or(server.addr.ip()), server.addr.port());
     let version = u32::try_from(options.server.version).unwrap_or(u32::MAX);
-    chain.serve_axon(hotkey, netuid, axon_info(announced, version)).await?;
+    // The TLS key goes on chain with the axon, so validators pin it (Subtensor's
+    // `serve_axon_tls`); it is derived from the hotkey, so a restart publishes the same.
+    chain.serve_axon_tls(hotkey, netuid, axon_info(announced, version), &certificate).await?;
     tracing::info!(netuid, uid, listening = %server.addr, announced = %announced, "miner serving");
     Ok(ServedMiner { uid, addr: server.addr, stats: server.stats.clone(), server, _follower: Follower(follower) })
 }

@@ -86,7 +86,7 @@ async fn a_slow_or_dead_miner_does_not_stall_the_round() {
         .with(acct(2), MinerBehaviour::Slow(Duration::from_secs(5)))
         .with(acct(3), MinerBehaviour::Dead)
         .with(acct(4), MinerBehaviour::Honest);
-    let targets: Vec<Target> = (1..=5).map(|i| Target { uid: i as u16, hotkey: acct(i), axon: AxonInfo::default() }).collect();
+    let targets: Vec<Target> = (1..=5).map(|i| Target { uid: i as u16, hotkey: acct(i), axon: AxonInfo::default(), tls_key: None }).collect();
     let task = Envelope::encode("Add", &sum_subnet::sum::Add { a: 2, b: 2 });
     let start = Instant::now();
     let answers = miners.query(&targets, &task, Duration::from_millis(200)).await;

@@ -174,6 +174,17 @@ impl Client {
         *self.inner.pins.write().unwrap_or_else(|e| e.into_inner()) = pins;
     }
 
+    /// Pin (or unpin) each target's TLS key as the chain published it.
+    fn pin_targets(&self, targets: &[Target]) {
+        let mut pins = self.inner.pins.write().unwrap_or_else(|e| e.into_inner());
+        for t in targets {
+            match t.tls_key {
+                Some(key) => pins.insert(t.hotkey.0, key),
+                None => pins.remove(&t.hotkey.0),
+            };
+        }
+    }
+
     /// Ask the miner with hotkey `target` at `addr` to handle `body` (a task envelope
     /// named `task`); gives up after `timeout`, connection included.
     pub async fn call(&self, target: [u8; 32], addr: SocketAddr, task: &str, body: Bytes, timeout: Duration) -> Result<Bytes, CallError> {
@@ -321,6 +332,7 @@ impl Client {
     pub async fn query_all(&self, targets: &[Target], task: &[u8], timeout: Duration, streamed: bool) -> Vec<Response> {
         let name = Envelope::task_name(task).unwrap_or_default();
         let body = Bytes::copy_from_slice(task);
+        self.pin_targets(targets);
         let mut set = tokio::task::JoinSet::new();
         for (index, t) in targets.iter().enumerate() {
             let (me, body, name, hotkey, axon) = (self.clone(), body.clone(), name.clone(), t.hotkey.0, t.axon);

@@ -17,6 +17,9 @@ pub struct Target {
     pub hotkey: AccountId,
     /// Where the miner serves, as published with Subtensor's `serve_axon`.
     pub axon: AxonInfo,
+    /// The miner's TLS public key as it published it with `serve_axon_tls`
+    /// (`NeuronCertificates`, Ed25519); when known, the miner must present exactly it.
+    pub tls_key: Option<[u8; 32]>,
 }
 
 /// Why a miner gave no usable answer.

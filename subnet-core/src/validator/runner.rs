@@ -156,8 +156,24 @@ impl<J: JudgeSpec> Validator<J> {
         if !mg.neurons.iter().any(|n| n.hotkey == me) {
             return Err(ValidatorError::NotRegistered(self.config.netuid));
         }
-        let mut targets: Vec<Target> =
-            mg.neurons.iter().filter(|n| n.hotkey != me).filter_map(|n| n.axon.map(|axon| Target { uid: n.uid, hotkey: n.hotkey, axon })).collect();
+        // The TLS keys miners published (`serve_axon_tls`) pin their handshakes; a chain
+        // that cannot say leaves miners checked by hotkey alone.
+        let certificates = match self.chain.neuron_certificates(self.config.netuid).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!("reading the miners' certificates failed, checking them by hotkey alone: {e}");
+                Default::default()
+            }
+        };
+        let mut targets: Vec<Target> = mg
+            .neurons
+            .iter()
+            .filter(|n| n.hotkey != me)
+            .filter_map(|n| {
+                let tls_key = certificates.get(&n.hotkey).and_then(|c| c.ed25519_key());
+                n.axon.map(|axon| Target { uid: n.uid, hotkey: n.hotkey, axon, tls_key })
+            })
+            .collect();
         let seed = self.config.seed ^ self.round.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let sample = self.config.mechanism.miners_per_round;
         if sample > 0 && targets.len() > sample {

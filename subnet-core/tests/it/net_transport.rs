@@ -380,11 +380,11 @@ async fn when_saturated_higher_stake_is_served_first() {
 async fn a_round_is_not_held_by_dead_or_slow_miners() {
     let net = Net::start(|_| {}).await;
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap(); // closed at once
-    let target = |addr: SocketAddr, hotkey: [u8; 32]| Target { uid: 0, hotkey: AccountId(hotkey), axon: axon_info(addr, 1) };
+    let target = |addr: SocketAddr, hotkey: [u8; 32]| Target { uid: 0, hotkey: AccountId(hotkey), axon: axon_info(addr, 1), tls_key: None };
     let targets = vec![
         target(net.addr(), net.miner_key),
         target(dead, [1; 32]),
-        Target { uid: 2, hotkey: AccountId([2; 32]), axon: AxonInfo { port: 0, ..axon_info(dead, 1) } },
+        Target { uid: 2, hotkey: AccountId([2; 32]), axon: AxonInfo { port: 0, ..axon_info(dead, 1) }, tls_key: None },
     ];
     let client = validator_client();
     let started = std::time::Instant::now();
