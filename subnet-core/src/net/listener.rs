@@ -16,7 +16,6 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, Semaphore};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
-use tonic::transport::server::Connected;
 
 use super::server::ServerStats;
 use super::tls::binding::{check_certificate, unix_now};
@@ -60,7 +59,7 @@ pub(crate) fn incoming(
     acceptor: TlsAcceptor,
     limits: HandshakeLimits,
     stats: Arc<ServerStats>,
-) -> tokio_stream::wrappers::ReceiverStream<io::Result<Conn>> {
+) -> tokio_stream::wrappers::ReceiverStream<Conn> {
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(async move {
         let slots = Arc::new(Semaphore::new(limits.concurrent.max(1)));
@@ -84,7 +83,7 @@ pub(crate) fn incoming(
                 match tokio::time::timeout(limits.timeout, establish(tcp, acceptor)).await {
                     Ok(Ok(conn)) => {
                         stats.connections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let _ = tx.send(Ok(conn)).await;
+                        let _ = tx.send(conn).await;
                     }
                     Ok(Err(e)) => tracing::debug!(%remote, "connection refused at the handshake: {e}"),
                     Err(_) => tracing::debug!(%remote, "handshake timed out"),
@@ -115,11 +114,10 @@ async fn establish(tcp: TcpStream, acceptor: TlsAcceptor) -> io::Result<Conn> {
     Ok(Conn { io: Io::Tls(Box::new(tls)), info: ConnInfo { tls: true, caller } })
 }
 
-impl Connected for Conn {
-    type ConnectInfo = ConnInfo;
-
-    fn connect_info(&self) -> ConnInfo {
-        self.info.clone()
+impl Conn {
+    /// What the server knows of the connection.
+    pub(crate) fn info(&self) -> &ConnInfo {
+        &self.info
     }
 }
 

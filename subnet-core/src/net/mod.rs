@@ -11,6 +11,7 @@ pub mod access;
 pub mod auth;
 pub mod client;
 pub mod codec;
+mod connection;
 mod gate;
 mod listener;
 pub mod reject;

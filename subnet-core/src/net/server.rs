@@ -31,6 +31,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use futures::FutureExt;
 use tokio_rustls::TlsAcceptor;
+use tokio_stream::StreamExt;
 use tonic::body::Body;
 use tonic::server::{Grpc, ServerStreamingService, UnaryService};
 use tonic::{Request, Response, Status};
@@ -39,6 +40,7 @@ use super::access::{AccessPolicy, CallerDirectory, RateLimiter};
 use super::auth::{now_nanos, AuthError, ReplayGuard, SignedHeader, Verifier};
 use super::codec::BytesCodec;
 use super::gate::PriorityGate;
+use super::connection::{serve as serve_connection, Http2Limits};
 use super::listener::{incoming, ConnInfo, HandshakeLimits};
 use super::reject::Rejection;
 use super::tls::config::server_config;
@@ -160,8 +162,8 @@ pub struct RunningServer {
     /// The server's counters, live.
     pub stats: Arc<ServerStats>,
     gate: Arc<PriorityGate>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<Result<(), tonic::transport::Error>>,
+    shutdown: Option<tokio::sync::watch::Sender<bool>>,
+    task: tokio::task::JoinHandle<()>,
 }
 
 impl MinerServer {
@@ -194,18 +196,55 @@ impl MinerServer {
         let config = &self.inner.config;
         let tls = server_config(self.inner.identity.clone()).map_err(std::io::Error::other)?;
         let limits = HandshakeLimits { timeout: config.handshake_timeout, concurrent: config.max_handshakes };
-        let incoming = incoming(listener, TlsAcceptor::from(tls), limits, self.inner.stats.clone());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let stats = self.stats();
-        let gate = self.inner.gate.clone();
-        let server = tonic::transport::Server::builder()
+        let http2 = Http2Limits {
             // Headers are small (the signed header is ~250 bytes); refuse header floods.
-            .http2_max_header_list_size(16 * 1024)
-            .max_connection_age(config.session_lifetime);
-        let task = tokio::spawn(server.serve_with_incoming_shutdown(self, incoming, async {
-            let _ = rx.await;
-        }));
-        Ok(RunningServer { addr, stats, gate, shutdown: Some(tx), task })
+            max_header_list: 16 * 1024,
+            // Beyond the handler slots and the queue, more streams only wait to be refused.
+            max_concurrent_streams: u32::try_from(config.max_concurrent + config.max_waiting).unwrap_or(u32::MAX),
+            lifetime: config.session_lifetime,
+        };
+        let mut incoming = incoming(listener, TlsAcceptor::from(tls), limits, self.inner.stats.clone());
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let (stats, gate) = (self.stats(), self.inner.gate.clone());
+        let task = tokio::spawn(async move {
+            let mut connections = tokio::task::JoinSet::new();
+            let mut stopping = stopped.clone();
+            loop {
+                tokio::select! {
+                    conn = incoming.next() => match conn {
+                        Some(conn) => {
+                            connections.spawn(serve_connection(conn, self.clone(), http2, stopped.clone()));
+                        }
+                        None => break,
+                    },
+                    _ = connections.join_next(), if !connections.is_empty() => {}
+                    _ = stopping.wait_for(|stop| *stop) => break,
+                }
+            }
+            // Stop accepting; open connections finish their running requests.
+            drop(incoming);
+            while connections.join_next().await.is_some() {}
+        });
+        Ok(RunningServer { addr, stats, gate, shutdown: Some(stop), task })
+    }
+
+    /// Serve one HTTP/2 request (the connection's identity, if any, in its extensions).
+    pub(crate) fn handle<B>(&self, request: http::Request<B>) -> BoxFuture<Result<http::Response<Body>, Infallible>>
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        let max = inner.config.max_message_bytes;
+        let grpc = move || Grpc::new(BytesCodec).max_decoding_message_size(max).max_encoding_message_size(max);
+        match request.uri().path() {
+            QUERY_PATH => Box::pin(async move { Ok(grpc().unary(QueryMethod(inner), request).await) }),
+            QUERY_STREAM_PATH => Box::pin(async move { Ok(grpc().server_streaming(QueryStreamMethod(inner), request).await) }),
+            other => {
+                let path = other.to_string();
+                Box::pin(async move { Ok(Status::unimplemented(format!("no method {path}")).into_http()) })
+            }
+        }
     }
 }
 
@@ -217,8 +256,8 @@ impl RunningServer {
 
     /// Stop accepting, let running requests finish, and wait for the server to end.
     pub async fn shutdown(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
+        if let Some(stop) = self.shutdown.take() {
+            let _ = stop.send(true);
         }
         let _ = (&mut self.task).await;
     }
@@ -423,9 +462,11 @@ impl ServerStreamingService<Bytes> for QueryStreamMethod {
     }
 }
 
+/// The service alone, for serving with another HTTP/2 server: requests then carry no
+/// TLS identity, so only signed requests (if the miner accepts them) are served.
 impl<B> tower_service::Service<http::Request<B>> for MinerServer
 where
-    B: http_body::Body + Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + Send + 'static,
 {
     type Response = http::Response<Body>;
@@ -437,17 +478,7 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let inner = self.inner.clone();
-        let max = inner.config.max_message_bytes;
-        let grpc = move || Grpc::new(BytesCodec).max_decoding_message_size(max).max_encoding_message_size(max);
-        match request.uri().path() {
-            QUERY_PATH => Box::pin(async move { Ok(grpc().unary(QueryMethod(inner), request).await) }),
-            QUERY_STREAM_PATH => Box::pin(async move { Ok(grpc().server_streaming(QueryStreamMethod(inner), request).await) }),
-            other => {
-                let path = other.to_string();
-                Box::pin(async move { Ok(Status::unimplemented(format!("no method {path}")).into_http()) })
-            }
-        }
+        self.handle(request)
     }
 }
 
