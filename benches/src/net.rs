@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use subnet_core::chain::AccountId;
 use subnet_core::keys::Keypair;
 use subnet_core::net::{CallerInfo, Client, MetagraphDirectory, MinerServer, ServerConfig};
 use subnet_core::spec::{Envelope, HandleError, MinerSpec, RequestContext};

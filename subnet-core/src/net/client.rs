@@ -16,20 +16,18 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use hyper_util::rt::TokioIo;
-use rustls::pki_types::ServerName;
+use http::Uri;
 use tokio_rustls::TlsConnector;
 use tonic::client::Grpc;
 use tonic::metadata::{AsciiMetadataValue, MetadataValue};
-use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::{Code, Request, Status};
 
 use super::auth::{body_hash, now_nanos, Header, SignedHeader};
 use super::codec::BytesCodec;
+use super::link::{Link, LinkService};
 use super::reject::reason_of;
 use super::server::{AUTH_METADATA, NETUID_METADATA, QUERY_PATH, QUERY_STREAM_PATH, VERSION_METADATA};
 use super::tls::config::{client_config, IdentityResolver};
-use super::tls::verifier::readable;
 use super::tls::{MinerVerifier, TlsIdentity};
 use crate::chain::AxonInfo;
 use crate::keys::Keypair;
@@ -112,7 +110,7 @@ impl Default for ClientOptions {
 }
 
 /// Connections kept for reuse (a subnet has at most a few thousand miners).
-const MAX_CACHED_CHANNELS: usize = 8192;
+const MAX_CACHED_LINKS: usize = 8192;
 
 /// A validator's client for one subnet.
 #[derive(Clone)]
@@ -122,7 +120,7 @@ pub struct Client {
 
 /// A connection is to one miner as the client knew it: where, which hotkey, which
 /// pinned TLS key; a change of any opens a new one.
-type ChannelKey = (SocketAddr, [u8; 32], Option<[u8; 32]>);
+type LinkKey = (SocketAddr, [u8; 32], Option<[u8; 32]>);
 
 struct ClientInner {
     signer: Keypair,
@@ -132,7 +130,7 @@ struct ClientInner {
     options: ClientOptions,
     netuid_value: AsciiMetadataValue,
     version_value: AsciiMetadataValue,
-    channels: Mutex<HashMap<ChannelKey, Channel>>,
+    links: Mutex<HashMap<LinkKey, Arc<Link>>>,
     /// Miners' TLS keys as published on chain (`NeuronCertificates`), by hotkey.
     pins: RwLock<HashMap<[u8; 32], [u8; 32]>>,
     /// The last nonce signed (signed mode): nonces are strictly increasing per client.
@@ -160,7 +158,7 @@ impl Client {
                 netuid_value: AsciiMetadataValue::from(netuid),
                 version_value: AsciiMetadataValue::from(version),
                 options,
-                channels: Mutex::default(),
+                links: Mutex::default(),
                 pins: RwLock::default(),
                 last_nonce: AtomicU64::new(0),
             }),
@@ -231,7 +229,7 @@ impl Client {
         request.set_timeout(timeout);
         let mut grpc = self.grpc(target, addr)?;
         let exchange = async {
-            grpc.ready().await.map_err(|e| CallError::Unreachable(root_cause(&e)))?;
+            grpc.ready().await.map_err(|e| CallError::Unreachable(root_cause(&*e)))?;
             let path = http::uri::PathAndQuery::from_static(QUERY_PATH);
             grpc.unary(request, path, BytesCodec).await.map(|r| r.into_inner()).map_err(|s| classify(s, timeout))
         };
@@ -266,7 +264,7 @@ impl Client {
         let mut grpc = self.grpc(target, addr)?;
         let started = Instant::now();
         let exchange = async {
-            grpc.ready().await.map_err(|e| CallError::Unreachable(root_cause(&e)))?;
+            grpc.ready().await.map_err(|e| CallError::Unreachable(root_cause(&*e)))?;
             let path = http::uri::PathAndQuery::from_static(QUERY_STREAM_PATH);
             let mut stream = grpc.server_streaming(request, path, BytesCodec).await.map_err(|s| classify(s, timeout))?.into_inner();
             let mut out = Streamed { chunks: Vec::new(), first_chunk: None };
@@ -279,52 +277,39 @@ impl Client {
         tokio::time::timeout(timeout, exchange).await.unwrap_or(Err(CallError::Timeout(timeout)))
     }
 
-    fn grpc(&self, target: [u8; 32], addr: SocketAddr) -> Result<Grpc<Channel>, CallError> {
+    fn grpc(&self, target: [u8; 32], addr: SocketAddr) -> Result<Grpc<LinkService>, CallError> {
         let max = self.inner.options.max_message_bytes;
-        Ok(Grpc::new(self.channel(target, addr)?).max_decoding_message_size(max).max_encoding_message_size(max))
+        let origin = Uri::try_from(format!("http://{addr}")).map_err(|e| CallError::Unreachable(e.to_string()))?;
+        Ok(Grpc::with_origin(LinkService(self.link(target, addr)?), origin).max_decoding_message_size(max).max_encoding_message_size(max))
     }
 
-    fn channel(&self, target: [u8; 32], addr: SocketAddr) -> Result<Channel, CallError> {
+    fn link(&self, target: [u8; 32], addr: SocketAddr) -> Result<Arc<Link>, CallError> {
         let pin = self.inner.pins.read().unwrap_or_else(|e| e.into_inner()).get(&target).copied();
         let key = (addr, target, pin);
-        let mut channels = self.inner.channels.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(c) = channels.get(&key) {
-            return Ok(c.clone());
+        let mut links = self.inner.links.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(link) = links.get(&key) {
+            return Ok(link.clone());
         }
-        let channel = self.connect_lazy(target, addr, pin)?;
+        let link = Link::new(addr, self.tls(target, pin)?, self.inner.options.connect_timeout);
         // Miners come and go (new UIDs, new addresses, new keys); connections are
         // cheap to reopen, so past this many the old ones are simply dropped.
-        if channels.len() >= MAX_CACHED_CHANNELS {
-            channels.clear();
+        if links.len() >= MAX_CACHED_LINKS {
+            links.clear();
         }
-        channels.insert(key, channel.clone());
-        Ok(channel)
+        links.insert(key, link.clone());
+        Ok(link)
     }
 
-    /// A channel that connects on first use (and again after the miner closes it).
-    fn connect_lazy(&self, target: [u8; 32], addr: SocketAddr, pin: Option<[u8; 32]>) -> Result<Channel, CallError> {
+    /// The TLS settings for dialling `target` (none in plaintext mode).
+    fn tls(&self, target: [u8; 32], pin: Option<[u8; 32]>) -> Result<Option<TlsConnector>, CallError> {
         let options = &self.inner.options;
-        let endpoint = Endpoint::from_shared(format!("http://{addr}"))
-            .map_err(|e| CallError::Unreachable(e.to_string()))?
-            .connect_timeout(options.connect_timeout)
-            .tcp_nodelay(true);
         if options.transport == Transport::Plaintext {
-            return Ok(endpoint.connect_lazy());
+            return Ok(None);
         }
         let client_cert = (options.proof == CallerProof::Session)
             .then(|| Arc::new(IdentityResolver(self.inner.identity.clone())) as Arc<dyn rustls::client::ResolvesClientCert>);
         let config = client_config(MinerVerifier::new(target, pin), client_cert).map_err(|e| CallError::Unreachable(e.to_string()))?;
-        let connector = TlsConnector::from(config);
-        let connect = tower::service_fn(move |_: Uri| {
-            let connector = connector.clone();
-            async move {
-                let tcp = tokio::net::TcpStream::connect(addr).await?;
-                tcp.set_nodelay(true)?;
-                let tls = connector.connect(ServerName::IpAddress(addr.ip().into()), tcp).await.map_err(readable)?;
-                Ok::<_, std::io::Error>(TokioIo::new(tls))
-            }
-        });
-        Ok(endpoint.connect_with_connector_lazy(connect))
+        Ok(Some(TlsConnector::from(config)))
     }
 
     /// Query every target at once; one response per target, in order. With `streamed`,

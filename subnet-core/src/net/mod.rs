@@ -13,6 +13,7 @@ pub mod client;
 pub mod codec;
 mod connection;
 mod gate;
+mod link;
 mod listener;
 pub mod reject;
 pub mod server;
