@@ -37,13 +37,15 @@ pub(crate) fn run(area: &str, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// The workspace's target directory (`CARGO_TARGET_DIR`, else `target/`).
+/// The workspace's target directory (`CARGO_TARGET_DIR`, a relative one taken from the
+/// workspace root, else `target/`).
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
+    workspace_root().join(std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into()))
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
+    xtask.parent().unwrap_or(xtask).to_path_buf()
 }
 
 fn rows_of(out: std::process::Output, what: &str) -> Result<Vec<Value>> {

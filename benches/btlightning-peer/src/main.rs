@@ -110,7 +110,8 @@ fn parse_args() -> Result<Options> {
                     Some("async") => vec![Handler::Async],
                     Some("sync") => vec![Handler::Sync],
                     Some("both") => vec![Handler::Async, Handler::Sync],
-                    other => return Err(format!("--handler takes async, sync or both, not {other:?}").into()),
+                    Some(other) => return Err(format!("--handler takes async, sync or both, not {other:?}").into()),
+                    None => return Err("--handler needs a value: async, sync or both".into()),
                 }
             }
             other => {
