@@ -4,6 +4,7 @@
 //! `{"name", "value", "unit", ...parameters}` where `value` is the median of the runs.
 
 mod chain;
+mod cpu;
 mod e2e;
 mod localnet;
 mod net;

@@ -149,6 +149,12 @@ enum Cmd {
         /// The Python interpreter for --compare-python.
         #[arg(long, env = "SUBNET_BENCH_PYTHON", default_value = "python3")]
         python: String,
+        /// With `net`: build a peer transport's own bench with the same workload
+        /// (`btlightning`: btlightning 0.2.15, benches/btlightning-peer, outside the
+        /// workspace; the first build takes minutes), run ours and it alternately,
+        /// 3 rounds each, and print medians, ratios and CPU per request.
+        #[arg(long, value_name = "PEER")]
+        compare: Option<String>,
     },
 }
 
@@ -188,7 +194,19 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Cmd::Bench { area, json, compare_python, python } => {
+        Cmd::Bench { area, json, compare_python, python, compare } => {
+            if let Some(peer) = compare {
+                if area != "net" {
+                    bail!("--compare applies to `bench net` only");
+                }
+                if compare_python {
+                    bail!("--compare and --compare-python are separate runs: give one");
+                }
+                if peer != "btlightning" {
+                    bail!("unknown --compare peer {peer:?}; available: btlightning");
+                }
+                return bench::compare_btlightning(json);
+            }
             if compare_python {
                 if area != "net" {
                     bail!("--compare-python applies to `bench net` only");
