@@ -17,8 +17,6 @@ use std::time::Duration;
 
 /// CPU time (user + system, all threads) this process has used so far, from
 /// `getrusage(RUSAGE_SELF)` (microsecond resolution); zero where there is no `getrusage`.
-// Not called yet: `net.rs` adds its `_cpu_us` rows with the TLS transport (issue #15).
-#[allow(dead_code)]
 pub(crate) fn process_cpu_time() -> Duration {
     #[cfg(unix)]
     {

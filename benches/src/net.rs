@@ -1,10 +1,15 @@
-//! `bench net`: the signed gRPC transport on loopback with a trivial echo task.
+//! `bench net`: the gRPC transport on loopback with a trivial echo task.
 //!
 //! Server and client share one process and this machine's cores (as Bittensor's
-//! Python axon and dendrite do in `benches/python/axon_bench.py`). Every request is
-//! signed by the client and verified by the server (sr25519, body hash, replay
-//! guard), and the caller is looked up in the metagraph directory. The per-caller
-//! rate limit is off: one client sends everything.
+//! Python axon and dendrite do in `benches/python/axon_bench.py`). Requests travel
+//! over a TLS 1.3 session in which the validator's hotkey was proven once (the
+//! default), and the caller is looked up in the metagraph directory for every
+//! request. The per-caller rate limit is off: one client sends everything. For the
+//! cost of TLS and of per-request signatures, the closed loop also runs with signed
+//! requests over TLS (no client certificate) and over plaintext (the transport before
+//! sessions); `_cpu_us` rows are the process's CPU time per request, both ends
+//! together. `rust_grpc_connection_setup` is a new connection's first request: TCP,
+//! TLS handshake with both hotkeys proven, and the request.
 //!
 //! Three load patterns: one request at a time; a closed loop keeping `concurrency`
 //! requests in flight (saturation: latency is then queueing, by Little's law
@@ -16,9 +21,10 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use subnet_core::keys::Keypair;
-use subnet_core::net::{CallerInfo, Client, MetagraphDirectory, MinerServer, ServerConfig};
+use subnet_core::net::{CallerInfo, CallerProof, Client, ClientOptions, MetagraphDirectory, MinerServer, ServerConfig, TlsIdentity, Transport};
 use subnet_core::spec::{Envelope, HandleError, MinerSpec, RequestContext};
 
+use crate::cpu::process_cpu_time;
 use crate::Row;
 
 const NETUID: u16 = 1;
@@ -68,34 +74,68 @@ async fn measure(sequential: usize, concurrent_total: usize, concurrency: usize)
     let directory = MetagraphDirectory::from_callers([(validator.public_key().0, CallerInfo { uid: 0, stake: 1_000_000, validator_permit: true })]);
     let mut config = ServerConfig::new(NETUID, VERSION);
     config.rate_limit = None;
-    let server = MinerServer::new(subnet_core::net::TlsIdentity::new(&miner).expect("a TLS identity"), Arc::new(Echo), Arc::new(directory), config)
+    config.signed_requests = true; // for the signed rows; sessions are served as always
+    let server = MinerServer::new(TlsIdentity::new(&miner).expect("a TLS identity"), Arc::new(Echo), Arc::new(directory), config)
         .bind("127.0.0.1:0".parse().expect("an address"))
         .await
         .expect("bind loopback");
-    let (addr, target) = (server.addr, miner.public_key().0);
-    let client = Client::new(validator, NETUID, VERSION);
-    let call = move |client: Client, i: usize| async move {
-        let body = Bytes::from(Envelope::encode("Echo", &i));
-        client.call(target, addr, "Echo", body, Duration::from_secs(5)).await
-    };
+    let miner = Miner { addr: server.addr, hotkey: miner.public_key().0 };
 
+    let session = Client::new(validator.clone(), NETUID, VERSION);
+    let mut rows = run_patterns(&miner, &session, "rust_grpc", sequential, concurrent_total, concurrency, true).await;
+    for (name, transport) in [("rust_grpc_signed_tls", Transport::Tls), ("rust_grpc_signed_plaintext", Transport::Plaintext)] {
+        let options = ClientOptions { transport, proof: CallerProof::SignedRequests, ..ClientOptions::default() };
+        let signed = Client::with_options(validator.clone(), NETUID, VERSION, options);
+        rows.extend(run_patterns(&miner, &signed, name, 0, concurrent_total, concurrency, false).await);
+    }
+    rows.extend(connection_setup(&miner, &validator, 300).await);
+    server.shutdown().await;
+    rows
+}
+
+#[derive(Clone, Copy)]
+struct Miner {
+    addr: std::net::SocketAddr,
+    hotkey: [u8; 32],
+}
+
+async fn call(client: Client, miner: Miner, i: usize) -> Result<Bytes, subnet_core::net::CallError> {
+    let body = Bytes::from(Envelope::encode("Echo", &i));
+    client.call(miner.hotkey, miner.addr, "Echo", body, Duration::from_secs(5)).await
+}
+
+/// The three load patterns (sequential only if `sequential > 0`, batches only if
+/// `batched`) with `client`, rows named `name_*`.
+async fn run_patterns(
+    miner: &Miner,
+    client: &Client,
+    name: &str,
+    sequential: usize,
+    concurrent_total: usize,
+    concurrency: usize,
+    batched: bool,
+) -> Vec<Row> {
+    let miner = *miner;
     for i in 0..200 {
-        call(client.clone(), i).await.expect("warm-up request");
+        call(client.clone(), miner, i).await.expect("warm-up request");
     }
-
-    let mut latencies = Vec::with_capacity(sequential);
-    let mut failures = 0;
-    let start = Instant::now();
-    for i in 0..sequential {
-        let t = Instant::now();
-        failures += call(client.clone(), i).await.is_err() as usize;
-        latencies.push(t.elapsed());
+    let mut rows = Vec::new();
+    if sequential > 0 {
+        let mut latencies = Vec::with_capacity(sequential);
+        let mut failures = 0;
+        let (start, cpu) = (Instant::now(), process_cpu_time());
+        for i in 0..sequential {
+            let t = Instant::now();
+            failures += call(client.clone(), miner, i).await.is_err() as usize;
+            latencies.push(t.elapsed());
+        }
+        let cpu = process_cpu_time().saturating_sub(cpu);
+        rows.extend(self::rows(&format!("{name}_sequential"), 1, sequential, failures, start.elapsed(), cpu, latencies));
     }
-    let mut rows = rows("rust_grpc_sequential", 1, sequential, failures, start.elapsed(), latencies);
 
     // Closed loop: `concurrency` tasks, each sending its next request when the last
     // is answered.
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), process_cpu_time());
     let per_task = concurrent_total / concurrency;
     let mut tasks = tokio::task::JoinSet::new();
     for w in 0..concurrency {
@@ -105,7 +145,7 @@ async fn measure(sequential: usize, concurrent_total: usize, concurrency: usize)
             let mut failed = 0;
             for i in 0..per_task {
                 let t = Instant::now();
-                failed += call(client.clone(), w * per_task + i).await.is_err() as usize;
+                failed += call(client.clone(), miner, w * per_task + i).await.is_err() as usize;
                 out.push(t.elapsed());
             }
             (out, failed)
@@ -117,22 +157,25 @@ async fn measure(sequential: usize, concurrent_total: usize, concurrency: usize)
         latencies.extend(l);
         failures += f;
     }
-    let elapsed = start.elapsed();
-    rows.extend(self::rows("rust_grpc_concurrent", concurrency, per_task * concurrency, failures, elapsed, latencies));
+    let (elapsed, cpu) = (start.elapsed(), process_cpu_time().saturating_sub(cpu));
+    rows.extend(self::rows(&format!("{name}_concurrent"), concurrency, per_task * concurrency, failures, elapsed, cpu, latencies));
+    if !batched {
+        return rows;
+    }
 
     // Batches: `concurrency` requests at once, all awaited, then the next batch — a
     // validator's round over its miners, and what the Python bench's
     // `asyncio.gather` phase does.
     let batches = concurrent_total / concurrency;
     let (mut latencies, mut failures) = (Vec::with_capacity(batches * concurrency), 0);
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), process_cpu_time());
     for b in 0..batches {
         let mut batch = tokio::task::JoinSet::new();
         for k in 0..concurrency {
             let client = client.clone();
             batch.spawn(async move {
                 let t = Instant::now();
-                let failed = call(client, b * concurrency + k).await.is_err();
+                let failed = call(client, miner, b * concurrency + k).await.is_err();
                 (t.elapsed(), failed)
             });
         }
@@ -142,13 +185,31 @@ async fn measure(sequential: usize, concurrent_total: usize, concurrency: usize)
             failures += failed as usize;
         }
     }
-    let elapsed = start.elapsed();
-    rows.extend(self::rows("rust_grpc_batched", concurrency, batches * concurrency, failures, elapsed, latencies));
-    server.shutdown().await;
+    let (elapsed, cpu) = (start.elapsed(), process_cpu_time().saturating_sub(cpu));
+    rows.extend(self::rows(&format!("{name}_batched"), concurrency, batches * concurrency, failures, elapsed, cpu, latencies));
     rows
 }
 
-fn rows(name: &str, concurrency: usize, requests: usize, failures: usize, elapsed: Duration, mut latencies: Vec<Duration>) -> Vec<Row> {
+/// A new connection's first request, `n` times, one at a time: TCP connect, the TLS
+/// handshake proving both hotkeys, and the request. Each client is made beforehand
+/// (its certificate signed once, as a validator does at start).
+async fn connection_setup(miner: &Miner, validator: &Keypair, n: usize) -> Vec<Row> {
+    let clients: Vec<Client> = (0..n).map(|_| Client::new(validator.clone(), NETUID, VERSION)).collect();
+    let mut latencies = Vec::with_capacity(n);
+    let mut failures = 0;
+    let (start, cpu) = (Instant::now(), process_cpu_time());
+    for (i, client) in clients.into_iter().enumerate() {
+        let t = Instant::now();
+        failures += call(client, *miner, i).await.is_err() as usize;
+        latencies.push(t.elapsed());
+    }
+    let (elapsed, cpu) = (start.elapsed(), process_cpu_time().saturating_sub(cpu));
+    let mut rows = self::rows("rust_grpc_connection_setup", 1, n, failures, elapsed, cpu, latencies);
+    rows.remove(0); // a rate of new connections is not a figure anyone asked for
+    rows
+}
+
+fn rows(name: &str, concurrency: usize, requests: usize, failures: usize, elapsed: Duration, cpu: Duration, mut latencies: Vec<Duration>) -> Vec<Row> {
     latencies.sort();
     let pick = |p: f64| latencies[((p * (latencies.len() - 1) as f64).round() as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
     let params =
@@ -157,5 +218,6 @@ fn rows(name: &str, concurrency: usize, requests: usize, failures: usize, elapse
         Row { name: name.into(), value: requests as f64 / elapsed.as_secs_f64(), unit: "per_second", params: params() },
         Row { name: format!("{name}_p50"), value: pick(0.50), unit: "ms", params: params() },
         Row { name: format!("{name}_p99"), value: pick(0.99), unit: "ms", params: params() },
+        Row { name: format!("{name}_cpu_us"), value: cpu.as_secs_f64() * 1e6 / requests as f64, unit: "us", params: params() },
     ]
 }
