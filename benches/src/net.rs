@@ -209,7 +209,15 @@ async fn connection_setup(miner: &Miner, validator: &Keypair, n: usize) -> Vec<R
     rows
 }
 
-fn rows(name: &str, concurrency: usize, requests: usize, failures: usize, elapsed: Duration, cpu: Duration, mut latencies: Vec<Duration>) -> Vec<Row> {
+fn rows(
+    name: &str,
+    concurrency: usize,
+    requests: usize,
+    failures: usize,
+    elapsed: Duration,
+    cpu: Duration,
+    mut latencies: Vec<Duration>,
+) -> Vec<Row> {
     latencies.sort();
     let pick = |p: f64| latencies[((p * (latencies.len() - 1) as f64).round() as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
     let params =

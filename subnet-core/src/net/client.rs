@@ -26,9 +26,10 @@ use super::auth::{body_hash, now_nanos, Header, SignedHeader};
 use super::codec::BytesCodec;
 use super::link::{Link, LinkService};
 use super::reject::reason_of;
-use super::server::{AUTH_METADATA, NETUID_METADATA, QUERY_PATH, QUERY_STREAM_PATH, VERSION_METADATA};
+use super::server::{AUTH_METADATA, NETUID_METADATA, QUERY_STREAM_PATH, VERSION_METADATA};
 use super::tls::config::{client_config, IdentityResolver};
 use super::tls::{MinerVerifier, TlsIdentity};
+use super::unary::{frame, read_message, ReadError};
 use crate::chain::AxonInfo;
 use crate::keys::Keypair;
 use crate::spec::{gather_in_order, join_chunks, Envelope, Querier, QueryError, Response, Target};
@@ -227,12 +228,8 @@ impl Client {
     /// with bad requests.
     pub async fn send_request(&self, target: [u8; 32], addr: SocketAddr, mut request: Request<Bytes>, timeout: Duration) -> Result<Bytes, CallError> {
         request.set_timeout(timeout);
-        let mut grpc = self.grpc(target, addr)?;
-        let exchange = async {
-            grpc.ready().await.map_err(|e| CallError::Unreachable(root_cause(&*e)))?;
-            let path = http::uri::PathAndQuery::from_static(QUERY_PATH);
-            grpc.unary(request, path, BytesCodec).await.map(|r| r.into_inner()).map_err(|s| classify(s, timeout))
-        };
+        let link = self.link(target, addr)?;
+        let exchange = unary_call(link, request, self.inner.options.max_message_bytes, timeout);
         match tokio::time::timeout(timeout, exchange).await {
             Ok(result) => result,
             Err(_) => Err(CallError::Timeout(timeout)),
@@ -360,6 +357,39 @@ impl Querier for Client {
 
     async fn query_stream(&self, targets: &[Target], task: &[u8], timeout: Duration) -> Vec<Response> {
         self.query_all(targets, task, timeout, true).await
+    }
+}
+
+/// One unary call on `link`: the request as HEADERS and one DATA frame ending the
+/// stream, the answer read whole with its status ([`super::unary`]).
+async fn unary_call(link: Arc<Link>, request: Request<Bytes>, max: usize, timeout: Duration) -> Result<Bytes, CallError> {
+    let (metadata, _, message) = request.into_parts();
+    let mut http = http::Request::new(tonic::body::Body::new(http_body_util::Full::new(frame(&message))));
+    *http.method_mut() = http::Method::POST;
+    *http.uri_mut() = link.query_uri().clone();
+    *http.version_mut() = http::Version::HTTP_2;
+    *http.headers_mut() = metadata.into_headers();
+    http.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/grpc"));
+    http.headers_mut().insert(http::header::TE, http::HeaderValue::from_static("trailers"));
+    let response = link.send(http).await.map_err(|e| CallError::Unreachable(root_cause(&*e)))?;
+    let (parts, body) = response.into_parts();
+    if let Some(status) = Status::from_header_map(&parts.headers) {
+        // A trailers-only response: a refusal (or an empty success, which no miner sends).
+        if status.code() != Code::Ok {
+            return Err(classify(status, timeout));
+        }
+    }
+    if parts.status != http::StatusCode::OK {
+        return Err(CallError::BadAnswer(format!("HTTP status {} from a gRPC server", parts.status)));
+    }
+    match read_message(body, max).await {
+        Ok((answer, trailers)) => match trailers.as_ref().and_then(Status::from_header_map) {
+            Some(status) if status.code() == Code::Ok => Ok(answer),
+            Some(status) => Err(classify(status, timeout)),
+            None => Err(CallError::BadAnswer("the answer ended without a gRPC status".into())),
+        },
+        Err(ReadError::Invalid(status)) => Err(classify(status, timeout)),
+        Err(ReadError::Body(e)) => Err(CallError::Unreachable(e)),
     }
 }
 

@@ -18,6 +18,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
 use tonic::body::Body;
 
+use super::server::QUERY_PATH;
 use super::tls::verifier::readable;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -30,6 +31,8 @@ pub(crate) struct LinkError(String);
 /// One miner's connection, shared by every request to it.
 pub(crate) struct Link {
     addr: SocketAddr,
+    /// The unary method's URI at this address, made once.
+    query_uri: http::Uri,
     /// `None`: plaintext HTTP/2.
     tls: Option<TlsConnector>,
     connect_timeout: Duration,
@@ -40,7 +43,13 @@ pub(crate) struct Link {
 
 impl Link {
     pub(crate) fn new(addr: SocketAddr, tls: Option<TlsConnector>, connect_timeout: Duration) -> Arc<Self> {
-        Arc::new(Self { addr, tls, connect_timeout, sender: Mutex::new(None), connecting: tokio::sync::Mutex::new(()) })
+        let query_uri = http::Uri::try_from(format!("http://{addr}{QUERY_PATH}")).expect("a socket address and a path make a URI");
+        Arc::new(Self { addr, query_uri, tls, connect_timeout, sender: Mutex::new(None), connecting: tokio::sync::Mutex::new(()) })
+    }
+
+    /// Where the unary method is, on this miner.
+    pub(crate) fn query_uri(&self) -> &http::Uri {
+        &self.query_uri
     }
 
     /// The open connection, if it still takes requests.
@@ -85,7 +94,7 @@ impl Link {
         }
     }
 
-    async fn send(self: Arc<Self>, request: http::Request<Body>) -> Result<http::Response<Incoming>, BoxError> {
+    pub(crate) async fn send(self: Arc<Self>, request: http::Request<Body>) -> Result<http::Response<Incoming>, BoxError> {
         let mut sender = self.sender().await?;
         let request = match sender.try_send_request(request).await {
             Ok(response) => return Ok(response),

@@ -18,6 +18,7 @@ mod listener;
 pub mod reject;
 pub mod server;
 pub mod tls;
+mod unary;
 
 pub use access::{AccessPolicy, CallerDirectory, CallerInfo, MetagraphDirectory};
 pub use client::{axon_address, axon_info, CallError, CallerProof, Client, ClientOptions, Streamed, Transport};

@@ -33,7 +33,7 @@ use futures::FutureExt;
 use tokio_rustls::TlsAcceptor;
 use tokio_stream::StreamExt;
 use tonic::body::Body;
-use tonic::server::{Grpc, ServerStreamingService, UnaryService};
+use tonic::server::{Grpc, ServerStreamingService};
 use tonic::{Request, Response, Status};
 
 use super::access::{AccessPolicy, CallerDirectory, RateLimiter};
@@ -45,6 +45,7 @@ use super::listener::{incoming, ConnInfo, HandshakeLimits};
 use super::reject::Rejection;
 use super::tls::config::server_config;
 use super::tls::TlsIdentity;
+use super::unary::{answer_response, read_message, ReadError};
 use crate::chain::AccountId;
 use crate::spec::{ChunkSink, HandleError, MinerSpec, RequestContext};
 
@@ -238,7 +239,7 @@ impl MinerServer {
         let max = inner.config.max_message_bytes;
         let grpc = move || Grpc::new(BytesCodec).max_decoding_message_size(max).max_encoding_message_size(max);
         match request.uri().path() {
-            QUERY_PATH => Box::pin(async move { Ok(grpc().unary(QueryMethod(inner), request).await) }),
+            QUERY_PATH => Box::pin(async move { Ok(inner.serve_unary(request).await) }),
             QUERY_STREAM_PATH => Box::pin(async move { Ok(grpc().server_streaming(QueryStreamMethod(inner), request).await) }),
             other => {
                 let path = other.to_string();
@@ -336,6 +337,30 @@ impl Inner {
         Ok(())
     }
 
+    /// A unary call off the wire: read its one message, serve it, answer or refuse.
+    async fn serve_unary<B>(&self, request: http::Request<B>) -> http::Response<Body>
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let (parts, body) = request.into_parts();
+        let message = match read_message(Box::pin(body), self.config.max_message_bytes).await {
+            Ok((message, _)) => message,
+            Err(ReadError::Invalid(status)) => {
+                self.stats.refused.fetch_add(1, Ordering::Relaxed);
+                return status.into_http();
+            }
+            // The caller went away mid-request: nobody to answer.
+            Err(ReadError::Body(e)) => return Status::cancelled(e).into_http(),
+        };
+        let result = self.serve(Request::from_http(http::Request::from_parts(parts, message))).await;
+        self.count(&result.as_ref().map(|_| ()));
+        match result {
+            Ok(answer) => answer_response(&answer),
+            Err(e) => e.into_status().into_http(),
+        }
+    }
+
     /// A unary request: the whole answer at once.
     async fn serve(&self, request: Request<Bytes>) -> Result<Bytes, Rejection> {
         let Admitted { ctx, body, remaining, deadline, slot: _slot } = self.admit(request).await?;
@@ -422,23 +447,6 @@ fn caller_deadline<T>(request: &Request<T>) -> Option<Duration> {
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
-
-/// The unary method, as tonic's server machinery calls it.
-struct QueryMethod(Arc<Inner>);
-
-impl UnaryService<Bytes> for QueryMethod {
-    type Response = Bytes;
-    type Future = BoxFuture<Result<Response<Bytes>, Status>>;
-
-    fn call(&mut self, request: Request<Bytes>) -> Self::Future {
-        let inner = self.0.clone();
-        Box::pin(async move {
-            let result = inner.serve(request).await;
-            inner.count(&result.as_ref().map(|_| ()));
-            result.map(Response::new).map_err(Rejection::into_status)
-        })
-    }
-}
 
 /// The server-streaming method.
 struct QueryStreamMethod(Arc<Inner>);
