@@ -45,7 +45,7 @@ fn main() -> anyhow::Result<()> {
     let rows = match area {
         Some("yuma") => yuma::run(),
         Some("chain") => chain::run(),
-        Some("net") => net::run(std::env::var("SEQ").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000), 64 * 500, 64),
+        Some("net") => net::run(2_000, 64 * 500, 64),
         Some("localnet") => localnet::run(300, 10, 20),
         Some("e2e") => e2e::run(3)?,
         Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma, chain, net, localnet, e2e"),

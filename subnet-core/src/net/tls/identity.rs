@@ -117,7 +117,7 @@ fn tls_seed(hotkey: &Keypair) -> Zeroizing<[u8; 32]> {
     let secret = hotkey.expose_secret_key_bytes();
     let mut hash = Blake2b::<U32>::new();
     hash.update(b"subnet-tls/v1 ed25519 key\n");
-    hash.update(&*secret);
+    hash.update(secret.as_slice());
     Zeroizing::new(hash.finalize().into())
 }
 
