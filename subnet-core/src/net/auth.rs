@@ -60,8 +60,9 @@ pub enum AuthError {
         /// The netuid the caller signed.
         theirs: u16,
     },
-    /// The nonce is further from this miner's clock than the window allows.
-    #[error("the nonce is outside the clock window (skew {skew_ms} ms)")]
+    /// The nonce is further from this miner's clock than the window allows, or further
+    /// behind the caller's newest nonce than requests may be reordered.
+    #[error("the nonce is outside the accepted window (skew {skew_ms} ms)")]
     StaleNonce {
         /// Nonce minus local clock, milliseconds (negative: the nonce is in the past).
         skew_ms: i64,
@@ -290,7 +291,12 @@ impl ReplayGuard {
             }
         }
         let w = self.callers.entry(*caller).or_default();
-        if nonce <= w.floor || !w.seen.insert(nonce) {
+        if nonce <= w.floor {
+            // Too far behind this caller's newest to tell a replay from a late request.
+            let behind = w.newest().saturating_sub(nonce) / 1_000_000;
+            return Err(AuthError::StaleNonce { skew_ms: -i64::try_from(behind).unwrap_or(i64::MAX) });
+        }
+        if !w.seen.insert(nonce) {
             return Err(AuthError::Replay);
         }
         let floor = w.newest().saturating_sub(self.reorder).max(w.floor);
@@ -378,9 +384,10 @@ mod tests {
         verifier.check(&header(&|h| h.nonce = now + 5), body, now).unwrap();
         verifier.check(&header(&|h| h.nonce = now + 4), body, now).unwrap();
         assert_eq!(verifier.check(&header(&|h| h.nonce = now + 4), body, now), Err(AuthError::Replay));
-        // Beyond the reorder window behind the newest, it is refused.
+        // Beyond the reorder window behind the newest, it is refused as stale (it may
+        // never have been seen: a late request, not necessarily a replay).
         verifier.check(&header(&|h| h.nonce = now + 3_000_000_000), body, now).unwrap();
-        assert_eq!(verifier.check(&header(&|h| h.nonce = now + 6), body, now), Err(AuthError::Replay));
+        assert!(matches!(verifier.check(&header(&|h| h.nonce = now + 6), body, now), Err(AuthError::StaleNonce { skew_ms: -2999 })));
     }
 
     #[test]
@@ -423,6 +430,6 @@ mod tests {
         let w = &guard.callers[&[0; 32]];
         assert!(w.seen.len() <= 100);
         // What was forgotten is refused, not accepted again.
-        assert_eq!(guard.accept(&[0; 32], now + 1), Err(AuthError::Replay));
+        assert!(matches!(guard.accept(&[0; 32], now + 1), Err(AuthError::StaleNonce { .. })));
     }
 }
