@@ -313,6 +313,21 @@ fn u16s(values: &[u16]) -> Value {
     Value::unnamed_composite(values.iter().map(|v| u(*v)))
 }
 
+/// `serve_axon`'s arguments (`pallets/subtensor/src/macros/dispatches.rs`), which
+/// `serve_axon_tls` extends with the certificate.
+fn axon_args(netuid: NetUid, axon: &AxonInfo) -> Vec<(&'static str, Value)> {
+    vec![
+        ("netuid", u(netuid)),
+        ("version", u(axon.version)),
+        ("ip", u(axon.ip)),
+        ("port", u(axon.port)),
+        ("ip_type", u(axon.ip_type)),
+        ("protocol", u(axon.protocol)),
+        ("placeholder1", u(0u8)),
+        ("placeholder2", u(0u8)),
+    ]
+}
+
 fn account_value(a: &AccountId) -> Value {
     Value::from_bytes(a.0)
 }
@@ -544,33 +559,14 @@ impl Chain for SubtensorClient {
     }
 
     async fn serve_axon(&self, hotkey: &dyn Signer, netuid: NetUid, axon: AxonInfo) -> Result<(), ChainError> {
-        let args = vec![
-            ("netuid", u(netuid)),
-            ("version", u(axon.version)),
-            ("ip", u(axon.ip)),
-            ("port", u(axon.port)),
-            ("ip_type", u(axon.ip_type)),
-            ("protocol", u(axon.protocol)),
-            ("placeholder1", u(0u8)),
-            ("placeholder2", u(0u8)),
-        ];
-        self.submit(hotkey, "SubtensorModule", "serve_axon", args).await.map(|_| ())
+        self.submit(hotkey, "SubtensorModule", "serve_axon", axon_args(netuid, &axon)).await.map(|_| ())
     }
 
     /// Call 40, `serve_axon_tls`: `serve_axon`'s arguments then `certificate: Vec<u8>`
     /// (`pallets/subtensor/src/macros/dispatches.rs`).
     async fn serve_axon_tls(&self, hotkey: &dyn Signer, netuid: NetUid, axon: AxonInfo, certificate: &[u8]) -> Result<(), ChainError> {
-        let args = vec![
-            ("netuid", u(netuid)),
-            ("version", u(axon.version)),
-            ("ip", u(axon.ip)),
-            ("port", u(axon.port)),
-            ("ip_type", u(axon.ip_type)),
-            ("protocol", u(axon.protocol)),
-            ("placeholder1", u(0u8)),
-            ("placeholder2", u(0u8)),
-            ("certificate", Value::from_bytes(certificate)),
-        ];
+        let mut args = axon_args(netuid, &axon);
+        args.push(("certificate", Value::from_bytes(certificate)));
         self.submit(hotkey, "SubtensorModule", "serve_axon_tls", args).await.map(|_| ())
     }
 
