@@ -5,7 +5,7 @@
 //! - [`yuma`]: Subtensor's Yuma Consensus epoch, re-implemented bit for bit.
 //! - [`chain`]: the `Chain` trait, the embedded local chain, the Subtensor client.
 //! - [`incentive`]: scores to weights; [`keys`]: wallets and signing.
-//! - [`net`]: the signed gRPC transport; [`miner`]: serving a miner;
+//! - [`net`]: the gRPC transport over TLS; [`miner`]: serving a miner;
 //!   [`validator`]: the validator loop; [`cli`]: a subnet's command line.
 //! - [`testing`]: local end-to-end runs, in-process miners, scoring snapshots.
 

@@ -72,7 +72,7 @@ enum Cmd {
     #[command(subcommand)]
     Template(TemplateCmd),
     /// Build a subnet crate and run it end to end on an in-process local chain, its
-    /// miners served over the signed gRPC transport on loopback: a table per epoch,
+    /// miners served over the gRPC transport (TLS) on loopback: a table per epoch,
     /// invariant checks, an HTML report.
     Test {
         /// The subnet crate (e.g. examples/sum-subnet).
@@ -224,7 +224,7 @@ fn demo(epochs: usize, tempo: u16) -> Result<()> {
     anyhow::ensure!(epochs > 0 && tempo > 0, "--epochs and --tempo must be positive");
     let config = LocalNetConfig { epochs, tempo, ..LocalNetConfig::default() };
     println!(
-        "sum subnet on an in-process local chain, miners served over signed gRPC on loopback: \
+        "sum subnet on an in-process local chain, miners served over gRPC with TLS on loopback: \
          {} validator, {} miners, {} epochs of {} blocks\n",
         config.validators,
         config.miners.len(),

@@ -1,4 +1,4 @@
-//! The signed gRPC transport changes nothing a subnet can see: the same run over
+//! The gRPC transport over TLS changes nothing a subnet can see: the same run over
 //! loopback sockets and in-process gives the same scores, weights and emissions.
 
 use subnet_core::testing::{run_local_net, LocalNetConfig, Transport};

@@ -133,7 +133,7 @@ fn execute(plan: &Plan, name: &str, runner: impl FnOnce(&Plan, Sink<'_>) -> Resu
     let (config, report) = (&plan.config, &plan.report);
     let miners = config.miners.len();
     let hosting = match (&plan.hosting, config.transport) {
-        (Hosting::InProcess, Transport::Grpc) => "on an in-process local chain, miners served over signed gRPC on loopback".to_string(),
+        (Hosting::InProcess, Transport::Grpc) => "on an in-process local chain, miners served over gRPC with TLS on loopback".to_string(),
         (Hosting::InProcess, Transport::InProcess) => "on an in-process local chain, miners called in-process".to_string(),
         (Hosting::MultiProcess { chain: None, block_time, .. }, _) => {
             format!("one process per neuron, on the served localnet ({} ms blocks) through subxt", block_time.as_millis())

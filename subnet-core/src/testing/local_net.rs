@@ -1,5 +1,5 @@
 //! [`run_local_net`]: a subnet on the embedded chain with miners (served over the
-//! signed gRPC transport on loopback, or called in-process) and validators, epoch
+//! gRPC transport over TLS on loopback, or called in-process) and validators, epoch
 //! after epoch, reported as tables.
 
 use std::fmt::Write as _;
@@ -37,7 +37,7 @@ pub struct LocalNetConfig {
 /// How validators reach miners in a local run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Transport {
-    /// Each miner serves the signed gRPC transport on loopback and announces it with
+    /// Each miner serves the gRPC transport over TLS on loopback and announces it with
     /// `serve_axon`; validators sign and send real requests.
     Grpc,
     /// Miners are called in this process, without sockets or signatures.

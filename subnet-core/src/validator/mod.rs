@@ -3,7 +3,7 @@
 //! answers with the subnet's [`JudgeSpec`](crate::spec::JudgeSpec), keep moving-average scores, and submit weights on the chain's schedule
 //! (rate limit, commit-reveal, retries) without ever losing scores.
 //!
-//! The signed gRPC client (`net`) implements `Querier` for real networks; tests use
+//! The gRPC client over TLS (`net`) implements `Querier` for real networks; tests use
 //! the in-process one (`testing`).
 
 mod runner;
