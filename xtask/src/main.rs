@@ -98,7 +98,7 @@ enum Cmd {
         list: bool,
     },
     /// Run the sum example subnet end to end on an in-process local chain: one
-    /// validator and an honest, two flaky and a dead miner, served over the signed
+    /// validator and an honest, two flaky and a dead miner, served over the TLS
     /// gRPC transport on loopback, epoch by epoch.
     Demo {
         #[arg(long, default_value_t = 6)]
