@@ -103,7 +103,7 @@ pub(crate) fn compare_python(python: &str, json: bool) -> Result<()> {
         println!("{label:<20} {unit:>6} {r:>12.2} {p:>12.2} {ratio:>9.1}×");
     }
     let failures: u64 = py.iter().filter_map(|r| r["failures"].as_u64()).sum::<u64>() / 3;
-    println!("(python requests that failed: {failures}; both sign and verify every request)");
+    println!("(python requests that failed: {failures}; Python signs and verifies every request; ours proves both hotkeys once per TLS connection)");
     if let (Some(rps), Some(p50), Some(p99)) =
         (value(&rust, "rust_grpc_concurrent"), value(&rust, "rust_grpc_concurrent_p50"), value(&rust, "rust_grpc_concurrent_p99"))
     {
