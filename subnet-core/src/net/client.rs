@@ -364,14 +364,10 @@ impl Querier for Client {
 /// stream, the answer read whole with its status ([`super::unary`]).
 async fn unary_call(link: Arc<Link>, request: Request<Bytes>, max: usize, timeout: Duration) -> Result<Bytes, CallError> {
     let (metadata, _, message) = request.into_parts();
-    let mut http = http::Request::new(tonic::body::Body::new(http_body_util::Full::new(frame(&message))));
-    *http.method_mut() = http::Method::POST;
-    *http.uri_mut() = link.query_uri().clone();
-    *http.version_mut() = http::Version::HTTP_2;
-    *http.headers_mut() = metadata.into_headers();
-    http.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/grpc"));
-    http.headers_mut().insert(http::header::TE, http::HeaderValue::from_static("trailers"));
-    let response = link.send(http).await.map_err(|e| CallError::Unreachable(root_cause(&*e)))?;
+    let mut headers = metadata.into_headers();
+    headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/grpc"));
+    headers.insert(http::header::TE, http::HeaderValue::from_static("trailers"));
+    let response = link.request(link.query_uri(), &headers, frame(&message)).await.map_err(|e| CallError::Unreachable(e.0))?;
     let (parts, body) = response.into_parts();
     if let Some(status) = Status::from_header_map(&parts.headers) {
         // A trailers-only response: a refusal (or an empty success, which no miner sends).
