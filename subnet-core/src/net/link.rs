@@ -172,7 +172,7 @@ pub(crate) struct H2Body {
 }
 
 impl H2Body {
-    fn new(recv: RecvStream) -> Self {
+    pub(crate) fn new(recv: RecvStream) -> Self {
         Self { recv, data_done: false }
     }
 }

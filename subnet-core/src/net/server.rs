@@ -19,33 +19,27 @@
 //! status and the server keeps serving. Refusals are typed statuses
 //! ([`super::reject`]).
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures::FutureExt;
 use tokio_rustls::TlsAcceptor;
 use tokio_stream::StreamExt;
-use tonic::body::Body;
-use tonic::server::{Grpc, ServerStreamingService};
-use tonic::{Request, Response, Status};
+use tonic::{Request, Status};
 
 use super::access::{AccessPolicy, CallerDirectory, RateLimiter};
 use super::auth::{now_nanos, AuthError, ReplayGuard, SignedHeader, Verifier};
-use super::codec::BytesCodec;
 use super::connection::{serve as serve_connection, Http2Limits};
 use super::gate::PriorityGate;
 use super::listener::{incoming, ConnInfo, HandshakeLimits};
 use super::reject::Rejection;
 use super::tls::config::server_config;
 use super::tls::TlsIdentity;
-use super::unary::{answer_response, read_message, ReadError};
+use super::unary::{read_message, ReadError};
 use crate::chain::AccountId;
 use crate::spec::{ChunkSink, HandleError, MinerSpec, RequestContext};
 
@@ -150,7 +144,7 @@ struct Inner {
     stats: Arc<ServerStats>,
 }
 
-/// The miner's gRPC service (a `tower::Service`), ready to be served.
+/// The miner's gRPC service, ready to be bound to an address.
 #[derive(Clone)]
 pub struct MinerServer {
     inner: Arc<Inner>,
@@ -229,21 +223,33 @@ impl MinerServer {
         Ok(RunningServer { addr, stats, gate, shutdown: Some(stop), task })
     }
 
-    /// Serve one HTTP/2 request (the connection's identity, if any, in its extensions).
-    pub(crate) fn handle<B>(&self, request: http::Request<B>) -> BoxFuture<Result<http::Response<Body>, Infallible>>
+    /// A unary call: its one message served; the answer, or the status refusing it.
+    pub(crate) async fn unary<B>(&self, request: http::Request<B>) -> Result<Bytes, Status>
     where
-        B: http_body::Body<Data = Bytes> + Send + 'static,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + Send + 'static,
+        B: http_body::Body<Data = Bytes> + Unpin,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let inner = &self.inner;
+        let request = inner.read_request(request).await?;
+        let result = inner.serve(request).await;
+        inner.count(&result.as_ref().map(|_| ()));
+        result.map_err(Rejection::into_status)
+    }
+
+    /// A streaming call: its chunks as the handler sends them (a failure after the
+    /// first ends the stream with its status), or the status refusing it.
+    pub(crate) async fn stream<B>(&self, request: http::Request<B>) -> Result<tokio::sync::mpsc::Receiver<Result<Bytes, Status>>, Status>
+    where
+        B: http_body::Body<Data = Bytes> + Unpin,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let inner = self.inner.clone();
-        let max = inner.config.max_message_bytes;
-        let grpc = move || Grpc::new(BytesCodec).max_decoding_message_size(max).max_encoding_message_size(max);
-        match request.uri().path() {
-            QUERY_PATH => Box::pin(async move { Ok(inner.serve_unary(request).await) }),
-            QUERY_STREAM_PATH => Box::pin(async move { Ok(grpc().server_streaming(QueryStreamMethod(inner), request).await) }),
-            other => {
-                let path = other.to_string();
-                Box::pin(async move { Ok(Status::unimplemented(format!("no method {path}")).into_http()) })
+        let request = inner.read_request(request).await?;
+        match inner.clone().serve_stream(request).await {
+            Ok(chunks) => Ok(chunks),
+            Err(e) => {
+                inner.count(&Err(&e));
+                Err(e.into_status())
             }
         }
     }
@@ -337,27 +343,22 @@ impl Inner {
         Ok(())
     }
 
-    /// A unary call off the wire: read its one message, serve it, answer or refuse.
-    async fn serve_unary<B>(&self, request: http::Request<B>) -> http::Response<Body>
+    /// A request off the wire: its one message read (within the size limit), with its
+    /// metadata and the connection's identity.
+    async fn read_request<B>(&self, request: http::Request<B>) -> Result<Request<Bytes>, Status>
     where
-        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B: http_body::Body<Data = Bytes> + Unpin,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let (parts, body) = request.into_parts();
-        let message = match read_message(Box::pin(body), self.config.max_message_bytes).await {
-            Ok((message, _)) => message,
+        match read_message(body, self.config.max_message_bytes).await {
+            Ok((message, _)) => Ok(Request::from_http(http::Request::from_parts(parts, message))),
             Err(ReadError::Invalid(status)) => {
                 self.stats.refused.fetch_add(1, Ordering::Relaxed);
-                return status.into_http();
+                Err(status)
             }
             // The caller went away mid-request: nobody to answer.
-            Err(ReadError::Body(e)) => return Status::cancelled(e).into_http(),
-        };
-        let result = self.serve(Request::from_http(http::Request::from_parts(parts, message))).await;
-        self.count(&result.as_ref().map(|_| ()));
-        match result {
-            Ok(answer) => answer_response(&answer),
-            Err(e) => e.into_status().into_http(),
+            Err(ReadError::Body(e)) => Err(Status::cancelled(e)),
         }
     }
 
@@ -371,7 +372,7 @@ impl Inner {
 
     /// A streaming request: chunks flow to the caller as the handler sends them; a
     /// failure after the first chunk ends the stream with its status.
-    async fn serve_stream(self: Arc<Self>, request: Request<Bytes>) -> Result<ChunkStream, Rejection> {
+    async fn serve_stream(self: Arc<Self>, request: Request<Bytes>) -> Result<tokio::sync::mpsc::Receiver<Result<Bytes, Status>>, Rejection> {
         let Admitted { ctx, body, remaining, deadline, slot } = self.admit(request).await?;
         let (tx, rx) = tokio::sync::mpsc::channel(16);
         let sink = ChunkSink::new(tx.clone());
@@ -384,7 +385,7 @@ impl Inner {
                 let _ = tx.send(Err(e.into_status())).await;
             }
         });
-        Ok(tokio_stream::wrappers::ReceiverStream::new(rx))
+        Ok(rx)
     }
 
     /// Run a handler so that a panic or an overrun is an error, not a crash. It runs in
@@ -424,9 +425,6 @@ impl Inner {
     }
 }
 
-/// The chunks of a streamed answer, or the status that ended it.
-type ChunkStream = tokio_stream::wrappers::ReceiverStream<Result<Bytes, Status>>;
-
 /// The caller's `grpc-timeout` (gRPC over HTTP/2: digits then one of H M S m u n).
 fn caller_deadline<T>(request: &Request<T>) -> Option<Duration> {
     let v = request.metadata().get("grpc-timeout")?.to_str().ok()?;
@@ -444,50 +442,6 @@ fn caller_deadline<T>(request: &Request<T>) -> Option<Duration> {
         "n" => Duration::from_nanos(n),
         _ => return None,
     })
-}
-
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
-
-/// The server-streaming method.
-struct QueryStreamMethod(Arc<Inner>);
-
-impl ServerStreamingService<Bytes> for QueryStreamMethod {
-    type Response = Bytes;
-    type ResponseStream = ChunkStream;
-    type Future = BoxFuture<Result<Response<ChunkStream>, Status>>;
-
-    fn call(&mut self, request: Request<Bytes>) -> Self::Future {
-        let inner = self.0.clone();
-        Box::pin(async move {
-            match inner.clone().serve_stream(request).await {
-                Ok(stream) => Ok(Response::new(stream)),
-                Err(e) => {
-                    inner.count(&Err(&e));
-                    Err(e.into_status())
-                }
-            }
-        })
-    }
-}
-
-/// The service alone, for serving with another HTTP/2 server: requests then carry no
-/// TLS identity, so only signed requests (if the miner accepts them) are served.
-impl<B> tower_service::Service<http::Request<B>> for MinerServer
-where
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + Send + 'static,
-{
-    type Response = http::Response<Body>;
-    type Error = Infallible;
-    type Future = BoxFuture<Result<Self::Response, Infallible>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        self.handle(request)
-    }
 }
 
 #[cfg(test)]

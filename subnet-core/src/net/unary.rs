@@ -1,16 +1,11 @@
-//! Unary gRPC by hand, on both ends: one length-prefixed message each way, the status
-//! in the trailers. The streaming method keeps tonic's general machinery; the unary
-//! one, nearly every request, skips it: the request goes out as HEADERS and one DATA
-//! frame ending the stream (no body task, one write), and the answer as HEADERS, DATA,
-//! trailers from one poll. The bytes on the wire are standard gRPC, so any gRPC client
-//! or server interoperates.
-
-use std::pin::Pin;
-use std::task::{Context, Poll};
+//! gRPC's message framing by hand, on both ends: a length-prefixed message each way,
+//! the status in the trailers. A request goes out as HEADERS and one DATA frame ending
+//! the stream, an answer as HEADERS, DATA, trailers, written together. The bytes on
+//! the wire are standard gRPC, so any gRPC client or server interoperates.
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
-use http::{HeaderMap, HeaderValue};
-use http_body::{Body, Frame};
+use http::HeaderMap;
+use http_body::Body;
 use http_body_util::BodyExt;
 use tonic::Status;
 
@@ -82,50 +77,10 @@ fn too_large(len: usize, max: usize) -> Status {
     Status::out_of_range(format!("a message of {len} bytes is over the limit of {max}"))
 }
 
-/// A unary answer's body: the framed message, then `grpc-status: 0` in the trailers.
-pub(crate) struct AnswerBody {
-    data: Option<Bytes>,
-    trailers: Option<HeaderMap>,
-}
-
-impl AnswerBody {
-    pub(crate) fn new(answer: &[u8]) -> Self {
-        let mut trailers = HeaderMap::with_capacity(1);
-        trailers.insert("grpc-status", HeaderValue::from_static("0"));
-        Self { data: Some(frame(answer)), trailers: Some(trailers) }
-    }
-}
-
-impl Body for AnswerBody {
-    type Data = Bytes;
-    type Error = Status;
-
-    fn poll_frame(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Status>>> {
-        if let Some(data) = self.data.take() {
-            return Poll::Ready(Some(Ok(Frame::data(data))));
-        }
-        Poll::Ready(self.trailers.take().map(|t| Ok(Frame::trailers(t))))
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.data.is_none() && self.trailers.is_none()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        http_body::SizeHint::with_exact(self.data.as_ref().map_or(0, |d| d.len() as u64))
-    }
-}
-
-/// The answer of a successful unary call (HTTP 200, gRPC content type).
-pub(crate) fn answer_response(answer: &[u8]) -> http::Response<tonic::body::Body> {
-    let mut response = http::Response::new(tonic::body::Body::new(AnswerBody::new(answer)));
-    response.headers_mut().insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
-    response
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http_body::Frame;
     use http_body_util::{Full, StreamBody};
 
     fn body(chunks: Vec<&'static [u8]>) -> impl Body<Data = Bytes, Error = std::convert::Infallible> + Unpin {
