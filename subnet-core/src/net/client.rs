@@ -24,12 +24,12 @@ use tonic::{Code, Request, Status};
 
 use super::auth::{body_hash, now_nanos, Header, SignedHeader};
 use super::codec::BytesCodec;
+use super::framing::{frame, read_message, ReadError};
 use super::link::{Link, LinkService};
 use super::reject::reason_of;
 use super::server::{AUTH_METADATA, NETUID_METADATA, QUERY_STREAM_PATH, VERSION_METADATA};
 use super::tls::config::{client_config, IdentityResolver};
 use super::tls::{MinerVerifier, TlsIdentity};
-use super::unary::{frame, read_message, ReadError};
 use crate::chain::AxonInfo;
 use crate::keys::Keypair;
 use crate::spec::{gather_in_order, join_chunks, Envelope, Querier, QueryError, Response, Target};
@@ -361,7 +361,7 @@ impl Querier for Client {
 }
 
 /// One unary call on `link`: the request as HEADERS and one DATA frame ending the
-/// stream, the answer read whole with its status ([`super::unary`]).
+/// stream, the answer read whole with its status ([`super::framing`]).
 async fn unary_call(link: Arc<Link>, request: Request<Bytes>, max: usize, timeout: Duration) -> Result<Bytes, CallError> {
     let (metadata, _, message) = request.into_parts();
     let mut headers = metadata.into_headers();

@@ -11,10 +11,10 @@ use http::{HeaderMap, HeaderValue};
 use tokio::sync::watch;
 use tonic::Status;
 
+use super::framing::frame;
 use super::link::H2Body;
 use super::listener::Conn;
 use super::server::{MinerServer, QUERY_PATH, QUERY_STREAM_PATH};
-use super::unary::frame;
 
 /// How long requests still running when a connection is closed may take to finish.
 const CLOSE_GRACE: Duration = Duration::from_secs(15);

@@ -12,13 +12,13 @@ pub mod auth;
 pub mod client;
 pub mod codec;
 mod connection;
+mod framing;
 mod gate;
 mod link;
 mod listener;
 pub mod reject;
 pub mod server;
 pub mod tls;
-mod unary;
 
 pub use access::{AccessPolicy, CallerDirectory, CallerInfo, MetagraphDirectory};
 pub use client::{axon_address, axon_info, CallError, CallerProof, Client, ClientOptions, Streamed, Transport};

@@ -34,12 +34,12 @@ use tonic::{Request, Status};
 use super::access::{AccessPolicy, CallerDirectory, RateLimiter};
 use super::auth::{now_nanos, AuthError, ReplayGuard, SignedHeader, Verifier};
 use super::connection::{serve as serve_connection, Http2Limits};
+use super::framing::{read_message, ReadError};
 use super::gate::PriorityGate;
 use super::listener::{incoming, ConnInfo, HandshakeLimits};
 use super::reject::Rejection;
 use super::tls::config::server_config;
 use super::tls::TlsIdentity;
-use super::unary::{read_message, ReadError};
 use crate::chain::AccountId;
 use crate::spec::{ChunkSink, HandleError, MinerSpec, RequestContext};
 
