@@ -22,6 +22,8 @@ from bittensor.sp_core import Keypair  # noqa: E402
 
 TOOL = "sdk11"
 AXON_IP, AXON_PORT = "10.20.30.40", 8091
+# The TLS public key charlie publishes with its axon (`ServeAxonTls`).
+TLS_KEY = bytes(range(0xA0, 0xC0))
 STAKE_TAO = 100
 TRANSFER_TAO = 12.5
 TEMPO = 10
@@ -114,12 +116,29 @@ def main() -> None:
 
     def serve_axon():
         netuid = state["netuid"]
-        for wallet, port in ((bob, AXON_PORT), (charlie, AXON_PORT + 1)):
-            ok(sub.execute(bt.ServeAxon(netuid=netuid, ip=AXON_IP, port=port), wallet), f"ServeAxon {wallet.name}")
+        ok(sub.execute(bt.ServeAxon(netuid=netuid, ip=AXON_IP, port=AXON_PORT), bob), "ServeAxon bob")
+        # charlie publishes a TLS key with its axon (one serve per hotkey: rate limit).
+        tls = bt.ServeAxonTls(netuid=netuid, ip=AXON_IP, port=AXON_PORT + 1, certificate="0x01" + TLS_KEY.hex())
+        ok(sub.execute(tls, charlie), "ServeAxonTls charlie")
+        charlie_axon = sub.query(storage.SubtensorModule.Axons, [netuid, charlie.hotkey.ss58_address])
+        check(int(charlie_axon["port"]) == AXON_PORT + 1, f"charlie's axon port {charlie_axon['port']}")
         axon = sub.query(storage.SubtensorModule.Axons, [netuid, bob.hotkey.ss58_address])
         check(axon is not None, "Axons(netuid, bob) is empty")
         check(int(axon["ip"]) == int(ipaddress.ip_address(AXON_IP)), f"axon ip {axon['ip']}")
         check(int(axon["port"]) == AXON_PORT, f"axon port {axon['port']}")
+
+    def neuron_certificates():
+        # charlie served with `ServeAxonTls` (call 40): the certificate is stored as
+        # the chain keeps it, algorithm 1 (Ed25519) then the 32-byte key.
+        netuid = state["netuid"]
+        cert = sub.query(storage.SubtensorModule.NeuronCertificates, [netuid, charlie.hotkey.ss58_address])
+        check(cert is not None, "NeuronCertificates(netuid, charlie) is empty")
+        public_key = cert["public_key"]
+        if isinstance(public_key, str):
+            public_key = bytes.fromhex(public_key.removeprefix("0x"))
+        check(bytes(public_key) == TLS_KEY and int(cert["algorithm"]) == 1, f"NeuronCertificates(netuid, charlie) = {cert!r}")
+        missing = sub.query(storage.SubtensorModule.NeuronCertificates, [netuid, bob.hotkey.ss58_address])
+        check(missing is None, f"bob has a certificate without serving one: {missing!r}")
 
     def add_stake():
         netuid = state["netuid"]
@@ -224,6 +243,7 @@ def main() -> None:
     steps.run("start-subnet", start_subnet, needs=["create-subnet"])
     steps.run("register-hotkeys", register_hotkeys, needs=["create-subnet"])
     steps.run("serve-axon", serve_axon, needs=["register-hotkeys"])
+    steps.run("neuron-certificates", neuron_certificates, needs=["serve-axon"])
     steps.run("add-stake", add_stake, needs=["register-hotkeys", "start-subnet"])
     steps.run("sudo-hyperparameters", hyperparameters, needs=["create-subnet"])
     steps.run("set-weights", set_weights, needs=["add-stake", "sudo-hyperparameters"])
