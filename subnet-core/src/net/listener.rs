@@ -18,7 +18,7 @@ use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
 use super::server::ServerStats;
-use super::tls::binding::{check_certificate, unix_now};
+use super::tls::binding::checked_hotkey;
 use super::tls::verifier::readable;
 
 /// The first byte of a TLS record carrying a handshake message (a ClientHello).
@@ -105,10 +105,12 @@ async fn establish(tcp: TcpStream, acceptor: TlsAcceptor) -> io::Result<Conn> {
         return Ok(Conn { io: Io::Plain(tcp), info: ConnInfo { tls: false, caller: None } });
     }
     let tls = acceptor.accept(tcp).await.map_err(readable)?;
-    // The verifier already checked the certificate; read the hotkey it proves once,
-    // here, rather than on every request.
+    // The verifier checked the certificate in the handshake (binding signature,
+    // expiry); read the hotkey it proves once, here, rather than on every request.
     let caller = match tls.get_ref().1.peer_certificates() {
-        Some([cert]) => Some(check_certificate(cert, unix_now()).map_err(|e| io::Error::new(io::ErrorKind::PermissionDenied, e))?.hotkey),
+        Some([cert]) => {
+            Some(checked_hotkey(cert).ok_or_else(|| io::Error::new(io::ErrorKind::PermissionDenied, "the caller's certificate names no hotkey"))?)
+        }
         _ => None,
     };
     Ok(Conn { io: Io::Tls(Box::new(tls)), info: ConnInfo { tls: true, caller } })

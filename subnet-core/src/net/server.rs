@@ -243,7 +243,7 @@ impl MinerServer {
         B: http_body::Body<Data = Bytes> + Unpin,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let inner = self.inner.clone();
+        let inner = &self.inner;
         let request = inner.read_request(request).await?;
         match inner.clone().serve_stream(request).await {
             Ok(chunks) => Ok(chunks),

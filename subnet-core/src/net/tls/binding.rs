@@ -162,6 +162,12 @@ pub fn check_certificate(cert_der: &[u8], now: u64) -> Result<PeerIdentity, Cert
     Ok(PeerIdentity { hotkey: binding.hotkey, tls_key, not_after: binding.not_after })
 }
 
+/// The hotkey a certificate names, read without checking it again: for a certificate
+/// this handshake's verifier has already checked ([`check_certificate`]).
+pub(crate) fn checked_hotkey(cert_der: &[u8]) -> Option<[u8; 32]> {
+    find_binding(&Certificate::from_der(cert_der).ok()?).map(|b| b.hotkey)
+}
+
 fn find_binding(cert: &Certificate) -> Option<HotkeyBinding> {
     let extensions = cert.tbs_certificate.extensions.as_ref()?;
     let san = extensions.iter().find(|e| e.extn_id == <SubjectAltName as der::oid::AssociatedOid>::OID)?;
