@@ -7,7 +7,7 @@ use subnet_core::chain::RAO_PER_TAO as TAO;
 use subnet_core::chain::{AccountId, AxonInfo, BlockMode, Chain, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle};
 use subnet_core::spec::{MinerSpec, SubnetSpec};
 use subnet_core::testing::{InProcessMiners, MinerBehaviour};
-use subnet_core::validator::{Validator, ValidatorConfig};
+use subnet_core::validator::{CommitScheme, Validator, ValidatorConfig};
 use sum_subnet::sum::Subnet;
 
 fn acct(i: u8) -> AccountId {
@@ -37,7 +37,14 @@ async fn honest_miner_earns_most_and_the_dead_one_nothing() {
         .with(acct(11), MinerBehaviour::Honest)
         .with(acct(12), MinerBehaviour::Flaky(50))
         .with(acct(13), MinerBehaviour::Dead);
-    let config = ValidatorConfig { netuid, mechanism: Subnet::mechanism(), version_key: Subnet::VERSION, state_path: None, seed: 7 };
+    let config = ValidatorConfig {
+        netuid,
+        mechanism: Subnet::mechanism(),
+        version_key: Subnet::VERSION,
+        state_path: None,
+        seed: 7,
+        commit_scheme: CommitScheme::Auto,
+    };
     let mut validator = Validator::new(Arc::new(chain.clone()), Arc::new(miners), Box::new(acct(10)), Subnet::judge(), config).unwrap();
 
     for _ in 0..40 {

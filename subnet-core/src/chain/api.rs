@@ -59,6 +59,25 @@ pub trait Chain: Send + Sync {
         version_key: u64,
     ) -> Result<(), ChainError>;
 
+    /// `commit_timelocked_mechanism_weights` (`commit_timelocked_weights` for mechanism
+    /// 0): weights encrypted to drand round `reveal_round`, which the chain decrypts and
+    /// sets itself in the reveal epoch (commit-reveal version 4). `commit_reveal_version`
+    /// must be the chain's `CommitRevealWeightsVersion`.
+    #[allow(clippy::too_many_arguments)]
+    async fn commit_timelocked_weights(
+        &self,
+        hotkey: &dyn Signer,
+        netuid: NetUid,
+        mecid: u8,
+        commit: &[u8],
+        reveal_round: u64,
+        commit_reveal_version: u16,
+    ) -> Result<(), ChainError>;
+    /// What a validator needs to time-lock its weights on `netuid`: the drand beacon's
+    /// key and latest stored round, the commit-reveal version and the blocks until the
+    /// reveal epoch.
+    async fn timelock_context(&self, netuid: NetUid) -> Result<TimelockContext, ChainError>;
+
     /// The subnet's neurons as the chain stores them (UIDs, hotkeys, stake, axons, the
     /// last epoch's results).
     async fn metagraph(&self, netuid: NetUid) -> Result<Metagraph, ChainError>;

@@ -100,6 +100,10 @@ pub enum ChainError {
     /// `TooManyUnrevealedCommits`: at most 10 commits may wait for reveal.
     #[error("TooManyUnrevealedCommits: at most 10 commits may wait for reveal")]
     TooManyUnrevealedCommits,
+    /// `IncorrectCommitRevealVersion`: the client's commit-reveal version is not the
+    /// chain's `CommitRevealWeightsVersion`.
+    #[error("IncorrectCommitRevealVersion: the commit-reveal version is not the chain's CommitRevealWeightsVersion")]
+    IncorrectCommitRevealVersion,
     /// `NoWeightsCommitFound`: no commit to reveal.
     #[error("NoWeightsCommitFound: no commit to reveal")]
     NoWeightsCommitFound,

@@ -15,6 +15,7 @@ mod error;
 pub mod local;
 #[cfg(feature = "localnet")]
 pub mod node;
+pub mod schedule;
 pub mod set_weights;
 pub mod subtensor;
 pub mod types;
@@ -22,4 +23,5 @@ pub mod types;
 pub use api::Chain;
 pub use error::ChainError;
 pub use local::{BlockMode, LocalChain, LocalChainConfig, LocalChainHandle};
+pub use schedule::EpochSchedule;
 pub use types::*;

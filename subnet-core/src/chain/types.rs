@@ -113,6 +113,40 @@ impl NeuronCertificate {
     }
 }
 
+/// What a validator reads before it encrypts weights to the drand round at which the
+/// chain reveals them (commit-reveal version 4).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelockContext {
+    /// `CommitRevealWeightsVersion`: 4 means timelocked commits; a commit must carry it.
+    pub commit_reveal_version: u16,
+    /// `Drand::BeaconConfig.public_key`: the beacon's key, compressed G2 (96 bytes);
+    /// quicknet's on finney, the local beacon's on a local chain.
+    pub beacon_public_key: Vec<u8>,
+    /// `Drand::BeaconConfig.period`: seconds between rounds.
+    pub beacon_period_secs: u32,
+    /// `Drand::LastStoredRound`: the newest pulse on chain.
+    pub last_stored_round: u64,
+    /// Seconds per block.
+    pub block_time_secs: u64,
+    /// Blocks from now to the first block of the epoch in which the chain reveals a
+    /// commit made now.
+    pub blocks_until_reveal: u64,
+}
+
+impl TimelockContext {
+    /// The round to encrypt a commit made now to: the newest round on chain plus the
+    /// rounds the beacon publishes until the reveal epoch starts. The chain reveals a
+    /// commit in the first block of that epoch whose stored pulses reach its round, and
+    /// keeps trying through the epoch (`reveal_crv3_commits_for_subnet`), so a round no
+    /// later than the epoch's first block reveals there. The Python SDK
+    /// (bittensor-drand) counts from wall-clock time instead; on finney both land in the
+    /// same epoch, and on a local chain, whose time is its block count, only this does.
+    pub fn reveal_round(&self) -> u64 {
+        let period = self.beacon_period_secs.max(1) as u64;
+        self.last_stored_round + self.blocks_until_reveal * self.block_time_secs / period
+    }
+}
+
 /// The subnet hyperparameters a neuron or tool reads, in the chain's units.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SubnetHyperparameters {

@@ -111,6 +111,11 @@ pub struct ValidatorArgs {
     /// Seed of challenges and miner sampling (default: from the hotkey).
     #[arg(long = "neuron.seed")]
     pub seed: Option<u64>,
+    /// How weights are committed when the subnet has commit-reveal on: `auto`
+    /// (timelocked to drand when the chain's commit-reveal version is 4, as on
+    /// finney, else by hash) or `hash` (commit then reveal, always).
+    #[arg(long = "neuron.commit_scheme", default_value = "auto", value_parser = ["auto", "hash"])]
+    pub commit_scheme: String,
 }
 
 /// Where the chain is: Bittensor's network presets, or an explicit URL.

@@ -13,7 +13,7 @@ use crate::metrics::{self, Exposition, Render};
 use crate::miner::{ensure_registered, serve, MinerBehaviour, MinerError, ServeOptions};
 use crate::net::{Client, ServerStats};
 use crate::spec::{protocol_json, MinerSpec, SubnetSpec};
-use crate::validator::{LoopEvent, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};
+use crate::validator::{CommitScheme, LoopEvent, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};
 
 /// Rao per TAO, for showing and reading amounts in TAO.
 const TAO: f64 = RAO_PER_TAO as f64;
@@ -217,7 +217,9 @@ async fn validator<S: SubnetSpec>(
         std::fs::create_dir_all(dir)?;
     }
     let seed = args.seed.unwrap_or_else(|| u64::from_le_bytes(key.public_key().0[..8].try_into().expect("8 bytes")));
-    let config = ValidatorConfig { netuid, mechanism: S::mechanism(), version_key: S::VERSION, state_path: Some(state_path.clone()), seed };
+    let commit_scheme = if args.commit_scheme == "hash" { CommitScheme::Hash } else { CommitScheme::Auto };
+    let config =
+        ValidatorConfig { netuid, mechanism: S::mechanism(), version_key: S::VERSION, state_path: Some(state_path.clone()), seed, commit_scheme };
     let querier = Arc::new(Client::new(key.clone(), netuid, S::VERSION));
     let mut validator = Validator::new(chain, querier, Box::new(key.clone()), S::judge(), config)?;
     writeln!(out, "{} validator {} on subnet {netuid}; scores kept in {}", S::NAME, key.ss58_address(), state_path.display())?;
@@ -240,6 +242,9 @@ async fn validator<S: SubnetSpec>(
                 LoopEvent::Round(_) => return,
                 LoopEvent::Weights(WeightsOutcome::Set { uids, .. }) => format!("weights set on {} uids", uids.len()),
                 LoopEvent::Weights(WeightsOutcome::Committed { uids, .. }) => format!("weights committed for {} uids", uids.len()),
+                LoopEvent::Weights(WeightsOutcome::CommittedTimelocked { uids, reveal_round, .. }) => {
+                    format!("weights for {} uids committed, timelocked to drand round {reveal_round}", uids.len())
+                }
                 LoopEvent::Weights(WeightsOutcome::Revealed { uids, .. }) => format!("weights revealed for {} uids", uids.len()),
                 LoopEvent::Weights(WeightsOutcome::Refused(e)) => format!("the chain refused the weights (kept, retried): {e}"),
                 LoopEvent::Weights(WeightsOutcome::NotDue) => return,

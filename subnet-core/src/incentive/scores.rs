@@ -45,6 +45,11 @@ impl ScoreBook {
         Self { netuid, alpha, entries: Vec::new() }
     }
 
+    /// The subnet the scores are for.
+    pub fn netuid(&self) -> u16 {
+        self.netuid
+    }
+
     /// Follow the metagraph: `hotkeys[uid]` is the hotkey at each UID now.
     pub fn sync(&mut self, hotkeys: &[AccountId]) {
         self.entries.truncate(hotkeys.len());

@@ -15,7 +15,7 @@ use crate::keys::Keypair;
 use crate::miner::{MinerBehaviour, MinerError, ServeOptions, ServedMiner};
 use crate::net::Client;
 use crate::spec::{MinerSpec, Querier, SubnetSpec};
-use crate::validator::{Validator, ValidatorConfig, ValidatorError};
+use crate::validator::{CommitScheme, Validator, ValidatorConfig, ValidatorError};
 
 use super::InProcessMiners;
 
@@ -32,6 +32,8 @@ pub struct LocalNetConfig {
     pub rounds_per_epoch: usize,
     pub seed: u64,
     pub transport: Transport,
+    /// Commit-reveal on (version 4: timelocked commits the chain reveals itself).
+    pub commit_reveal: bool,
 }
 
 /// How validators reach miners in a local run.
@@ -170,7 +172,7 @@ pub async fn run_local_net<S: SubnetSpec>(
     for p in [
         Hyperparameter::Tempo(config.tempo),
         Hyperparameter::WeightsSetRateLimit(0),
-        Hyperparameter::CommitRevealWeightsEnabled(false),
+        Hyperparameter::CommitRevealWeightsEnabled(config.commit_reveal),
         Hyperparameter::WeightsVersionKey(S::VERSION),
     ] {
         chain.set_hyperparameter(&owner, netuid, p).await?;
@@ -230,7 +232,14 @@ pub async fn run_local_net<S: SubnetSpec>(
 
     let mut runners = Vec::new();
     for (i, (v, querier)) in validator_keys.iter().zip(queriers).enumerate() {
-        let cfg = ValidatorConfig { netuid, mechanism: S::mechanism(), version_key: S::VERSION, state_path: None, seed: config.seed ^ i as u64 };
+        let cfg = ValidatorConfig {
+            netuid,
+            mechanism: S::mechanism(),
+            version_key: S::VERSION,
+            state_path: None,
+            seed: config.seed ^ i as u64,
+            commit_scheme: CommitScheme::Auto,
+        };
         runners.push(Validator::new(chain_dyn.clone(), querier, Box::new(v.clone()), S::judge(), cfg)?);
     }
 

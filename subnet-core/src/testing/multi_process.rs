@@ -56,6 +56,8 @@ pub struct MultiProcessConfig {
     /// Wallets, validator state and one log per neuron go here.
     pub work_dir: PathBuf,
     pub seed: u64,
+    /// Commit-reveal on (version 4: timelocked commits the chain reveals itself).
+    pub commit_reveal: bool,
 }
 
 impl MultiProcessConfig {
@@ -214,7 +216,7 @@ async fn run_on_chain<S: SubnetSpec>(
     let netuid = chain.register_network(&owner, neuron_key("owner-hotkey", 0).account_id()).await?;
     // Staking and emission wait for the owner's start (Subtensor's `start_call`).
     chain.start_call(&owner, netuid).await?;
-    let tempo = configure_subnet::<S>(&*chain, &owner, netuid, config.tempo, remote, progress).await?;
+    let tempo = configure_subnet::<S>(&*chain, &owner, netuid, config, remote, progress).await?;
 
     let validators: Vec<Neuron> = (0..config.validators)
         .map(|i| Neuron { name: format!("validator-{i}"), hotkey: neuron_key("validator", i), coldkey: i % COLDKEYS.len() })
@@ -310,14 +312,14 @@ async fn configure_subnet<S: SubnetSpec>(
     chain: &dyn Chain,
     owner: &Keypair,
     netuid: NetUid,
-    tempo: u16,
+    config: &MultiProcessConfig,
     remote: bool,
     progress: &mut impl FnMut(Progress<'_>),
 ) -> Result<u16, MultiProcessError> {
     for p in [
-        Hyperparameter::Tempo(tempo),
+        Hyperparameter::Tempo(config.tempo),
         Hyperparameter::WeightsSetRateLimit(0),
-        Hyperparameter::CommitRevealWeightsEnabled(false),
+        Hyperparameter::CommitRevealWeightsEnabled(config.commit_reveal),
         Hyperparameter::WeightsVersionKey(S::VERSION),
     ] {
         match chain.set_hyperparameter(owner, netuid, p.clone()).await {

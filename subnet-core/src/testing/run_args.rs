@@ -42,6 +42,11 @@ pub struct RunArgs {
     /// Block time of the served local chain in multi-process runs.
     #[arg(long, default_value_t = 50)]
     pub block_time_ms: u64,
+    /// Commit-reveal on, as on a new finney subnet: validators commit weights
+    /// timelocked to the chain's drand beacon (version 4) and the chain reveals them
+    /// an epoch later.
+    #[arg(long)]
+    pub commit_reveal: bool,
 }
 
 impl Default for RunArgs {
@@ -123,6 +128,7 @@ impl RunArgs {
             rounds_per_epoch: ROUNDS_PER_EPOCH,
             seed: SEED,
             transport: self.transport,
+            commit_reveal: self.commit_reveal,
         }
     }
 
@@ -144,6 +150,7 @@ impl RunArgs {
             rounds_per_epoch: ROUNDS_PER_EPOCH,
             work_dir,
             seed: SEED,
+            commit_reveal: self.commit_reveal,
         }
     }
 
@@ -171,6 +178,9 @@ impl RunArgs {
         ];
         if self.multi_process {
             args.push("--multi-process".into());
+        }
+        if self.commit_reveal {
+            args.push("--commit-reveal".into());
         }
         args
     }
@@ -207,6 +217,7 @@ mod tests {
             multi_process: true,
             chain: "ws://127.0.0.1:9944".into(),
             block_time_ms: 250,
+            commit_reveal: true,
         };
         let args = std::iter::once("run".to_string()).chain(run.to_args());
         assert_eq!(Cmd::try_parse_from(args).unwrap().run, run);

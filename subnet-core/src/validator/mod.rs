@@ -7,5 +7,9 @@
 //! the in-process one (`testing`).
 
 mod runner;
+mod state;
 
-pub use runner::{LoopEvent, RoundReport, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};
+pub use runner::{
+    CommitScheme, LoopEvent, RoundReport, Validator, ValidatorConfig, ValidatorError, WeightsOutcome, TIMELOCKED_COMMIT_REVEAL_VERSION,
+};
+pub use state::{PendingReveal, SavedState};

@@ -5,8 +5,12 @@ use std::sync::Arc;
 
 use rand::SeedableRng;
 
-use crate::chain::types::{AccountId, Metagraph, NetUid, Signer};
+use codec::Encode;
+
+use super::state::{PendingReveal, SavedState};
+use crate::chain::types::{AccountId, Metagraph, NetUid, Signer, TimelockContext};
 use crate::chain::{Chain, ChainError};
+use crate::drand::{self, WeightsTlockPayload};
 use crate::incentive::{weights_for_chain, Incentive, Schedule, ScoreBook, ScoreBookError, WeightLimits};
 
 use crate::spec::{JudgeSpec, MinerContext, Querier, Rng, Target};
@@ -24,7 +28,25 @@ pub struct ValidatorConfig {
     pub state_path: Option<PathBuf>,
     /// Seeds challenges and miner sampling, so runs are reproducible.
     pub seed: u64,
+    /// How weights are committed when the subnet has commit-reveal on.
+    pub commit_scheme: CommitScheme,
 }
+
+/// How a validator commits weights on a subnet with commit-reveal on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CommitScheme {
+    /// As the chain asks: timelocked to a drand round when its
+    /// `CommitRevealWeightsVersion` is 4 (finney's default; the chain reveals them
+    /// itself), else a hash committed now and revealed an epoch later.
+    #[default]
+    Auto,
+    /// Always the hash scheme (`commit_weights` then `reveal_weights`), for a chain
+    /// that asks for it.
+    Hash,
+}
+
+/// The commit-reveal version whose commits are timelocked (`commit_timelocked_weights`).
+pub const TIMELOCKED_COMMIT_REVEAL_VERSION: u16 = 4;
 
 /// Why a validator stopped or could not start.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +93,17 @@ pub enum WeightsOutcome {
         /// Their weights, u16 scale, as the chain stores them.
         values: Vec<u16>,
     },
+    /// Weights encrypted to a drand round committed (commit-reveal version 4;
+    /// Subtensor's `commit_timelocked_weights`): the chain sets them itself once the
+    /// round's pulse is on chain, in the reveal epoch.
+    CommittedTimelocked {
+        /// The UIDs committed.
+        uids: Vec<u16>,
+        /// Their weights, u16 scale.
+        values: Vec<u16>,
+        /// The drand round they are encrypted to.
+        reveal_round: u64,
+    },
     /// A hash of the weights committed (commit-reveal on; Subtensor's `commit_weights`).
     Committed {
         /// The UIDs committed, to be revealed later.
@@ -87,15 +120,6 @@ pub enum WeightsOutcome {
     },
     /// The chain refused; scores are kept and the attempt is retried later.
     Refused(ChainError),
-}
-
-/// A commit waiting for its reveal window.
-#[derive(Clone, Debug)]
-struct PendingReveal {
-    uids: Vec<u16>,
-    values: Vec<u16>,
-    salt: Vec<u16>,
-    version_key: u64,
 }
 
 /// A validator: queries miners, scores their answers with the judge, keeps the scores
@@ -125,11 +149,12 @@ impl<J: JudgeSpec> Validator<J> {
         config: ValidatorConfig,
     ) -> Result<Self, ValidatorError> {
         config.mechanism.check().map_err(ValidatorError::Mechanism)?;
-        let book = match &config.state_path {
-            Some(path) if path.exists() => ScoreBook::load(path, config.netuid)?,
-            _ => ScoreBook::new(config.netuid, config.mechanism.alpha),
+        let state = match &config.state_path {
+            Some(path) if path.exists() => SavedState::load(path, config.netuid)?,
+            _ => SavedState { book: ScoreBook::new(config.netuid, config.mechanism.alpha), pending_reveal: None },
         };
-        Ok(Self { chain, querier, hotkey, judge, config, book, round: 0, challenges: 0, last_weights_block: None, pending_reveal: None })
+        let SavedState { book, pending_reveal } = state;
+        Ok(Self { chain, querier, hotkey, judge, config, book, round: 0, challenges: 0, last_weights_block: None, pending_reveal })
     }
 
     /// `(uid, moving-average score)` for every UID known, in [0, 1].
@@ -139,6 +164,19 @@ impl<J: JudgeSpec> Validator<J> {
 
     fn me(&self) -> AccountId {
         self.hotkey.account_id()
+    }
+
+    /// Save the scores and the pending reveal, if the validator has a state file.
+    fn save(&self) -> Result<(), ValidatorError> {
+        if let Some(path) = &self.config.state_path {
+            SavedState { book: self.book.clone(), pending_reveal: self.pending_reveal.clone() }.save(path)?;
+        }
+        Ok(())
+    }
+
+    /// The hash-scheme commit waiting for its reveal, if any.
+    pub fn pending_reveal(&self) -> Option<&PendingReveal> {
+        self.pending_reveal.as_ref()
     }
 
     /// Read the metagraph and follow UID changes in the score book.
@@ -216,9 +254,7 @@ impl<J: JudgeSpec> Validator<J> {
             self.book.update(target.uid, score);
             scores.push((target.uid, score));
         }
-        if let Some(path) = &self.config.state_path {
-            self.book.save(path)?;
-        }
+        self.save()?;
         self.round += 1;
         Ok(RoundReport { round: self.round, block: mg.block, scores, failures })
     }
@@ -232,18 +268,15 @@ impl<J: JudgeSpec> Validator<J> {
         let hyper = self.chain.hyperparameters(netuid).await?;
 
         if let Some(p) = self.pending_reveal.clone() {
-            return Ok(match self.chain.reveal_weights(&*self.hotkey, netuid, &p.uids, &p.values, &p.salt, p.version_key).await {
-                Ok(()) => {
-                    self.pending_reveal = None;
-                    WeightsOutcome::Revealed { uids: p.uids, values: p.values }
-                }
-                Err(ChainError::RevealTooEarly) => WeightsOutcome::NotDue,
-                Err(e) => {
-                    // Expired or unknown: forget it and commit afresh next time.
-                    self.pending_reveal = None;
-                    WeightsOutcome::Refused(e)
-                }
-            });
+            let outcome = match self.chain.reveal_weights(&*self.hotkey, netuid, &p.uids, &p.values, &p.salt, p.version_key).await {
+                Ok(()) => WeightsOutcome::Revealed { uids: p.uids, values: p.values },
+                Err(ChainError::RevealTooEarly) => return Ok(WeightsOutcome::NotDue),
+                // Expired or unknown: forget it and commit afresh next time.
+                Err(e) => WeightsOutcome::Refused(e),
+            };
+            self.pending_reveal = None;
+            self.save()?;
+            return Ok(outcome);
         }
 
         let period = match self.config.mechanism.schedule {
@@ -268,14 +301,9 @@ impl<J: JudgeSpec> Validator<J> {
         };
         let version_key = self.config.version_key.max(hyper.weights_version_key);
         let outcome = if hyper.commit_reveal_enabled {
-            let salt = salt(self.config.seed ^ block);
-            let hash = crate::chain::local::commit_hash(&self.me(), netuid, &w.uids, &w.values, &salt, version_key);
-            match self.chain.commit_weights(&*self.hotkey, netuid, hash).await {
-                Ok(()) => {
-                    self.pending_reveal = Some(PendingReveal { uids: w.uids.clone(), values: w.values.clone(), salt, version_key });
-                    WeightsOutcome::Committed { uids: w.uids, values: w.values }
-                }
-                Err(e) => WeightsOutcome::Refused(e),
+            match self.timelock().await {
+                Some(timelock) => self.commit_timelocked(&timelock, w.uids, w.values, version_key).await,
+                None => self.commit_hash(block, w.uids, w.values, version_key).await?,
             }
         } else {
             match self.chain.set_weights(&*self.hotkey, netuid, &w.uids, &w.values, version_key).await {
@@ -283,10 +311,59 @@ impl<J: JudgeSpec> Validator<J> {
                 Err(e) => WeightsOutcome::Refused(e),
             }
         };
-        if matches!(outcome, WeightsOutcome::Set { .. } | WeightsOutcome::Committed { .. }) {
+        if matches!(outcome, WeightsOutcome::Set { .. } | WeightsOutcome::Committed { .. } | WeightsOutcome::CommittedTimelocked { .. }) {
             self.last_weights_block = Some(block);
         }
         Ok(outcome)
+    }
+
+    /// The chain's drand state when commits should be timelocked: commit scheme
+    /// `Auto` and the chain's commit-reveal version 4. A chain that cannot say (no
+    /// drand pallet) gets the hash scheme.
+    async fn timelock(&self) -> Option<TimelockContext> {
+        if self.config.commit_scheme == CommitScheme::Hash {
+            return None;
+        }
+        match self.chain.timelock_context(self.config.netuid).await {
+            Ok(ctx) if ctx.commit_reveal_version == TIMELOCKED_COMMIT_REVEAL_VERSION => Some(ctx),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!("no drand state on this chain ({e}); committing weights by hash");
+                None
+            }
+        }
+    }
+
+    /// Encrypt the weights to the round the chain has in the reveal epoch and commit
+    /// them; the chain reveals them itself.
+    async fn commit_timelocked(&self, timelock: &TimelockContext, uids: Vec<u16>, values: Vec<u16>, version_key: u64) -> WeightsOutcome {
+        let reveal_round = timelock.reveal_round();
+        let payload = WeightsTlockPayload { hotkey: self.me().0.to_vec(), uids, values, version_key };
+        let commit = match drand::encrypt(&timelock.beacon_public_key, reveal_round, &payload.encode(), &mut rand::rngs::OsRng) {
+            Ok(commit) => commit,
+            // A beacon key that is not a G2 point: the chain's drand state is unusable.
+            Err(e) => return WeightsOutcome::Refused(ChainError::Rpc(format!("cannot encrypt to the chain's drand beacon: {e}"))),
+        };
+        let netuid = self.config.netuid;
+        match self.chain.commit_timelocked_weights(&*self.hotkey, netuid, 0, &commit, reveal_round, timelock.commit_reveal_version).await {
+            Ok(()) => WeightsOutcome::CommittedTimelocked { uids: payload.uids, values: payload.values, reveal_round },
+            Err(e) => WeightsOutcome::Refused(e),
+        }
+    }
+
+    /// Commit the hash of the weights and keep (and save) what the reveal needs.
+    async fn commit_hash(&mut self, block: u64, uids: Vec<u16>, values: Vec<u16>, version_key: u64) -> Result<WeightsOutcome, ValidatorError> {
+        let netuid = self.config.netuid;
+        let salt = salt(self.config.seed ^ block);
+        let hash = crate::chain::local::commit_hash(&self.me(), netuid, &uids, &values, &salt, version_key);
+        Ok(match self.chain.commit_weights(&*self.hotkey, netuid, hash).await {
+            Ok(()) => {
+                self.pending_reveal = Some(PendingReveal { uids: uids.clone(), values: values.clone(), salt, version_key });
+                self.save()?;
+                WeightsOutcome::Committed { uids, values }
+            }
+            Err(e) => WeightsOutcome::Refused(e),
+        })
     }
 }
 

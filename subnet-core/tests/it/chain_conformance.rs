@@ -486,3 +486,69 @@ async fn a_subnet_takes_stake_once_its_owner_starts_it_on_both() {
         vec![Err(ChainError::SubtokenDisabled), Err(ChainError::BadOrigin), Ok(()), Err(ChainError::FirstEmissionBlockNumberAlreadySet), Ok(())]
     );
 }
+
+/// Commit-reveal version 4 on both backends: the validator reads the drand state
+/// (`BeaconConfig`, `LastStoredRound`, `CommitRevealWeightsVersion`, `LastEpochBlock`),
+/// encrypts its weights to the round the reveal epoch starts at and commits them; the
+/// weights stay invisible until that epoch, when the chain decrypts and sets them
+/// itself, at the same block on both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timelocked_commits_reveal_themselves_on_both() {
+    use codec::Encode;
+    use subnet_core::drand::{self, WeightsTlockPayload};
+    let local = in_process();
+    let remote = served().await;
+    let alice = dev_keypair("Alice");
+    let validator = seeded_key(3);
+    let mut revealed_after = vec![];
+    for b in [&local, &remote] {
+        let netuid = b.chain.register_network(&alice, seeded_key(1).account_id()).await.unwrap();
+        b.chain.start_call(&alice, netuid).await.unwrap();
+        b.chain.set_hyperparameter(&alice, netuid, Hyperparameter::Tempo(5)).await.unwrap();
+        b.chain.set_hyperparameter(&alice, netuid, Hyperparameter::WeightsSetRateLimit(0)).await.unwrap();
+        b.chain.burned_register(&alice, netuid, validator.account_id()).await.unwrap();
+        b.chain.add_stake(&alice, validator.account_id(), netuid, 100_000_000_000).await.unwrap();
+        (b.seal)(6); // an epoch gives the permit
+
+        let ctx = b.chain.timelock_context(netuid).await.unwrap();
+        assert_eq!(ctx.commit_reveal_version, 4);
+        assert_eq!(ctx.beacon_public_key.len(), 96);
+        assert!(ctx.last_stored_round > 0, "pulses are stored every block");
+        assert_eq!(b.chain.commit_timelocked_weights(&validator, netuid, 0, &[1, 2, 3], 1, 3).await, Err(ChainError::IncorrectCommitRevealVersion));
+        assert_eq!(b.chain.commit_timelocked_weights(&validator, netuid, 1, &[1, 2, 3], 1, 4).await, Err(ChainError::MechanismDoesNotExist));
+
+        let round = ctx.reveal_round();
+        let payload = WeightsTlockPayload { hotkey: validator.account_id().0.to_vec(), uids: vec![0], values: vec![100], version_key: 0 };
+        let commit = drand::encrypt(&ctx.beacon_public_key, round, &payload.encode(), &mut rand::rngs::OsRng).unwrap();
+        b.chain.commit_timelocked_weights(&validator, netuid, 0, &commit, round, 4).await.unwrap();
+        let committed_at = b.chain.block_number().await.unwrap();
+        let weights = |mg: &Metagraph| mg.neurons[0].weights.clone();
+        assert!(weights(&b.chain.metagraph(netuid).await.unwrap()).is_empty());
+        let (mut seen, mut block) = (None, committed_at);
+        for _ in 0..20 {
+            (b.seal)(1);
+            block += 1;
+            wait_for_block(b, block).await;
+            if !weights(&b.chain.metagraph(netuid).await.unwrap()).is_empty() {
+                seen = Some(block - committed_at);
+                break;
+            }
+        }
+        let seen = seen.expect("the chain revealed the commit");
+        assert_eq!(weights(&b.chain.metagraph(netuid).await.unwrap()), vec![(0, u16::MAX)]);
+        assert!(seen <= ctx.blocks_until_reveal + 1, "revealed {seen} blocks after the commit, reveal epoch {} blocks away", ctx.blocks_until_reveal);
+        revealed_after.push(seen);
+    }
+    assert_eq!(revealed_after[0], revealed_after[1], "both backends reveal at the same block");
+}
+
+/// Wait until the backend's block number is at least `block` (the subxt client follows
+/// finalized heads a moment after the node seals them).
+async fn wait_for_block(b: &Backend, block: u64) {
+    for _ in 0..200 {
+        if b.chain.block_number().await.unwrap() >= block {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}

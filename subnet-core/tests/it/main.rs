@@ -15,6 +15,7 @@ mod finney_metadata;
 mod keys_wallet;
 mod local_chain;
 mod local_chain_fuzz;
+mod local_timelock;
 mod miner_serve;
 mod net_tls;
 mod net_transport;

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use subnet_core::chain::{AccountId, AxonInfo, BlockMode, Chain, Hyperparameter, LocalChain, LocalChainConfig, LocalChainHandle};
 use subnet_core::incentive::Incentive;
 use subnet_core::spec::{JudgeSpec, MinerContext, Querier, QueryError, Response, Rng, Target};
-use subnet_core::validator::{Validator, ValidatorConfig, WeightsOutcome};
+use subnet_core::validator::{CommitScheme, Validator, ValidatorConfig, WeightsOutcome};
 
 use subnet_core::chain::RAO_PER_TAO as TAO;
 
@@ -84,6 +84,7 @@ fn validator(h: &LocalChainHandle, netuid: u16, state: Option<std::path::PathBuf
         version_key: 1,
         state_path: state,
         seed: 42,
+        commit_scheme: CommitScheme::Auto,
     };
     Validator::new(Arc::new(h.clone()), Arc::new(miners), Box::new(acct(VALIDATOR)), SumJudge, config).unwrap()
 }
@@ -142,7 +143,14 @@ async fn commit_reveal_subnets_get_weights_through_commit_then_reveal() {
 async fn unregistered_validator_is_told_so() {
     let (h, netuid) = setup(false).await;
     let miners = FakeMiners { quality: HashMap::new() };
-    let config = ValidatorConfig { netuid, mechanism: Incentive::moving_average(0.1), version_key: 0, state_path: None, seed: 1 };
+    let config = ValidatorConfig {
+        netuid,
+        mechanism: Incentive::moving_average(0.1),
+        version_key: 0,
+        state_path: None,
+        seed: 1,
+        commit_scheme: CommitScheme::Auto,
+    };
     let mut v = Validator::new(Arc::new(h.clone()), Arc::new(miners), Box::new(acct(29)), SumJudge, config).unwrap();
     assert!(matches!(v.round().await, Err(subnet_core::validator::ValidatorError::NotRegistered(_))));
 }
@@ -154,7 +162,14 @@ async fn the_loop_follows_timed_blocks_until_stopped() {
     let timed = LocalChainHandle::new(h.lock().clone(), BlockMode::Timed(Duration::from_millis(5)));
     let producer = timed.spawn_block_producer().unwrap();
     let miners = FakeMiners { quality: HashMap::from([(acct(20), Some(1.0)), (acct(21), Some(0.5)), (acct(22), None)]) };
-    let config = ValidatorConfig { netuid, mechanism: Incentive::moving_average(0.3).every_blocks(10), version_key: 1, state_path: None, seed: 3 };
+    let config = ValidatorConfig {
+        netuid,
+        mechanism: Incentive::moving_average(0.3).every_blocks(10),
+        version_key: 1,
+        state_path: None,
+        seed: 3,
+        commit_scheme: CommitScheme::Auto,
+    };
     let mut v = Validator::new(Arc::new(timed.clone()), Arc::new(miners), Box::new(acct(VALIDATOR)), SumJudge, config).unwrap();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut rounds = 0;

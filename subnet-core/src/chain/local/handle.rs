@@ -134,6 +134,28 @@ impl Chain for LocalChainHandle {
     ) -> Result<(), ChainError> {
         self.extrinsic(|c| c.reveal_weights(hotkey, netuid, uids, values, salt, version_key))
     }
+    async fn commit_timelocked_weights(
+        &self,
+        hotkey: &dyn Signer,
+        netuid: NetUid,
+        mecid: u8,
+        commit: &[u8],
+        reveal_round: u64,
+        commit_reveal_version: u16,
+    ) -> Result<(), ChainError> {
+        self.extrinsic(|c| c.commit_timelocked_weights(hotkey, netuid, mecid, commit, reveal_round, commit_reveal_version).map(|_| ()))
+    }
+    async fn timelock_context(&self, netuid: NetUid) -> Result<TimelockContext, ChainError> {
+        let chain = self.lock();
+        Ok(TimelockContext {
+            commit_reveal_version: chain.commit_reveal_version(),
+            beacon_public_key: chain.drand().public_key().to_vec(),
+            beacon_period_secs: super::DRAND_PERIOD_SECS,
+            last_stored_round: chain.drand().last_stored_round,
+            block_time_secs: super::BLOCK_TIME_SECS,
+            blocks_until_reveal: chain.blocks_until_reveal(netuid)?,
+        })
+    }
     async fn metagraph(&self, netuid: NetUid) -> Result<Metagraph, ChainError> {
         self.lock().metagraph(netuid)
     }

@@ -7,11 +7,13 @@
 //! alpha) subnet mechanism, so stake and balances move by the same numbers.
 
 mod balances;
+mod drand;
 mod emission;
 mod handle;
 pub(crate) mod map_as_seq;
 mod subnet;
 mod symbols;
+mod timelock;
 mod weights;
 
 use std::collections::BTreeMap;
@@ -21,8 +23,10 @@ use serde::{Deserialize, Serialize};
 use substrate_fixed::types::U64F64;
 
 pub use balances::{Preservation, Transferred, EXISTENTIAL_DEPOSIT};
+pub use drand::{DrandState, Pulse, BLOCK_TIME_SECS, DRAND_GENESIS_TIME, DRAND_PERIOD_SECS};
 pub use handle::{BlockMode, LocalChainHandle};
-pub use subnet::{StoredEpoch, Subnet, WeightCommit};
+pub use subnet::{StoredEpoch, Subnet, TimelockedCommit, WeightCommit};
+pub use timelock::{DEFAULT_COMMIT_REVEAL_VERSION, MAX_TIMELOCKED_COMMIT_BYTES};
 pub use weights::commit_hash;
 
 use super::types::*;
@@ -163,6 +167,34 @@ pub struct LocalChain {
     #[serde(with = "map_as_seq")]
     subnets: BTreeMap<NetUid, Subnet>,
     supply: Supply,
+    /// The drand pallet: the local beacon and its stored rounds.
+    #[serde(default)]
+    drand: DrandState,
+    /// `CommitRevealWeightsVersion` (global).
+    #[serde(default = "default_commit_reveal_version")]
+    commit_reveal_version: u16,
+    /// What the last block's initialisation did that a node reports as events.
+    #[serde(skip)]
+    block_events: Vec<BlockEvent>,
+}
+
+fn default_commit_reveal_version() -> u16 {
+    DEFAULT_COMMIT_REVEAL_VERSION
+}
+
+/// What the chain does on its own at the start of a block and reports as an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BlockEvent {
+    /// `TimelockedWeightsRevealed(netuid_index, who)`: a timelocked commit was
+    /// decrypted and its weights set.
+    TimelockedWeightsRevealed {
+        /// The subnet.
+        netuid: NetUid,
+        /// The mechanism.
+        mecid: u8,
+        /// The committer.
+        who: AccountId,
+    },
 }
 
 impl LocalChain {
@@ -170,7 +202,18 @@ impl LocalChain {
     pub fn new(config: LocalChainConfig) -> Self {
         let balances: BTreeMap<AccountId, Balance> = config.endowed.iter().copied().collect();
         let supply = Supply { endowed: balances.values().sum(), ..Supply::default() };
-        Self { config, block: 0, balances, hotkey_owner: BTreeMap::new(), stake: BTreeMap::new(), subnets: BTreeMap::new(), supply }
+        Self {
+            config,
+            block: 0,
+            balances,
+            hotkey_owner: BTreeMap::new(),
+            stake: BTreeMap::new(),
+            subnets: BTreeMap::new(),
+            supply,
+            drand: DrandState::default(),
+            commit_reveal_version: DEFAULT_COMMIT_REVEAL_VERSION,
+            block_events: Vec::new(),
+        }
     }
 
     /// The current block number.
@@ -628,15 +671,22 @@ impl LocalChain {
 
     // ------------------------------------------------------------ blocks
 
-    /// Advance `n` blocks; each runs the chain's block start (burn decay, emission,
-    /// epochs whose tempo has elapsed). Returns the new block number.
+    /// Advance `n` blocks; each runs the chain's block start (drand pulses, burn decay,
+    /// timelocked reveals, emission, epochs whose tempo has elapsed). Returns the new
+    /// block number.
     pub fn produce_blocks(&mut self, n: u64) -> u64 {
         for _ in 0..n {
             self.block += 1;
+            self.block_events.clear();
             let block = self.block;
+            // The drand pallet's pulses arrive with the block (finney: its offchain
+            // worker's unsigned `write_pulse`), before Subtensor's `block_step`.
+            self.drand.on_block(block);
             let netuids = self.netuids();
             for netuid in netuids {
                 self.decay_burn(netuid);
+                // Chain `block_step`: reveal matured weights, then the coinbase.
+                self.reveal_timelocked_commits(netuid);
                 self.accrue_emission(netuid);
                 if self.epoch_due(netuid, block) {
                     self.run_epoch(netuid);
@@ -660,6 +710,24 @@ impl LocalChain {
     }
 
     // ------------------------------------------------------------ reads
+
+    /// The drand pallet's state (`BeaconConfig`, `LastStoredRound`, `Pulses`).
+    pub fn drand(&self) -> &DrandState {
+        &self.drand
+    }
+
+    /// What the last block's initialisation reported (see [`BlockEvent`]).
+    pub fn block_events(&self) -> &[BlockEvent] {
+        &self.block_events
+    }
+
+    /// Blocks from now to the first block of the epoch in which the chain reveals a
+    /// timelocked commit made now (epochs fire `tempo` blocks after the last).
+    pub fn blocks_until_reveal(&self, netuid: NetUid) -> Result<u64, ChainError> {
+        let s = self.subnet(netuid)?;
+        let schedule = crate::chain::EpochSchedule::FromLastEpoch { last_epoch_block: s.last_epoch_block };
+        Ok(schedule.blocks_until_reveal(self.block, s.hyper.tempo, s.hyper.reveal_period_epochs))
+    }
 
     /// The subnet's hyperparameters (as `get_subnet_hyperparams`).
     pub fn hyperparameters(&self, netuid: NetUid) -> Result<SubnetHyperparameters, ChainError> {

@@ -73,6 +73,24 @@ pub struct Subnet {
     /// subnet takes no stake and earns no emission (`SubtokenEnabled` is false).
     #[serde(default)]
     pub first_emission_block: Option<u64>,
+    /// Timelocked weight commits by (mechanism, epoch committed in), in commit order
+    /// (`TimelockedWeightCommits`, keyed by the mechanism's storage index and epoch).
+    #[serde(default, with = "crate::chain::local::map_as_seq")]
+    pub timelocked: BTreeMap<(u8, u64), Vec<TimelockedCommit>>,
+}
+
+/// A commit encrypted to a drand round (`TimelockedWeightCommits`' entry:
+/// `(who, commit_block, commit, reveal_round)`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimelockedCommit {
+    /// The hotkey that committed.
+    pub who: AccountId,
+    /// Block of the commit.
+    pub commit_block: u64,
+    /// The tlock ciphertext (`TLECiphertext`, compressed).
+    pub commit: Vec<u8>,
+    /// The drand round it is encrypted to.
+    pub reveal_round: u64,
 }
 
 /// What an epoch leaves in storage for each UID.
@@ -163,6 +181,7 @@ impl Subnet {
             epoch_index: 0,
             commits: BTreeMap::new(),
             first_emission_block: None,
+            timelocked: BTreeMap::new(),
         }
     }
 

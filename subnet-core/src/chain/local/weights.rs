@@ -134,7 +134,14 @@ impl LocalChain {
 
     /// Chain: `internal_set_weights`: the rules, then the row; the last update moves
     /// only without commit-reveal (with it, the commit moved it).
-    fn store_weights(&mut self, hotkey: &AccountId, netuid: NetUid, uids: &[u16], values: &[u16], version_key: u64) -> Result<(), ChainError> {
+    pub(super) fn store_weights(
+        &mut self,
+        hotkey: &AccountId,
+        netuid: NetUid,
+        uids: &[u16],
+        values: &[u16],
+        version_key: u64,
+    ) -> Result<(), ChainError> {
         let ctx = self.weights_context(netuid, hotkey)?;
         let row = set_weights::validate(&ctx, uids, values, version_key)?;
         let uid = ctx.caller_uid.expect("validated: registered") as usize;

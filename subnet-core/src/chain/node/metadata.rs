@@ -247,7 +247,8 @@ fn pallets() -> Vec<PalletMetadata> {
         event: Some(PalletEventMetadata { ty: meta_type::<super::pallets::ShieldEvent>() }),
         ..pallet("MevShield", super::pallets::SHIELD_PALLET_INDEX)
     };
-    vec![system, aura, balances, subtensor, sudo, commitments, admin, shield]
+    let drand = PalletMetadata { storage: storage::pallet_metadata("Drand"), ..pallet("Drand", super::drand::DRAND_PALLET_INDEX) };
+    vec![system, aura, balances, subtensor, sudo, commitments, admin, drand, shield]
 }
 
 /// `Aura::SlotDuration`, milliseconds.

@@ -19,6 +19,7 @@
 //! [`ledger::STATES_KEPT`] blocks, as a pruning node does.
 
 pub mod commitments;
+pub mod drand;
 pub mod extensions;
 pub mod extrinsic;
 pub mod ledger;
@@ -335,9 +336,14 @@ type Included = Vec<(oneshot::Sender<Hash>, Hash)>;
 fn seal_one(state: &mut NodeState, runtime: &runtime_api::RuntimeInfo) -> (Header, Included) {
     let parent = state.ledger.best().hash;
     let number = state.chain.produce_blocks(1);
+    let mut records: Vec<EventRecord<RuntimeEvent>> = state
+        .chain
+        .block_events()
+        .iter()
+        .map(|e| EventRecord { phase: Phase::Initialization, event: pallets::block_event(e), topics: vec![] })
+        .collect();
     let mut queue: std::collections::VecDeque<Pending> = std::mem::take(&mut state.ledger.pool).into();
     let mut extrinsics = Vec::new();
-    let mut records: Vec<EventRecord<RuntimeEvent>> = Vec::new();
     let mut included = Vec::new();
     while let Some(mut pending) = queue.pop_front() {
         let account = AccountId(pending.xt.signer);

@@ -151,10 +151,14 @@ pub enum SubtensorCall {
     commit_weights { netuid: NetUid, commit_hash: H256 },
     #[codec(index = 97)]
     reveal_weights { netuid: NetUid, uids: Vec<u16>, values: Vec<u16>, salt: Vec<u16>, version_key: u64 },
+    #[codec(index = 113)]
+    commit_timelocked_weights { netuid: NetUid, commit: BoundedBytes, reveal_round: u64, commit_reveal_version: u16 },
     #[codec(index = 115)]
     commit_mechanism_weights { netuid: NetUid, mecid: MechId, commit_hash: H256 },
     #[codec(index = 116)]
     reveal_mechanism_weights { netuid: NetUid, mecid: MechId, uids: Vec<u16>, values: Vec<u16>, salt: Vec<u16>, version_key: u64 },
+    #[codec(index = 118)]
+    commit_timelocked_mechanism_weights { netuid: NetUid, mecid: MechId, commit: BoundedBytes, reveal_round: u64, commit_reveal_version: u16 },
     #[codec(index = 119)]
     set_mechanism_weights { netuid: NetUid, mecid: MechId, dests: Vec<u16>, weights: Vec<u16>, version_key: u64 },
     #[codec(index = 134)]
@@ -258,6 +262,8 @@ pub enum AdminCall {
     sudo_set_bonds_penalty { netuid: NetUid, bonds_penalty: u16 },
     #[codec(index = 69)]
     sudo_set_yuma3_enabled { netuid: NetUid, enabled: bool },
+    #[codec(index = 71)]
+    sudo_set_commit_reveal_version { version: u16 },
     #[codec(index = 84)]
     sudo_set_min_non_immune_uids { netuid: NetUid, min: u16 },
     #[codec(index = 89)]
@@ -363,6 +369,10 @@ pub enum SubtensorEvent {
     WeightsRevealed(AccountId32, NetUidStorageIndex, H256),
     #[codec(index = 95)]
     FirstEmissionBlockNumberSet(NetUid, u64),
+    #[codec(index = 107)]
+    TimelockedWeightsCommitted(AccountId32, NetUidStorageIndex, H256, u64),
+    #[codec(index = 108)]
+    TimelockedWeightsRevealed(NetUidStorageIndex, AccountId32),
 }
 
 /// `RuntimeEvent`.
@@ -670,6 +680,17 @@ pub fn dispatch(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Ve
     }
 }
 
+/// The event a block's initialisation reports for what the chain did on its own.
+pub fn block_event(e: &crate::chain::local::BlockEvent) -> RuntimeEvent {
+    use crate::chain::local::BlockEvent as B;
+    match e {
+        B::TimelockedWeightsRevealed { netuid, mecid, who } => RuntimeEvent::SubtensorModule(SubtensorEvent::TimelockedWeightsRevealed(
+            NetUidStorageIndex::of(NetUid(*netuid), MechId(*mecid)),
+            AccountId32(who.0),
+        )),
+    }
+}
+
 fn event(e: SubtensorEvent) -> Vec<RuntimeEvent> {
     vec![RuntimeEvent::SubtensorModule(e)]
 }
@@ -777,6 +798,15 @@ fn apply(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Result<Ve
                 let first = chain.subnet(netuid.0).ok().and_then(|s| s.first_emission_block).unwrap_or(0);
                 Ok(event(SubtensorEvent::FirstEmissionBlockNumberSet(netuid, first)))
             }
+            S::commit_timelocked_weights { netuid, commit, reveal_round, commit_reveal_version } => {
+                let hash = chain.commit_timelocked_weights(signer, netuid.0, 0, &commit.0, reveal_round, commit_reveal_version)?;
+                Ok(event(SubtensorEvent::TimelockedWeightsCommitted(AccountId32(who.0), NetUidStorageIndex(netuid.0), H256(hash), reveal_round)))
+            }
+            S::commit_timelocked_mechanism_weights { netuid, mecid, commit, reveal_round, commit_reveal_version } => {
+                let hash = chain.commit_timelocked_weights(signer, netuid.0, mecid.0, &commit.0, reveal_round, commit_reveal_version)?;
+                let index = NetUidStorageIndex::of(netuid, mecid);
+                Ok(event(SubtensorEvent::TimelockedWeightsCommitted(AccountId32(who.0), index, H256(hash), reveal_round)))
+            }
             S::set_activity_cutoff_factor { netuid, factor_milli } => {
                 let value = Hyperparameter::ActivityCutoffFactorMilli(factor_milli);
                 chain.set_hyperparameter_as(Origin::Signed(who), netuid.0, value)?;
@@ -785,7 +815,7 @@ fn apply(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Result<Ve
         },
         // A signed admin call is the signer's, even the sudo key's: root needs `Sudo::sudo`.
         RuntimeCall::AdminUtils(call) => {
-            let (netuid, value) = admin_hyperparameter(call);
+            let (netuid, value) = admin_hyperparameter(call)?;
             chain.set_hyperparameter_as(Origin::Signed(who), netuid, value)?;
             Ok(vec![])
         }
@@ -812,8 +842,12 @@ fn apply(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Result<Ve
 /// origin.
 fn apply_root(chain: &mut LocalChain, call: RuntimeCall) -> Result<(), ChainError> {
     match call {
+        RuntimeCall::AdminUtils(AdminCall::sudo_set_commit_reveal_version { version }) => {
+            chain.set_commit_reveal_version(version);
+            Ok(())
+        }
         RuntimeCall::AdminUtils(call) => {
-            let (netuid, value) = admin_hyperparameter(call);
+            let (netuid, value) = admin_hyperparameter(call)?;
             chain.set_hyperparameter_as(Origin::Root, netuid, value)
         }
         RuntimeCall::SubtensorModule(SubtensorCall::set_activity_cutoff_factor { netuid, factor_milli }) => {
@@ -854,11 +888,12 @@ fn uid_of(chain: &LocalChain, netuid: u16, hotkey: &AccountId) -> u16 {
     chain.subnet(netuid).ok().and_then(|s| s.keys.iter().position(|k| k == hotkey)).map(|u| u as u16).unwrap_or(u16::MAX)
 }
 
-/// The hyperparameter an AdminUtils setter changes.
-fn admin_hyperparameter(call: AdminCall) -> (u16, Hyperparameter) {
+/// The subnet hyperparameter an AdminUtils setter changes; the global setters are
+/// dispatched before this (`BadOrigin` if one gets here).
+fn admin_hyperparameter(call: AdminCall) -> Result<(u16, Hyperparameter), ChainError> {
     use AdminCall as A;
     use Hyperparameter as H;
-    match call {
+    Ok(match call {
         A::sudo_set_serving_rate_limit { netuid, serving_rate_limit } => (netuid.0, H::ServingRateLimit(serving_rate_limit)),
         A::sudo_set_weights_version_key { netuid, weights_version_key } => (netuid.0, H::WeightsVersionKey(weights_version_key)),
         A::sudo_set_weights_set_rate_limit { netuid, weights_set_rate_limit } => (netuid.0, H::WeightsSetRateLimit(weights_set_rate_limit)),
@@ -884,7 +919,8 @@ fn admin_hyperparameter(call: AdminCall) -> (u16, Hyperparameter) {
         A::sudo_set_burn_increase_mult { netuid, burn_increase_mult } => {
             (netuid.0, H::BurnIncreaseMult(burn_increase_mult.bits as f64 / (1u128 << 64) as f64))
         }
-    }
+        A::sudo_set_commit_reveal_version { .. } => return Err(ChainError::BadOrigin),
+    })
 }
 
 #[cfg(test)]

@@ -285,6 +285,31 @@ fn build_items() -> Vec<Item> {
             .read(|s| per_subnet(&s.chain, |_, sn| sn.first_emission_block)),
         // `SubnetMechanism`: 1 (dynamic) for every subnet but root, which the local chain lacks.
         map::<MetaNetUid, u16>(SUBTENSOR, "SubnetMechanism", &[Identity], Some(0)).read(|s| with_root(0, per_subnet(&s.chain, |_, _| Some(1)))),
+        value::<u16>(SUBTENSOR, "CommitRevealWeightsVersion", crate::chain::local::DEFAULT_COMMIT_REVEAL_VERSION, |s, _| {
+            s.chain.commit_reveal_version()
+        }),
+        map::<MetaNetUid, u64>(SUBTENSOR, "LastEpochBlock", &[Identity], Some(0)).read(|s| per_subnet(&s.chain, |_, sn| Some(sn.last_epoch_block))),
+        map::<(super::pallets::NetUidStorageIndex, u64), Vec<StoredTimelockedCommit>>(
+            SUBTENSOR,
+            "TimelockedWeightCommits",
+            &[Twox, Twox],
+            Some(vec![]),
+        )
+        .read(|s| {
+            across_subnets(&s.chain, |n, sn| {
+                sn.timelocked
+                    .iter()
+                    .map(move |((mecid, epoch), commits)| {
+                        let index = super::pallets::NetUidStorageIndex::of(MetaNetUid(n), super::pallets::MechId(*mecid));
+                        let rows = commits
+                            .iter()
+                            .map(|c| (acct(&c.who), c.commit_block, super::commitments::BoundedVec(c.commit.clone()), c.reveal_round))
+                            .collect();
+                        (parts!(index, *epoch), rows)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        }),
         // One mechanism per subnet (`MechanismCountCurrent`'s default, 1).
         map::<MetaNetUid, u8>(SUBTENSOR, "MechanismCountCurrent", &[Twox], Some(1)).read(|s| per_subnet(&s.chain, |_, _| Some(1))),
         map::<MetaNetUid, Vec<u8>>(SUBTENSOR, "TokenSymbol", &[Identity], Some("\u{1d70f}".as_bytes().to_vec()))
@@ -334,6 +359,7 @@ fn build_items() -> Vec<Item> {
     ];
     items.extend(newer_items());
     items.extend(commitment_items());
+    items.extend(drand_items());
     items.extend(hyperparameter_items());
     items.extend(stake_items());
     items
@@ -375,6 +401,26 @@ pub enum RootClaimTypeEnum {
     Keep,
     KeepSubnets { subnets: std::collections::BTreeSet<u16> },
 }
+
+/// `pallet_drand`'s storage (see [`super::drand`]).
+fn drand_items() -> Vec<Item> {
+    use super::drand::{beacon_config, recent_pulses, BeaconConfiguration, Pulse};
+    vec![
+        Item {
+            pallet: "Drand",
+            meta: entry_meta("BeaconConfig", StorageEntryModifier::Default, StorageEntryType::Plain(meta_type::<BeaconConfiguration>()), vec![0]),
+            entries: Box::new(|s, _| vec![(vec![], beacon_config(s.chain.drand()).encode())]),
+        },
+        map::<u64, Pulse>("Drand", "Pulses", &[StorageHasher::Blake2_128Concat], None)
+            .read(|s| recent_pulses(s.chain.drand()).into_iter().map(|p| (parts!(p.round), p)).collect()),
+        value::<u64>("Drand", "LastStoredRound", 0, |s, _| s.chain.drand().last_stored_round),
+        value::<u64>("Drand", "OldestStoredRound", 0, |s, _| s.chain.drand().oldest_stored_round),
+    ]
+}
+
+/// A timelocked commit as `TimelockedWeightCommits` stores it: (who, commit block,
+/// commit, reveal round).
+type StoredTimelockedCommit = (AccountId32, u64, super::commitments::BoundedVec<u8>, u64);
 
 /// Items the tools read that the local chain has no data for, or that a later
 /// Subtensor than finney 393 added.

@@ -73,6 +73,9 @@ const PATHS: &[(&str, &str)] = &[
     // Commitments' storage types.
     ("commitments::CommitmentInfo", "pallet_commitments::types::CommitmentInfo"),
     ("commitments::Registration", "pallet_commitments::types::Registration"),
+    ("drand::BeaconConfiguration", "pallet_drand::types::BeaconConfiguration"),
+    ("drand::BeaconMetadata", "pallet_drand::types::Metadata"),
+    ("drand::Pulse", "pallet_drand::types::Pulse"),
     // The runtime APIs' types: `runtime_api::TYPE_PATHS`.
 ];
 

@@ -28,7 +28,7 @@ use subxt::{OnlineClient, SubstrateConfig};
 use tokio::sync::watch;
 
 use super::types::*;
-use super::{Chain, ChainError};
+use super::{Chain, ChainError, EpochSchedule};
 use values::*;
 
 type Config = SubstrateConfig;
@@ -650,6 +650,58 @@ impl Chain for SubtensorClient {
         let answer = self.runtime_api("SubnetInfoRuntimeApi", "get_subnet_hyperparams_v3", vec![u(netuid)]).await?;
         let list = option(&answer).ok_or(ChainError::SubnetNotExists)?;
         Ok(hyperparameters_from(list))
+    }
+
+    async fn commit_timelocked_weights(
+        &self,
+        hotkey: &dyn Signer,
+        netuid: NetUid,
+        mecid: u8,
+        commit: &[u8],
+        reveal_round: u64,
+        commit_reveal_version: u16,
+    ) -> Result<(), ChainError> {
+        let mut args = vec![("netuid", u(netuid))];
+        let call = if mecid == 0 {
+            "commit_timelocked_weights"
+        } else {
+            args.push(("mecid", u(mecid)));
+            "commit_timelocked_mechanism_weights"
+        };
+        args.extend([("commit", Value::from_bytes(commit)), ("reveal_round", u(reveal_round)), ("commit_reveal_version", u(commit_reveal_version))]);
+        self.submit(hotkey, "SubtensorModule", call, args).await.map(|_| ())
+    }
+
+    async fn timelock_context(&self, netuid: NetUid) -> Result<TimelockContext, ChainError> {
+        let hyper = self.hyperparameters(netuid).await?;
+        let at = self.api.at_current_block().await.map_err(rpc)?;
+        let block = at.block_number();
+        let plain = |pallet: &'static str, entry: &'static str| subxt::dynamic::storage::<(), Value>(pallet, entry);
+        let read = |v: Option<subxt::storage::StorageValue<'_, Value>>| v.map(|v| v.decode().map_err(rpc)).transpose();
+        let version = read(at.storage().try_fetch(plain("SubtensorModule", "CommitRevealWeightsVersion"), ()).await.map_err(rpc)?)?;
+        let config = read(at.storage().try_fetch(plain("Drand", "BeaconConfig"), ()).await.map_err(rpc)?)?
+            .ok_or_else(|| ChainError::Rpc("Drand::BeaconConfig is not set on this chain".into()))?;
+        let last_round = read(at.storage().try_fetch(plain("Drand", "LastStoredRound"), ()).await.map_err(rpc)?)?;
+        // Newer runtimes schedule epochs from `LastEpochBlock`; finney 393 by the
+        // block number (`(block + netuid + 1) % (tempo + 1) == 0`).
+        let last_epoch = subxt::dynamic::storage::<(Value,), Value>("SubtensorModule", "LastEpochBlock");
+        let last_epoch_block = match at.storage().try_fetch(last_epoch, (u(netuid),)).await {
+            Ok(v) => Some(read(v)?.as_ref().and_then(number).unwrap_or(0) as u64),
+            Err(e) if e.to_string().contains("not found") => None,
+            Err(e) => return Err(rpc(e)),
+        };
+        let schedule = match last_epoch_block {
+            Some(last_epoch_block) => EpochSchedule::FromLastEpoch { last_epoch_block },
+            None => EpochSchedule::Legacy { netuid },
+        };
+        Ok(TimelockContext {
+            commit_reveal_version: version.as_ref().and_then(number).unwrap_or(4) as u16,
+            beacon_public_key: field(&config, "public_key").map(bytes).unwrap_or_default(),
+            beacon_period_secs: field(&config, "period").and_then(number).unwrap_or(3) as u32,
+            last_stored_round: last_round.as_ref().and_then(number).unwrap_or(0) as u64,
+            block_time_secs: 12,
+            blocks_until_reveal: schedule.blocks_until_reveal(block, hyper.tempo, hyper.reveal_period_epochs),
+        })
     }
 
     async fn balance(&self, account_id: AccountId) -> Result<Balance, ChainError> {
