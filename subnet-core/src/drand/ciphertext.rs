@@ -28,7 +28,7 @@ use super::TlockError;
 /// `tle` `AESGCMStreamCipherProvider::CIPHER_SUITE`.
 pub const CIPHER_SUITE: &[u8] = b"AES_GCM_";
 /// AES-GCM's 96-bit nonce (`tle` `AES_GCM_NONCE_LEN`).
-pub const NONCE_LEN: usize = 12;
+pub(crate) const NONCE_LEN: usize = 12;
 
 /// The IBE part: the 32-byte AES key encrypted to a round's identity.
 #[derive(Debug, Clone, PartialEq, Eq)]

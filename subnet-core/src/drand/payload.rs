@@ -26,6 +26,11 @@ impl WeightsTlockPayload {
         WeightsTlockPayload { hotkey: hotkey.to_vec(), uids, values, version_key }
     }
 
+    /// The SCALE bytes that are encrypted.
+    pub fn to_plaintext(&self) -> Vec<u8> {
+        self.encode()
+    }
+
     /// Decode a decrypted payload (trailing bytes ignored, as the chain's `decode`).
     pub fn from_plaintext(mut bytes: &[u8]) -> Result<Self, codec::Error> {
         Self::decode(&mut bytes)
@@ -40,5 +45,5 @@ pub fn encrypt_weights(
     payload: &WeightsTlockPayload,
     rng: &mut (impl RngCore + CryptoRng),
 ) -> Result<Vec<u8>, TlockError> {
-    tlock::encrypt(public_key, reveal_round, &payload.encode(), rng)
+    tlock::encrypt(public_key, reveal_round, &payload.to_plaintext(), rng)
 }
