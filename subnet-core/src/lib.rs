@@ -5,12 +5,14 @@
 //! - [`yuma`]: Subtensor's Yuma Consensus epoch, re-implemented bit for bit.
 //! - [`chain`]: the `Chain` trait, the embedded local chain, the Subtensor client.
 //! - [`incentive`]: scores to weights; [`keys`]: wallets and signing.
+//! - [`drand`]: drand timelock encryption (commit-reveal v4 commits), quicknet, a local beacon.
 //! - [`net`]: the gRPC transport over TLS; [`miner`]: serving a miner;
 //!   [`validator`]: the validator loop; [`cli`]: a subnet's command line.
 //! - [`testing`]: local end-to-end runs, in-process miners, scoring snapshots.
 
 pub mod chain;
 pub mod cli;
+pub mod drand;
 pub mod incentive;
 pub mod keys;
 pub mod metrics;

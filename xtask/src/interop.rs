@@ -1,6 +1,7 @@
 //! `cargo xtask interop python`: Bittensor's own Python tools (bittensor 11 and the
 //! `btcli` it ships, bittensor 10, btcli 9), each in a scratch virtualenv, run the workflow of issue #13 against
-//! a freshly served localnet and report one `PASS`/`FAIL` line per step.
+//! a freshly served localnet and report one `PASS`/`FAIL` line per step; bittensor-drand
+//! cross-checks our timelock encryption (`interop_drand`, no chain).
 //!
 //! The scripts and their pinned requirements live in `interop/python/`; the venvs in
 //! `target/interop/venvs/<tool>` (rebuilt only when the requirements file changes),
@@ -32,10 +33,12 @@ pub(crate) enum Tool {
     Btcli,
     /// The `btcli` bittensor 11 ships (`bittensor.cli.main`), run from the sdk11 venv.
     Btcli11,
+    /// bittensor-drand 2.0.0 against `subnet_core::drand` (timelock commits; no chain).
+    Drand,
 }
 
 impl Tool {
-    const ALL: [Tool; 4] = [Tool::Sdk11, Tool::Sdk10, Tool::Btcli, Tool::Btcli11];
+    const ALL: [Tool; 5] = [Tool::Sdk11, Tool::Sdk10, Tool::Btcli, Tool::Btcli11, Tool::Drand];
 
     fn name(self) -> &'static str {
         match self {
@@ -43,6 +46,7 @@ impl Tool {
             Tool::Sdk10 => "sdk10",
             Tool::Btcli => "btcli",
             Tool::Btcli11 => "btcli11",
+            Tool::Drand => "drand",
         }
     }
 
@@ -69,13 +73,13 @@ pub(crate) struct Options {
 
 /// Step lines a tool printed, and whether its run ended as a script should.
 #[derive(Default)]
-struct Tally {
+pub(crate) struct Tally {
     passed: usize,
     failed: usize,
 }
 
 impl Tally {
-    fn line(&mut self, line: &str) {
+    pub(crate) fn line(&mut self, line: &str) {
         if line.starts_with("PASS ") {
             self.passed += 1;
         } else {
@@ -112,6 +116,20 @@ pub(crate) fn python(options: Options) -> Result<()> {
             }
         };
 
+        if tool == Tool::Drand {
+            let started = Instant::now();
+            let log = work.join("logs").join(format!("{name}.log"));
+            let tally = run_drand(&interpreter, &scripts, &work, &log, options.timeout).unwrap_or_else(|e| {
+                let mut t = Tally::default();
+                t.line(&format!("FAIL {name} script: {}", one_line(&format!("{e:#}"))));
+                t
+            });
+            eprintln!("{name}: {} passed, {} failed in {:.1}s (log: {})", tally.passed, tally.failed, started.elapsed().as_secs_f64(), log.display());
+            total.passed += tally.passed;
+            total.failed += tally.failed;
+            continue;
+        }
+
         // A fresh chain per tool: the same dev accounts, no state left by another tool.
         let started = Instant::now();
         let node = LocalNode::new(LocalChain::new(LocalChainConfig::dev_accounts()), BlockMode::Timed(BLOCK_TIME));
@@ -136,6 +154,20 @@ pub(crate) fn python(options: Options) -> Result<()> {
         bail!("{} interop step(s) failed", total.failed);
     }
     Ok(())
+}
+
+/// The drand cross-check: our ciphertexts out, the script's back in (no chain).
+fn run_drand(python: &Path, scripts: &Path, work: &Path, log: &Path, timeout: Duration) -> Result<Tally> {
+    let dir = work.join("drand");
+    if dir.exists() {
+        fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+    }
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    crate::interop_drand::write_ours(&dir)?;
+    let home = work.join("home").join(Tool::Drand.name());
+    let mut tally = run_script(Tool::Drand, python, &scripts.join("drand.py"), &dir.to_string_lossy(), &home, log, timeout)?;
+    crate::interop_drand::check_theirs(&dir, &mut tally)?;
+    Ok(tally)
 }
 
 /// The venv's Python, creating the venv (or recreating it when its requirements
@@ -171,7 +203,8 @@ fn quiet(command: &mut Command, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// Run one tool's script against `url`, relaying its step lines as they come.
+/// Run one tool's script with `url` (the drand script: its work directory) as its
+/// argument, relaying its step lines as they come.
 fn run_script(tool: Tool, python: &Path, script: &Path, url: &str, home: &Path, log: &Path, timeout: Duration) -> Result<Tally> {
     let name = tool.name();
     // A fresh home: no metadata cached by an earlier run (both Python stacks cache it

@@ -12,6 +12,7 @@ mod bench;
 mod cargo;
 mod e2e;
 mod interop;
+mod interop_drand;
 mod localnet;
 mod metadata_diff;
 mod new;
@@ -45,8 +46,9 @@ enum TemplateCmd {
 enum InteropCmd {
     /// Bittensor's Python tools (bittensor 11.3.0, bittensor 10.5.0, bittensor-cli
     /// 9.23.2), each installed in a scratch venv under target/interop/venvs, run their
-    /// workflow against a fresh served localnet (250 ms blocks): one PASS/FAIL line
-    /// per step, then `N passed, M failed`.
+    /// workflow against a fresh served localnet (250 ms blocks), and bittensor-drand
+    /// 2.0.0 cross-checks our timelock commits: one PASS/FAIL line per step, then
+    /// `N passed, M failed`.
     Python {
         /// Run one tool only.
         #[arg(long, value_enum)]
