@@ -38,6 +38,13 @@ pub(crate) fn run(runs: usize) -> anyhow::Result<Vec<Row>> {
         let reports = runtime.block_on(run_local_net::<Subnet>(&in_process, |_| {}))?;
         ensure_healthy(&reports)
     })?;
+    // The same run with finney's default commit-reveal: every commit encrypted to a
+    // drand round (tlock), revealed by the chain a tempo later.
+    let with_commit_reveal = RunArgs { commit_reveal: true, ..run.clone() }.local_net_config();
+    let local_commit_reveal = median(runs, || {
+        let reports = runtime.block_on(run_local_net::<Subnet>(&with_commit_reveal, |_| {}))?;
+        ensure_healthy(&reports)
+    })?;
 
     let dir = std::env::temp_dir().join(format!("subnet-bench-e2e-{}", std::process::id()));
     // The served localnet with 50 ms blocks (the flags' default).
@@ -50,6 +57,12 @@ pub(crate) fn run(runs: usize) -> anyhow::Result<Vec<Row>> {
 
     Ok(vec![
         Row { name: "e2e_in_process".into(), value: local.as_secs_f64(), unit: "s", params: params("in-process chain, gRPC on loopback") },
+        Row {
+            name: "e2e_in_process_commit_reveal".into(),
+            value: local_commit_reveal.as_secs_f64(),
+            unit: "s",
+            params: params("in-process chain, gRPC on loopback, commit-reveal v4 (timelocked to the local drand beacon)"),
+        },
         Row {
             name: "e2e_multi_process".into(),
             value: processes.as_secs_f64(),

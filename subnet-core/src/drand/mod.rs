@@ -32,7 +32,7 @@ pub use beacon::{verify_pulse, LocalBeacon};
 pub use ciphertext::CIPHER_SUITE;
 pub use curve::{round_message, DST, PUBLIC_KEY_LEN, SIGNATURE_LEN};
 pub use error::TlockError;
-pub use payload::{encrypt_weights, WeightsTlockPayload};
+pub use payload::{encrypt_weights, LegacyWeightsTlockPayload, WeightsTlockPayload};
 pub use tlock::{decrypt, encrypt};
 
 #[cfg(test)]

@@ -37,6 +37,18 @@ impl WeightsTlockPayload {
     }
 }
 
+/// The payload before the hotkey was added (Subtensor's `LegacyWeightsTlockPayload`):
+/// the chain still reveals it when a commit does not decode as the current one.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct LegacyWeightsTlockPayload {
+    /// UIDs weighted.
+    pub uids: Vec<u16>,
+    /// Their weights.
+    pub values: Vec<u16>,
+    /// The subnet's weights version key.
+    pub version_key: u64,
+}
+
 /// One commit's `commit` argument for `commit_timelocked_weights`: the payload encoded
 /// and encrypted to `reveal_round` of the beacon `public_key`.
 pub fn encrypt_weights(

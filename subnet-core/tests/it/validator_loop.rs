@@ -77,6 +77,10 @@ async fn setup(commit_reveal: bool) -> (LocalChainHandle, u16) {
 }
 
 fn validator(h: &LocalChainHandle, netuid: u16, state: Option<std::path::PathBuf>) -> Validator<SumJudge> {
+    validator_with(h, netuid, state, CommitScheme::Auto)
+}
+
+fn validator_with(h: &LocalChainHandle, netuid: u16, state: Option<std::path::PathBuf>, commit_scheme: CommitScheme) -> Validator<SumJudge> {
     let miners = FakeMiners { quality: HashMap::from([(acct(20), Some(1.0)), (acct(21), Some(0.5)), (acct(22), None)]) };
     let config = ValidatorConfig {
         netuid,
@@ -84,7 +88,7 @@ fn validator(h: &LocalChainHandle, netuid: u16, state: Option<std::path::PathBuf
         version_key: 1,
         state_path: state,
         seed: 42,
-        commit_scheme: CommitScheme::Auto,
+        commit_scheme,
     };
     Validator::new(Arc::new(h.clone()), Arc::new(miners), Box::new(acct(VALIDATOR)), SumJudge, config).unwrap()
 }
@@ -127,7 +131,7 @@ async fn better_miners_earn_more() {
 #[tokio::test]
 async fn commit_reveal_subnets_get_weights_through_commit_then_reveal() {
     let (h, netuid) = setup(true).await;
-    let mut v = validator(&h, netuid, None);
+    let mut v = validator_with(&h, netuid, None, CommitScheme::Hash);
     v.round().await.unwrap();
     assert!(matches!(v.maybe_set_weights().await.unwrap(), WeightsOutcome::Committed { .. }));
     // Same epoch: the reveal must wait.
@@ -137,6 +141,51 @@ async fn commit_reveal_subnets_get_weights_through_commit_then_reveal() {
     assert!(uids.contains(&2));
     let mg = h.metagraph(netuid).await.unwrap();
     assert!(!mg.neurons[1].weights.is_empty(), "revealed weights are on chain");
+}
+
+/// Commit-reveal version 4 (the chain's default, as on finney): the validator encrypts
+/// its weights to a drand round and the chain sets them itself in the reveal epoch, so
+/// a validator that stops right after committing loses nothing.
+#[tokio::test]
+async fn timelocked_weights_are_revealed_by_the_chain_even_if_the_validator_stops() {
+    let (h, netuid) = setup(true).await;
+    let mut v = validator(&h, netuid, None);
+    v.round().await.unwrap();
+    let WeightsOutcome::CommittedTimelocked { uids, values, reveal_round } = v.maybe_set_weights().await.unwrap() else {
+        panic!("expected a timelocked commit")
+    };
+    assert!(reveal_round > h.lock().drand().last_stored_round, "encrypted to a future round");
+    drop(v); // the validator stops (or restarts) between commit and reveal
+    let weights = |h: &LocalChainHandle| h.lock().metagraph(netuid).unwrap().neurons[1].weights.clone();
+    assert!(weights(&h).is_empty(), "only ciphertext is on chain before the reveal epoch");
+    h.produce_blocks(20); // into the next epoch
+    let nonzero = |row: Vec<(u16, u16)>| row.into_iter().filter(|(_, w)| *w > 0).map(|(u, _)| u).collect::<Vec<_>>();
+    let on_chain = weights(&h);
+    assert!(!on_chain.is_empty(), "the chain revealed the commit");
+    assert_eq!(nonzero(on_chain), nonzero(uids.into_iter().zip(values).collect()));
+}
+
+/// The hash scheme needs the validator to reveal: a restart between commit and reveal
+/// finds the pending reveal in the state file and still reveals.
+#[tokio::test]
+async fn a_hash_commit_is_revealed_after_a_restart() {
+    let (h, netuid) = setup(true).await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("validator.json");
+    let mut v = validator_with(&h, netuid, Some(state.clone()), CommitScheme::Hash);
+    v.round().await.unwrap();
+    let WeightsOutcome::Committed { uids, .. } = v.maybe_set_weights().await.unwrap() else { panic!("expected a commit") };
+    let scores = v.scores();
+    drop(v);
+    h.produce_blocks(20);
+    let mut restarted = validator_with(&h, netuid, Some(state.clone()), CommitScheme::Hash);
+    assert_eq!(restarted.scores(), scores);
+    assert_eq!(restarted.pending_reveal().map(|p| p.uids.clone()), Some(uids.clone()));
+    let WeightsOutcome::Revealed { uids: revealed, .. } = restarted.maybe_set_weights().await.unwrap() else { panic!("expected a reveal") };
+    assert_eq!(revealed, uids);
+    assert!(restarted.pending_reveal().is_none());
+    // The cleared reveal is saved too: another restart has nothing to reveal.
+    assert!(validator_with(&h, netuid, Some(state), CommitScheme::Hash).pending_reveal().is_none());
 }
 
 #[tokio::test]
