@@ -15,8 +15,11 @@ use subxt::config::substrate::SpecVersionForRange;
 use subxt::dynamic::Value;
 use subxt::{Metadata, SubstrateConfig};
 
+use subxt::ext::scale_value::{Composite, ValueDef};
+
 use super::surface::{self, Call, RuntimeApiMethod, StorageItem};
-use super::{has_call, has_runtime_api, has_storage, hyperparams_method, require_call};
+use super::values::{account, field, items, number, option};
+use super::{has_call, has_runtime_api, has_storage, hyperparameters_from, hyperparams_method, neuron_from, require_call};
 use crate::chain::types::{AccountId, AxonInfo, Hyperparameter};
 use crate::chain::ChainError;
 
@@ -297,6 +300,100 @@ fn output_ty(metadata: &Metadata, method: &RuntimeApiMethod) -> u32 {
     metadata.runtime_api_trait_by_name(method.api).and_then(|a| a.method_by_name(method.method)).map(|m| m.output_ty()).expect("checked present")
 }
 
+/// A value of type `id` with a small distinct number in each numeric leaf (counted by
+/// `next`): what a runtime could answer, to decode as the client reads it.
+fn sample(types: &PortableRegistry, id: u32, next: &mut u128) -> Value {
+    use scale_info::TypeDefPrimitive as P;
+    let fields = |fields: &[scale_info::Field<PortableForm>], next: &mut u128| -> Composite<()> {
+        if fields.iter().all(|f| f.name.is_some()) && !fields.is_empty() {
+            Composite::named(fields.iter().map(|f| (f.name.clone().unwrap_or_default(), sample(types, f.ty.id, next))))
+        } else {
+            Composite::unnamed(fields.iter().map(|f| sample(types, f.ty.id, next)))
+        }
+    };
+    let ty = types.resolve(id).expect("a type of the registry");
+    match &ty.type_def {
+        TypeDef::Composite(c) => Value { value: ValueDef::Composite(fields(&c.fields, next)), context: () },
+        // `Some` for options; otherwise the first variant.
+        TypeDef::Variant(v) => {
+            let chosen = v.variants.iter().find(|x| x.name == "Some").or(v.variants.first()).expect("an enum with variants");
+            Value::variant(chosen.name.clone(), fields(&chosen.fields, next))
+        }
+        TypeDef::Sequence(s) => Value::unnamed_composite([sample(types, s.type_param.id, next)]),
+        TypeDef::Array(a) => Value::unnamed_composite((0..a.len).map(|_| sample(types, a.type_param.id, next)).collect::<Vec<_>>()),
+        TypeDef::Tuple(t) => Value::unnamed_composite(t.fields.iter().map(|f| sample(types, f.id, next)).collect::<Vec<_>>()),
+        TypeDef::Compact(c) => sample(types, c.type_param.id, next),
+        TypeDef::BitSequence(_) => Value::bit_sequence(Default::default()),
+        TypeDef::Primitive(p) => {
+            *next += 1;
+            let n = *next % 200 + 1;
+            match p {
+                P::Bool => Value::bool(true),
+                P::Str => Value::string("x"),
+                P::Char => Value::char('x'),
+                P::I8 | P::I16 | P::I32 | P::I64 | P::I128 | P::I256 => Value::i128(n as i128),
+                _ => Value::u128(n),
+            }
+        }
+    }
+}
+
+/// `sample` of type `id`, encoded with finney's types and decoded back as the client
+/// decodes answers (so the client sees finney's layout, field names and all).
+fn answer_of(metadata: &Metadata, id: u32) -> (Value, Value) {
+    use subxt::ext::scale_value::scale;
+    let types = metadata.types();
+    let given = sample(types, id, &mut 0);
+    let mut bytes = Vec::new();
+    scale::encode_as_type(&given, id, types, &mut bytes).expect("the sample encodes as its own type");
+    let decoded = scale::decode_as_type(&mut &bytes[..], id, types).expect("and decodes").remove_context();
+    (given, decoded)
+}
+
+#[test]
+fn finneys_hyperparameters_v2_answer_is_read_by_name() {
+    let metadata = finney();
+    let method = hyperparams_method(&metadata).expect("finney has a hyperparameters API");
+    let (given, answer) = answer_of(&metadata, output_ty(&metadata, method));
+    let inner = option(&answer).expect("Some");
+    let (h, read) = hyperparameters_from(inner);
+    // Every name the client knows that finney's type carries is read, and only those.
+    let carried: BTreeSet<String> = surface::HYPERPARAMETER_FIELDS
+        .iter()
+        .filter(|(name, _)| field_type(metadata.types(), output_ty(&metadata, method), name).is_some())
+        .map(|(name, _)| name.to_string())
+        .collect();
+    assert_eq!(read, carried);
+    assert!(read.len() >= 18, "{read:?}");
+    let given = option(&given).unwrap();
+    let n = |name: &str| field(given, name).and_then(number).unwrap();
+    assert_eq!(u128::from(h.tempo), n("tempo"));
+    assert_eq!(u128::from(h.kappa), n("kappa"));
+    assert_eq!(u128::from(h.max_allowed_validators), n("max_validators"));
+    assert_eq!(u128::from(h.weights_set_rate_limit), n("weights_rate_limit"));
+    assert_eq!(u128::from(h.reveal_period_epochs), n("commit_reveal_period"));
+    // Finney 393 gives the cutoff in blocks: the factor is read back from it.
+    assert_eq!(u128::from(h.activity_cutoff_factor_milli), n("activity_cutoff") * 1000 / n("tempo"));
+}
+
+#[test]
+fn finneys_neuron_info_is_read_by_name() {
+    let metadata = finney();
+    let (given, answer) = answer_of(&metadata, output_ty(&metadata, &surface::GET_NEURONS));
+    let rows = items(&answer);
+    assert_eq!(rows.len(), 1);
+    let neuron = neuron_from(rows[0], 77).expect("a NeuronInfo with hotkey and coldkey");
+    let given = items(&given)[0];
+    let n = |name: &str| field(given, name).and_then(number).unwrap();
+    assert_eq!(u128::from(neuron.uid), n("uid"));
+    assert_eq!(u128::from(neuron.trust), n("trust"));
+    assert_eq!(u128::from(neuron.last_update), n("last_update"));
+    assert_eq!(neuron.hotkey, account(field(given, "hotkey").unwrap()).unwrap());
+    assert_eq!(u128::from(neuron.axon.expect("a served axon").port), field(field(given, "axon_info").unwrap(), "port").and_then(number).unwrap());
+    assert_eq!(neuron.weights.len(), 1);
+    assert_eq!(neuron.registered_at, 77);
+}
+
 #[test]
 fn every_call_storage_item_and_runtime_api_the_client_uses_is_finneys_or_handled() {
     let found = differences(finney());
@@ -357,4 +454,16 @@ fn a_new_drift_is_found() {
     let drift = "call SubtensorModule::commit_timelocked_weights";
     assert!(found.iter().any(|d| d == drift), "{found:#?}");
     assert!(!HANDLED.iter().any(|h| h.item == drift));
+}
+
+#[test]
+fn the_client_names_the_chain_only_through_the_surface() {
+    // What is checked above is what the client sends only if the client builds nothing
+    // by name elsewhere.
+    let client = include_str!("mod.rs");
+    for needle in
+        ["dynamic::tx", "dynamic::storage", "runtime_api_call", "\"SubtensorModule\"", "\"AdminUtils\"", "\"Sudo\"", "\"System\"", "\"Drand\""]
+    {
+        assert!(!client.contains(needle), "subtensor/mod.rs names {needle}: declare it in surface.rs");
+    }
 }
