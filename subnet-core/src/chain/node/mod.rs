@@ -81,14 +81,17 @@ impl NodeState {
     }
 }
 
+/// Each runtime the node has run, with the first block it runs, oldest first.
+type Runtimes = Vec<(u64, Arc<runtime_api::RuntimeInfo>)>;
+
 /// A local Subtensor-like node; cheap to clone (shared state).
 #[derive(Clone)]
 pub struct LocalNode {
     state: Arc<Mutex<NodeState>>,
     heads: broadcast::Sender<Header>,
     mode: BlockMode,
-    /// Each runtime with the first block it runs: the runtime upgrades (see [`upgrade`]).
-    runtimes: Arc<RwLock<Vec<(u64, Arc<runtime_api::RuntimeInfo>)>>>,
+    /// The runtime upgrades (see [`upgrade`]).
+    runtimes: Arc<RwLock<Runtimes>>,
 }
 
 impl LocalNode {

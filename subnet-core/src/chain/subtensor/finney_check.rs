@@ -114,9 +114,9 @@ fn example_calls() -> Vec<Call> {
     let commit = vec![0xAB; 400];
     let mut calls = vec![
         Call::RegisterNetwork { hotkey },
-        Call::StartCall { netuid: 12 },
+        Call::Start { netuid: 12 },
         Call::BurnedRegister { netuid: 12, hotkey },
-        Call::ServeAxon { netuid: 12, axon: axon.clone() },
+        Call::ServeAxon { netuid: 12, axon },
         Call::ServeAxonTls { netuid: 12, axon, certificate: [vec![1u8], vec![0x5A; 32]].concat() },
         Call::AddStake { hotkey, netuid: 12, amount: 5_000_000_000 },
         Call::RemoveStake { hotkey, netuid: 12, amount: 1_000_000_000 },
@@ -432,7 +432,7 @@ fn what_finney_lacks_gets_a_fallback_or_a_clear_error() {
     assert!(err.to_string().contains("spec version 393"), "{err}");
     // Wrapped in Sudo::sudo it is refused all the same; a call finney has passes.
     assert!(require_call(&metadata, FINNEY_SPEC, &Call::Sudo(Box::new(call))).is_err());
-    assert!(require_call(&metadata, FINNEY_SPEC, &Call::StartCall { netuid: 1 }).is_ok());
+    assert!(require_call(&metadata, FINNEY_SPEC, &Call::Start { netuid: 1 }).is_ok());
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! on `subxt`'s dynamic API (calls, storage and runtime APIs by name, results read
 //! by field name), so a runtime upgrade that keeps the names does not break it.
 //!
-//! What it uses of the chain is listed in [`surface`] (calls with their argument
+//! What it uses of the chain is listed in `surface.rs` (calls with their argument
 //! builders, storage items, runtime API methods, events), which a test checks against
 //! real finney metadata; and Subtensor's `ChargeTransactionPaymentWrapper` extension (a
 //! tip of 0), which subxt does not know by itself.
@@ -479,7 +479,7 @@ impl Chain for SubtensorClient {
     }
 
     async fn start_call(&self, owner: &dyn Signer, netuid: NetUid) -> Result<(), ChainError> {
-        self.submit(owner, &Call::StartCall { netuid }).await.map(|_| ())
+        self.submit(owner, &Call::Start { netuid }).await.map(|_| ())
     }
 
     /// The subnet owner's signed call; from the sudo key, the call wrapped in

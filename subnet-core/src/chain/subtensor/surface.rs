@@ -26,7 +26,7 @@ pub(crate) enum Call {
     /// `SubtensorModule::register_network(hotkey)`.
     RegisterNetwork { hotkey: AccountId },
     /// `SubtensorModule::start_call(netuid)`.
-    StartCall { netuid: NetUid },
+    Start { netuid: NetUid },
     /// `SubtensorModule::burned_register(netuid, hotkey)`.
     BurnedRegister { netuid: NetUid, hotkey: AccountId },
     /// `SubtensorModule::serve_axon(netuid, version, ip, port, ip_type, protocol, placeholder1, placeholder2)`.
@@ -69,7 +69,7 @@ impl Call {
         const S: &str = "SubtensorModule";
         match self {
             Call::RegisterNetwork { .. } => (S, "register_network"),
-            Call::StartCall { .. } => (S, "start_call"),
+            Call::Start { .. } => (S, "start_call"),
             Call::BurnedRegister { .. } => (S, "burned_register"),
             Call::ServeAxon { .. } => (S, "serve_axon"),
             Call::ServeAxonTls { .. } => (S, "serve_axon_tls"),
@@ -92,7 +92,7 @@ impl Call {
     pub(crate) fn kind(&self) -> usize {
         match self {
             Call::RegisterNetwork { .. } => 0,
-            Call::StartCall { .. } => 1,
+            Call::Start { .. } => 1,
             Call::BurnedRegister { .. } => 2,
             Call::ServeAxon { .. } => 3,
             Call::ServeAxonTls { .. } => 4,
@@ -115,7 +115,7 @@ impl Call {
     pub(crate) fn args(&self) -> Vec<(&'static str, Value)> {
         match self {
             Call::RegisterNetwork { hotkey } => vec![("hotkey", account(hotkey))],
-            Call::StartCall { netuid } => vec![("netuid", u(*netuid))],
+            Call::Start { netuid } => vec![("netuid", u(*netuid))],
             Call::BurnedRegister { netuid, hotkey } => vec![("netuid", u(*netuid)), ("hotkey", account(hotkey))],
             Call::ServeAxon { netuid, axon } => axon_args(*netuid, axon),
             Call::ServeAxonTls { netuid, axon, certificate } => {
@@ -494,11 +494,14 @@ pub(crate) const SUDID: Event = Event { pallet: "Sudo", name: "Sudid", reads_at:
 /// Every event the client reads.
 pub(crate) const EVENTS: &[Event] = &[NETWORK_ADDED, NEURON_REGISTERED, SUDID];
 
+/// Puts a number read from the chain into its field.
+pub(crate) type SetHyperparameter = fn(&mut SubnetHyperparameters, u128);
+
 /// How each hyperparameter the client reads lands in [`SubnetHyperparameters`], by the
 /// name v3 gives its entry and v1/v2 their field (the same names), from the entry's
 /// number. `activity_cutoff_factor` is v3's; older runtimes give `activity_cutoff` in
 /// blocks, which [`ACTIVITY_CUTOFF_BLOCKS`] turns back into a factor.
-pub(crate) const HYPERPARAMETER_FIELDS: &[(&str, fn(&mut SubnetHyperparameters, u128))] = &[
+pub(crate) const HYPERPARAMETER_FIELDS: &[(&str, SetHyperparameter)] = &[
     ("kappa", |h, x| h.kappa = x as u16),
     ("immunity_period", |h, x| h.immunity_period = x as u16),
     ("min_allowed_weights", |h, x| h.min_allowed_weights = x as u16),
@@ -536,7 +539,7 @@ pub(crate) struct HyperparameterStorage {
     /// The name in [`HYPERPARAMETER_FIELDS`] it stands for.
     pub(crate) name: &'static str,
     pub(crate) item: StorageItem,
-    pub(crate) set: fn(&mut SubnetHyperparameters, u128),
+    pub(crate) set: SetHyperparameter,
     /// What a runtime without the item means (it predates the rule), if not the default.
     pub(crate) absent: Option<fn(&mut SubnetHyperparameters)>,
 }
