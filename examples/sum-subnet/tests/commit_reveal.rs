@@ -14,14 +14,17 @@ async fn four_validators_with_timelocked_commit_reveal_reward_miners_by_quality(
 
     // Without commit-reveal the first epoch already pays miners; with it, the first
     // weights are still ciphertext when that epoch runs.
-    let paid = |r: &subnet_core::testing::EpochReport| r.neurons.iter().filter(|n| matches!(n.role, Role::Miner(_))).map(|n| n.incentive as u64).sum::<u64>();
+    let paid = |r: &subnet_core::testing::EpochReport| {
+        r.neurons.iter().filter(|n| matches!(n.role, Role::Miner(_))).map(|n| n.incentive as u64).sum::<u64>()
+    };
     assert!(paid(&open[0]) > 0);
     assert_eq!(paid(&sealed[0]), 0, "weights are invisible until their reveal epoch");
     assert!(paid(&sealed[1]) > 0, "then the chain reveals and applies them");
 
     // In the end incentive ranks the miners as without commit-reveal.
     let ranking = |reports: &[subnet_core::testing::EpochReport]| {
-        let mut miners: Vec<_> = reports.last().unwrap().neurons.iter().filter(|n| matches!(n.role, Role::Miner(_))).map(|n| (n.incentive, n.uid)).collect();
+        let mut miners: Vec<_> =
+            reports.last().unwrap().neurons.iter().filter(|n| matches!(n.role, Role::Miner(_))).map(|n| (n.incentive, n.uid)).collect();
         miners.sort_by(|a, b| b.cmp(a));
         miners.into_iter().map(|(_, uid)| uid).collect::<Vec<_>>()
     };

@@ -162,6 +162,15 @@ pub enum ChainError {
     /// stale nonce, ...), with the node's message.
     #[error("invalid transaction: {0}")]
     InvalidTransaction(String),
+    /// The chain's runtime has no such call, storage item or runtime API (e.g. finney at
+    /// spec 393 has no `SubtensorModule::set_activity_cutoff_factor`, added at 423).
+    #[error("{what} is not in this chain's runtime (spec version {spec_version})")]
+    NotInRuntime {
+        /// What the client needed, as `Pallet::item` or `Api::method`.
+        what: String,
+        /// The runtime's spec version.
+        spec_version: u32,
+    },
     /// The node could not be reached, or answered something this client cannot read.
     #[error("chain RPC: {0}")]
     Rpc(String),

@@ -15,7 +15,6 @@ mod error;
 pub mod local;
 #[cfg(feature = "localnet")]
 pub mod node;
-pub mod schedule;
 pub mod set_weights;
 pub mod subtensor;
 pub mod types;
@@ -23,5 +22,4 @@ pub mod types;
 pub use api::Chain;
 pub use error::ChainError;
 pub use local::{BlockMode, LocalChain, LocalChainConfig, LocalChainHandle};
-pub use schedule::EpochSchedule;
 pub use types::*;

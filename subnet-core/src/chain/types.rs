@@ -128,22 +128,27 @@ pub struct TimelockContext {
     pub last_stored_round: u64,
     /// Seconds per block.
     pub block_time_secs: u64,
-    /// Blocks from now to the first block of the epoch in which the chain reveals a
-    /// commit made now.
-    pub blocks_until_reveal: u64,
+    /// The block this was read at.
+    pub block: u64,
+    /// The first block of the epoch in which the chain reveals a commit made now.
+    pub first_reveal_block: u64,
 }
 
 impl TimelockContext {
     /// The round to encrypt a commit made now to: the newest round on chain plus the
-    /// rounds the beacon publishes until the reveal epoch starts. The chain reveals a
-    /// commit in the first block of that epoch whose stored pulses reach its round, and
-    /// keeps trying through the epoch (`reveal_crv3_commits_for_subnet`), so a round no
-    /// later than the epoch's first block reveals there. The Python SDK
-    /// (bittensor-drand) counts from wall-clock time instead; on finney both land in the
-    /// same epoch, and on a local chain, whose time is its block count, only this does.
+    /// rounds the beacon publishes until a few blocks into the reveal epoch
+    /// (`drand::reveal_round::round_by_chain`, bittensor-drand's target counted from
+    /// the chain's rounds instead of the wall clock, so it also holds on a local chain
+    /// whose time is its block count). The chain retries a commit whose pulse is not
+    /// stored yet in every block of that epoch (`reveal_crv3_commits_for_subnet`).
     pub fn reveal_round(&self) -> u64 {
-        let period = self.beacon_period_secs.max(1) as u64;
-        self.last_stored_round + self.blocks_until_reveal * self.block_time_secs / period
+        crate::drand::reveal_round::round_by_chain(
+            self.first_reveal_block,
+            self.block,
+            std::time::Duration::from_secs(self.block_time_secs),
+            self.last_stored_round,
+            std::time::Duration::from_secs(self.beacon_period_secs.max(1) as u64),
+        )
     }
 }
 

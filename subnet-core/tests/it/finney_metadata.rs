@@ -122,7 +122,7 @@ const EXPLAINED: &[Explained] = &[
     },
     Explained {
         group: Group::Storage,
-        items: &["SubtensorModule::LastEpochBlock"],
+        items: &["SubtensorModule::LastEpochBlock", "SubtensorModule::SubnetEpochIndex", "SubtensorModule::PendingEpochAt"],
         contains: "[missing]",
         why: "runtime change after spec 393: the stateful epoch scheduler of d30a76f38 (dynamic tempo, spec 423); the \
               client computes the reveal epoch from it where the runtime has it, else from finney's block-number formula",

@@ -38,9 +38,14 @@ fn payload(hotkey: AccountId, uids: &[u16], values: &[u16]) -> Vec<u8> {
     WeightsTlockPayload { hotkey: hotkey.0.to_vec(), uids: uids.to_vec(), values: values.to_vec(), version_key: 0 }.encode()
 }
 
-/// The round a validator would pick now, and a commit of `plain` to it.
+/// Blocks from now to the reveal epoch's first block.
+fn blocks_to_reveal(chain: &LocalChain, netuid: u16) -> u64 {
+    chain.first_reveal_block(netuid).unwrap() - chain.block()
+}
+
+/// The round stored at the reveal epoch's first block, and a commit of `plain` to it.
 fn seal(chain: &LocalChain, netuid: u16, plain: &[u8]) -> (u64, Vec<u8>) {
-    let round = chain.drand().last_stored_round + chain.blocks_until_reveal(netuid).unwrap() * 12 / 3;
+    let round = chain.drand().last_stored_round + blocks_to_reveal(chain, netuid) * 12 / 3;
     (round, drand::encrypt(chain.drand().public_key(), round, plain, &mut OsRng).unwrap())
 }
 
@@ -76,7 +81,7 @@ fn commits_are_checked_in_the_chains_order() {
 #[test]
 fn the_chain_reveals_a_commit_at_the_start_of_the_reveal_epoch() {
     let (mut chain, netuid) = chain();
-    let blocks = chain.blocks_until_reveal(netuid).unwrap();
+    let blocks = blocks_to_reveal(&chain, netuid);
     let (round, commit) = seal(&chain, netuid, &payload(acct(VALIDATOR), &[2], &[100]));
     chain.commit_timelocked_weights(&acct(VALIDATOR), netuid, 0, &commit, round, 4).unwrap();
     // Invisible (only ciphertext on chain) until the reveal epoch's first block.
@@ -92,7 +97,7 @@ fn the_chain_reveals_a_commit_at_the_start_of_the_reveal_epoch() {
 #[test]
 fn a_round_not_yet_on_chain_waits_within_the_epoch_and_expires_after_it() {
     let (mut chain, netuid) = chain();
-    let blocks = chain.blocks_until_reveal(netuid).unwrap();
+    let blocks = blocks_to_reveal(&chain, netuid);
     // Encrypted to a round 3 blocks into the reveal epoch: revealed there, not before.
     let round = chain.drand().last_stored_round + (blocks + 3) * 4;
     let commit = drand::encrypt(chain.drand().public_key(), round, &payload(acct(VALIDATOR), &[2], &[100]), &mut OsRng).unwrap();
@@ -115,7 +120,7 @@ fn a_round_not_yet_on_chain_waits_within_the_epoch_and_expires_after_it() {
 #[test]
 fn commits_that_cannot_be_opened_or_do_not_match_are_dropped() {
     let (mut chain, netuid) = chain();
-    let blocks = chain.blocks_until_reveal(netuid).unwrap();
+    let blocks = blocks_to_reveal(&chain, netuid);
     let v = acct(VALIDATOR);
     let (round, _) = seal(&chain, netuid, &[]);
     // Garbage, a truncated ciphertext, another hotkey's payload, weights the chain
@@ -135,7 +140,7 @@ fn commits_that_cannot_be_opened_or_do_not_match_are_dropped() {
 #[test]
 fn the_legacy_payload_without_a_hotkey_still_reveals() {
     let (mut chain, netuid) = chain();
-    let blocks = chain.blocks_until_reveal(netuid).unwrap();
+    let blocks = blocks_to_reveal(&chain, netuid);
     let legacy = LegacyWeightsTlockPayload { uids: vec![2], values: vec![7], version_key: 0 }.encode();
     let (round, commit) = seal(&chain, netuid, &legacy);
     chain.commit_timelocked_weights(&acct(VALIDATOR), netuid, 0, &commit, round, 4).unwrap();

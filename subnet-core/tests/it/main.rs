@@ -22,6 +22,7 @@ mod net_transport;
 mod node_calls;
 mod node_runtime_api;
 mod round_scoring;
+mod runtime_upgrade;
 mod served_node;
 mod streaming;
 mod subtensor_scenarios;

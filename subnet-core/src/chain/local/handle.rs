@@ -153,7 +153,8 @@ impl Chain for LocalChainHandle {
             beacon_period_secs: super::DRAND_PERIOD_SECS,
             last_stored_round: chain.drand().last_stored_round,
             block_time_secs: super::BLOCK_TIME_SECS,
-            blocks_until_reveal: chain.blocks_until_reveal(netuid)?,
+            block: chain.block(),
+            first_reveal_block: chain.first_reveal_block(netuid)?,
         })
     }
     async fn metagraph(&self, netuid: NetUid) -> Result<Metagraph, ChainError> {

@@ -721,12 +721,13 @@ impl LocalChain {
         &self.block_events
     }
 
-    /// Blocks from now to the first block of the epoch in which the chain reveals a
-    /// timelocked commit made now (epochs fire `tempo` blocks after the last).
-    pub fn blocks_until_reveal(&self, netuid: NetUid) -> Result<u64, ChainError> {
+    /// The first block of the epoch in which the chain reveals a timelocked commit made
+    /// now: epochs fire `tempo` blocks after the last (`should_run_epoch`), and an
+    /// extrinsic here runs after its block's epoch, so a commit belongs to the epoch
+    /// that fired last and is revealed `reveal_period_epochs` epochs later.
+    pub fn first_reveal_block(&self, netuid: NetUid) -> Result<u64, ChainError> {
         let s = self.subnet(netuid)?;
-        let schedule = crate::chain::EpochSchedule::FromLastEpoch { last_epoch_block: s.last_epoch_block };
-        Ok(schedule.blocks_until_reveal(self.block, s.hyper.tempo, s.hyper.reveal_period_epochs))
+        Ok(s.last_epoch_block + s.hyper.reveal_period_epochs.max(1) * s.hyper.tempo as u64)
     }
 
     /// The subnet's hyperparameters (as `get_subnet_hyperparams`).

@@ -32,9 +32,10 @@ pub mod shield;
 pub mod storage;
 pub mod system;
 pub mod type_paths;
+pub mod upgrade;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use codec::{Decode, Encode};
@@ -81,13 +82,17 @@ impl NodeState {
     }
 }
 
+/// Each runtime the node has run, with the first block it runs, oldest first.
+type Runtimes = Vec<(u64, Arc<runtime_api::RuntimeInfo>)>;
+
 /// A local Subtensor-like node; cheap to clone (shared state).
 #[derive(Clone)]
 pub struct LocalNode {
     state: Arc<Mutex<NodeState>>,
     heads: broadcast::Sender<Header>,
     mode: BlockMode,
-    runtime: Arc<runtime_api::RuntimeInfo>,
+    /// The runtime upgrades (see [`upgrade`]).
+    runtimes: Arc<RwLock<Runtimes>>,
 }
 
 impl LocalNode {
@@ -132,7 +137,8 @@ impl LocalNode {
         }
         state.store = store;
         let (heads, _) = broadcast::channel(1024);
-        Self { state: Arc::new(Mutex::new(state)), heads, mode, runtime: Arc::new(runtime_api::RuntimeInfo::new()) }
+        let runtimes = Arc::new(RwLock::new(vec![(0, Arc::new(runtime_api::RuntimeInfo::new()))]));
+        Self { state: Arc::new(Mutex::new(state)), heads, mode, runtimes }
     }
 
     /// A node saving every block to `dir` and restarting from it: the chain it held
@@ -166,9 +172,34 @@ impl LocalNode {
         self.mode
     }
 
-    /// The runtime this node presents: its version and metadata (V14 and V15).
-    pub fn runtime(&self) -> &runtime_api::RuntimeInfo {
-        &self.runtime
+    /// The runtime of the best block: its version and metadata (V14 and V15).
+    pub fn runtime(&self) -> Arc<runtime_api::RuntimeInfo> {
+        let best = self.lock().ledger.best().number();
+        self.runtime_at(best)
+    }
+
+    /// The runtime block `number` runs (the last one enacted at or before it).
+    pub fn runtime_at(&self, number: u64) -> Arc<runtime_api::RuntimeInfo> {
+        let runtimes = self.runtimes.read().unwrap_or_else(|p| p.into_inner());
+        let at = runtimes.iter().rev().find(|(first, _)| *first <= number).unwrap_or(&runtimes[0]);
+        at.1.clone()
+    }
+
+    /// A runtime upgrade, as `System::set_code` makes one: blocks from the next one
+    /// sealed run `runtime` (its spec version and metadata). A dev hook for tests; a
+    /// node restarted from its state directory serves its built-in runtime again.
+    pub fn upgrade_runtime(&self, runtime: runtime_api::RuntimeInfo) {
+        let next = self.lock().ledger.best().number() + 1;
+        let mut runtimes = self.runtimes.write().unwrap_or_else(|p| p.into_inner());
+        runtimes.retain(|(first, _)| *first < next);
+        runtimes.push((next, Arc::new(runtime)));
+    }
+
+    /// This node with `runtime` from genesis on instead of its built-in one (a dev hook
+    /// for tests of an older or newer runtime).
+    pub fn with_runtime(self, runtime: runtime_api::RuntimeInfo) -> Self {
+        *self.runtimes.write().unwrap_or_else(|p| p.into_inner()) = vec![(0, Arc::new(runtime))];
+        self
     }
 
     /// The state, for reads by tools and tests. Do not hold across awaits.
@@ -198,7 +229,9 @@ impl LocalNode {
             if state.ledger.pool.iter().any(|p| p.hash == hash) {
                 return Err(TxError::AlreadyImported);
             }
-            let (xt, call) = check_signed(&state, &self.runtime, bytes)?;
+            // Checked as the block being built (best + 1) will apply it.
+            let runtime = self.runtime_at(state.ledger.best().number() + 1);
+            let (xt, call) = check_signed(&state, &runtime, bytes)?;
             let account = AccountId(xt.signer);
             let nonce = xt.explicit.nonce;
             if nonce < state.ledger.state_nonce(&account) {
@@ -226,7 +259,8 @@ impl LocalNode {
         for _ in 0..n.max(1) {
             let (header, included) = {
                 let mut state = self.lock();
-                seal_one(&mut state, &self.runtime)
+                let runtime = self.runtime_at(state.ledger.best().number() + 1);
+                seal_one(&mut state, &runtime)
             };
             last = header.hash();
             for (notify, _) in included {

@@ -249,27 +249,24 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
         .expect("unique");
     }
 
-    m.register_method("state_getRuntimeVersion", |_, node, _| node.runtime().version.to_json()).expect("unique");
+    m.register_method("state_getRuntimeVersion", |params, node, _| runtime_of(node, &params).map(|r| r.version.to_json())).expect("unique");
     m.register_subscription(
         "state_subscribeRuntimeVersion",
         "state_runtimeVersion",
         "state_unsubscribeRuntimeVersion",
         |_, pending, node, _| async move {
-            // The runtime never upgrades: one notification, then the subscription idles.
-            let Ok(sink) = pending.accept().await else { return };
-            let _ = sink.send(to_message(&node.runtime().version.to_json())).await;
-            sink.closed().await;
+            follow_runtime_version(pending, node).await;
         },
     )
     .expect("unique");
     // The metadata bytes themselves (the runtime API's `OpaqueMetadata` unwrapped), as
     // Substrate's `state_getMetadata` answers.
-    m.register_method("state_getMetadata", |_, node, _| hex0x(node.runtime().metadata_bytes())).expect("unique");
+    m.register_method("state_getMetadata", |params, node, _| runtime_of(node, &params).map(|r| hex0x(r.metadata_bytes()))).expect("unique");
     m.register_method("state_call", |params, node, _| -> Result<String, ErrorObjectOwned> {
         let method = string_param(&params, 0)?;
         let data = parse_hex(&string_param(&params, 1)?)?;
-        let (_, at) = node.state_at(opt_hash(&params, 2)?.as_ref()).map_err(state_error)?;
-        super::runtime_api::call(node, &at, &method, &data)
+        let (block, at) = node.state_at(opt_hash(&params, 2)?.as_ref()).map_err(state_error)?;
+        super::runtime_api::call(&node.runtime_at(block.number()), &at, &method, &data)
             .map(|bytes| hex0x(&bytes))
             .map_err(|e| ErrorObjectOwned::owned(4003, format!("Client error: Execution failed: {e}"), None::<()>))
     })
@@ -392,6 +389,43 @@ fn rpc_module(node: LocalNode) -> RpcModule<LocalNode> {
 }
 
 /// New heads, starting with the current best as Substrate does.
+/// The runtime of the block the first parameter names (the best block when absent).
+fn runtime_of(node: &LocalNode, params: &Params) -> Result<Arc<super::runtime_api::RuntimeInfo>, ErrorObjectOwned> {
+    let number = match opt_hash(params, 0)? {
+        None => node.lock().ledger.best().number(),
+        Some(hash) => node.lock().ledger.by_hash(&hash).map(|b| b.number()).ok_or_else(|| invalid_params("unknown block hash"))?,
+    };
+    Ok(node.runtime_at(number))
+}
+
+/// The runtime version now, then again each time a new block runs another one.
+async fn follow_runtime_version(pending: PendingSubscriptionSink, node: Arc<LocalNode>) {
+    let mut heads = node.subscribe_heads();
+    let mut sent = node.runtime().version.clone();
+    let Ok(sink) = pending.accept().await else { return };
+    if sink.send(to_message(&sent.to_json())).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            _ = sink.closed() => return,
+            head = heads.recv() => match head {
+                Ok(h) => {
+                    let version = node.runtime_at(h.number as u64).version.clone();
+                    if version.spec_version != sent.spec_version {
+                        if sink.send(to_message(&version.to_json())).await.is_err() {
+                            return;
+                        }
+                        sent = version;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return,
+            },
+        }
+    }
+}
+
 async fn follow_heads(pending: PendingSubscriptionSink, node: Arc<LocalNode>) {
     let mut heads = node.subscribe_heads();
     let best: Header = node.lock().ledger.best().header.clone();

@@ -288,7 +288,11 @@ fn build_items() -> Vec<Item> {
         value::<u16>(SUBTENSOR, "CommitRevealWeightsVersion", crate::chain::local::DEFAULT_COMMIT_REVEAL_VERSION, |s, _| {
             s.chain.commit_reveal_version()
         }),
+        // The stateful epoch scheduler (d30a76f38): the last epoch's block, the epochs
+        // run, and no owner-triggered epoch (the local chain has no trigger).
         map::<MetaNetUid, u64>(SUBTENSOR, "LastEpochBlock", &[Identity], Some(0)).read(|s| per_subnet(&s.chain, |_, sn| Some(sn.last_epoch_block))),
+        map::<MetaNetUid, u64>(SUBTENSOR, "SubnetEpochIndex", &[Identity], Some(0)).read(|s| per_subnet(&s.chain, |_, sn| Some(sn.epoch_index))),
+        map::<MetaNetUid, u64>(SUBTENSOR, "PendingEpochAt", &[Identity], Some(0)).read(|s| per_subnet(&s.chain, |_, _| Some(0))),
         map::<(super::pallets::NetUidStorageIndex, u64), Vec<StoredTimelockedCommit>>(
             SUBTENSOR,
             "TimelockedWeightCommits",

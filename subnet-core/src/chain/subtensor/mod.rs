@@ -2,21 +2,25 @@
 //! on `subxt`'s dynamic API (calls, storage and runtime APIs by name, results read
 //! by field name), so a runtime upgrade that keeps the names does not break it.
 //!
-//! What it uses of the chain (checked against opentensor/subtensor @ 14bc6f9f):
-//! - calls `SubtensorModule::{burned_register, register_network, serve_axon,
-//!   serve_axon_tls, add_stake, remove_stake, set_weights, commit_weights, reveal_weights,
-//!   set_activity_cutoff_factor}` and `AdminUtils::sudo_set_*`;
-//! - events `SubtensorModule::{NetworkAdded, NeuronRegistered}` for the results;
-//! - runtime APIs `NeuronInfoRuntimeApi::get_neurons` and
-//!   `SubnetInfoRuntimeApi::get_subnet_hyperparams_v3`;
-//! - storage `System::Account` and `SubtensorModule::{BlockAtRegistration,
-//!   NeuronCertificates}`;
-//! - Subtensor's `ChargeTransactionPaymentWrapper` extension (a tip of 0), which
-//!   subxt does not know by itself.
+//! What it uses of the chain is listed in `surface.rs` (calls with their argument
+//! builders, storage items, runtime API methods, events), which a test checks against
+//! real finney metadata; and Subtensor's `ChargeTransactionPaymentWrapper` extension (a
+//! tip of 0), which subxt does not know by itself.
+//!
+//! Runtime upgrades: every request is made at the latest finalized block, and subxt
+//! reads that block's spec version (`Core_version`) and fetches the metadata of a spec
+//! version it has not seen, so after an upgrade the client encodes and decodes with the
+//! new metadata without a restart. Where the runtime lacks something the client uses,
+//! it falls back (hyperparameters: v3, then v2, then v1) or says so
+//! ([`ChainError::NotInRuntime`], with the spec version).
 
+#[cfg(test)]
+mod finney_check;
+mod surface;
 mod values;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -28,10 +32,15 @@ use subxt::{OnlineClient, SubstrateConfig};
 use tokio::sync::watch;
 
 use super::types::*;
-use super::{Chain, ChainError, EpochSchedule};
+use super::{Chain, ChainError};
+use surface::{Call, RuntimeApiMethod};
 use values::*;
 
 type Config = SubstrateConfig;
+
+/// Seconds per block on finney (`MILLISECS_PER_BLOCK`, 12000 in production).
+const BLOCK_TIME_SECS: u64 = 12;
+type AtBlock = subxt::client::OnlineClientAtBlock<Config>;
 
 /// Where a node is: Bittensor's named networks, or any `ws://`/`wss://` URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,6 +85,8 @@ pub struct SubtensorClient {
     rpc: subxt::rpcs::RpcClient,
     blocks: watch::Sender<u64>,
     follower: tokio::task::JoinHandle<()>,
+    /// The spec version of the last block read, to log runtime upgrades.
+    spec_version: AtomicU32,
 }
 
 impl Drop for SubtensorClient {
@@ -112,7 +123,7 @@ impl SubtensorClient {
         let (blocks, _) = watch::channel(head);
         let follower = tokio::spawn(follow_blocks(api.clone(), blocks.clone()));
         tracing::info!(url = network.url(), head, "connected to chain");
-        Ok(Self { api, rpc: raw, blocks, follower })
+        Ok(Self { api, rpc: raw, blocks, follower, spec_version: AtomicU32::new(0) })
     }
 
     /// The subxt client, for chain calls the [`Chain`] trait does not cover.
@@ -120,18 +131,24 @@ impl SubtensorClient {
         &self.api
     }
 
+    /// The latest finalized block, with the metadata of its runtime (subxt fetches it
+    /// the first time it sees a spec version, so an upgrade is picked up here).
+    async fn at(&self) -> Result<AtBlock, ChainError> {
+        let at = self.api.at_current_block().await.map_err(rpc)?;
+        let before = self.spec_version.swap(at.spec_version(), Ordering::Relaxed);
+        if before != 0 && before != at.spec_version() {
+            tracing::info!(from = before, to = at.spec_version(), block = at.block_number(), "runtime upgraded: using its metadata");
+        }
+        Ok(at)
+    }
+
     /// Sign, submit and wait for finalisation; the extrinsic's events.
-    async fn submit(
-        &self,
-        signer: &dyn Signer,
-        pallet: &str,
-        call: &str,
-        args: Vec<(&str, Value)>,
-    ) -> Result<subxt::extrinsics::ExtrinsicEvents<Config>, ChainError> {
+    async fn submit(&self, signer: &dyn Signer, call: &Call) -> Result<subxt::extrinsics::ExtrinsicEvents<Config>, ChainError> {
         let adapter = SignerAdapter::new(signer)?;
-        let fields = Composite::named(args.into_iter().map(|(n, v)| (n.to_string(), v)));
-        let payload = subxt::dynamic::tx(pallet, call, fields);
-        let mut tx = self.api.tx().await.map_err(rpc)?;
+        let at = self.at().await?;
+        require_call(at.metadata_ref(), at.spec_version(), call)?;
+        let payload = call.payload();
+        let mut tx = at.tx();
         // Subtensor's fee extension is its own; give it the zero tip explicitly, and
         // fall back to the stock extensions on a chain without it.
         let wrapped = DefaultExtrinsicParamsBuilder::<Config>::new()
@@ -148,33 +165,38 @@ impl SubtensorClient {
         progress.wait_for_finalized_success().await.map_err(outcome_error)
     }
 
-    /// `Sudo::Key`; `None` on a chain without the Sudo pallet or key.
+    /// `Sudo::Key`; `None` on a chain without the Sudo pallet or key (finney has it,
+    /// with a key that is not ours).
     async fn sudo_key(&self) -> Result<Option<AccountId>, ChainError> {
-        let at = self.api.at_current_block().await.map_err(rpc)?;
-        let address = subxt::dynamic::storage::<(), Value>("Sudo", "Key");
-        match at.storage().try_fetch(address, ()).await {
-            Ok(Some(v)) => Ok(v.decode().ok().map(|v| bytes(&v)).and_then(|b| <[u8; 32]>::try_from(b).ok()).map(AccountId)),
-            Ok(None) => Ok(None),
-            // No such storage item in this runtime's metadata.
-            Err(e) if e.to_string().contains("not found") => Ok(None),
-            Err(e) => Err(rpc(e)),
+        let at = self.at().await?;
+        if !has_storage(at.metadata_ref(), &surface::SUDO_KEY) {
+            return Ok(None);
         }
+        let value = at.storage().try_fetch(surface::SUDO_KEY.address::<()>(), ()).await.map_err(rpc)?;
+        Ok(value.and_then(|v| v.decode().ok()).map(|v| bytes(&v)).and_then(|b| <[u8; 32]>::try_from(b).ok()).map(AccountId))
     }
 
-    /// A runtime API call by name, decoded dynamically.
-    async fn runtime_api(&self, api: &str, method: &str, args: Vec<Value>) -> Result<Value, ChainError> {
-        let at = self.api.at_current_block().await.map_err(rpc)?;
-        let payload = subxt::dynamic::runtime_api_call::<_, Value>(api, method, args);
-        at.runtime_apis().call(payload).await.map_err(rpc)
+    /// A storage value (its default when nothing is stored), decoded dynamically.
+    async fn fetch(&self, at: &AtBlock, item: &surface::StorageItem, keys: Vec<Value>) -> Result<Value, ChainError> {
+        let value = at.storage().fetch(item.address::<Vec<Value>>(), keys).await.map_err(rpc)?;
+        value.decode().map_err(rpc)
+    }
+
+    /// A runtime API method, decoded dynamically; [`ChainError::NotInRuntime`] if this
+    /// block's runtime does not declare it.
+    async fn runtime_api(&self, at: &AtBlock, method: &RuntimeApiMethod, args: Vec<Value>) -> Result<Value, ChainError> {
+        if !has_runtime_api(at.metadata_ref(), method) {
+            return Err(not_in_runtime(at, format!("{}::{}", method.api, method.method)));
+        }
+        at.runtime_apis().call(method.payload(args)).await.map_err(rpc)
     }
 
     /// Each UID's `BlockAtRegistration`, in one `state_queryStorageAt` round trip (keys
     /// built from the metadata's hashers).
     async fn registered_at(&self, netuid: NetUid, uids: &[u16]) -> Result<Vec<u64>, ChainError> {
         use codec::Decode;
-        let at = self.api.at_current_block().await.map_err(rpc)?;
-        let address = subxt::dynamic::storage::<(Value, Value), Value>("SubtensorModule", "BlockAtRegistration");
-        let entry = at.storage().entry(address).map_err(rpc)?;
+        let at = self.at().await?;
+        let entry = at.storage().entry(surface::BLOCK_AT_REGISTRATION.address::<(Value, Value)>()).map_err(rpc)?;
         let keys = uids
             .iter()
             .map(|uid| entry.fetch_key((u(netuid), u(*uid))).map(|k| format!("0x{}", hex::encode(k))))
@@ -309,106 +331,52 @@ fn u(n: impl Into<u128>) -> Value {
     Value::u128(n.into())
 }
 
-fn u16s(values: &[u16]) -> Value {
-    Value::unnamed_composite(values.iter().map(|v| u(*v)))
+/// `what` is not in the runtime at `at`.
+fn not_in_runtime(at: &AtBlock, what: String) -> ChainError {
+    ChainError::NotInRuntime { what, spec_version: at.spec_version() }
 }
 
-/// `serve_axon`'s arguments (`pallets/subtensor/src/macros/dispatches.rs`), which
-/// `serve_axon_tls` extends with the certificate.
-fn axon_args(netuid: NetUid, axon: &AxonInfo) -> Vec<(&'static str, Value)> {
-    vec![
-        ("netuid", u(netuid)),
-        ("version", u(axon.version)),
-        ("ip", u(axon.ip)),
-        ("port", u(axon.port)),
-        ("ip_type", u(axon.ip_type)),
-        ("protocol", u(axon.protocol)),
-        ("placeholder1", u(0u8)),
-        ("placeholder2", u(0u8)),
-    ]
+/// The call (and a call `Sudo::sudo` wraps) is in the runtime (`metadata`, at
+/// `spec_version`): a clear error naming the spec version, not subxt's encoding error.
+fn require_call(metadata: &subxt::Metadata, spec_version: u32, call: &Call) -> Result<(), ChainError> {
+    let (pallet, name) = call.name();
+    if !has_call(metadata, pallet, name) {
+        return Err(ChainError::NotInRuntime { what: format!("{pallet}::{name}"), spec_version });
+    }
+    match call {
+        Call::Sudo(inner) => require_call(metadata, spec_version, inner),
+        _ => Ok(()),
+    }
 }
 
-fn account_value(a: &AccountId) -> Value {
-    Value::from_bytes(a.0)
+/// The newest hyperparameter API the runtime declares: decided from its metadata, so
+/// an error from the node is never mistaken for a missing method.
+fn hyperparams_method(metadata: &subxt::Metadata) -> Option<&'static RuntimeApiMethod> {
+    surface::HYPERPARAMS_NEWEST_FIRST.iter().find(|m| has_runtime_api(metadata, m))
 }
 
-/// The first event `pallet::name` among `events`, as a dynamic value.
-fn find_event(events: &subxt::extrinsics::ExtrinsicEvents<Config>, pallet: &str, name: &str) -> Result<Vec<Value>, ChainError> {
-    for event in events.iter() {
-        let event = event.map_err(rpc)?;
-        if event.pallet_name() == pallet && event.event_name() == name {
-            let fields: Composite<()> = event.decode_fields_unchecked_as().map_err(rpc)?;
+fn has_call(metadata: &subxt::Metadata, pallet: &str, call: &str) -> bool {
+    metadata.pallet_by_name(pallet).and_then(|p| p.call_variant_by_name(call)).is_some()
+}
+
+fn has_storage(metadata: &subxt::Metadata, item: &surface::StorageItem) -> bool {
+    metadata.pallet_by_name(item.pallet).and_then(|p| p.storage()).and_then(|s| s.entry_by_name(item.name)).is_some()
+}
+
+fn has_runtime_api(metadata: &subxt::Metadata, method: &RuntimeApiMethod) -> bool {
+    metadata.runtime_api_trait_by_name(method.api).and_then(|api| api.method_by_name(method.method)).is_some()
+}
+
+/// The first event `event` among `events`, as a dynamic value.
+fn find_event(events: &subxt::extrinsics::ExtrinsicEvents<Config>, event: &surface::Event) -> Result<Vec<Value>, ChainError> {
+    for found in events.iter() {
+        let found = found.map_err(rpc)?;
+        if found.pallet_name() == event.pallet && found.event_name() == event.name {
+            let fields: Composite<()> = found.decode_fields_unchecked_as().map_err(rpc)?;
             return Ok(fields.into_values().collect());
         }
     }
-    Err(ChainError::Rpc(format!("the chain emitted no {pallet}::{name} event")))
-}
-
-/// The value of a hyperparameter setter's argument.
-fn hyperparameter_args(netuid: NetUid, value: &Hyperparameter) -> Vec<(&'static str, Value)> {
-    use Hyperparameter as H;
-    let n = ("netuid", u(netuid));
-    match value {
-        H::Tempo(v) => vec![n, ("tempo", u(*v))],
-        H::Kappa(v) => vec![n, ("kappa", u(*v))],
-        H::ImmunityPeriod(v) => vec![n, ("immunity_period", u(*v))],
-        H::MaxAllowedUids(v) => vec![n, ("max_allowed_uids", u(*v))],
-        H::MaxAllowedValidators(v) => vec![n, ("max_allowed_validators", u(*v))],
-        H::WeightsSetRateLimit(v) => vec![n, ("weights_set_rate_limit", u(*v))],
-        H::WeightsVersionKey(v) => vec![n, ("weights_version_key", u(*v))],
-        H::MinAllowedWeights(v) => vec![n, ("min_allowed_weights", u(*v))],
-        H::MaxWeightLimit(v) => vec![n, ("max_weight_limit", u(*v))],
-        H::CommitRevealWeightsEnabled(v) => vec![n, ("enabled", Value::bool(*v))],
-        H::RevealPeriodEpochs(v) => vec![n, ("interval", u(*v))],
-        H::ActivityCutoffFactorMilli(v) => vec![n, ("factor_milli", u(*v))],
-        H::MinBurn(v) => vec![n, ("min_burn", u(*v))],
-        H::MaxBurn(v) => vec![n, ("max_burn", u(*v))],
-        H::BondsMovingAverage(v) => vec![n, ("bonds_moving_average", u(*v))],
-        H::BondsPenalty(v) => vec![n, ("bonds_penalty", u(*v))],
-        H::LiquidAlphaEnabled(v) => vec![n, ("enabled", Value::bool(*v))],
-        H::AlphaValues { low, high } => vec![n, ("alpha_low", u(*low)), ("alpha_high", u(*high))],
-        H::Yuma3Enabled(v) => vec![n, ("enabled", Value::bool(*v))],
-        H::RegistrationAllowed(v) => vec![n, ("registration_allowed", Value::bool(*v))],
-        H::MinNonImmuneUids(v) => vec![n, ("min", u(*v))],
-        H::ServingRateLimit(v) => vec![n, ("serving_rate_limit", u(*v))],
-        H::BurnHalfLife(v) => vec![n, ("burn_half_life", u(*v))],
-        // U64F64 travels as its raw bits (`substrate_fixed::FixedU128 { bits }`).
-        H::BurnIncreaseMult(v) => {
-            vec![n, ("burn_increase_mult", Value::named_composite([("bits", Value::u128((v * (1u128 << 64) as f64) as u128))]))]
-        }
-    }
-}
-
-/// The (pallet, call) that sets a hyperparameter on Subtensor.
-fn hyperparameter_call(value: &Hyperparameter) -> (&'static str, &'static str) {
-    use Hyperparameter as H;
-    match value {
-        H::Tempo(_) => ("AdminUtils", "sudo_set_tempo"),
-        H::Kappa(_) => ("AdminUtils", "sudo_set_kappa"),
-        H::ImmunityPeriod(_) => ("AdminUtils", "sudo_set_immunity_period"),
-        H::MaxAllowedUids(_) => ("AdminUtils", "sudo_set_max_allowed_uids"),
-        H::MaxAllowedValidators(_) => ("AdminUtils", "sudo_set_max_allowed_validators"),
-        H::WeightsSetRateLimit(_) => ("AdminUtils", "sudo_set_weights_set_rate_limit"),
-        H::WeightsVersionKey(_) => ("AdminUtils", "sudo_set_weights_version_key"),
-        H::MinAllowedWeights(_) => ("AdminUtils", "sudo_set_min_allowed_weights"),
-        // Removed from Subtensor; the served localnet keeps it at its old index.
-        H::MaxWeightLimit(_) => ("AdminUtils", "sudo_set_max_weight_limit"),
-        H::CommitRevealWeightsEnabled(_) => ("AdminUtils", "sudo_set_commit_reveal_weights_enabled"),
-        H::RevealPeriodEpochs(_) => ("AdminUtils", "sudo_set_commit_reveal_weights_interval"),
-        H::ActivityCutoffFactorMilli(_) => ("SubtensorModule", "set_activity_cutoff_factor"),
-        H::MinBurn(_) => ("AdminUtils", "sudo_set_min_burn"),
-        H::MaxBurn(_) => ("AdminUtils", "sudo_set_max_burn"),
-        H::BondsMovingAverage(_) => ("AdminUtils", "sudo_set_bonds_moving_average"),
-        H::BondsPenalty(_) => ("AdminUtils", "sudo_set_bonds_penalty"),
-        H::LiquidAlphaEnabled(_) => ("AdminUtils", "sudo_set_liquid_alpha_enabled"),
-        H::AlphaValues { .. } => ("AdminUtils", "sudo_set_alpha_values"),
-        H::Yuma3Enabled(_) => ("AdminUtils", "sudo_set_yuma3_enabled"),
-        H::RegistrationAllowed(_) => ("AdminUtils", "sudo_set_network_registration_allowed"),
-        H::MinNonImmuneUids(_) => ("AdminUtils", "sudo_set_min_non_immune_uids"),
-        H::ServingRateLimit(_) => ("AdminUtils", "sudo_set_serving_rate_limit"),
-        H::BurnHalfLife(_) => ("AdminUtils", "sudo_set_burn_half_life"),
-        H::BurnIncreaseMult(_) => ("AdminUtils", "sudo_set_burn_increase_mult"),
-    }
+    Err(ChainError::Rpc(format!("the chain emitted no {}::{} event", event.pallet, event.name)))
 }
 
 fn neuron_from(v: &Value, registered_at: u64) -> Option<NeuronInfo> {
@@ -467,51 +435,46 @@ fn certificate_from(v: &Value) -> Option<NeuronCertificate> {
     Some(NeuronCertificate { algorithm, public_key: bytes(field(v, "public_key")?) })
 }
 
-/// Hyperparameters from `get_subnet_hyperparams_v3`'s named list; names the chain
-/// does not report keep the local chain's defaults.
-fn hyperparameters_from(list: &Value) -> SubnetHyperparameters {
+/// Hyperparameters from any of the three runtime APIs: v3's list of named entries, or
+/// v1/v2's struct whose field names are v3's entry names. Names the chain does not
+/// report keep the local chain's defaults.
+fn hyperparameters_from(answer: &Value) -> (SubnetHyperparameters, std::collections::BTreeSet<String>) {
+    let named: Vec<(String, &Value)> = match &answer.value {
+        ValueDef::Composite(Composite::Named(fields)) => fields.iter().map(|(n, v)| (n.clone(), v)).collect(),
+        _ => items(answer)
+            .into_iter()
+            .filter_map(|entry| {
+                let name = String::from_utf8(field(entry, "name").map(bytes)?).ok()?;
+                // v3's `HyperparamValue` is a tagged value; its number is inside.
+                Some((name, field(entry, "value")?))
+            })
+            .collect(),
+    };
     let mut h = super::local::default_hyperparameters();
-    for entry in items(list) {
-        let name = String::from_utf8(field(entry, "name").map(bytes).unwrap_or_default()).unwrap_or_default();
-        let Some((kind, inner)) = field(entry, "value").and_then(variant) else { continue };
-        let Some(x) = inner.and_then(number) else { continue };
-        let b = x != 0;
-        match name.as_str() {
-            "kappa" => h.kappa = x as u16,
-            "immunity_period" => h.immunity_period = x as u16,
-            "min_allowed_weights" => h.min_allowed_weights = x as u16,
-            "max_weights_limit" => h.max_weight_limit = x as u16,
-            "tempo" => h.tempo = x as u16,
-            "weights_version" => h.weights_version_key = x as u64,
-            "weights_rate_limit" => h.weights_set_rate_limit = x as u64,
-            "activity_cutoff_factor" => h.activity_cutoff_factor_milli = x as u32,
-            "registration_allowed" => h.registration_allowed = b,
-            "min_burn" => h.min_burn = x as u64,
-            "max_burn" => h.max_burn = x as u64,
-            "burn_half_life" => h.burn_half_life = x as u16,
-            "burn_increase_mult" if kind == "U64F64" => h.burn_increase_mult = x as f64 / (1u128 << 64) as f64,
-            "bonds_moving_avg" => h.bonds_moving_average = x as u64,
-            "serving_rate_limit" => h.serving_rate_limit = x as u64,
-            "max_validators" => h.max_allowed_validators = x as u16,
-            "commit_reveal_period" => h.reveal_period_epochs = x as u64,
-            "commit_reveal_weights_enabled" => h.commit_reveal_enabled = b,
-            "alpha_high" => h.alpha_high = x as u16,
-            "alpha_low" => h.alpha_low = x as u16,
-            "liquid_alpha_enabled" => h.liquid_alpha_enabled = b,
-            "yuma_version" => h.yuma3_enabled = x >= 3,
-            "max_allowed_uids" => h.max_allowed_uids = x as u16,
-            "bonds_penalty" => h.bonds_penalty = x as u16,
-            "min_non_immune_uids" => h.min_non_immune_uids = x as u16,
-            _ => {}
+    let mut read = std::collections::BTreeSet::new();
+    let mut cutoff_blocks = None;
+    for (name, value) in &named {
+        let Some(x) = number(value) else { continue };
+        if name == surface::ACTIVITY_CUTOFF_BLOCKS {
+            cutoff_blocks = Some(x);
+        }
+        if let Some((_, set)) = surface::HYPERPARAMETER_FIELDS.iter().find(|(n, _)| n == name) {
+            read.insert(name.clone());
+            set(&mut h, x);
         }
     }
-    h
+    // Before spec 423 the chain kept the cutoff in blocks (`ActivityCutoff`), which is
+    // `factor_milli * tempo / 1000` after it (`get_activity_cutoff_blocks`).
+    if let (false, Some(blocks)) = (read.contains("activity_cutoff_factor"), cutoff_blocks) {
+        h.activity_cutoff_factor_milli = (blocks * 1000 / u128::from(h.tempo.max(1))).min(u32::MAX as u128) as u32;
+    }
+    (h, read)
 }
 
 #[async_trait]
 impl Chain for SubtensorClient {
     async fn block_number(&self) -> Result<u64, ChainError> {
-        Ok(self.api.at_current_block().await.map_err(rpc)?.block_number())
+        Ok(self.at().await?.block_number())
     }
 
     fn subscribe_blocks(&self) -> watch::Receiver<u64> {
@@ -519,32 +482,29 @@ impl Chain for SubtensorClient {
     }
 
     async fn register_network(&self, coldkey: &dyn Signer, hotkey: AccountId) -> Result<NetUid, ChainError> {
-        let events = self.submit(coldkey, "SubtensorModule", "register_network", vec![("hotkey", account_value(&hotkey))]).await?;
-        let fields = find_event(&events, "SubtensorModule", "NetworkAdded")?;
+        let events = self.submit(coldkey, &Call::RegisterNetwork { hotkey }).await?;
+        let fields = find_event(&events, &surface::NETWORK_ADDED)?;
         fields.first().and_then(number).map(|n| n as NetUid).ok_or_else(|| rpc("NetworkAdded without a netuid"))
     }
 
     async fn start_call(&self, owner: &dyn Signer, netuid: NetUid) -> Result<(), ChainError> {
-        self.submit(owner, "SubtensorModule", "start_call", vec![("netuid", u(netuid))]).await.map(|_| ())
+        self.submit(owner, &Call::Start { netuid }).await.map(|_| ())
     }
 
     /// The subnet owner's signed call; from the sudo key, the call wrapped in
     /// `Sudo::sudo` (root), as Subtensor needs for its root-only setters.
     async fn set_hyperparameter(&self, signer: &dyn Signer, netuid: NetUid, value: Hyperparameter) -> Result<(), ChainError> {
-        let (pallet, call) = hyperparameter_call(&value);
-        let args = hyperparameter_args(netuid, &value);
+        let call = Call::SetHyperparameter { netuid, value };
         if self.sudo_key().await? != Some(signer.account_id()) {
-            return self.submit(signer, pallet, call, args).await.map(|_| ());
+            return self.submit(signer, &call).await.map(|_| ());
         }
-        let fields = Composite::named(args.into_iter().map(|(n, v)| (n.to_string(), v)));
-        let inner = Value::unnamed_variant(pallet, [Value::variant(call, fields)]);
-        let events = self.submit(signer, "Sudo", "sudo", vec![("call", inner)]).await?;
+        let events = self.submit(signer, &Call::Sudo(Box::new(call))).await?;
         // The sudo extrinsic succeeds whatever the wrapped call did; its outcome is here.
-        let sudid = find_event(&events, "Sudo", "Sudid")?;
+        let sudid = find_event(&events, &surface::SUDID)?;
         match sudid.first().map(|r| &r.value) {
             Some(ValueDef::Variant(v)) if v.name == "Ok" => Ok(()),
             Some(ValueDef::Variant(v)) if v.name == "Err" => {
-                let at = self.api.at_current_block().await.map_err(rpc)?;
+                let at = self.at().await?;
                 Err(dispatch_error_from(at.metadata_ref(), v.values.values().next()))
             }
             _ => Err(rpc("a Sudid event without a result")),
@@ -552,42 +512,36 @@ impl Chain for SubtensorClient {
     }
 
     async fn burned_register(&self, coldkey: &dyn Signer, netuid: NetUid, hotkey: AccountId) -> Result<u16, ChainError> {
-        let events =
-            self.submit(coldkey, "SubtensorModule", "burned_register", vec![("netuid", u(netuid)), ("hotkey", account_value(&hotkey))]).await?;
-        let fields = find_event(&events, "SubtensorModule", "NeuronRegistered")?;
+        let events = self.submit(coldkey, &Call::BurnedRegister { netuid, hotkey }).await?;
+        let fields = find_event(&events, &surface::NEURON_REGISTERED)?;
         fields.get(1).and_then(number).map(|n| n as u16).ok_or_else(|| rpc("NeuronRegistered without a uid"))
     }
 
     async fn serve_axon(&self, hotkey: &dyn Signer, netuid: NetUid, axon: AxonInfo) -> Result<(), ChainError> {
-        self.submit(hotkey, "SubtensorModule", "serve_axon", axon_args(netuid, &axon)).await.map(|_| ())
+        self.submit(hotkey, &Call::ServeAxon { netuid, axon }).await.map(|_| ())
     }
 
     /// Call 40, `serve_axon_tls`: `serve_axon`'s arguments then `certificate: Vec<u8>`
     /// (`pallets/subtensor/src/macros/dispatches.rs`).
     async fn serve_axon_tls(&self, hotkey: &dyn Signer, netuid: NetUid, axon: AxonInfo, certificate: &[u8]) -> Result<(), ChainError> {
-        let mut args = axon_args(netuid, &axon);
-        args.push(("certificate", Value::from_bytes(certificate)));
-        self.submit(hotkey, "SubtensorModule", "serve_axon_tls", args).await.map(|_| ())
+        self.submit(hotkey, &Call::ServeAxonTls { netuid, axon, certificate: certificate.to_vec() }).await.map(|_| ())
     }
 
     async fn add_stake(&self, coldkey: &dyn Signer, hotkey: AccountId, netuid: NetUid, amount: Balance) -> Result<(), ChainError> {
-        let args = vec![("hotkey", account_value(&hotkey)), ("netuid", u(netuid)), ("amount_staked", u(amount))];
-        self.submit(coldkey, "SubtensorModule", "add_stake", args).await.map(|_| ())
+        self.submit(coldkey, &Call::AddStake { hotkey, netuid, amount }).await.map(|_| ())
     }
 
     async fn remove_stake(&self, coldkey: &dyn Signer, hotkey: AccountId, netuid: NetUid, amount: Balance) -> Result<(), ChainError> {
-        let args = vec![("hotkey", account_value(&hotkey)), ("netuid", u(netuid)), ("amount_unstaked", u(amount))];
-        self.submit(coldkey, "SubtensorModule", "remove_stake", args).await.map(|_| ())
+        self.submit(coldkey, &Call::RemoveStake { hotkey, netuid, amount }).await.map(|_| ())
     }
 
     async fn set_weights(&self, hotkey: &dyn Signer, netuid: NetUid, uids: &[u16], values: &[u16], version_key: u64) -> Result<(), ChainError> {
-        let args = vec![("netuid", u(netuid)), ("dests", u16s(uids)), ("weights", u16s(values)), ("version_key", u(version_key))];
-        self.submit(hotkey, "SubtensorModule", "set_weights", args).await.map(|_| ())
+        let call = Call::SetWeights { netuid, uids: uids.to_vec(), values: values.to_vec(), version_key };
+        self.submit(hotkey, &call).await.map(|_| ())
     }
 
     async fn commit_weights(&self, hotkey: &dyn Signer, netuid: NetUid, hash: [u8; 32]) -> Result<(), ChainError> {
-        let args = vec![("netuid", u(netuid)), ("commit_hash", Value::from_bytes(hash))];
-        self.submit(hotkey, "SubtensorModule", "commit_weights", args).await.map(|_| ())
+        self.submit(hotkey, &Call::CommitWeights { netuid, hash }).await.map(|_| ())
     }
 
     async fn reveal_weights(
@@ -599,13 +553,14 @@ impl Chain for SubtensorClient {
         salt: &[u16],
         version_key: u64,
     ) -> Result<(), ChainError> {
-        let args = vec![("netuid", u(netuid)), ("uids", u16s(uids)), ("values", u16s(values)), ("salt", u16s(salt)), ("version_key", u(version_key))];
-        self.submit(hotkey, "SubtensorModule", "reveal_weights", args).await.map(|_| ())
+        let call = Call::RevealWeights { netuid, uids: uids.to_vec(), values: values.to_vec(), salt: salt.to_vec(), version_key };
+        self.submit(hotkey, &call).await.map(|_| ())
     }
 
     async fn metagraph(&self, netuid: NetUid) -> Result<Metagraph, ChainError> {
-        let block = self.block_number().await?;
-        let list = self.runtime_api("NeuronInfoRuntimeApi", "get_neurons", vec![u(netuid)]).await?;
+        let at = self.at().await?;
+        let block = at.block_number();
+        let list = self.runtime_api(&at, &surface::GET_NEURONS, vec![u(netuid)]).await?;
         let rows = items(&list);
         if rows.is_empty() {
             // get_neurons answers [] for a subnet that does not exist.
@@ -623,8 +578,8 @@ impl Chain for SubtensorClient {
     /// `NeuronCertificates` under the netuid (the double map's first key, `Identity`),
     /// each hotkey read back from its `Blake2_128Concat` key part.
     async fn neuron_certificates(&self, netuid: NetUid) -> Result<HashMap<AccountId, NeuronCertificate>, ChainError> {
-        let at = self.api.at_current_block().await.map_err(rpc)?;
-        let address = subxt::dynamic::storage::<(Value, Value), Value>("SubtensorModule", "NeuronCertificates");
+        let at = self.at().await?;
+        let address = surface::NEURON_CERTIFICATES.address::<(Value, Value)>();
         let mut entries = at.storage().iter(address, (u(netuid),)).await.map_err(rpc)?;
         let mut out = HashMap::new();
         while let Some(entry) = entries.next().await {
@@ -646,10 +601,27 @@ impl Chain for SubtensorClient {
         Ok(out)
     }
 
+    /// The newest of the hyperparameter APIs this block's runtime declares (finney at
+    /// spec 393 has v2 and v1, not v3), read by the names they share.
     async fn hyperparameters(&self, netuid: NetUid) -> Result<SubnetHyperparameters, ChainError> {
-        let answer = self.runtime_api("SubnetInfoRuntimeApi", "get_subnet_hyperparams_v3", vec![u(netuid)]).await?;
-        let list = option(&answer).ok_or(ChainError::SubnetNotExists)?;
-        Ok(hyperparameters_from(list))
+        let at = self.at().await?;
+        let method = hyperparams_method(at.metadata_ref())
+            .ok_or_else(|| not_in_runtime(&at, "SubnetInfoRuntimeApi::get_subnet_hyperparams (any version)".into()))?;
+        let answer = self.runtime_api(&at, method, vec![u(netuid)]).await?;
+        let found = option(&answer).ok_or(ChainError::SubnetNotExists)?;
+        let (mut h, read) = hyperparameters_from(found);
+        // What an older answer lacks, from the storage the runtime keeps it in.
+        for fallback in surface::HYPERPARAMETER_STORAGE.iter().filter(|f| !read.contains(f.name)) {
+            if has_storage(at.metadata_ref(), &fallback.item) {
+                let value = at.storage().fetch(fallback.item.address::<(Value,)>(), (u(netuid),)).await.map_err(rpc)?;
+                if let Some(x) = number(&value.decode().map_err(rpc)?) {
+                    (fallback.set)(&mut h, x);
+                }
+            } else if let Some(absent) = fallback.absent {
+                absent(&mut h);
+            }
+        }
+        Ok(h)
     }
 
     async fn commit_timelocked_weights(
@@ -661,53 +633,64 @@ impl Chain for SubtensorClient {
         reveal_round: u64,
         commit_reveal_version: u16,
     ) -> Result<(), ChainError> {
-        let mut args = vec![("netuid", u(netuid))];
+        let commit = commit.to_vec();
         let call = if mecid == 0 {
-            "commit_timelocked_weights"
+            Call::CommitTimelockedWeights { netuid, commit, reveal_round, commit_reveal_version }
         } else {
-            args.push(("mecid", u(mecid)));
-            "commit_timelocked_mechanism_weights"
+            Call::CommitTimelockedMechanismWeights { netuid, mecid, commit, reveal_round, commit_reveal_version }
         };
-        args.extend([("commit", Value::from_bytes(commit)), ("reveal_round", u(reveal_round)), ("commit_reveal_version", u(commit_reveal_version))]);
-        self.submit(hotkey, "SubtensorModule", call, args).await.map(|_| ())
+        self.submit(hotkey, &call).await.map(|_| ())
     }
 
+    /// The drand beacon and round from `pallet_drand`, the commit-reveal version, and
+    /// the reveal epoch's first block: predicted from the stateful epoch scheduler's
+    /// storage where the runtime has it (`LastEpochBlock`, …), else from finney 393's
+    /// block-number schedule.
     async fn timelock_context(&self, netuid: NetUid) -> Result<TimelockContext, ChainError> {
         let hyper = self.hyperparameters(netuid).await?;
-        let at = self.api.at_current_block().await.map_err(rpc)?;
+        let at = self.at().await?;
         let block = at.block_number();
-        let plain = |pallet: &'static str, entry: &'static str| subxt::dynamic::storage::<(), Value>(pallet, entry);
-        let read = |v: Option<subxt::storage::StorageValue<'_, Value>>| v.map(|v| v.decode().map_err(rpc)).transpose();
-        let version = read(at.storage().try_fetch(plain("SubtensorModule", "CommitRevealWeightsVersion"), ()).await.map_err(rpc)?)?;
-        let config = read(at.storage().try_fetch(plain("Drand", "BeaconConfig"), ()).await.map_err(rpc)?)?
-            .ok_or_else(|| ChainError::Rpc("Drand::BeaconConfig is not set on this chain".into()))?;
-        let last_round = read(at.storage().try_fetch(plain("Drand", "LastStoredRound"), ()).await.map_err(rpc)?)?;
-        // Newer runtimes schedule epochs from `LastEpochBlock`; finney 393 by the
-        // block number (`(block + netuid + 1) % (tempo + 1) == 0`).
-        let last_epoch = subxt::dynamic::storage::<(Value,), Value>("SubtensorModule", "LastEpochBlock");
-        let last_epoch_block = match at.storage().try_fetch(last_epoch, (u(netuid),)).await {
-            Ok(v) => Some(read(v)?.as_ref().and_then(number).unwrap_or(0) as u64),
-            Err(e) if e.to_string().contains("not found") => None,
-            Err(e) => return Err(rpc(e)),
+        if !has_storage(at.metadata_ref(), &surface::DRAND_BEACON_CONFIG) {
+            return Err(not_in_runtime(&at, "Drand::BeaconConfig".into()));
+        }
+        let config = self.fetch(&at, &surface::DRAND_BEACON_CONFIG, vec![]).await?;
+        let round = self.fetch(&at, &surface::DRAND_LAST_STORED_ROUND, vec![]).await?;
+        // Absent on a runtime without timelocked commits: version 0, hash commits.
+        let version = if has_storage(at.metadata_ref(), &surface::COMMIT_REVEAL_WEIGHTS_VERSION) {
+            number(&self.fetch(&at, &surface::COMMIT_REVEAL_WEIGHTS_VERSION, vec![]).await?).unwrap_or(0)
+        } else {
+            0
         };
-        let schedule = match last_epoch_block {
-            Some(last_epoch_block) => EpochSchedule::FromLastEpoch { last_epoch_block },
-            None => EpochSchedule::Legacy { netuid },
+        let first_reveal_block = if has_storage(at.metadata_ref(), &surface::LAST_EPOCH_BLOCK) {
+            let at = &at;
+            let read = |item| async move { self.fetch(at, item, vec![u(netuid)]).await.map(|v| number(&v).unwrap_or(0) as u64) };
+            let schedule = crate::drand::reveal_round::EpochSchedule {
+                last_epoch_block: read(&surface::LAST_EPOCH_BLOCK).await?,
+                pending_epoch_at: read(&surface::PENDING_EPOCH_AT).await?,
+                subnet_epoch_index: read(&surface::SUBNET_EPOCH_INDEX).await?,
+                tempo: hyper.tempo,
+                blocks_since_last_step: read(&surface::BLOCKS_SINCE_LAST_STEP).await?,
+                current_block: block,
+            };
+            crate::drand::reveal_round::first_reveal_block(&schedule, hyper.reveal_period_epochs).map_err(|e| ChainError::Rpc(e.to_string()))?
+        } else {
+            crate::drand::reveal_round::legacy_first_reveal_block(hyper.tempo, netuid, block, hyper.reveal_period_epochs)
         };
         Ok(TimelockContext {
-            commit_reveal_version: version.as_ref().and_then(number).unwrap_or(4) as u16,
+            commit_reveal_version: version as u16,
             beacon_public_key: field(&config, "public_key").map(bytes).unwrap_or_default(),
             beacon_period_secs: field(&config, "period").and_then(number).unwrap_or(3) as u32,
-            last_stored_round: last_round.as_ref().and_then(number).unwrap_or(0) as u64,
-            block_time_secs: 12,
-            blocks_until_reveal: schedule.blocks_until_reveal(block, hyper.tempo, hyper.reveal_period_epochs),
+            last_stored_round: number(&round).unwrap_or(0) as u64,
+            block_time_secs: BLOCK_TIME_SECS,
+            block,
+            first_reveal_block,
         })
     }
 
     async fn balance(&self, account_id: AccountId) -> Result<Balance, ChainError> {
-        let at = self.api.at_current_block().await.map_err(rpc)?;
-        let address = subxt::dynamic::storage::<(Value,), Value>("System", "Account");
-        let Some(info) = at.storage().try_fetch(address, (account_value(&account_id),)).await.map_err(rpc)? else {
+        let at = self.at().await?;
+        let address = surface::SYSTEM_ACCOUNT.address::<(Value,)>();
+        let Some(info) = at.storage().try_fetch(address, (surface::account(&account_id),)).await.map_err(rpc)? else {
             return Ok(0);
         };
         let info = info.decode().map_err(rpc)?;

@@ -69,14 +69,6 @@ pub(super) fn option(v: &Value) -> Option<&Value> {
     }
 }
 
-/// A variant's name and its first value.
-pub(super) fn variant(v: &Value) -> Option<(&str, Option<&Value>)> {
-    match &v.value {
-        ValueDef::Variant(var) => Some((var.name.as_str(), var.values.values().next())),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,7 +27,6 @@ use scale_info::{meta_type, TypeInfo};
 use super::ledger::BlockState;
 use super::pallets::AccountId32;
 use super::system::{api_id, encode_bytes, RuntimeVersion, Weight};
-use super::LocalNode;
 use crate::chain::local::LocalChain;
 use crate::chain::AccountId;
 
@@ -44,6 +43,11 @@ pub struct RuntimeInfo {
 }
 
 impl RuntimeInfo {
+    /// A runtime with this version and metadata (V14, V15), encoded once.
+    pub fn from_parts(version: RuntimeVersion, v14: &frame_metadata::RuntimeMetadataPrefixed, v15: &frame_metadata::RuntimeMetadataPrefixed) -> Self {
+        Self { version, metadata: v14.encode(), metadata_v15: v15.encode() }
+    }
+
     /// Subtensor's runtime version (spec 425) and this node's metadata, encoded once.
     pub fn new() -> Self {
         let apis = super::metadata::RUNTIME_APIS.iter().map(|(name, version)| (api_id(name), *version)).collect();
@@ -264,8 +268,8 @@ pub(crate) const TYPE_PATHS: &[(&str, &str)] = &[
 
 /// Answer a `state_call` (`<Api>_<method>` with SCALE-encoded arguments) in the
 /// state `at` the block it names.
-pub fn call(node: &LocalNode, at: &BlockState, method: &str, data: &[u8]) -> Result<Vec<u8>, String> {
-    let runtime = node.runtime();
+/// The block's runtime answers `Core` and `Metadata`.
+pub fn call(runtime: &RuntimeInfo, at: &BlockState, method: &str, data: &[u8]) -> Result<Vec<u8>, String> {
     Ok(match method {
         "Core_version" => runtime.version.encode(),
         "Metadata_metadata" => runtime.opaque_metadata(),
