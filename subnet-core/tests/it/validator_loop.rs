@@ -158,7 +158,7 @@ async fn timelocked_weights_are_revealed_by_the_chain_even_if_the_validator_stop
     drop(v); // the validator stops (or restarts) between commit and reveal
     let weights = |h: &LocalChainHandle| h.lock().metagraph(netuid).unwrap().neurons[1].weights.clone();
     assert!(weights(&h).is_empty(), "only ciphertext is on chain before the reveal epoch");
-    h.produce_blocks(20); // into the next epoch
+    h.produce_blocks(25); // into the next epoch, past the target round
     let nonzero = |row: Vec<(u16, u16)>| row.into_iter().filter(|(_, w)| *w > 0).map(|(u, _)| u).collect::<Vec<_>>();
     let on_chain = weights(&h);
     assert!(!on_chain.is_empty(), "the chain revealed the commit");
