@@ -5,6 +5,7 @@
 
 mod chain;
 mod cpu;
+mod drand;
 mod e2e;
 mod localnet;
 mod net;
@@ -48,8 +49,9 @@ fn main() -> anyhow::Result<()> {
         Some("net") => net::run(2_000, 64 * 500, 64),
         Some("localnet") => localnet::run(300, 10, 20),
         Some("e2e") => e2e::run(3)?,
-        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma, chain, net, localnet, e2e"),
-        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: yuma, chain, net, localnet, e2e"),
+        Some("drand") => drand::run(),
+        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma, chain, net, localnet, e2e, drand"),
+        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: yuma, chain, net, localnet, e2e, drand"),
     };
     if json {
         let out: Vec<serde_json::Value> = rows
