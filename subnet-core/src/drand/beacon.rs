@@ -5,7 +5,7 @@
 use ark_bls12_381::{Fr, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{PrimeField, Zero};
-use sha2::{Digest, Sha512};
+use sha2::{Digest, Sha256, Sha512};
 
 use super::curve;
 
@@ -49,6 +49,12 @@ impl std::fmt::Debug for LocalBeacon {
         // Never print the secret key.
         f.debug_struct("LocalBeacon").field("public_key", &hex::encode(self.public_key())).finish_non_exhaustive()
     }
+}
+
+/// A pulse's randomness: sha256 of its signature (drand's unchained schemes;
+/// `pallet_drand` `Pulse.randomness`).
+pub fn randomness(signature: &[u8]) -> [u8; 32] {
+    Sha256::digest(signature).into()
 }
 
 /// Whether `signature` is `public_key`'s signature of `round`, checked as

@@ -28,11 +28,11 @@ pub mod quicknet;
 pub mod reveal_round;
 pub mod tlock;
 
-pub use beacon::{verify_pulse, LocalBeacon};
+pub use beacon::{randomness, verify_pulse, LocalBeacon};
 pub use ciphertext::CIPHER_SUITE;
 pub use curve::{round_message, DST, PUBLIC_KEY_LEN, SIGNATURE_LEN};
 pub use error::TlockError;
-pub use payload::{encrypt_weights, LegacyWeightsTlockPayload, WeightsTlockPayload};
+pub use payload::{encrypt_weights, revealed_weights, PayloadError, WeightsTlockPayload};
 pub use tlock::{decrypt, encrypt};
 
 #[cfg(test)]

@@ -37,8 +37,8 @@ impl WeightsTlockPayload {
     }
 }
 
-/// The payload before the hotkey was added (Subtensor's `LegacyWeightsTlockPayload`):
-/// the chain still reveals it when a commit does not decode as the current one.
+/// The payload format before commits carried the hotkey (`LegacyWeightsTlockPayload`),
+/// which the chain still accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct LegacyWeightsTlockPayload {
     /// UIDs weighted.
@@ -47,6 +47,37 @@ pub struct LegacyWeightsTlockPayload {
     pub values: Vec<u16>,
     /// The subnet's weights version key.
     pub version_key: u64,
+}
+
+/// Weights a decrypted commit sets: `(uids, values, version_key)`.
+pub type RevealedWeights = (Vec<u16>, Vec<u16>, u64);
+
+/// Why a decrypted commit sets no weights.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayloadError {
+    /// The payload names another hotkey than the committer's.
+    #[error("the payload's hotkey is not the committer's")]
+    HotkeyMismatch,
+    /// Neither payload format decodes.
+    #[error("the plaintext is neither payload format")]
+    Undecodable,
+}
+
+/// The weights a decrypted commit by `committer` sets, decoded as the chain decodes
+/// them (`reveal_crv3_commits_for_subnet`): the current format, whose hotkey must
+/// decode to the committer's `AccountId` (32 bytes, any further bytes ignored);
+/// when it does not decode, or its hotkey is too short to be an `AccountId`, the
+/// legacy format.
+pub fn revealed_weights(plaintext: &[u8], committer: &[u8; 32]) -> Result<RevealedWeights, PayloadError> {
+    if let Ok(p) = WeightsTlockPayload::from_plaintext(plaintext) {
+        match p.hotkey.get(..32) {
+            Some(hotkey) if hotkey == committer => return Ok((p.uids, p.values, p.version_key)),
+            Some(_) => return Err(PayloadError::HotkeyMismatch),
+            None => {}
+        }
+    }
+    let legacy = LegacyWeightsTlockPayload::decode(&mut &plaintext[..]).map_err(|_| PayloadError::Undecodable)?;
+    Ok((legacy.uids, legacy.values, legacy.version_key))
 }
 
 /// One commit's `commit` argument for `commit_timelocked_weights`: the payload encoded

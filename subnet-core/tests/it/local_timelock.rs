@@ -9,7 +9,8 @@ use rand::rngs::OsRng;
 use crate::support::acct;
 use subnet_core::chain::local::{BlockEvent, MAX_TIMELOCKED_COMMIT_BYTES};
 use subnet_core::chain::{AccountId, ChainError, Hyperparameter, LocalChain, LocalChainConfig, RAO_PER_TAO};
-use subnet_core::drand::{self, LegacyWeightsTlockPayload, WeightsTlockPayload};
+use subnet_core::drand::payload::LegacyWeightsTlockPayload;
+use subnet_core::drand::{self, WeightsTlockPayload};
 
 const SUDO: u8 = 1;
 const OWNER: u8 = 2;

@@ -4,13 +4,12 @@
 //! the round's pulse is stored (`reveal_crv3_commits_for_subnet`,
 //! `pallets/subtensor/src/coinbase/reveal_commits.rs`).
 
-use codec::Decode;
-
 use super::subnet::TimelockedCommit;
 use super::{BlockEvent, LocalChain, NetUid};
-use crate::chain::types::{AccountId, Signer};
+use crate::chain::types::Signer;
 use crate::chain::ChainError;
-use crate::drand::{self, LegacyWeightsTlockPayload, WeightsTlockPayload};
+use crate::drand;
+use crate::drand::payload::{revealed_weights, RevealedWeights};
 
 /// Chain: `MAX_CRV3_COMMIT_SIZE_BYTES`, the bound of the `commit` argument.
 pub const MAX_TIMELOCKED_COMMIT_BYTES: usize = 5000;
@@ -132,17 +131,9 @@ impl LocalChain {
     }
 }
 
-/// Decrypt a commit with its round's signature and read the weights it carries: the
-/// payload with the committer's hotkey (which must be the committer), else the legacy
-/// payload without one.
-fn open_commit(entry: &TimelockedCommit, signature: &[u8]) -> Option<(Vec<u16>, Vec<u16>, u64)> {
+/// Decrypt a commit with its round's signature and read the weights it carries, as
+/// the chain reads them (`drand::payload::revealed_weights`).
+fn open_commit(entry: &TimelockedCommit, signature: &[u8]) -> Option<RevealedWeights> {
     let plain = drand::decrypt(&entry.commit, signature).ok()?;
-    if let Ok(payload) = WeightsTlockPayload::decode(&mut &plain[..]) {
-        return match <[u8; 32]>::decode(&mut &payload.hotkey[..]) {
-            Ok(hotkey) if AccountId(hotkey) == entry.who => Some((payload.uids, payload.values, payload.version_key)),
-            Ok(_) => None,
-            Err(_) => LegacyWeightsTlockPayload::decode(&mut &plain[..]).ok().map(|p| (p.uids, p.values, p.version_key)),
-        };
-    }
-    LegacyWeightsTlockPayload::decode(&mut &plain[..]).ok().map(|p| (p.uids, p.values, p.version_key))
+    revealed_weights(&plain, &entry.who.0).ok()
 }
