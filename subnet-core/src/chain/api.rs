@@ -59,6 +59,36 @@ pub trait Chain: Send + Sync {
         version_key: u64,
     ) -> Result<(), ChainError>;
 
+    /// `MechanismCountCurrent`: how many incentive mechanisms the subnet runs (1 unless
+    /// its owner set more); a runtime without mechanisms has one.
+    async fn mechanism_count(&self, netuid: NetUid) -> Result<u8, ChainError>;
+    /// `set_mechanism_weights` (`set_weights` for mechanism 0): weights in the clear for
+    /// mechanism `mecid`.
+    async fn set_mechanism_weights(
+        &self,
+        hotkey: &dyn Signer,
+        netuid: NetUid,
+        mecid: u8,
+        uids: &[u16],
+        values: &[u16],
+        version_key: u64,
+    ) -> Result<(), ChainError>;
+    /// `commit_mechanism_weights` (`commit_weights` for mechanism 0); the hash is over
+    /// the mechanism's storage index (`local::mechanism_storage_index`).
+    async fn commit_mechanism_weights(&self, hotkey: &dyn Signer, netuid: NetUid, mecid: u8, hash: [u8; 32]) -> Result<(), ChainError>;
+    /// `reveal_mechanism_weights` (`reveal_weights` for mechanism 0).
+    #[allow(clippy::too_many_arguments)]
+    async fn reveal_mechanism_weights(
+        &self,
+        hotkey: &dyn Signer,
+        netuid: NetUid,
+        mecid: u8,
+        uids: &[u16],
+        values: &[u16],
+        salt: &[u16],
+        version_key: u64,
+    ) -> Result<(), ChainError>;
+
     /// `commit_timelocked_mechanism_weights` (`commit_timelocked_weights` for mechanism
     /// 0): weights encrypted to drand round `reveal_round`, which the chain decrypts and
     /// sets itself in the reveal epoch (commit-reveal version 4). `commit_reveal_version`

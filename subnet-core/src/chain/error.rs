@@ -119,10 +119,13 @@ pub enum ChainError {
     /// `InvalidValue`: a hyperparameter value is out of range.
     #[error("InvalidValue: a hyperparameter value is out of range")]
     InvalidValue,
-    /// `MechanismDoesNotExist`: the subnet has no mechanism with this id (a local
-    /// subnet has one mechanism, 0).
+    /// `MechanismDoesNotExist`: the subnet has no mechanism with this id.
     #[error("MechanismDoesNotExist: the subnet has no mechanism with this id")]
     MechanismDoesNotExist,
+    /// `TooManyUIDsPerMechanism`: `max_allowed_uids` times the mechanism count would
+    /// exceed 256.
+    #[error("TooManyUIDsPerMechanism: max allowed UIDs times the mechanism count exceeds 256")]
+    TooManyUIDsPerMechanism,
     /// `SlippageTooHigh`: the limit price does not allow the whole amount (and partial
     /// execution is off).
     #[error("SlippageTooHigh: the limit price does not allow the whole amount")]

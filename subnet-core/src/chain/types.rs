@@ -278,6 +278,13 @@ pub enum Hyperparameter {
     BurnHalfLife(u16),
     /// `sudo_set_burn_increase_mult`: see [`SubnetHyperparameters::burn_increase_mult`].
     BurnIncreaseMult(f64),
+    /// `sudo_set_mechanism_count`: the subnet's number of incentive mechanisms
+    /// (`MechanismCountCurrent`; at most `MaxMechanismCount`, and `max_allowed_uids`
+    /// times the count at most 256).
+    MechanismCount(u8),
+    /// `sudo_set_mechanism_emission_split`: each mechanism's share of the subnet's
+    /// emission, u16 proportions summing to 65535 (`None`: even).
+    MechanismEmissionSplit(Option<Vec<u16>>),
 }
 
 impl Hyperparameter {

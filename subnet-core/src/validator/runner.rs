@@ -136,7 +136,8 @@ pub struct Validator<J: JudgeSpec> {
     /// its challenge still counts, so this can run ahead of `round`.
     challenges: u64,
     last_weights_block: Option<u64>,
-    pending_reveal: Option<PendingReveal>,
+    /// Hash-scheme commits waiting for their reveal, one per mechanism committed to.
+    pending_reveals: Vec<PendingReveal>,
 }
 
 impl<J: JudgeSpec> Validator<J> {
@@ -151,10 +152,10 @@ impl<J: JudgeSpec> Validator<J> {
         config.mechanism.check().map_err(ValidatorError::Mechanism)?;
         let state = match &config.state_path {
             Some(path) if path.exists() => SavedState::load(path, config.netuid)?,
-            _ => SavedState { book: ScoreBook::new(config.netuid, config.mechanism.alpha), pending_reveal: None },
+            _ => SavedState::new(ScoreBook::new(config.netuid, config.mechanism.alpha), Vec::new()),
         };
-        let SavedState { book, pending_reveal } = state;
-        Ok(Self { chain, querier, hotkey, judge, config, book, round: 0, challenges: 0, last_weights_block: None, pending_reveal })
+        let (book, pending_reveals) = (state.book, state.pending_reveals);
+        Ok(Self { chain, querier, hotkey, judge, config, book, round: 0, challenges: 0, last_weights_block: None, pending_reveals })
     }
 
     /// `(uid, moving-average score)` for every UID known, in [0, 1].
@@ -166,17 +167,17 @@ impl<J: JudgeSpec> Validator<J> {
         self.hotkey.account_id()
     }
 
-    /// Save the scores and the pending reveal, if the validator has a state file.
+    /// Save the scores and the pending reveals, if the validator has a state file.
     fn save(&self) -> Result<(), ValidatorError> {
         if let Some(path) = &self.config.state_path {
-            SavedState { book: self.book.clone(), pending_reveal: self.pending_reveal.clone() }.save(path)?;
+            SavedState::new(self.book.clone(), self.pending_reveals.clone()).save(path)?;
         }
         Ok(())
     }
 
-    /// The hash-scheme commit waiting for its reveal, if any.
-    pub fn pending_reveal(&self) -> Option<&PendingReveal> {
-        self.pending_reveal.as_ref()
+    /// The hash-scheme commits waiting for their reveal, one per mechanism.
+    pub fn pending_reveals(&self) -> &[PendingReveal] {
+        &self.pending_reveals
     }
 
     /// Read the metagraph and follow UID changes in the score book.
@@ -267,16 +268,8 @@ impl<J: JudgeSpec> Validator<J> {
         let block = self.chain.block_number().await?;
         let hyper = self.chain.hyperparameters(netuid).await?;
 
-        if let Some(p) = self.pending_reveal.clone() {
-            let outcome = match self.chain.reveal_weights(&*self.hotkey, netuid, &p.uids, &p.values, &p.salt, p.version_key).await {
-                Ok(()) => WeightsOutcome::Revealed { uids: p.uids, values: p.values },
-                Err(ChainError::RevealTooEarly) => return Ok(WeightsOutcome::NotDue),
-                // Expired or unknown: forget it and commit afresh next time.
-                Err(e) => WeightsOutcome::Refused(e),
-            };
-            self.pending_reveal = None;
-            self.save()?;
-            return Ok(outcome);
+        if !self.pending_reveals.is_empty() {
+            return self.reveal_pending().await;
         }
 
         let period = match self.config.mechanism.schedule {
@@ -300,16 +293,17 @@ impl<J: JudgeSpec> Validator<J> {
             Err(e) => return Err(ValidatorError::Mechanism(e.to_string())),
         };
         let version_key = self.config.version_key.max(hyper.weights_version_key);
+        // The framework's validator scores one competition; on a subnet with several
+        // mechanisms it submits the same weights to each, so no mechanism's share of
+        // emission goes to neurons nobody weighed.
+        let mechanisms = self.chain.mechanism_count(netuid).await?;
         let outcome = if hyper.commit_reveal_enabled {
             match self.timelock().await {
-                Some(timelock) => self.commit_timelocked(&timelock, w.uids, w.values, version_key).await,
-                None => self.commit_hash(block, w.uids, w.values, version_key).await?,
+                Some(timelock) => self.commit_timelocked(&timelock, mechanisms, w.uids, w.values, version_key).await,
+                None => self.commit_hash(block, mechanisms, w.uids, w.values, version_key).await?,
             }
         } else {
-            match self.chain.set_weights(&*self.hotkey, netuid, &w.uids, &w.values, version_key).await {
-                Ok(()) => WeightsOutcome::Set { uids: w.uids, values: w.values },
-                Err(e) => WeightsOutcome::Refused(e),
-            }
+            self.set_on_mechanisms(mechanisms, w.uids, w.values, version_key).await
         };
         if matches!(outcome, WeightsOutcome::Set { .. } | WeightsOutcome::Committed { .. } | WeightsOutcome::CommittedTimelocked { .. }) {
             self.last_weights_block = Some(block);
@@ -334,9 +328,53 @@ impl<J: JudgeSpec> Validator<J> {
         }
     }
 
+    /// `set_mechanism_weights` on every mechanism. Mechanism 0's result is the outcome;
+    /// another mechanism's refusal is logged (the next submission retries it).
+    async fn set_on_mechanisms(&self, mechanisms: u8, uids: Vec<u16>, values: Vec<u16>, version_key: u64) -> WeightsOutcome {
+        let netuid = self.config.netuid;
+        let mut outcome = WeightsOutcome::Set { uids: uids.clone(), values: values.clone() };
+        for mecid in 0..mechanisms.max(1) {
+            if let Err(e) = self.chain.set_mechanism_weights(&*self.hotkey, netuid, mecid, &uids, &values, version_key).await {
+                if mecid == 0 {
+                    outcome = WeightsOutcome::Refused(e);
+                } else {
+                    tracing::warn!("set_mechanism_weights on mechanism {mecid} of subnet {netuid} refused: {e}");
+                }
+            }
+        }
+        outcome
+    }
+
+    /// Reveal every pending hash commit whose window is open. Those the chain calls too
+    /// early stay; expired or unknown ones are forgotten (the next submission commits
+    /// afresh). The first (mechanism 0's) result is the outcome.
+    async fn reveal_pending(&mut self) -> Result<WeightsOutcome, ValidatorError> {
+        let netuid = self.config.netuid;
+        let mut outcome = None;
+        let mut waiting = Vec::new();
+        for p in std::mem::take(&mut self.pending_reveals) {
+            let result = self.chain.reveal_mechanism_weights(&*self.hotkey, netuid, p.mecid, &p.uids, &p.values, &p.salt, p.version_key).await;
+            let this = match result {
+                Ok(()) => WeightsOutcome::Revealed { uids: p.uids.clone(), values: p.values.clone() },
+                Err(ChainError::RevealTooEarly) => {
+                    waiting.push(p);
+                    WeightsOutcome::NotDue
+                }
+                Err(e) => {
+                    tracing::warn!("reveal on mechanism {} of subnet {netuid} refused: {e}", p.mecid);
+                    WeightsOutcome::Refused(e)
+                }
+            };
+            outcome.get_or_insert(this);
+        }
+        self.pending_reveals = waiting;
+        self.save()?;
+        Ok(outcome.unwrap_or(WeightsOutcome::NotDue))
+    }
+
     /// Encrypt the weights to the round the chain has in the reveal epoch and commit
-    /// them; the chain reveals them itself.
-    async fn commit_timelocked(&self, timelock: &TimelockContext, uids: Vec<u16>, values: Vec<u16>, version_key: u64) -> WeightsOutcome {
+    /// them to every mechanism; the chain reveals them itself.
+    async fn commit_timelocked(&self, timelock: &TimelockContext, mechanisms: u8, uids: Vec<u16>, values: Vec<u16>, version_key: u64) -> WeightsOutcome {
         let reveal_round = timelock.reveal_round();
         let payload = WeightsTlockPayload { hotkey: self.me().0.to_vec(), uids, values, version_key };
         let commit = match drand::encrypt(&timelock.beacon_public_key, reveal_round, &payload.encode(), &mut rand::rngs::OsRng) {
@@ -345,25 +383,37 @@ impl<J: JudgeSpec> Validator<J> {
             Err(e) => return WeightsOutcome::Refused(ChainError::Rpc(format!("cannot encrypt to the chain's drand beacon: {e}"))),
         };
         let netuid = self.config.netuid;
-        match self.chain.commit_timelocked_weights(&*self.hotkey, netuid, 0, &commit, reveal_round, timelock.commit_reveal_version).await {
-            Ok(()) => WeightsOutcome::CommittedTimelocked { uids: payload.uids, values: payload.values, reveal_round },
-            Err(e) => WeightsOutcome::Refused(e),
+        let mut outcome = WeightsOutcome::CommittedTimelocked { uids: payload.uids, values: payload.values, reveal_round };
+        for mecid in 0..mechanisms.max(1) {
+            let result = self.chain.commit_timelocked_weights(&*self.hotkey, netuid, mecid, &commit, reveal_round, timelock.commit_reveal_version).await;
+            if let Err(e) = result {
+                if mecid == 0 {
+                    outcome = WeightsOutcome::Refused(e);
+                } else {
+                    tracing::warn!("timelocked commit on mechanism {mecid} of subnet {netuid} refused: {e}");
+                }
+            }
         }
+        outcome
     }
 
-    /// Commit the hash of the weights and keep (and save) what the reveal needs.
-    async fn commit_hash(&mut self, block: u64, uids: Vec<u16>, values: Vec<u16>, version_key: u64) -> Result<WeightsOutcome, ValidatorError> {
+    /// Commit the hash of the weights to every mechanism (each hash over the
+    /// mechanism's storage index) and keep (and save) what the reveals need.
+    async fn commit_hash(&mut self, block: u64, mechanisms: u8, uids: Vec<u16>, values: Vec<u16>, version_key: u64) -> Result<WeightsOutcome, ValidatorError> {
         let netuid = self.config.netuid;
         let salt = salt(self.config.seed ^ block);
-        let hash = crate::chain::local::commit_hash(&self.me(), netuid, &uids, &values, &salt, version_key);
-        Ok(match self.chain.commit_weights(&*self.hotkey, netuid, hash).await {
-            Ok(()) => {
-                self.pending_reveal = Some(PendingReveal { uids: uids.clone(), values: values.clone(), salt, version_key });
-                self.save()?;
-                WeightsOutcome::Committed { uids, values }
+        let mut outcome = WeightsOutcome::Committed { uids: uids.clone(), values: values.clone() };
+        for mecid in 0..mechanisms.max(1) {
+            let index = crate::chain::local::mechanism_storage_index(netuid, mecid);
+            let hash = crate::chain::local::commit_hash(&self.me(), index, &uids, &values, &salt, version_key);
+            match self.chain.commit_mechanism_weights(&*self.hotkey, netuid, mecid, hash).await {
+                Ok(()) => self.pending_reveals.push(PendingReveal { mecid, uids: uids.clone(), values: values.clone(), salt: salt.clone(), version_key }),
+                Err(e) if mecid == 0 => outcome = WeightsOutcome::Refused(e),
+                Err(e) => tracing::warn!("commit on mechanism {mecid} of subnet {netuid} refused: {e}"),
             }
-            Err(e) => WeightsOutcome::Refused(e),
-        })
+        }
+        self.save()?;
+        Ok(outcome)
     }
 }
 

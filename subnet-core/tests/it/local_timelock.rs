@@ -58,7 +58,8 @@ fn weights_of(chain: &LocalChain, netuid: u16, uid: usize) -> Vec<(u16, u16)> {
 fn commits_are_checked_in_the_chains_order() {
     let (mut chain, netuid) = chain();
     let v = acct(VALIDATOR);
-    assert_eq!(chain.commit_timelocked_weights(&v, 99, 0, &[1], 1, 4), Err(ChainError::SubnetNotExists));
+    // Chain: `ensure_mechanism_exists` answers a missing subnet with `MechanismDoesNotExist`.
+    assert_eq!(chain.commit_timelocked_weights(&v, 99, 0, &[1], 1, 4), Err(ChainError::MechanismDoesNotExist));
     assert_eq!(chain.commit_timelocked_weights(&v, netuid, 1, &[1], 1, 4), Err(ChainError::MechanismDoesNotExist));
     assert_eq!(chain.commit_timelocked_weights(&v, netuid, 0, &[1], 1, 3), Err(ChainError::IncorrectCommitRevealVersion));
     assert_eq!(chain.commit_timelocked_weights(&acct(77), netuid, 0, &[1], 1, 4), Err(ChainError::HotKeyNotRegisteredInSubNet));

@@ -180,12 +180,12 @@ async fn a_hash_commit_is_revealed_after_a_restart() {
     h.produce_blocks(20);
     let mut restarted = validator_with(&h, netuid, Some(state.clone()), CommitScheme::Hash);
     assert_eq!(restarted.scores(), scores);
-    assert_eq!(restarted.pending_reveal().map(|p| p.uids.clone()), Some(uids.clone()));
+    assert_eq!(restarted.pending_reveals().first().map(|p| p.uids.clone()), Some(uids.clone()));
     let WeightsOutcome::Revealed { uids: revealed, .. } = restarted.maybe_set_weights().await.unwrap() else { panic!("expected a reveal") };
     assert_eq!(revealed, uids);
-    assert!(restarted.pending_reveal().is_none());
+    assert!(restarted.pending_reveals().is_empty());
     // The cleared reveal is saved too: another restart has nothing to reveal.
-    assert!(validator_with(&h, netuid, Some(state), CommitScheme::Hash).pending_reveal().is_none());
+    assert!(validator_with(&h, netuid, Some(state), CommitScheme::Hash).pending_reveals().is_empty());
 }
 
 #[tokio::test]

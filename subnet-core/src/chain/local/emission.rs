@@ -3,6 +3,7 @@
 
 use crate::yuma::{run_epoch, EpochParams, SubnetState};
 
+use super::mechanism::{consolidate, MechanismEpoch};
 use super::subnet::StoredEpoch;
 use super::{LocalChain, NetUid};
 use crate::chain::types::{AccountId, Balance};
@@ -98,22 +99,35 @@ impl LocalChain {
             stake_threshold: self.config.stake_threshold,
             tempo: h.tempo,
         };
-        let commit_blocks = h.commit_reveal_enabled.then(|| self.active_commit_blocks(netuid));
+        // Chain: `epoch_with_mechanisms`: the emission split between mechanisms, one
+        // epoch per mechanism over its own weights, bonds and last updates, then the
+        // per-UID results consolidated.
         let total = s.pending_server + s.pending_validator;
-        let state = SubnetState {
-            block,
-            last_epoch_block: s.last_step_block,
-            emission: total,
-            stake: &stake,
-            last_update: &s.last_update,
-            block_at_registration: &s.registered_at,
-            validator_permit: &s.validator_permit,
-            weights: &s.weights,
-            bonds: &s.bonds,
-            owner_uid: s.owner_uid(),
-            commit_blocks: commit_blocks.as_deref(),
-        };
-        let out = run_epoch(&params, &state).expect("the chain keeps per-UID vectors at the subnet size");
+        let epochs: Vec<MechanismEpoch> = s
+            .split_emission(total)
+            .into_iter()
+            .zip(0u8..)
+            .map(|(emission, mecid)| {
+                let rows = s.mechanism(mecid).expect("split_emission yields one part per mechanism");
+                let commit_blocks = h.commit_reveal_enabled.then(|| self.active_commit_blocks(netuid, mecid));
+                let state = SubnetState {
+                    block,
+                    last_epoch_block: s.last_step_block,
+                    emission,
+                    stake: &stake,
+                    last_update: rows.last_update,
+                    block_at_registration: &s.registered_at,
+                    validator_permit: &s.validator_permit,
+                    weights: rows.weights,
+                    bonds: rows.bonds,
+                    owner_uid: s.owner_uid(),
+                    commit_blocks: commit_blocks.as_deref(),
+                };
+                let output = run_epoch(&params, &state).expect("the chain keeps per-UID vectors at the subnet size");
+                MechanismEpoch { output, emission }
+            })
+            .collect();
+        let out = consolidate(&epochs, total);
 
         let keys = s.keys.clone();
         let paid_before = self.supply.paid_out + self.supply.withheld;
@@ -123,6 +137,10 @@ impl LocalChain {
         let s = self.subnet_mut(netuid).expect("checked above");
         s.validator_permit = out.validator_permit.clone();
         s.bonds = out.bonds.clone();
+        for (m, e) in s.mechanisms.iter_mut().zip(&epochs[1..]) {
+            m.bonds = e.output.bonds.clone();
+            m.incentive = e.output.incentive.clone();
+        }
         s.last_epoch = Some(StoredEpoch::from_output(&out));
         s.pending_server = 0;
         s.pending_validator = 0;

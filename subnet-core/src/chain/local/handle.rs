@@ -134,6 +134,35 @@ impl Chain for LocalChainHandle {
     ) -> Result<(), ChainError> {
         self.extrinsic(|c| c.reveal_weights(hotkey, netuid, uids, values, salt, version_key))
     }
+    async fn mechanism_count(&self, netuid: NetUid) -> Result<u8, ChainError> {
+        self.lock().mechanism_count(netuid)
+    }
+    async fn set_mechanism_weights(
+        &self,
+        hotkey: &dyn Signer,
+        netuid: NetUid,
+        mecid: u8,
+        uids: &[u16],
+        values: &[u16],
+        version_key: u64,
+    ) -> Result<(), ChainError> {
+        self.extrinsic(|c| c.set_mechanism_weights(hotkey, netuid, mecid, uids, values, version_key))
+    }
+    async fn commit_mechanism_weights(&self, hotkey: &dyn Signer, netuid: NetUid, mecid: u8, hash: [u8; 32]) -> Result<(), ChainError> {
+        self.extrinsic(|c| c.commit_mechanism_weights(hotkey, netuid, mecid, hash))
+    }
+    async fn reveal_mechanism_weights(
+        &self,
+        hotkey: &dyn Signer,
+        netuid: NetUid,
+        mecid: u8,
+        uids: &[u16],
+        values: &[u16],
+        salt: &[u16],
+        version_key: u64,
+    ) -> Result<(), ChainError> {
+        self.extrinsic(|c| c.reveal_mechanism_weights(hotkey, netuid, mecid, uids, values, salt, version_key))
+    }
     async fn commit_timelocked_weights(
         &self,
         hotkey: &dyn Signer,

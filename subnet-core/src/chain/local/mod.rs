@@ -11,6 +11,7 @@ mod drand;
 mod emission;
 mod handle;
 pub(crate) mod map_as_seq;
+mod mechanism;
 mod subnet;
 mod symbols;
 mod timelock;
@@ -25,9 +26,10 @@ use substrate_fixed::types::U64F64;
 pub use balances::{Preservation, Transferred, EXISTENTIAL_DEPOSIT};
 pub use drand::{DrandState, Pulse, BLOCK_TIME_SECS, DRAND_GENESIS_TIME, DRAND_PERIOD_SECS};
 pub use handle::{BlockMode, LocalChainHandle};
+pub use mechanism::{MechanismRows, MechanismState, DEFAULT_MAX_MECHANISM_COUNT, MAX_UIDS_OVER_ALL_MECHANISMS};
 pub use subnet::{StoredEpoch, Subnet, TimelockedCommit, WeightCommit};
 pub use timelock::{DEFAULT_COMMIT_REVEAL_VERSION, MAX_TIMELOCKED_COMMIT_BYTES};
-pub use weights::commit_hash;
+pub use weights::{commit_hash, mechanism_storage_index};
 
 use super::types::*;
 use super::ChainError;
@@ -371,6 +373,7 @@ impl LocalChain {
                 return Err(ChainError::BadOrigin);
             }
         }
+        let mechanisms = subnet.mechanism_count();
         let h = &mut subnet.hyper;
         match value {
             Hyperparameter::Tempo(v) => h.tempo = v,
@@ -380,6 +383,7 @@ impl LocalChain {
                 if (v as usize) < subnet.keys.len() || v == 0 {
                     return Err(ChainError::InvalidValue);
                 }
+                mechanism::ensure_max_uids_over_all_mechanisms(v, mechanisms)?;
                 h.max_allowed_uids = v;
             }
             Hyperparameter::MaxAllowedValidators(v) => h.max_allowed_validators = v,
@@ -436,6 +440,8 @@ impl LocalChain {
                 }
                 h.burn_increase_mult = v;
             }
+            Hyperparameter::MechanismCount(count) => return self.set_mechanism_count(netuid, count),
+            Hyperparameter::MechanismEmissionSplit(split) => return self.set_emission_split(netuid, split),
         }
         Ok(())
     }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::mechanism::MechanismState;
 use crate::chain::types::{AccountId, AxonInfo, Balance, NeuronCertificate, SubnetHyperparameters};
 use crate::yuma::EpochOutput;
 
@@ -77,6 +78,14 @@ pub struct Subnet {
     /// (`TimelockedWeightCommits`, keyed by the mechanism's storage index and epoch).
     #[serde(default, with = "crate::chain::local::map_as_seq")]
     pub timelocked: BTreeMap<(u8, u64), Vec<TimelockedCommit>>,
+    /// Mechanisms 1.. (`MechanismCountCurrent` - 1 of them); mechanism 0's rows are the
+    /// fields above (see [`Subnet::mechanism`]).
+    #[serde(default)]
+    pub mechanisms: Vec<MechanismState>,
+    /// `MechanismEmissionSplit`: each mechanism's share of emission, u16 proportions
+    /// summing to 65535; `None` splits evenly.
+    #[serde(default)]
+    pub emission_split: Option<Vec<u16>>,
 }
 
 /// A commit encrypted to a drand round (`TimelockedWeightCommits`' entry:
@@ -182,6 +191,8 @@ impl Subnet {
             commits: BTreeMap::new(),
             first_emission_block: None,
             timelocked: BTreeMap::new(),
+            mechanisms: Vec::new(),
+            emission_split: None,
         }
     }
 
@@ -214,15 +225,16 @@ impl Subnet {
         self.validator_permit.push(false);
         self.weights.push(Vec::new());
         self.bonds.push(Vec::new());
+        self.append_to_mechanisms(block);
         if let Some(e) = &mut self.last_epoch {
             e.push_empty();
         }
         uid
     }
 
-    /// Chain: `replace_neuron` + `clear_neuron`: the UID's rows go, weights towards it
-    /// are zeroed (kept as entries), its permit and epoch values reset, and its last
-    /// update starts at the registration block.
+    /// Chain: `replace_neuron` + `clear_neuron`: the UID's rows go in every mechanism,
+    /// weights towards it are zeroed (kept as entries), its permit and epoch values
+    /// reset, and its last update starts at the registration block.
     pub fn replace(&mut self, uid: u16, hotkey: AccountId, block: u64) {
         let i = uid as usize;
         let old = std::mem::replace(&mut self.keys[i], hotkey);
@@ -230,19 +242,9 @@ impl Subnet {
         // Chain: `replace_neuron` removes the old hotkey's `NeuronCertificates` entry
         // (`subnets/uids.rs`).
         self.certificates.remove(&old);
-        self.commits.remove(&old);
         self.registered_at[i] = block;
-        self.last_update[i] = block;
         self.validator_permit[i] = false;
-        self.weights[i].clear();
-        self.bonds[i].clear();
-        for row in &mut self.weights {
-            for (j, w) in row.iter_mut() {
-                if *j == uid {
-                    *w = 0;
-                }
-            }
-        }
+        self.reset_uid_in_mechanisms(uid, &old, block);
         if let Some(e) = &mut self.last_epoch {
             e.clear(i);
         }

@@ -54,8 +54,10 @@ impl LocalChain {
             return Err(ChainError::IncorrectCommitRevealVersion);
         }
         let uid = s.uid_of(&hotkey).ok_or(ChainError::HotKeyNotRegisteredInSubNet)? as usize;
-        let last = s.last_update[uid];
-        if last != 0 && block.saturating_sub(last) < s.hyper.weights_set_rate_limit {
+        let rate_limit = s.hyper.weights_set_rate_limit;
+        // Chain: the rate limit and the last update are the mechanism's.
+        let last = s.mechanism(mecid).ok_or(ChainError::MechanismDoesNotExist)?.last_update[uid];
+        if last != 0 && block.saturating_sub(last) < rate_limit {
             return Err(ChainError::CommittingWeightsTooFast);
         }
         let queue = s.timelocked.entry((mecid, epoch)).or_default();
@@ -63,7 +65,9 @@ impl LocalChain {
             return Err(ChainError::TooManyUnrevealedCommits);
         }
         queue.push(TimelockedCommit { who: hotkey, commit_block: block, commit: commit.to_vec(), reveal_round });
-        s.last_update[uid] = block;
+        if let Some(rows) = s.mechanism_mut(mecid) {
+            rows.last_update[uid] = block;
+        }
         Ok(sp_crypto_hashing::blake2_256(commit))
     }
 
@@ -75,16 +79,6 @@ impl LocalChain {
     /// Root's `sudo_set_commit_reveal_version` (`AdminUtils`).
     pub fn set_commit_reveal_version(&mut self, version: u16) {
         self.commit_reveal_version = version;
-    }
-
-    /// Chain: `ensure_mechanism_exists`: the subnet exists and `mecid` is below its
-    /// `MechanismCountCurrent` (1 on a local subnet).
-    pub(super) fn ensure_mechanism_exists(&self, netuid: NetUid, mecid: u8) -> Result<(), ChainError> {
-        self.subnet(netuid)?;
-        if mecid != 0 {
-            return Err(ChainError::MechanismDoesNotExist);
-        }
-        Ok(())
     }
 
     /// Chain: `current_epoch_with_lookahead`: the `SubnetEpochIndex` counter, plus one
@@ -110,7 +104,14 @@ impl LocalChain {
         if current_epoch < reveal_period {
             return;
         }
-        let mecid = 0; // one mechanism (`MechanismCountCurrent` = 1)
+        // Chain: every mechanism's commits, in mechanism order.
+        for mecid in 0..s.mechanism_count() {
+            self.reveal_mechanism_commits(netuid, mecid, reveal_epoch);
+        }
+    }
+
+    fn reveal_mechanism_commits(&mut self, netuid: NetUid, mecid: u8, reveal_epoch: u64) {
+        let Ok(s) = self.subnet_mut(netuid) else { return };
         let Some(entries) = s.timelocked.remove(&(mecid, reveal_epoch)) else { return };
         let mut unrevealed = Vec::new();
         for entry in entries {
@@ -119,7 +120,7 @@ impl LocalChain {
                 continue;
             };
             let Some((uids, values, version_key)) = open_commit(&entry, &pulse.signature) else { continue };
-            if self.store_weights(&entry.who, netuid, &uids, &values, version_key).is_ok() {
+            if self.store_weights(&entry.who, netuid, mecid, &uids, &values, version_key).is_ok() {
                 self.block_events.push(BlockEvent::TimelockedWeightsRevealed { netuid, mecid, who: entry.who });
             }
         }

@@ -264,6 +264,10 @@ pub enum AdminCall {
     sudo_set_yuma3_enabled { netuid: NetUid, enabled: bool },
     #[codec(index = 71)]
     sudo_set_commit_reveal_version { version: u16 },
+    #[codec(index = 76)]
+    sudo_set_mechanism_count { netuid: NetUid, mechanism_count: MechId },
+    #[codec(index = 77)]
+    sudo_set_mechanism_emission_split { netuid: NetUid, maybe_split: Option<Vec<u16>> },
     #[codec(index = 84)]
     sudo_set_min_non_immune_uids { netuid: NetUid, min: u16 },
     #[codec(index = 89)]
@@ -767,9 +771,9 @@ fn apply(chain: &mut LocalChain, who: AccountId, call: RuntimeCall) -> Result<Ve
             }
             S::reveal_mechanism_weights { netuid, mecid, uids, values, salt, version_key } => {
                 chain.reveal_mechanism_weights(signer, netuid.0, mecid.0, &uids, &values, &salt, version_key)?;
-                // Only mechanism 0 can get here: its storage index is the netuid.
-                let hash = crate::chain::local::commit_hash(&who, netuid.0, &uids, &values, &salt, version_key);
-                Ok(event(SubtensorEvent::WeightsRevealed(AccountId32(who.0), NetUidStorageIndex::of(netuid, mecid), H256(hash))))
+                let index = NetUidStorageIndex::of(netuid, mecid);
+                let hash = crate::chain::local::commit_hash(&who, index.0, &uids, &values, &salt, version_key);
+                Ok(event(SubtensorEvent::WeightsRevealed(AccountId32(who.0), index, H256(hash))))
             }
             S::add_stake_limit { hotkey, netuid, amount_staked, limit_price, allow_partial } => {
                 let staked = chain.add_stake_limit(signer, AccountId(hotkey.0), netuid.0, amount_staked.0, limit_price.0, allow_partial)?;
@@ -919,6 +923,8 @@ fn admin_hyperparameter(call: AdminCall) -> Result<(u16, Hyperparameter), ChainE
         A::sudo_set_burn_increase_mult { netuid, burn_increase_mult } => {
             (netuid.0, H::BurnIncreaseMult(burn_increase_mult.bits as f64 / (1u128 << 64) as f64))
         }
+        A::sudo_set_mechanism_count { netuid, mechanism_count } => (netuid.0, H::MechanismCount(mechanism_count.0)),
+        A::sudo_set_mechanism_emission_split { netuid, maybe_split } => (netuid.0, H::MechanismEmissionSplit(maybe_split)),
         A::sudo_set_commit_reveal_version { .. } => return Err(ChainError::BadOrigin),
     })
 }

@@ -20,7 +20,7 @@ use super::pallets::{AccountId32, BoundedBytes, NetUid as MetaNetUid, H256};
 use super::runtime_api::stake::LockState;
 use super::runtime_api::types::{AxonInfo, ChainIdentityV2, FixedI128, SubnetIdentityV3, U64, U64F64};
 use super::system::{AccountData, AccountInfo, EventRecord};
-use crate::chain::local::LocalChain;
+use crate::chain::local::{mechanism_storage_index, LocalChain, DEFAULT_MAX_MECHANISM_COUNT};
 use crate::chain::{AccountId, NetUid};
 
 /// Every (full key, value) of a state, in key order.
@@ -212,6 +212,17 @@ fn uid_rows(netuid: NetUid, rows: &[Vec<(u16, u16)>]) -> Vec<KeyedRow> {
     rows.iter().enumerate().filter(|(_, r)| !r.is_empty()).map(|(uid, r)| (parts!(netuid, uid as u16), r.clone())).collect()
 }
 
+/// Entries of every mechanism of every subnet, `f` given the mechanism's storage index
+/// (`NetUidStorageIndex`) and rows.
+fn per_mechanism<V, I: IntoIterator<Item = (Vec<Vec<u8>>, V)>>(
+    chain: &LocalChain,
+    f: impl Fn(u16, crate::chain::local::MechanismRows<'_>) -> I,
+) -> Vec<(Vec<Vec<u8>>, V)> {
+    across_subnets(chain, |n, sn| {
+        (0..sn.mechanism_count()).filter_map(|mecid| sn.mechanism(mecid).map(|rows| f(mechanism_storage_index(n, mecid), rows))).flatten().collect::<Vec<_>>()
+    })
+}
+
 /// Root's entry (netuid 0) before the subnets' (see `TotalNetworks`).
 fn with_root<V>(root: V, mut subnets: Vec<(Vec<Vec<u8>>, V)>) -> Vec<(Vec<Vec<u8>>, V)> {
     subnets.insert(0, (parts!(0u16), root));
@@ -314,8 +325,12 @@ fn build_items() -> Vec<Item> {
                     .collect::<Vec<_>>()
             })
         }),
-        // One mechanism per subnet (`MechanismCountCurrent`'s default, 1).
-        map::<MetaNetUid, u8>(SUBTENSOR, "MechanismCountCurrent", &[Twox], Some(1)).read(|s| per_subnet(&s.chain, |_, _| Some(1))),
+        // Subnet mechanisms (`subnets/mechanism.rs`).
+        map::<MetaNetUid, u8>(SUBTENSOR, "MechanismCountCurrent", &[Twox], Some(1))
+            .read(|s| per_subnet(&s.chain, |_, sn| Some(sn.mechanism_count()))),
+        map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "MechanismEmissionSplit", &[Twox], None)
+            .read(|s| per_subnet(&s.chain, |_, sn| sn.emission_split.clone())),
+        value::<u8>(SUBTENSOR, "MaxMechanismCount", DEFAULT_MAX_MECHANISM_COUNT, |_, _| DEFAULT_MAX_MECHANISM_COUNT),
         map::<MetaNetUid, Vec<u8>>(SUBTENSOR, "TokenSymbol", &[Identity], Some("\u{1d70f}".as_bytes().to_vec()))
             .read(|s| with_root("\u{3a4}".as_bytes().to_vec(), per_subnet(&s.chain, |n, _| s.chain.token_symbol(n).map(|t| t.as_bytes().to_vec())))),
         map::<MetaNetUid, SubnetIdentityV3>(SUBTENSOR, "SubnetIdentitiesV3", &[Blake], None).read(|_| vec![]),
@@ -343,20 +358,29 @@ fn build_items() -> Vec<Item> {
                 sn.certificates.iter().map(move |(hot, c)| (parts!(n, acct(hot)), NeuronCertificate::from(c))).collect::<Vec<_>>()
             })
         }),
-        // Weights and bonds of mechanism 0 (`NetUidStorageIndex` = netuid there).
+        // Per-mechanism maps, keyed by `NetUidStorageIndex` (mecid * 4096 + netuid; the
+        // netuid itself for mechanism 0).
         map::<(MetaNetUid, u16), Vec<(u16, u16)>>(SUBTENSOR, "Weights", &[Identity, Identity], Some(vec![]))
-            .read(|s| across_subnets(&s.chain, |n, sn| uid_rows(n, &sn.weights))),
+            .read(|s| per_mechanism(&s.chain, |index, rows| uid_rows(index, rows.weights))),
         map::<(MetaNetUid, u16), Vec<(u16, u16)>>(SUBTENSOR, "Bonds", &[Identity, Identity], Some(vec![]))
-            .read(|s| across_subnets(&s.chain, |n, sn| uid_rows(n, &sn.bonds))),
+            .read(|s| per_mechanism(&s.chain, |index, rows| uid_rows(index, rows.bonds))),
         map::<MetaNetUid, Vec<u64>>(SUBTENSOR, "LastUpdate", &[Identity], Some(vec![]))
-            .read(|s| per_subnet(&s.chain, |_, sn| Some(sn.last_update.clone()))),
+            .read(|s| per_mechanism(&s.chain, |index, rows| [(parts!(index), rows.last_update.to_vec())])),
         map::<MetaNetUid, Vec<bool>>(SUBTENSOR, "ValidatorPermit", &[Identity], Some(vec![]))
             .read(|s| per_subnet(&s.chain, |_, sn| Some(sn.validator_permit.clone()))),
         map::<MetaNetUid, Vec<bool>>(SUBTENSOR, "Active", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.active)),
         map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "Rank", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.rank)),
         map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "Trust", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.trust)),
         map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "Consensus", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.consensus)),
-        map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "Incentive", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.incentive)),
+        map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "Incentive", &[Identity], Some(vec![])).read(|s| {
+            let mut entries = per_uid(&s.chain, |n| n.incentive);
+            entries.extend(across_subnets(&s.chain, |n, sn| {
+                (1..sn.mechanism_count())
+                    .filter_map(move |mecid| sn.mechanism_incentive(mecid).map(|v| (parts!(mechanism_storage_index(n, mecid)), v)))
+                    .collect::<Vec<_>>()
+            }));
+            entries
+        }),
         map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "Dividends", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.dividends)),
         map::<MetaNetUid, Vec<u16>>(SUBTENSOR, "ValidatorTrust", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.validator_trust)),
         map::<MetaNetUid, Vec<u64>>(SUBTENSOR, "Emission", &[Identity], Some(vec![])).read(|s| per_uid(&s.chain, |n| n.emission)),

@@ -174,6 +174,8 @@ fn example_hyperparameters() -> Vec<Hyperparameter> {
         H::ServingRateLimit(50),
         H::BurnHalfLife(360),
         H::BurnIncreaseMult(1.26),
+        H::MechanismCount(2),
+        H::MechanismEmissionSplit(Some(vec![13_107, 52_428])),
     ]
 }
 

@@ -557,6 +557,57 @@ impl Chain for SubtensorClient {
         self.submit(hotkey, &call).await.map(|_| ())
     }
 
+    /// `MechanismCountCurrent`, or 1 on a runtime that predates mechanisms.
+    async fn mechanism_count(&self, netuid: NetUid) -> Result<u8, ChainError> {
+        let at = self.at().await?;
+        if !has_storage(at.metadata_ref(), &surface::MECHANISM_COUNT_CURRENT) {
+            return Ok(1);
+        }
+        let count = self.fetch(&at, &surface::MECHANISM_COUNT_CURRENT, vec![u(netuid)]).await?;
+        Ok(number(&count).map_or(1, |c| c.clamp(1, u8::MAX as u128) as u8))
+    }
+
+    // Mechanism 0 goes through the plain calls, which every runtime has.
+    async fn set_mechanism_weights(
+        &self,
+        hotkey: &dyn Signer,
+        netuid: NetUid,
+        mecid: u8,
+        uids: &[u16],
+        values: &[u16],
+        version_key: u64,
+    ) -> Result<(), ChainError> {
+        if mecid == 0 {
+            return self.set_weights(hotkey, netuid, uids, values, version_key).await;
+        }
+        let call = Call::SetMechanismWeights { netuid, mecid, uids: uids.to_vec(), values: values.to_vec(), version_key };
+        self.submit(hotkey, &call).await.map(|_| ())
+    }
+
+    async fn commit_mechanism_weights(&self, hotkey: &dyn Signer, netuid: NetUid, mecid: u8, hash: [u8; 32]) -> Result<(), ChainError> {
+        if mecid == 0 {
+            return self.commit_weights(hotkey, netuid, hash).await;
+        }
+        self.submit(hotkey, &Call::CommitMechanismWeights { netuid, mecid, hash }).await.map(|_| ())
+    }
+
+    async fn reveal_mechanism_weights(
+        &self,
+        hotkey: &dyn Signer,
+        netuid: NetUid,
+        mecid: u8,
+        uids: &[u16],
+        values: &[u16],
+        salt: &[u16],
+        version_key: u64,
+    ) -> Result<(), ChainError> {
+        if mecid == 0 {
+            return self.reveal_weights(hotkey, netuid, uids, values, salt, version_key).await;
+        }
+        let call = Call::RevealMechanismWeights { netuid, mecid, uids: uids.to_vec(), values: values.to_vec(), salt: salt.to_vec(), version_key };
+        self.submit(hotkey, &call).await.map(|_| ())
+    }
+
     async fn metagraph(&self, netuid: NetUid) -> Result<Metagraph, ChainError> {
         let at = self.at().await?;
         let block = at.block_number();

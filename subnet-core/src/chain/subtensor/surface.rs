@@ -238,11 +238,13 @@ pub(crate) fn hyperparameter_call(value: &Hyperparameter) -> (&'static str, &'st
         H::ServingRateLimit(_) => ("AdminUtils", "sudo_set_serving_rate_limit"),
         H::BurnHalfLife(_) => ("AdminUtils", "sudo_set_burn_half_life"),
         H::BurnIncreaseMult(_) => ("AdminUtils", "sudo_set_burn_increase_mult"),
+        H::MechanismCount(_) => ("AdminUtils", "sudo_set_mechanism_count"),
+        H::MechanismEmissionSplit(_) => ("AdminUtils", "sudo_set_mechanism_emission_split"),
     }
 }
 
 /// How many [`Hyperparameter`] setters there are; [`hyperparameter_kind`] numbers them.
-pub(crate) const HYPERPARAMETER_KINDS: usize = 24;
+pub(crate) const HYPERPARAMETER_KINDS: usize = 26;
 
 /// A setter's number, `0..HYPERPARAMETER_KINDS` (exhaustive, so a new one needs a number
 /// and the finney check an example).
@@ -273,6 +275,8 @@ pub(crate) fn hyperparameter_kind(value: &Hyperparameter) -> usize {
         H::ServingRateLimit(_) => 21,
         H::BurnHalfLife(_) => 22,
         H::BurnIncreaseMult(_) => 23,
+        H::MechanismCount(_) => 24,
+        H::MechanismEmissionSplit(_) => 25,
     }
 }
 
@@ -307,6 +311,14 @@ fn hyperparameter_args(netuid: NetUid, value: &Hyperparameter) -> Vec<(&'static 
         // U64F64 travels as its raw bits (`substrate_fixed::FixedU128 { bits }`).
         H::BurnIncreaseMult(v) => {
             vec![n, ("burn_increase_mult", Value::named_composite([("bits", Value::u128((v * (1u128 << 64) as f64) as u128))]))]
+        }
+        H::MechanismCount(v) => vec![n, ("mechanism_count", u(*v))],
+        H::MechanismEmissionSplit(split) => {
+            let split = match split {
+                Some(parts) => Value::unnamed_variant("Some", [Value::unnamed_composite(parts.iter().map(|p| u(*p)))]),
+                None => Value::unnamed_variant("None", []),
+            };
+            vec![n, ("maybe_split", split)]
         }
     }
 }

@@ -10,8 +10,8 @@
 //! UID), pruning scores empty (Subtensor no longer computes them), POW registration
 //! off (the local chain has none), TAO dividends 0 (removed on Subtensor too), alpha
 //! dividends per hotkey 0 (the local chain does not keep `AlphaDividendsPerSubnet`),
-//! no commitments (no Commitments pallet). A subnet has one mechanism (0), so a
-//! mechagraph is the metagraph for mechanism 0 and `None` for any other.
+//! no commitments (no Commitments pallet). A mechagraph is the metagraph with the
+//! mechanism's incentive and last updates (and its storage index as netuid).
 
 use codec::{Compact, Decode, Encode};
 use scale_info::TypeInfo;
@@ -19,7 +19,7 @@ use scale_info::TypeInfo;
 use super::dynamic::pool;
 use super::subnet::{ADJUSTMENT_ALPHA, ADJUSTMENT_INTERVAL, DIFFICULTY, MAX_DIFFICULTY, MAX_REGS_PER_BLOCK, RHO, TARGET_REGS_PER_INTERVAL};
 use super::types::{compact_bytes, AxonInfo, ChainIdentityV2, SubnetIdentityV3, I96F32, I96F32_ONE};
-use crate::chain::local::LocalChain;
+use crate::chain::local::{mechanism_storage_index, LocalChain};
 use crate::chain::node::pallets::AccountId32;
 
 /// `Metagraph<AccountId>`.
@@ -187,18 +187,29 @@ pub fn metagraph(chain: &LocalChain, netuid: u16) -> Option<Metagraph> {
     })
 }
 
-/// `get_all_metagraphs()` (and `get_all_mechagraphs()`: one mechanism per subnet).
+/// `get_all_metagraphs()`.
 pub fn all_metagraphs(chain: &LocalChain) -> Vec<Option<Metagraph>> {
     chain.netuids().into_iter().map(|n| metagraph(chain, n)).collect()
 }
 
-/// `get_mechagraph(netuid, mecid)`: the metagraph for mechanism 0, else `None`
-/// (chain: `ensure_mechanism_exists`; `MechanismCountCurrent` is 1).
+/// `get_all_mechagraphs()`: every mechanism of every subnet, in netuid then mecid order.
+pub fn all_mechagraphs(chain: &LocalChain) -> Vec<Option<Metagraph>> {
+    let mechanisms = |n| chain.mechanism_count(n).unwrap_or(1);
+    chain.netuids().into_iter().flat_map(|n| (0..mechanisms(n)).map(move |mecid| mechagraph(chain, n, mecid))).collect()
+}
+
+/// `get_mechagraph(netuid, mecid)`: `None` unless the mechanism exists
+/// (`ensure_mechanism_exists`); else the subnet's metagraph with the mechanism's
+/// storage index as netuid and its `LastUpdate` and `Incentive`
+/// (`rpc_info/metagraph.rs`, `get_mechagraph`).
 pub fn mechagraph(chain: &LocalChain, netuid: u16, mecid: u8) -> Option<Metagraph> {
-    if mecid != 0 {
-        return None;
-    }
-    metagraph(chain, netuid)
+    let subnet = chain.subnet(netuid).ok()?;
+    let rows = subnet.mechanism(mecid)?;
+    let mut meta = metagraph(chain, netuid)?;
+    meta.netuid = Compact(mechanism_storage_index(netuid, mecid));
+    meta.last_update = rows.last_update.iter().map(|&b| Compact(b)).collect();
+    meta.incentives = subnet.mechanism_incentive(mecid).unwrap_or_default().into_iter().map(Compact).collect();
+    Some(meta)
 }
 
 /// `SelectiveMetagraph<AccountId>`: every field but `netuid` optional.
@@ -343,13 +354,20 @@ pub fn selective_metagraph(chain: &LocalChain, netuid: u16, indexes: &[u16]) -> 
     Some(out)
 }
 
-/// `get_selective_mechagraph(netuid, mecid, indexes)`: mechanism 0 only; the result
-/// always carries the netuid (chain: set after the merge).
+/// `get_selective_mechagraph(netuid, mecid, indexes)`: the subnet must exist (the
+/// mechanism need not: its maps then read empty); incentives and last updates are the
+/// mechanism's, the rest the subnet's; the result carries the netuid (chain: set after
+/// the merge; `get_single_selective_mechagraph`).
 pub fn selective_mechagraph(chain: &LocalChain, netuid: u16, mecid: u8, indexes: &[u16]) -> Option<SelectiveMetagraph> {
-    if mecid != 0 {
-        return None;
-    }
     let mut out = selective_metagraph(chain, netuid, indexes)?;
+    let subnet = chain.subnet(netuid).ok()?;
     out.netuid = netuid;
+    if out.incentives.is_some() {
+        out.incentives = Some(subnet.mechanism_incentive(mecid).unwrap_or_default().into_iter().map(Compact).collect());
+    }
+    if out.last_update.is_some() {
+        let last_update = subnet.mechanism(mecid).map(|rows| rows.last_update.to_vec()).unwrap_or_default();
+        out.last_update = Some(last_update.into_iter().map(Compact).collect());
+    }
     Some(out)
 }

@@ -147,7 +147,7 @@ runtime_apis! { chain;
         fn get_all_dynamic_info() -> Vec<Option<dynamic::DynamicInfo>> => dynamic::all_dynamic_info(chain);
         fn get_all_metagraphs() -> Vec<Option<metagraph::Metagraph>> => metagraph::all_metagraphs(chain);
         fn get_metagraph(netuid: u16) -> Option<metagraph::Metagraph> => metagraph::metagraph(chain, netuid);
-        fn get_all_mechagraphs() -> Vec<Option<metagraph::Metagraph>> => metagraph::all_metagraphs(chain);
+        fn get_all_mechagraphs() -> Vec<Option<metagraph::Metagraph>> => metagraph::all_mechagraphs(chain);
         fn get_mechagraph(netuid: u16, mecid: u8) -> Option<metagraph::Metagraph> => metagraph::mechagraph(chain, netuid, mecid);
         fn get_dynamic_info(netuid: u16) -> Option<dynamic::DynamicInfo> => dynamic::dynamic_info(chain, netuid);
         fn get_subnet_state(netuid: u16) -> Option<dynamic::SubnetState> => dynamic::subnet_state(chain, netuid);
