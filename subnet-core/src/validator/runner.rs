@@ -374,7 +374,14 @@ impl<J: JudgeSpec> Validator<J> {
 
     /// Encrypt the weights to the round the chain has in the reveal epoch and commit
     /// them to every mechanism; the chain reveals them itself.
-    async fn commit_timelocked(&self, timelock: &TimelockContext, mechanisms: u8, uids: Vec<u16>, values: Vec<u16>, version_key: u64) -> WeightsOutcome {
+    async fn commit_timelocked(
+        &self,
+        timelock: &TimelockContext,
+        mechanisms: u8,
+        uids: Vec<u16>,
+        values: Vec<u16>,
+        version_key: u64,
+    ) -> WeightsOutcome {
         let reveal_round = timelock.reveal_round();
         let payload = WeightsTlockPayload { hotkey: self.me().0.to_vec(), uids, values, version_key };
         let commit = match drand::encrypt(&timelock.beacon_public_key, reveal_round, &payload.encode(), &mut rand::rngs::OsRng) {
@@ -385,7 +392,8 @@ impl<J: JudgeSpec> Validator<J> {
         let netuid = self.config.netuid;
         let mut outcome = WeightsOutcome::CommittedTimelocked { uids: payload.uids, values: payload.values, reveal_round };
         for mecid in 0..mechanisms.max(1) {
-            let result = self.chain.commit_timelocked_weights(&*self.hotkey, netuid, mecid, &commit, reveal_round, timelock.commit_reveal_version).await;
+            let result =
+                self.chain.commit_timelocked_weights(&*self.hotkey, netuid, mecid, &commit, reveal_round, timelock.commit_reveal_version).await;
             if let Err(e) = result {
                 if mecid == 0 {
                     outcome = WeightsOutcome::Refused(e);
@@ -399,7 +407,14 @@ impl<J: JudgeSpec> Validator<J> {
 
     /// Commit the hash of the weights to every mechanism (each hash over the
     /// mechanism's storage index) and keep (and save) what the reveals need.
-    async fn commit_hash(&mut self, block: u64, mechanisms: u8, uids: Vec<u16>, values: Vec<u16>, version_key: u64) -> Result<WeightsOutcome, ValidatorError> {
+    async fn commit_hash(
+        &mut self,
+        block: u64,
+        mechanisms: u8,
+        uids: Vec<u16>,
+        values: Vec<u16>,
+        version_key: u64,
+    ) -> Result<WeightsOutcome, ValidatorError> {
         let netuid = self.config.netuid;
         let salt = salt(self.config.seed ^ block);
         let mut outcome = WeightsOutcome::Committed { uids: uids.clone(), values: values.clone() };
@@ -407,7 +422,9 @@ impl<J: JudgeSpec> Validator<J> {
             let index = crate::chain::local::mechanism_storage_index(netuid, mecid);
             let hash = crate::chain::local::commit_hash(&self.me(), index, &uids, &values, &salt, version_key);
             match self.chain.commit_mechanism_weights(&*self.hotkey, netuid, mecid, hash).await {
-                Ok(()) => self.pending_reveals.push(PendingReveal { mecid, uids: uids.clone(), values: values.clone(), salt: salt.clone(), version_key }),
+                Ok(()) => {
+                    self.pending_reveals.push(PendingReveal { mecid, uids: uids.clone(), values: values.clone(), salt: salt.clone(), version_key })
+                }
                 Err(e) if mecid == 0 => outcome = WeightsOutcome::Refused(e),
                 Err(e) => tracing::warn!("commit on mechanism {mecid} of subnet {netuid} refused: {e}"),
             }

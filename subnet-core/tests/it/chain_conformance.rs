@@ -551,3 +551,59 @@ async fn wait_for_block(b: &Backend, block: u64) {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mechanisms_split_emission_the_same_way_on_both() {
+    let local = in_process();
+    let remote = served().await;
+    let alice = dev_keypair("Alice");
+    let (validator, miner_a, miner_b) = (seeded_key(3), seeded_key(4), seeded_key(5));
+    let mut results = vec![];
+    for b in [&local, &remote] {
+        let netuid = b.chain.register_network(&alice, seeded_key(1).account_id()).await.unwrap();
+        b.chain.start_call(&alice, netuid).await.unwrap();
+        for h in [
+            Hyperparameter::Tempo(5),
+            Hyperparameter::WeightsSetRateLimit(0),
+            Hyperparameter::CommitRevealWeightsEnabled(false),
+            Hyperparameter::ImmunityPeriod(0),
+        ] {
+            b.chain.set_hyperparameter(&alice, netuid, h).await.unwrap();
+        }
+        assert_eq!(b.chain.mechanism_count(netuid).await, Ok(1));
+        // 256 UIDs times 2 mechanisms is over the bound; 128 fits.
+        assert_eq!(b.chain.set_hyperparameter(&alice, netuid, Hyperparameter::MechanismCount(2)).await, Err(ChainError::TooManyUIDsPerMechanism));
+        b.chain.set_hyperparameter(&alice, netuid, Hyperparameter::MaxAllowedUids(128)).await.unwrap();
+        b.chain.set_hyperparameter(&alice, netuid, Hyperparameter::MechanismCount(2)).await.unwrap();
+        b.chain.set_hyperparameter(&alice, netuid, Hyperparameter::MechanismEmissionSplit(Some(vec![16_384, 49_151]))).await.unwrap();
+        assert_eq!(b.chain.mechanism_count(netuid).await, Ok(2));
+        // Bob's miners: the subnet owner's (Alice's) would have their incentive burnt.
+        let bob = dev_keypair("Bob");
+        b.chain.burned_register(&alice, netuid, validator.account_id()).await.unwrap();
+        for k in [&miner_a, &miner_b] {
+            b.chain.burned_register(&bob, netuid, k.account_id()).await.unwrap();
+        }
+        b.chain.add_stake(&alice, validator.account_id(), netuid, 100_000_000_000).await.unwrap();
+        (b.seal)(6); // an epoch gives the permit
+                     // Mechanism 0 weighs miner A (UID 2), mechanism 1 miner B (UID 3).
+        b.chain.set_mechanism_weights(&validator, netuid, 0, &[2], &[1], 0).await.unwrap();
+        b.chain.set_mechanism_weights(&validator, netuid, 1, &[3], &[1], 0).await.unwrap();
+        assert_eq!(b.chain.set_mechanism_weights(&validator, netuid, 2, &[3], &[1], 0).await, Err(ChainError::MechanismDoesNotExist));
+        (b.seal)(12);
+        results.push(netuid);
+    }
+    assert_eq!(results[0], results[1]);
+    let netuid = results[0];
+    align(&local, &remote).await;
+    let (a, b) = (local.chain.metagraph(netuid).await.unwrap(), remote.chain.metagraph(netuid).await.unwrap());
+    // The refused extrinsic sealed a block on the node only, so blocks (last updates,
+    // registrations) are one apart; what the epochs computed and paid must be equal.
+    let paid = |m: &Metagraph| {
+        m.neurons.iter().map(|n| (n.stake, n.incentive, n.dividends, n.emission, n.weights.clone(), n.bonds.clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(paid(&a), paid(&b));
+    // Miner B's stake is three times miner A's: the split, paid by each mechanism's weights.
+    let stake = |uid: usize| a.neurons[uid].stake as f64;
+    let ratio = stake(3) / stake(2);
+    assert!((ratio - 3.0).abs() < 0.01, "B/A = {ratio}");
+}

@@ -16,6 +16,7 @@ mod keys_wallet;
 mod local_chain;
 mod local_chain_fuzz;
 mod local_timelock;
+mod mechanisms;
 mod miner_serve;
 mod net_tls;
 mod net_transport;

@@ -361,3 +361,34 @@ async fn every_declared_method_answers_what_the_metadata_declares() {
     assert!(called >= 40, "only {called} methods declared");
     f.running.stop().await;
 }
+
+/// A second mechanism: its mechagraph carries its storage index as netuid and its own
+/// incentive and last updates (`get_mechagraph`); `get_all_mechagraphs` lists every
+/// mechanism; a mechanism that does not exist has none.
+#[tokio::test]
+async fn mechagraphs_carry_each_mechanisms_incentive_and_last_updates() {
+    let f = fixture().await;
+    let expected = {
+        let mut state = f.node.lock();
+        let chain = &mut state.chain;
+        chain.set_hyperparameter(&f.owner_cold, 1, Hyperparameter::MaxAllowedUids(128)).unwrap();
+        chain.set_hyperparameter(&f.owner_cold, 1, Hyperparameter::MechanismCount(2)).unwrap();
+        chain.set_mechanism_weights(&f.validator, 1, 1, &[2], &[u16::MAX], 0).unwrap();
+        chain.produce_blocks(11);
+        let s = chain.subnet(1).unwrap();
+        (s.mechanism(1).unwrap().last_update.to_vec(), s.mechanism_incentive(1).unwrap())
+    };
+    f.node.seal_blocks(1);
+    let m1: metagraph::Metagraph = f.call::<Option<_>>("SubnetInfoRuntimeApi_get_mechagraph", (1u16, 1u8)).await.unwrap();
+    assert_eq!(m1.netuid, Compact(4096 + 1), "the mechanism's storage index");
+    assert_eq!(m1.last_update, expected.0.iter().map(|&b| Compact(b)).collect::<Vec<_>>());
+    assert_eq!(m1.incentives, expected.1.iter().map(|&i| Compact(i)).collect::<Vec<_>>());
+    assert_eq!(m1.incentives[2], Compact(u16::MAX), "the miner is mechanism 1's only weighed neuron");
+    assert_eq!(f.call::<Option<metagraph::Metagraph>>("SubnetInfoRuntimeApi_get_mechagraph", (1u16, 2u8)).await, None);
+    let all: Vec<Option<metagraph::Metagraph>> = f.call("SubnetInfoRuntimeApi_get_all_mechagraphs", ()).await;
+    assert_eq!(all.iter().map(|m| m.as_ref().map(|m| m.netuid)).collect::<Vec<_>>(), vec![Some(Compact(1)), Some(Compact(4097))]);
+    let s: metagraph::SelectiveMetagraph =
+        f.call::<Option<_>>("SubnetInfoRuntimeApi_get_selective_mechagraph", (1u16, 1u8, vec![59u16, 62])).await.unwrap();
+    assert_eq!((s.netuid, s.incentives, s.last_update), (1, Some(m1.incentives.clone()), Some(m1.last_update.clone())));
+    f.running.stop().await;
+}

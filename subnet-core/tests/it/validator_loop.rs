@@ -240,3 +240,53 @@ async fn the_loop_follows_timed_blocks_until_stopped() {
     let mg = timed.metagraph(netuid).await.unwrap();
     assert!(!mg.neurons[1].weights.is_empty());
 }
+
+/// On a subnet with two mechanisms the validator submits its weights to each, by every
+/// scheme: in the clear, timelocked (revealed by the chain into each mechanism), and
+/// by hash (one saved reveal per mechanism, both revealed).
+#[tokio::test]
+async fn weights_go_to_every_mechanism_by_every_scheme() {
+    let rows = |h: &LocalChainHandle, netuid: u16| {
+        let chain = h.lock();
+        let s = chain.subnet(netuid).unwrap();
+        (0..2).map(|mecid| s.mechanism(mecid).unwrap().weights[1].clone()).collect::<Vec<_>>()
+    };
+    let two_mechanisms = |h: &LocalChainHandle, netuid: u16| {
+        let mut chain = h.lock();
+        chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::MaxAllowedUids(128)).unwrap();
+        chain.set_hyperparameter(&acct(OWNER), netuid, Hyperparameter::MechanismCount(2)).unwrap();
+    };
+
+    // In the clear.
+    let (h, netuid) = setup(false).await;
+    two_mechanisms(&h, netuid);
+    let mut v = validator(&h, netuid, None);
+    v.round().await.unwrap();
+    assert!(matches!(v.maybe_set_weights().await.unwrap(), WeightsOutcome::Set { .. }));
+    let [m0, m1] = <[_; 2]>::try_from(rows(&h, netuid)).unwrap();
+    assert!(!m0.is_empty() && m0 == m1, "the same weights on both mechanisms: {m0:?} / {m1:?}");
+
+    // Timelocked: the chain reveals into both mechanisms.
+    let (h, netuid) = setup(true).await;
+    two_mechanisms(&h, netuid);
+    let mut v = validator(&h, netuid, None);
+    v.round().await.unwrap();
+    assert!(matches!(v.maybe_set_weights().await.unwrap(), WeightsOutcome::CommittedTimelocked { .. }));
+    assert!(rows(&h, netuid).iter().all(|r| r.is_empty()));
+    h.produce_blocks(25);
+    let [m0, m1] = <[_; 2]>::try_from(rows(&h, netuid)).unwrap();
+    assert!(!m0.is_empty() && m0 == m1, "revealed into both mechanisms: {m0:?} / {m1:?}");
+
+    // By hash: a pending reveal per mechanism, each revealed.
+    let (h, netuid) = setup(true).await;
+    two_mechanisms(&h, netuid);
+    let mut v = validator_with(&h, netuid, None, CommitScheme::Hash);
+    v.round().await.unwrap();
+    assert!(matches!(v.maybe_set_weights().await.unwrap(), WeightsOutcome::Committed { .. }));
+    assert_eq!(v.pending_reveals().iter().map(|p| p.mecid).collect::<Vec<_>>(), vec![0, 1]);
+    h.produce_blocks(20);
+    assert!(matches!(v.maybe_set_weights().await.unwrap(), WeightsOutcome::Revealed { .. }));
+    assert!(v.pending_reveals().is_empty());
+    let [m0, m1] = <[_; 2]>::try_from(rows(&h, netuid)).unwrap();
+    assert!(!m0.is_empty() && m0 == m1, "revealed on both mechanisms: {m0:?} / {m1:?}");
+}

@@ -253,11 +253,7 @@ pub(super) fn consolidate(epochs: &[MechanismEpoch], total: Balance) -> EpochOut
     out.validator_permit = vec![false; n];
     for (mecid, e) in epochs.iter().enumerate() {
         // For zero emission the first mechanism gets full weight.
-        let weight = if total == 0 {
-            U64F64::from_num(u8::from(mecid == 0))
-        } else {
-            U64F64::from_num(e.emission) / U64F64::from_num(total)
-        };
+        let weight = if total == 0 { U64F64::from_num(u8::from(mecid == 0)) } else { U64F64::from_num(e.emission) / U64F64::from_num(total) };
         let o = &e.output;
         let acc_u16 = |acc: &mut Vec<u16>, add: &[u16]| {
             for (a, &b) in acc.iter_mut().zip(add) {
@@ -271,8 +267,9 @@ pub(super) fn consolidate(epochs: &[MechanismEpoch], total: Balance) -> EpochOut
         acc_u16(&mut out.dividends, &o.dividends);
         acc_u16(&mut out.stake_weight, &o.stake_weight);
         for uid in 0..n {
-            out.emission[uid] =
-                U64F64::from_num(out.emission[uid]).saturating_add(U64F64::from_num(o.emission[uid]).saturating_mul(weight)).saturating_to_num::<u64>();
+            out.emission[uid] = U64F64::from_num(out.emission[uid])
+                .saturating_add(U64F64::from_num(o.emission[uid]).saturating_mul(weight))
+                .saturating_to_num::<u64>();
             out.server_emission[uid] += o.server_emission[uid];
             out.validator_emission[uid] += o.validator_emission[uid];
             out.active[uid] |= o.active[uid];

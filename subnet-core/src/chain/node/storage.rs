@@ -219,7 +219,10 @@ fn per_mechanism<V, I: IntoIterator<Item = (Vec<Vec<u8>>, V)>>(
     f: impl Fn(u16, crate::chain::local::MechanismRows<'_>) -> I,
 ) -> Vec<(Vec<Vec<u8>>, V)> {
     across_subnets(chain, |n, sn| {
-        (0..sn.mechanism_count()).filter_map(|mecid| sn.mechanism(mecid).map(|rows| f(mechanism_storage_index(n, mecid), rows))).flatten().collect::<Vec<_>>()
+        (0..sn.mechanism_count())
+            .filter_map(|mecid| sn.mechanism(mecid).map(|rows| f(mechanism_storage_index(n, mecid), rows)))
+            .flatten()
+            .collect::<Vec<_>>()
     })
 }
 
