@@ -129,6 +129,17 @@ enum Cmd {
         #[arg(long)]
         reference: Option<PathBuf>,
     },
+    /// Run a network of dynamic subnets competing on the local chain
+    /// (examples/scenarios/economy.json): per tempo each subnet's price, moving price,
+    /// TAO emission share, alpha to miners/validators/owner and TAO value, nominators'
+    /// moves, and the subnet pruned when a newcomer registers at the limit.
+    Economy {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Also write the HTML report (charts of price, moving price and emission share).
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
     /// Run a Yuma scenario (docs/yuma-scenario.md) and print each epoch as JSON.
     Yuma {
         /// The scenario file.
@@ -170,6 +181,19 @@ fn main() -> ExitCode {
     }
 }
 
+fn economy(path: &std::path::Path, report: Option<PathBuf>) -> Result<()> {
+    use subnet_core::testing::economy::{html, to_table, EconomyScenario};
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let scenario = EconomyScenario::from_json(&text).map_err(anyhow::Error::msg).with_context(|| format!("invalid scenario {}", path.display()))?;
+    let run = scenario.run().map_err(anyhow::Error::msg)?;
+    print!("{}", to_table(&run));
+    if let Some(out) = report {
+        std::fs::write(&out, html(&run)).with_context(|| format!("writing {}", out.display()))?;
+        println!("report: {}", out.display());
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Cmd::New { path, template, name, list } => new::run(path, &template, name, list),
@@ -182,6 +206,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Localnet { addr, blocks, state } => localnet::run(localnet::Options { addr, blocks, state }),
         Cmd::MetadataDiff { reference } => metadata_diff::run(reference),
+        Cmd::Economy { scenario: path, report } => economy(&path, report),
         Cmd::Yuma { scenario: path, pretty } => {
             let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             let s = Scenario::from_json(&text).with_context(|| format!("invalid scenario {}", path.display()))?;

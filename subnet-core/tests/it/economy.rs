@@ -424,3 +424,27 @@ fn dynamic_tao_is_conserved_through_staking_emission_and_dissolve() {
     let staked: u64 = chain.stakes().filter(|(_, _, m, _)| *m == n[0]).map(|(.., a)| a).sum();
     assert!(p.alpha_out >= staked, "outstanding alpha covers every stake");
 }
+
+#[test]
+fn the_shipped_economy_scenario_prunes_the_subnet_with_the_lowest_moving_price() {
+    use subnet_core::testing::economy::{html, to_table, EconomyScenario};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/scenarios/economy.json");
+    let scenario = EconomyScenario::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let run = scenario.run().unwrap();
+    assert_eq!(run.tempos.len(), scenario.tempos);
+    let pruned = run.pruned.as_ref().expect("the newcomer meets the limit and prunes");
+    // The pruned subnet had the lowest moving price of the tempo before it went.
+    let at = &run.tempos[pruned.tempo - 1];
+    let lowest = at.subnets.iter().min_by(|a, b| a.moving_price.total_cmp(&b.moving_price)).unwrap();
+    assert_eq!((lowest.netuid, lowest.name.as_str()), (pruned.netuid, pruned.name.as_str()));
+    assert!(pruned.returned > 0, "its stakers got TAO back");
+    assert_eq!(run.newcomer, Some(pruned.netuid), "the newcomer reuses the netuid");
+    // Emission follows moving prices: after pruning, shares differ and sum to 1.
+    let last = run.tempos.last().unwrap();
+    let shares: f64 = last.subnets.iter().map(|s| s.tao_share).sum();
+    assert!((shares - 1.0).abs() < 1e-6, "{shares}");
+    assert!(last.subnets.iter().any(|s| (s.tao_share - 0.25).abs() > 0.01));
+    assert!(run.tempos.iter().any(|t| !t.moves.is_empty()), "nominators moved");
+    assert!(to_table(&run).contains("pruned at tempo"));
+    assert!(html(&run).contains("<svg"));
+}
