@@ -148,7 +148,7 @@ enum Cmd {
         #[arg(long)]
         pretty: bool,
     },
-    /// Run a benchmark area in release mode: yuma, chain, net, localnet, e2e.
+    /// Run a benchmark area in release mode: yuma, chain, economy, net, localnet, e2e.
     Bench {
         area: String,
         /// Print JSON rows ({"name","value","unit",...}) instead of a table.

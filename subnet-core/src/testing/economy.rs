@@ -460,7 +460,7 @@ pub fn html(run: &EconomyRun) -> String {
     page += &chart(&format!("Price (scaled to the highest, {max_price:.4} TAO)"), &series(&|s| s.price / max_price));
     page += &chart("Moving price", &series(&|s| s.moving_price));
     page += &chart("Share of TAO emission", &series(&|s| s.tao_share));
-    let _ = write!(page, "<h2>Tempos</h2><pre>{}</pre></body></html>\n", escape(&to_table(run)));
+    let _ = writeln!(page, "<h2>Tempos</h2><pre>{}</pre></body></html>", escape(&to_table(run)));
     page
 }
 

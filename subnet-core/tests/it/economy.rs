@@ -423,6 +423,9 @@ fn dynamic_tao_is_conserved_through_staking_emission_and_dissolve() {
     let p = chain.pool(n[0]).unwrap();
     let staked: u64 = chain.stakes().filter(|(_, _, m, _)| *m == n[0]).map(|(.., a)| a).sum();
     assert!(p.alpha_out >= staked, "outstanding alpha covers every stake");
+    // Pools, share pools, root stake and takes survive a snapshot exactly.
+    let restored = LocalChain::restore(&chain.snapshot()).unwrap();
+    assert_eq!(restored, chain);
 }
 
 #[test]
