@@ -451,3 +451,30 @@ fn the_shipped_economy_scenario_prunes_the_subnet_with_the_lowest_moving_price()
     assert!(to_table(&run).contains("pruned at tempo"));
     assert!(html(&run).contains("<svg"));
 }
+
+#[test]
+fn the_served_nodes_runtime_apis_answer_from_the_pools() {
+    // `get_dynamic_info`, `current_alpha_price`, `sim_swap_tao_for_alpha`,
+    // `get_stake_info_for_hotkey_coldkey_netuid` and `get_subnet_to_prune` on a
+    // dynamic chain: the pool's reserves, moving price and last emission, the swap
+    // with its fee, and stake in alpha.
+    use subnet_core::chain::node::pallets::AccountId32;
+    use subnet_core::chain::node::runtime_api::{dynamic, stake, subnet, swap};
+    let (mut chain, n) = started(1, |_| {});
+    chain.add_stake(&acct(40), acct(20), n[0], 10 * TAO).unwrap();
+    chain.produce_blocks(3);
+    let pool = chain.pool(n[0]).unwrap().clone();
+    let d = dynamic::dynamic_info(&chain, n[0]).unwrap();
+    assert_eq!((d.tao_in.0, d.alpha_in.0, d.alpha_out.0), (pool.tao, pool.alpha_in, pool.alpha_out));
+    assert_eq!(d.alpha_out_emission.0, pool.last_emission.alpha_out);
+    assert!(pool.moving_price > 0.0);
+    assert_eq!(d.moving_price.bits, (pool.moving_price * 4_294_967_296.0) as i128);
+    assert_eq!(swap::current_alpha_price(&chain, n[0]), (pool.price() * 1e9) as u64);
+    let sim = swap::sim_swap_tao_for_alpha(&chain, n[0], TAO);
+    let quote = pool.quote_buy(TAO, false).unwrap();
+    assert_eq!((sim.alpha_amount, sim.tao_fee), (quote.paid_out, quote.fee));
+    let info = stake::for_hotkey_coldkey_netuid(&chain, AccountId32(acct(20).0), AccountId32(acct(40).0), n[0]).unwrap();
+    assert_eq!(info.stake.0, chain.stake_of(&acct(20), &acct(40), n[0]));
+    assert!(info.stake.0 > 0 && info.stake.0 != 10 * TAO, "alpha, not TAO");
+    assert_eq!(subnet::subnet_to_prune(&chain), chain.network_to_prune());
+}
