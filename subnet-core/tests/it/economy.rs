@@ -478,3 +478,36 @@ fn the_served_nodes_runtime_apis_answer_from_the_pools() {
     assert!(info.stake.0 > 0 && info.stake.0 != 10 * TAO, "alpha, not TAO");
     assert_eq!(subnet::subnet_to_prune(&chain), chain.network_to_prune());
 }
+
+#[test]
+fn root_stakers_receive_the_root_proportion_of_validator_alpha() {
+    // Subtensor: run_coinbase.rs `emit_to_subnets` (root alpha = root proportion × half
+    // the alpha after the owner cut, kept while the moving prices sum above 1,
+    // `get_network_root_sell_flag`) as `test_coinbase_emit_to_subnets_with_root_sell`
+    // checks it; here paid at the subnet's epoch to root stakers by root stake.
+    let (mut chain, n) = started(3, |_| {});
+    for netuid in &n {
+        set_pool(&mut chain, *netuid, 1_000 * TAO, 1_000 * TAO, 0.5);
+    }
+    chain.add_root_stake(&acct(42), acct(20), 50_000 * TAO).unwrap();
+    chain.run_coinbase(TAO);
+    let pool = chain.pool(n[0]).unwrap();
+    let root_prop = subnet_core::chain::local::economy::root_proportion(50_000 * TAO, chain.config.economy.tao_weight, 1_000 * TAO); // issuance before the block
+    let expected = (root_prop * (TAO - TAO * 11_796 / 65_535) as f64 * 0.5) as u64;
+    assert!(pool.pending_root_alpha.abs_diff(expected) <= 2, "{} vs {expected}", pool.pending_root_alpha);
+    // With the moving prices summing to 1 or less, the root alpha is recycled instead.
+    let (mut lone, m) = started(1, |_| {});
+    set_pool(&mut lone, m[0], 1_000 * TAO, 1_000 * TAO, 1.0);
+    lone.add_root_stake(&acct(42), acct(20), 50_000 * TAO).unwrap();
+    lone.run_coinbase(TAO);
+    assert_eq!(lone.pool(m[0]).unwrap().pending_root_alpha, 0);
+    // At the subnet's next epoch the kept alpha is staked to the root staker.
+    let epoch = chain.subnet(n[0]).unwrap().epoch_index;
+    while chain.subnet(n[0]).unwrap().epoch_index == epoch {
+        chain.produce_blocks(1);
+    }
+    assert_eq!(chain.pool(n[0]).unwrap().pending_root_alpha, 0);
+    let earned = chain.epoch_earnings(&acct(20), &acct(42), n[0]);
+    assert!(earned > 0);
+    assert_eq!(chain.stake_of(&acct(20), &acct(42), n[0]), earned);
+}
