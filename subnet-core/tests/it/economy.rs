@@ -511,3 +511,54 @@ fn root_stakers_receive_the_root_proportion_of_validator_alpha() {
     assert!(earned > 0);
     assert_eq!(chain.stake_of(&acct(20), &acct(42), n[0]), earned);
 }
+
+#[test]
+fn subnet_terms_cap_alpha_in_by_the_root_proportion() {
+    // Subtensor: tests/coinbase.rs, `test_coinbase_subnet_terms_with_alpha_in_gt_alpha_emission`
+    // (price 0.01, TAO emission just above alpha emission × price: alpha in capped at
+    // root proportion × alpha emission, the rest of the TAO excess) and
+    // `..._lte_alpha_emission` (34,566,756 rao at price 1: all injected).
+    use subnet_core::chain::local::economy::{block_emission_for_issuance, root_proportion, subnet_terms, DEFAULT_BLOCK_EMISSION};
+    let alpha_emission = block_emission_for_issuance(1_000_000_000 + 100_000_000_000, DEFAULT_BLOCK_EMISSION);
+    let root_prop = root_proportion(1_000_000_000_000_000_000 - TAO, 1.0, 100_000_000_000 + 1_000_000_000);
+    let cap = root_prop * alpha_emission as f64;
+    let tao_emission = alpha_emission as f64 * 0.01 + 0.01;
+    let t = subnet_terms(tao_emission, alpha_emission, 0.01, root_prop);
+    assert!(tao_emission / 0.01 > cap);
+    assert_eq!(t.alpha_out, alpha_emission);
+    assert!((t.alpha_in as f64 - cap).abs() <= cap / 1_000.0);
+    assert!((t.tao_in as f64 - t.alpha_in as f64 * 0.01).abs() <= 1.0);
+    // The chain's terms are fixed-point; each is floored to rao on injection (`tou64!`),
+    // so here the two floors may differ by up to 2 rao from the exact difference.
+    assert!((t.excess_tao as f64 - (tao_emission - t.tao_in as f64)).abs() <= 2.0);
+    let t = subnet_terms(34_566_756.0, alpha_emission, 1.0, root_prop);
+    assert_eq!((t.alpha_in, t.tao_in, t.excess_tao), (34_566_756, 34_566_756, 0));
+}
+
+#[test]
+fn root_proportion_matches_its_formula() {
+    // Subtensor: tests/coinbase.rs, `test_root_proportion`: root TAO 10^12, TaoWeight
+    // 3,320,413,933,267,719,290 / u64::MAX, alpha issuance 10^11.
+    use subnet_core::chain::local::economy::root_proportion;
+    let w = 3_320_413_933_267_719_290f64 / u64::MAX as f64;
+    let expected = w * 1e12 / (w * 1e12 + 1e11);
+    assert!((root_proportion(1_000_000_000_000, w, 100_000_000_000) - expected).abs() < 1e-12);
+}
+
+#[test]
+fn coinbase_alpha_issuance_with_cap_trigger() {
+    // Subtensor: tests/coinbase.rs, `test_coinbase_alpha_issuance_with_cap_trigger`:
+    // prices so low that tao/price exceeds the alpha emission; the injection stays
+    // below a block of alpha and each subnet still emits a full block of alpha out.
+    let (mut chain, n) = started(2, |_| {});
+    let (initial, initial_alpha) = (1_000, 1_000 * 1_000_000);
+    set_pool(&mut chain, n[0], initial, initial_alpha, 1.0);
+    set_pool(&mut chain, n[1], initial, initial_alpha, 2.0);
+    full_injection_root_stake(&mut chain);
+    chain.run_coinbase(1_000_000);
+    for netuid in &n {
+        let p = chain.pool(*netuid).unwrap();
+        assert!(p.alpha_in < initial_alpha + 1_000_000_000);
+        assert_eq!(p.last_emission.alpha_out, 1_000_000_000);
+    }
+}
