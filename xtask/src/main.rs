@@ -121,6 +121,10 @@ enum Cmd {
         /// Ctrl-C or a crash) continues the chain it holds.
         #[arg(long)]
         state: Option<PathBuf>,
+        /// Register dynamic subnets (dTAO pools, emission by moving price, lock cost,
+        /// pruning at the subnet limit); stake calls then move alpha.
+        #[arg(long)]
+        dynamic: bool,
     },
     /// Compare the served node's runtime metadata (V15 and V14) with real finney
     /// metadata (spec 393, vendored in subnet-core/tests/data) and print the differences.
@@ -204,7 +208,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Interop(InteropCmd::Python { only, venvs, python, timeout }) => {
             interop::python(interop::Options { only, venvs, python, timeout: std::time::Duration::from_secs(timeout) })
         }
-        Cmd::Localnet { addr, blocks, state } => localnet::run(localnet::Options { addr, blocks, state }),
+        Cmd::Localnet { addr, blocks, state, dynamic } => localnet::run(localnet::Options { addr, blocks, state, dynamic }),
         Cmd::MetadataDiff { reference } => metadata_diff::run(reference),
         Cmd::Economy { scenario: path, report } => economy(&path, report),
         Cmd::Yuma { scenario: path, pretty } => {
