@@ -56,7 +56,14 @@ impl LocalChain {
         let removed = self.economy.stake.unstake(hotkey, coldkey, netuid, alpha);
         let pool = self.economy.pools.get_mut(&netuid).expect("checked above");
         // What rounding left behind when the last staker leaves is sold with it.
-        let done = pool.sell(removed, false)?;
+        let done = match pool.sell(removed, false) {
+            Ok(done) => done,
+            Err(e) => {
+                // The dust made the sale too large for the pool: the stake stays.
+                self.economy.stake.stake(hotkey, coldkey, netuid, removed);
+                return Err(e);
+            }
+        };
         // The chain swaps the alpha fee for the block author; with none, it burns it
         // (`burn_subnet_alpha`), which `Pool::sell` did.
         *self.balances.entry(coldkey).or_default() += done.paid_out;
