@@ -562,3 +562,43 @@ fn coinbase_alpha_issuance_with_cap_trigger() {
         assert_eq!(p.last_emission.alpha_out, 1_000_000_000);
     }
 }
+
+#[test]
+fn add_stake_limit_ok() {
+    // Subtensor: tests/staking.rs, `test_add_stake_limit_ok`: price 1.5 (150/100 TAO),
+    // 900 TAO offered at a limit of 24 with partial execution: ~450 TAO spent for
+    // ~75 alpha, and the price ends at 24.
+    let (mut chain, n) = started(1, |_| {});
+    set_pool(&mut chain, n[0], 150_000_000_000, 100_000_000_000, 1.0);
+    assert_eq!(chain.alpha_price(n[0]), 1.5);
+    let (hot, cold) = (acct(20), acct(10));
+    let before = chain.balance(&cold);
+    let amount = 900_000_000_000;
+    chain.add_stake_limit(&cold, hot, n[0], amount, 24_000_000_000, true).unwrap();
+    let staked = chain.stake_of(&hot, &cold, n[0]);
+    assert!(staked.abs_diff(75_000_000_000) <= 75_000_000_000 / 1_000, "{staked}");
+    let fee = amount / 2 * 33 / 65_535;
+    let left = chain.balance(&cold) - (before - amount);
+    assert!(left.abs_diff(amount / 2 - fee) <= amount / 2 / 1_000, "{left}");
+    assert!((chain.alpha_price(n[0]) - 24.0).abs() < 0.001, "{}", chain.alpha_price(n[0]));
+}
+
+#[test]
+fn remove_stake_limit_ok() {
+    // Subtensor: tests/staking.rs, `test_remove_stake_limit_ok`: 300 TAO staked into a
+    // 100/100 pool, then half the alpha offered at 99% of the price with partial
+    // execution: only what takes the price down 1% is sold (~0.138% of 100 alpha,
+    // within their 10%).
+    let (mut chain, n) = started(1, |_| {});
+    set_pool(&mut chain, n[0], 100_000_000_000, 100_000_000_000, 1.0);
+    let (hot, cold) = (acct(20), acct(10));
+    chain.add_stake(&cold, hot, n[0], 300_000_000_000).unwrap();
+    let alpha_before = chain.stake_of(&hot, &cold, n[0]);
+    let limit = (chain.alpha_price(n[0]) * 990_000_000.0) as u64;
+    let expected = (0.00138 * 100_000_000_000f64) as u64;
+    let fee = (expected as f64 * 0.003) as u64;
+    chain.remove_stake_limit(&cold, hot, n[0], alpha_before / 2, limit, true).unwrap();
+    let sold = alpha_before - chain.stake_of(&hot, &cold, n[0]);
+    assert!(sold.abs_diff(expected + fee) <= expected / 10, "{sold} vs {}", expected + fee);
+    assert!(chain.alpha_price(n[0]) >= limit as f64 / 1e9 - 1e-9);
+}
