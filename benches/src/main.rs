@@ -7,6 +7,7 @@ mod chain;
 mod cpu;
 mod drand;
 mod e2e;
+mod economy;
 mod localnet;
 mod net;
 mod yuma;
@@ -50,8 +51,9 @@ fn main() -> anyhow::Result<()> {
         Some("localnet") => localnet::run(300, 10, 20),
         Some("e2e") => e2e::run(3)?,
         Some("drand") => drand::run(),
-        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma, chain, net, localnet, e2e, drand"),
-        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: yuma, chain, net, localnet, e2e, drand"),
+        Some("economy") => economy::run(),
+        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma, chain, economy, net, localnet, e2e, drand"),
+        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: yuma, chain, economy, net, localnet, e2e, drand"),
     };
     if json {
         let out: Vec<serde_json::Value> = rows

@@ -16,6 +16,8 @@ pub(crate) struct Options {
     /// A state directory: every block is saved to it as it is sealed, and a start
     /// (after Ctrl-C or a crash) continues the chain it holds.
     pub state: Option<PathBuf>,
+    /// New subnets are dynamic (pools, emission by price, lock cost and pruning).
+    pub dynamic: bool,
 }
 
 fn block_mode(s: &str) -> Result<BlockMode> {
@@ -34,7 +36,12 @@ fn block_mode(s: &str) -> Result<BlockMode> {
 
 pub(crate) fn run(options: Options) -> Result<()> {
     let mode = block_mode(&options.blocks)?;
-    let genesis = || LocalChain::new(LocalChainConfig::dev_accounts());
+    let dynamic = options.dynamic;
+    let genesis = move || {
+        let mut config = LocalChainConfig::dev_accounts();
+        config.economy.dynamic_subnets = dynamic;
+        LocalChain::new(config)
+    };
     let node = match &options.state {
         Some(dir) if dir.is_file() => bail!("--state {}: a file; the state is now a directory (blocks.log, node.json)", dir.display()),
         Some(dir) => LocalNode::open(dir, mode, genesis).with_context(|| format!("opening the state directory {}", dir.display()))?,

@@ -121,6 +121,10 @@ enum Cmd {
         /// Ctrl-C or a crash) continues the chain it holds.
         #[arg(long)]
         state: Option<PathBuf>,
+        /// Register dynamic subnets (dTAO pools, emission by moving price, lock cost,
+        /// pruning at the subnet limit); stake calls then move alpha.
+        #[arg(long)]
+        dynamic: bool,
     },
     /// Compare the served node's runtime metadata (V15 and V14) with real finney
     /// metadata (spec 393, vendored in subnet-core/tests/data) and print the differences.
@@ -128,6 +132,17 @@ enum Cmd {
         /// Another SCALE-encoded metadata file to compare with (`subxt metadata -f bytes`).
         #[arg(long)]
         reference: Option<PathBuf>,
+    },
+    /// Run a network of dynamic subnets competing on the local chain
+    /// (examples/scenarios/economy.json): per tempo each subnet's price, moving price,
+    /// TAO emission share, alpha to miners/validators/owner and TAO value, nominators'
+    /// moves, and the subnet pruned when a newcomer registers at the limit.
+    Economy {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Also write the HTML report (charts of price, moving price and emission share).
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
     /// Run a Yuma scenario (docs/yuma-scenario.md) and print each epoch as JSON.
     Yuma {
@@ -137,7 +152,7 @@ enum Cmd {
         #[arg(long)]
         pretty: bool,
     },
-    /// Run a benchmark area in release mode: yuma, chain, net, localnet, e2e.
+    /// Run a benchmark area in release mode: yuma, chain, economy, net, localnet, e2e.
     Bench {
         area: String,
         /// Print JSON rows ({"name","value","unit",...}) instead of a table.
@@ -170,6 +185,19 @@ fn main() -> ExitCode {
     }
 }
 
+fn economy(path: &std::path::Path, report: Option<PathBuf>) -> Result<()> {
+    use subnet_core::testing::economy::{html, to_table, EconomyScenario};
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let scenario = EconomyScenario::from_json(&text).map_err(anyhow::Error::msg).with_context(|| format!("invalid scenario {}", path.display()))?;
+    let run = scenario.run().map_err(anyhow::Error::msg)?;
+    print!("{}", to_table(&run));
+    if let Some(out) = report {
+        std::fs::write(&out, html(&run)).with_context(|| format!("writing {}", out.display()))?;
+        println!("report: {}", out.display());
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Cmd::New { path, template, name, list } => new::run(path, &template, name, list),
@@ -180,8 +208,9 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Interop(InteropCmd::Python { only, venvs, python, timeout }) => {
             interop::python(interop::Options { only, venvs, python, timeout: std::time::Duration::from_secs(timeout) })
         }
-        Cmd::Localnet { addr, blocks, state } => localnet::run(localnet::Options { addr, blocks, state }),
+        Cmd::Localnet { addr, blocks, state, dynamic } => localnet::run(localnet::Options { addr, blocks, state, dynamic }),
         Cmd::MetadataDiff { reference } => metadata_diff::run(reference),
+        Cmd::Economy { scenario: path, report } => economy(&path, report),
         Cmd::Yuma { scenario: path, pretty } => {
             let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             let s = Scenario::from_json(&text).with_context(|| format!("invalid scenario {}", path.display()))?;

@@ -133,6 +133,24 @@ pub enum ChainError {
     /// `RegistrationPriceLimitExceeded`: the registration burn is above the limit price.
     #[error("RegistrationPriceLimitExceeded: the registration burn is above the limit price")]
     RegistrationPriceLimitExceeded,
+    /// `InsufficientLiquidity`: the pool cannot pay out the swap.
+    #[error("InsufficientLiquidity: the pool cannot pay out the swap")]
+    InsufficientLiquidity,
+    /// `SubnetLimitReached`: the subnet limit is reached and no subnet can be pruned.
+    #[error("SubnetLimitReached: the subnet limit is reached and every subnet is immune")]
+    SubnetLimitReached,
+    /// `CannotAffordLockCost`: the coldkey cannot pay the network lock cost.
+    #[error("CannotAffordLockCost: the coldkey cannot pay the network lock cost")]
+    CannotAffordLockCost,
+    /// `DelegateTakeTooLow`: the take is below the minimum or not a decrease.
+    #[error("DelegateTakeTooLow: the take is below the minimum, or not lower than the current one")]
+    DelegateTakeTooLow,
+    /// `DelegateTakeTooHigh`: the take is above the maximum or not an increase.
+    #[error("DelegateTakeTooHigh: the take is above the maximum, or not higher than the current one")]
+    DelegateTakeTooHigh,
+    /// `DelegateTxRateLimitExceeded`: the take was raised too recently.
+    #[error("DelegateTxRateLimitExceeded: the take was changed too recently")]
+    DelegateTxRateLimitExceeded,
 
     // FRAME's own dispatch errors (`sp_runtime::DispatchError`), which balance
     // transfers fail with (`fungible::Mutate::transfer`).

@@ -3,6 +3,7 @@
 //! scoring and mechanism with a snapshot ([`ScoringTable`]).
 
 mod cli;
+pub mod economy;
 mod in_process;
 mod local_net;
 #[cfg(feature = "localnet")]

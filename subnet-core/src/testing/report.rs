@@ -91,12 +91,12 @@ fn role_name(r: Role) -> String {
     }
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// A line chart over epochs, values in [0, 1].
-fn chart(title: &str, series: &[(String, Vec<f64>)]) -> String {
+pub(crate) fn chart(title: &str, series: &[(String, Vec<f64>)]) -> String {
     const COLORS: [&str; 8] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
     let (w, h, pad) = (640.0, 240.0, 30.0);
     let epochs = series.first().map_or(0, |(_, v)| v.len()).max(2);

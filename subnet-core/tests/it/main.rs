@@ -10,6 +10,7 @@ mod chain_handle;
 mod cli;
 mod dsl_state;
 mod dsl_ui;
+mod economy;
 mod example_scenarios;
 mod finney_metadata;
 mod keys_wallet;

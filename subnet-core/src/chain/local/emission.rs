@@ -58,7 +58,8 @@ impl LocalChain {
         // and subnets whose registration is switched off.
         let block = self.block;
         let emits = |s: &super::Subnet| s.first_emission_block.is_some_and(|first| block >= first) && s.hyper.registration_allowed;
-        if !self.subnet(netuid).is_ok_and(emits) {
+        // Dynamic subnets are credited by the coinbase (`economy::chain`), by price.
+        if !self.subnet(netuid).is_ok_and(emits) || self.is_dynamic(netuid) {
             return;
         }
         let emission = self.config.subnet_emission_per_block;
@@ -130,7 +131,7 @@ impl LocalChain {
         let out = consolidate(&epochs, total);
 
         let keys = s.keys.clone();
-        let paid_before = self.supply.paid_out + self.supply.withheld;
+        let paid_before = self.paid_and_withheld(netuid);
         let (owner_coldkey, owner_hotkey) = (s.owner_coldkey, s.owner_hotkey);
         let (pending_server, pending_validator, owner_cut) = (s.pending_server, s.pending_validator, s.pending_owner_cut);
 
@@ -159,7 +160,7 @@ impl LocalChain {
             if coldkey != owner_coldkey {
                 self.pay(hotkey, coldkey, netuid, amount);
             } else {
-                self.supply.withheld += amount;
+                self.withhold(netuid, amount);
             }
         }
         // Validators: the validator pool (plus the miners' when nobody earned
@@ -173,12 +174,50 @@ impl LocalChain {
         }
         // The subnet owner's cut, staked to the owner's hotkey.
         self.pay(owner_hotkey, owner_coldkey, netuid, owner_cut);
-        let credited = self.supply.paid_out + self.supply.withheld - paid_before;
-        self.supply.unallocated += (pending_server + pending_validator + owner_cut).saturating_sub(credited);
+        let credited = self.paid_and_withheld(netuid) - paid_before;
+        self.leave_unallocated(netuid, (pending_server + pending_validator + owner_cut).saturating_sub(credited));
+        // Root stakers' alpha kept since the last epoch (dynamic subnets only).
+        self.credit_root_dividends(netuid);
+    }
+
+    /// What epochs paid or withheld so far: TAO on stable subnets, alpha on dynamic
+    /// ones (kept apart, in the economy's alpha ledger).
+    fn paid_and_withheld(&self, netuid: NetUid) -> Balance {
+        if self.is_dynamic(netuid) {
+            let l = self.alpha_ledger();
+            l.paid_out + l.withheld
+        } else {
+            self.supply.paid_out + self.supply.withheld
+        }
+    }
+
+    /// Incentive aimed at the owner's hotkeys: burnt (TAO) or recycled (alpha).
+    fn withhold(&mut self, netuid: NetUid, amount: Balance) {
+        if self.is_dynamic(netuid) {
+            self.alpha_ledger_mut().withheld += amount;
+            self.recycle_alpha(netuid, amount);
+        } else {
+            self.supply.withheld += amount;
+        }
+    }
+
+    /// Emission an epoch credited to no one.
+    fn leave_unallocated(&mut self, netuid: NetUid, amount: Balance) {
+        if self.is_dynamic(netuid) {
+            self.alpha_ledger_mut().unallocated += amount;
+            self.recycle_alpha(netuid, amount);
+        } else {
+            self.supply.unallocated += amount;
+        }
     }
 
     /// Emission turned into stake.
     fn pay(&mut self, hotkey: AccountId, coldkey: AccountId, netuid: NetUid, amount: Balance) {
+        if self.is_dynamic(netuid) {
+            self.alpha_ledger_mut().paid_out += amount;
+            self.credit_alpha(hotkey, coldkey, netuid, amount);
+            return;
+        }
         self.supply.paid_out += amount;
         self.add_stake_unchecked(hotkey, coldkey, netuid, amount);
     }
@@ -187,6 +226,12 @@ impl LocalChain {
     /// staker of the hotkey (owner included) in proportion to their stake.
     fn pay_dividend(&mut self, hotkey: AccountId, netuid: NetUid, amount: Balance) {
         if amount == 0 {
+            return;
+        }
+        if self.is_dynamic(netuid) {
+            // The hotkey's take, then its share pool (`economy::chain::credit_dividend`).
+            self.alpha_ledger_mut().paid_out += amount;
+            self.credit_dividend(hotkey, netuid, amount);
             return;
         }
         let owner = self.hotkey_owner(&hotkey).unwrap_or(hotkey);

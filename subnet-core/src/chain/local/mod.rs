@@ -8,6 +8,7 @@
 
 mod balances;
 mod drand;
+pub mod economy;
 mod emission;
 mod handle;
 pub(crate) mod map_as_seq;
@@ -25,6 +26,7 @@ use substrate_fixed::types::U64F64;
 
 pub use balances::{Preservation, Transferred, EXISTENTIAL_DEPOSIT};
 pub use drand::{DrandState, Pulse, BLOCK_TIME_SECS, DRAND_GENESIS_TIME, DRAND_PERIOD_SECS};
+pub use economy::{Dissolved, EconomyConfig, Pool};
 pub use handle::{BlockMode, LocalChainHandle};
 pub use mechanism::{MechanismRows, MechanismState, DEFAULT_MAX_MECHANISM_COUNT, MAX_UIDS_OVER_ALL_MECHANISMS};
 pub use subnet::{StoredEpoch, Subnet, TimelockedCommit, WeightCommit};
@@ -61,6 +63,10 @@ pub struct LocalChainConfig {
     pub initial_burn: Balance,
     /// Hyperparameters of a new subnet.
     pub default_hyperparameters: SubnetHyperparameters,
+    /// The dTAO economy: dynamic pools, emission by price, lock cost and pruning
+    /// (off by default: subnets keep the stable 1:1 mechanism).
+    #[serde(default)]
+    pub economy: EconomyConfig,
 }
 
 /// What a new subnet starts with on Subtensor: `init_new_network`'s explicit values
@@ -128,6 +134,7 @@ impl LocalChainConfig {
             stake_threshold: 0,
             initial_burn: 1_000_000_000,
             default_hyperparameters: default_hyperparameters(),
+            economy: EconomyConfig::default(),
         }
     }
 }
@@ -175,6 +182,9 @@ pub struct LocalChain {
     /// `CommitRevealWeightsVersion` (global).
     #[serde(default = "default_commit_reveal_version")]
     commit_reveal_version: u16,
+    /// Pools, alpha stake, root stake, takes and lock state of dynamic subnets.
+    #[serde(default)]
+    economy: economy::Economy,
     /// What the last block's initialisation did that a node reports as events.
     #[serde(skip)]
     block_events: Vec<BlockEvent>,
@@ -214,6 +224,7 @@ impl LocalChain {
             supply,
             drand: DrandState::default(),
             commit_reveal_version: DEFAULT_COMMIT_REVEAL_VERSION,
+            economy: economy::Economy::default(),
             block_events: Vec::new(),
         }
     }
@@ -243,8 +254,11 @@ impl LocalChain {
         self.balances.get(account).copied().unwrap_or(0)
     }
 
-    /// Total stake on `hotkey` on `netuid`, from every coldkey.
+    /// Total stake on `hotkey` on `netuid`, from every coldkey (alpha on a dynamic subnet).
     pub fn hotkey_stake(&self, hotkey: &AccountId, netuid: NetUid) -> Balance {
+        if self.is_dynamic(netuid) {
+            return self.dynamic_hotkey_stake(hotkey, netuid);
+        }
         self.stake
             .range((*hotkey, AccountId([0; 32]), 0)..=(*hotkey, AccountId([0xff; 32]), NetUid::MAX))
             .filter(|((_, _, n), _)| *n == netuid)
@@ -252,8 +266,11 @@ impl LocalChain {
             .sum()
     }
 
-    /// Stake `coldkey` holds on `hotkey` on `netuid`.
+    /// Stake `coldkey` holds on `hotkey` on `netuid` (alpha on a dynamic subnet).
     pub fn stake_of(&self, hotkey: &AccountId, coldkey: &AccountId, netuid: NetUid) -> Balance {
+        if self.is_dynamic(netuid) {
+            return self.dynamic_stake_of(hotkey, coldkey, netuid);
+        }
         self.stake.get(&(*hotkey, *coldkey, netuid)).copied().unwrap_or(0)
     }
 
@@ -309,9 +326,14 @@ impl LocalChain {
     }
 
     /// Every stake entry, `(hotkey, coldkey, netuid, amount)` in key order (the
-    /// chain's `Alpha` map; stake is 1:1 with TAO here).
+    /// chain's `Alpha` map: 1:1 with TAO on stable subnets, alpha on dynamic ones).
     pub fn stakes(&self) -> impl Iterator<Item = (AccountId, AccountId, NetUid, Balance)> + '_ {
-        self.stake.iter().map(|((hotkey, coldkey, netuid), amount)| (*hotkey, *coldkey, *netuid, *amount))
+        let mut all: Vec<_> = self.stake.iter().map(|((hotkey, coldkey, netuid), amount)| (*hotkey, *coldkey, *netuid, *amount)).collect();
+        if self.config.economy.dynamic_subnets {
+            all.extend(self.dynamic_positions());
+            all.sort_by_key(|(h, c, n, _)| (*h, *c, *n));
+        }
+        all.into_iter()
     }
 
     /// The subnet's token symbol (`TokenSymbol`), UTF-8, or `None` if it does not exist.
@@ -336,6 +358,9 @@ impl LocalChain {
     /// hyperparameters, and register the owner's hotkey as its first neuron.
     pub fn register_network(&mut self, coldkey: &dyn Signer, hotkey: AccountId) -> Result<NetUid, ChainError> {
         let coldkey = coldkey.account_id();
+        if self.config.economy.dynamic_subnets {
+            return self.register_dynamic_network(coldkey, hotkey);
+        }
         if self.balance(&coldkey) < self.config.network_lock_cost {
             return Err(ChainError::NotEnoughBalanceToStake);
         }
@@ -343,12 +368,32 @@ impl LocalChain {
         self.withdraw(&coldkey, self.config.network_lock_cost)?;
         self.supply.burned += self.config.network_lock_cost;
         let netuid = (1..=NetUid::MAX).find(|n| !self.subnets.contains_key(n)).ok_or(ChainError::InvalidValue)?;
+        self.create_subnet(netuid, coldkey, hotkey);
+        Ok(netuid)
+    }
+
+    /// `register_network` on a dynamic chain: the lock cost (doubling, decaying), the
+    /// subnet limit with pruning, and a pool seeded with the lock (see [`economy`]).
+    fn register_dynamic_network(&mut self, coldkey: AccountId, hotkey: AccountId) -> Result<NetUid, ChainError> {
+        if self.hotkey_owner.get(&hotkey).is_some_and(|o| *o != coldkey) {
+            return Err(ChainError::NonAssociatedColdKey);
+        }
+        let (locked, pruned) = self.prepare_dynamic_registration(coldkey)?;
+        self.claim_hotkey(coldkey, hotkey)?;
+        let next = (1..=NetUid::MAX).find(|n| !self.subnets.contains_key(n)).ok_or(ChainError::InvalidValue)?;
+        let netuid = pruned.unwrap_or(next);
+        self.seed_pool(netuid, locked);
+        self.create_subnet(netuid, coldkey, hotkey);
+        Ok(netuid)
+    }
+
+    /// `init_new_network` with the owner's hotkey as the first neuron.
+    fn create_subnet(&mut self, netuid: NetUid, coldkey: AccountId, hotkey: AccountId) {
         let mut subnet = Subnet::new(coldkey, hotkey, self.config.default_hyperparameters.clone(), self.block, self.config.initial_burn);
         subnet.append(hotkey, self.block);
         // Chain: `LastEpochBlock` starts staggered by netuid so subnets' epochs spread out.
         subnet.last_epoch_block = self.block.saturating_sub(netuid as u64 % (subnet.hyper.tempo as u64).max(1));
         self.subnets.insert(netuid, subnet);
-        Ok(netuid)
     }
 
     /// The sudo key: its calls through `Sudo::sudo` are dispatched as root.
@@ -582,6 +627,10 @@ impl LocalChain {
         if !self.hotkey_owner.contains_key(&hotkey) {
             return Err(ChainError::HotKeyAccountNotExists);
         }
+        if self.is_dynamic(netuid) {
+            // Through the pool: the TAO buys alpha (`stake_into_subnet`).
+            return self.stake_dynamic(hotkey, coldkey, netuid, amount).map(|_| ());
+        }
         self.withdraw(&coldkey, amount)?;
         self.add_stake_unchecked(hotkey, coldkey, netuid, amount);
         Ok(())
@@ -596,6 +645,14 @@ impl LocalChain {
         }
         if amount == 0 {
             return Err(ChainError::AmountTooLow);
+        }
+        if self.is_dynamic(netuid) {
+            // `amount` is alpha, sold through the pool (`unstake_from_subnet`).
+            if self.stake_of(&hotkey, &coldkey, netuid) < amount {
+                return Err(ChainError::NotEnoughStakeToWithdraw);
+            }
+            self.check_unstake_amount(netuid, amount)?;
+            return self.unstake_dynamic(hotkey, coldkey, netuid, amount).map(|_| ());
         }
         let key = (hotkey, coldkey, netuid);
         let staked = self.stake.get(&key).copied().unwrap_or(0);
@@ -626,8 +683,10 @@ impl LocalChain {
         limit_price: Balance,
         allow_partial: bool,
     ) -> Result<Balance, ChainError> {
-        let max_amount = if limit_price >= STABLE_PRICE { Balance::MAX } else { 0 };
+        let stable_max = if limit_price >= STABLE_PRICE { Balance::MAX } else { 0 };
         self.subnet(netuid)?;
+        // On a dynamic subnet: the TAO that takes the price up to the limit.
+        let max_amount = self.max_amount_add(netuid, limit_price).unwrap_or(stable_max);
         self.ensure_started(netuid)?;
         if amount < self.config.min_stake {
             return Err(ChainError::AmountTooLow);
@@ -653,8 +712,10 @@ impl LocalChain {
         limit_price: Balance,
         allow_partial: bool,
     ) -> Result<Balance, ChainError> {
-        let max_amount = if limit_price <= STABLE_PRICE { Balance::MAX } else { 0 };
+        let stable_max = if limit_price <= STABLE_PRICE { Balance::MAX } else { 0 };
         self.subnet(netuid)?;
+        // On a dynamic subnet: the alpha that takes the price down to the limit.
+        let max_amount = self.max_amount_remove(netuid, limit_price).unwrap_or(stable_max);
         if amount == 0 {
             return Err(ChainError::AmountTooLow);
         }
@@ -688,6 +749,8 @@ impl LocalChain {
             // The drand pallet's pulses arrive with the block (finney: its offchain
             // worker's unsigned `write_pulse`), before Subtensor's `block_step`.
             self.drand.on_block(block);
+            // Dynamic subnets: the coinbase over all subnets, before their epochs.
+            self.run_dynamic_coinbase();
             let netuids = self.netuids();
             for netuid in netuids {
                 self.decay_burn(netuid);

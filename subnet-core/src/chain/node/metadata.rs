@@ -281,11 +281,11 @@ pub fn build() -> RuntimeMetadataPrefixed {
 /// and spec version, and a fresh localnet always has the same genesis hash; so the
 /// spec version changes with every change to the served metadata. Subtensor's
 /// spec (425) times 1000 plus a local revision: above every real runtime's.
-pub const SPEC_VERSION: u32 = 425_000 + 21;
+pub const SPEC_VERSION: u32 = 425_000 + 22;
 
 /// The digest of the metadata [`SPEC_VERSION`] was given to (blake2-256 of the V14
 /// and V15 metadata, first 8 bytes, hex); the test below fails when they disagree.
-pub const METADATA_DIGEST: &str = "884274f362e90bc8";
+pub const METADATA_DIGEST: &str = "9add47de8d779196";
 
 /// The digest [`METADATA_DIGEST`] pins, of the metadata as built now.
 pub fn metadata_digest() -> String {

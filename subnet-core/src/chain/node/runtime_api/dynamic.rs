@@ -14,6 +14,10 @@
 //! the last epoch (server + validator, the owner cut apart, as on the chain). No root
 //! network: root emission, TAO stake and TAO dividends are 0. Volume is 0 (no swaps);
 //! the moving price is the price, 1. Subtensor's deprecated `emission` is 0 there too.
+//!
+//! On a chain with dynamic subnets (`LocalChainConfig.economy.dynamic_subnets`) the
+//! answers come from the real pools instead: reserves, outstanding alpha, the last
+//! block's injection and emission, and the moving price.
 
 use codec::{Compact, Decode, Encode};
 use scale_info::TypeInfo;
@@ -24,7 +28,7 @@ use crate::chain::node::pallets::AccountId32;
 use crate::chain::Balance;
 
 /// The subnet's pool under the local chain's 1:1 model (see the module docs).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pool {
     /// `SubnetTAO`: the lock plus the TAO staked into the subnet.
     pub tao_in: Balance,
@@ -36,11 +40,30 @@ pub struct Pool {
     pub alpha_out_emission: Balance,
     /// `PendingServerEmission + PendingValidatorEmission`.
     pub pending_alpha_emission: Balance,
+    /// `SubnetAlphaInEmission`: alpha injected into the pool in the last block.
+    pub alpha_in_emission: Balance,
+    /// `SubnetTaoInEmission`: TAO injected into the pool in the last block.
+    pub tao_in_emission: Balance,
+    /// `SubnetMovingPrice`.
+    pub moving_price: I96F32,
 }
 
 /// The pool of `netuid`, or `None` if the subnet does not exist.
 pub fn pool(chain: &LocalChain, netuid: u16) -> Option<Pool> {
     let s = chain.subnet(netuid).ok()?;
+    if let Some(p) = chain.pool(netuid) {
+        return Some(Pool {
+            tao_in: p.tao,
+            alpha_in: p.alpha_in,
+            alpha_out: p.alpha_out,
+            alpha_out_emission: p.last_emission.alpha_out,
+            pending_alpha_emission: s.pending_server.saturating_add(s.pending_validator),
+            alpha_in_emission: p.last_emission.alpha_in,
+            tao_in_emission: p.last_emission.tao_in,
+            // `I96F32`: the value times 2^32.
+            moving_price: I96F32::from_bits((p.moving_price * (1u64 << 32) as f64) as i128),
+        });
+    }
     let staked: Balance = chain.stakes().filter(|(_, _, n, _)| *n == netuid).map(|(_, _, _, amount)| amount).sum();
     let tao_in = chain.config.network_lock_cost.saturating_add(staked);
     // Chain: `get_subnets_to_emit_to`: started (first emission block reached) and
@@ -52,6 +75,9 @@ pub fn pool(chain: &LocalChain, netuid: u16) -> Option<Pool> {
         alpha_out: staked,
         alpha_out_emission: if emits { chain.config.subnet_emission_per_block } else { 0 },
         pending_alpha_emission: s.pending_server.saturating_add(s.pending_validator),
+        alpha_in_emission: 0,
+        tao_in_emission: 0,
+        moving_price: I96F32_ONE,
     })
 }
 
@@ -105,14 +131,14 @@ pub fn dynamic_info(chain: &LocalChain, netuid: u16) -> Option<DynamicInfo> {
         alpha_out: Compact(p.alpha_out),
         tao_in: Compact(p.tao_in),
         alpha_out_emission: Compact(p.alpha_out_emission),
-        alpha_in_emission: Compact(0),
-        tao_in_emission: Compact(0),
+        alpha_in_emission: Compact(p.alpha_in_emission),
+        tao_in_emission: Compact(p.tao_in_emission),
         pending_alpha_emission: Compact(p.pending_alpha_emission),
         pending_root_emission: Compact(0),
         subnet_volume: Compact(0),
         network_registered_at: Compact(s.registered_at_block),
         subnet_identity: None,
-        moving_price: I96F32_ONE,
+        moving_price: p.moving_price,
     })
 }
 

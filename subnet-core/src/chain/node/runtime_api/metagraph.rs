@@ -18,7 +18,7 @@ use scale_info::TypeInfo;
 
 use super::dynamic::pool;
 use super::subnet::{ADJUSTMENT_ALPHA, ADJUSTMENT_INTERVAL, DIFFICULTY, MAX_DIFFICULTY, MAX_REGS_PER_BLOCK, RHO, TARGET_REGS_PER_INTERVAL};
-use super::types::{compact_bytes, AxonInfo, ChainIdentityV2, SubnetIdentityV3, I96F32, I96F32_ONE};
+use super::types::{compact_bytes, AxonInfo, ChainIdentityV2, SubnetIdentityV3, I96F32};
 use crate::chain::local::{mechanism_storage_index, LocalChain};
 use crate::chain::node::pallets::AccountId32;
 
@@ -128,12 +128,12 @@ pub fn metagraph(chain: &LocalChain, netuid: u16) -> Option<Metagraph> {
         alpha_out: Compact(p.alpha_out),
         tao_in: Compact(p.tao_in),
         alpha_out_emission: Compact(p.alpha_out_emission),
-        alpha_in_emission: Compact(0),
-        tao_in_emission: Compact(0),
+        alpha_in_emission: Compact(p.alpha_in_emission),
+        tao_in_emission: Compact(p.tao_in_emission),
         pending_alpha_emission: Compact(p.pending_alpha_emission),
         pending_root_emission: Compact(0),
         subnet_volume: Compact(0),
-        moving_price: I96F32_ONE,
+        moving_price: p.moving_price,
         rho: Compact(RHO),
         kappa: Compact(h.kappa),
         min_allowed_weights: Compact(h.min_allowed_weights),

@@ -429,8 +429,12 @@ pub fn coldkey_auto_stake_hotkey(_chain: &LocalChain, _coldkey: AccountId32, _ne
 /// `get_subnet_to_prune` (chain: `get_network_to_prune`): among subnets past the
 /// network immunity period, the lowest moving price, then the earliest registered.
 /// Every local price is 1, so it is the earliest registered; `None` while every
-/// subnet is immune (any local chain younger than 1_296_000 blocks).
+/// subnet is immune (any local chain younger than 1_296_000 blocks). A chain with
+/// dynamic subnets answers with its own rule and moving prices.
 pub fn subnet_to_prune(chain: &LocalChain) -> Option<u16> {
+    if chain.config.economy.dynamic_subnets {
+        return chain.network_to_prune();
+    }
     let block = chain.block();
     chain
         .netuids()

@@ -6,7 +6,9 @@
 //! 0, including one that does not exist). So the price is 1 TAO per alpha, answered
 //! as the runtime does in rao per alpha (price × 10^9), and a simulated swap returns
 //! what it is given, with no fee and no slippage; a swap on a subnet that does not
-//! exist fails on the chain and is answered with zeros, as the runtime does.
+//! exist fails on the chain and is answered with zeros, as the runtime does. A dynamic
+//! subnet (`LocalChainConfig.economy.dynamic_subnets`) answers from its pool: its
+//! price, and a simulated swap through it with the fee.
 
 use codec::{Decode, Encode};
 use scale_info::TypeInfo;
@@ -39,8 +41,11 @@ pub struct SimSwapResult {
 }
 
 /// `current_alpha_price(netuid)`: rao per alpha.
-pub fn current_alpha_price(_chain: &LocalChain, _netuid: u16) -> u64 {
-    PRICE_ONE_RAO
+pub fn current_alpha_price(chain: &LocalChain, netuid: u16) -> u64 {
+    match chain.pool(netuid) {
+        Some(p) => (p.price() * PRICE_ONE_RAO as f64) as u64,
+        None => PRICE_ONE_RAO,
+    }
 }
 
 /// `current_alpha_price_all()`: every subnet's price, by ascending netuid.
@@ -57,10 +62,22 @@ fn one_to_one(chain: &LocalChain, netuid: u16, amount: u64) -> SimSwapResult {
 
 /// `sim_swap_tao_for_alpha(netuid, tao)`: `tao` alpha for `tao` TAO.
 pub fn sim_swap_tao_for_alpha(chain: &LocalChain, netuid: u16, tao: u64) -> SimSwapResult {
-    one_to_one(chain, netuid, tao)
+    match chain.pool(netuid) {
+        Some(p) => p
+            .quote_buy(tao, false)
+            .map(|q| SimSwapResult { tao_amount: tao, alpha_amount: q.paid_out, tao_fee: q.fee, ..SimSwapResult::default() })
+            .unwrap_or_default(),
+        None => one_to_one(chain, netuid, tao),
+    }
 }
 
 /// `sim_swap_alpha_for_tao(netuid, alpha)`: `alpha` TAO for `alpha` alpha.
 pub fn sim_swap_alpha_for_tao(chain: &LocalChain, netuid: u16, alpha: u64) -> SimSwapResult {
-    one_to_one(chain, netuid, alpha)
+    match chain.pool(netuid) {
+        Some(p) => p
+            .quote_sell(alpha, false)
+            .map(|q| SimSwapResult { tao_amount: q.paid_out, alpha_amount: alpha, alpha_fee: q.fee, ..SimSwapResult::default() })
+            .unwrap_or_default(),
+        None => one_to_one(chain, netuid, alpha),
+    }
 }
