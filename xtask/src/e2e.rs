@@ -132,6 +132,30 @@ impl Runner {
     }
 }
 
+/// A subnet crate's Python miner, if it has one.
+pub(crate) const PYTHON_MINER: &str = "python/miner.py";
+
+/// A multi-process run of a crate with a Python miner starts its miners with it: the
+/// wheel built (or reused) and installed in a venv under `target/python`, the protocol
+/// module generated if missing (a stale one stops the miners at start, naming the fix).
+fn with_python_miners(crate_dir: &Path, runner: &Runner, args: &RunArgs) -> Result<RunArgs> {
+    let miner = crate_dir.join(PYTHON_MINER);
+    if !args.is_multi_process() || !args.miner_command.is_empty() || !miner.is_file() {
+        return Ok(args.clone());
+    }
+    let module = crate_dir.join(crate::python::MODULE_PATH);
+    if !module.is_file() {
+        let json = runner.protocol_json()?;
+        std::fs::write(&module, crate::python::python_module(&json)?).with_context(|| format!("writing {}", module.display()))?;
+        println!("wrote {}", module.display());
+    }
+    let python = std::env::var("SUBNET_PYTHON").unwrap_or_else(|_| "python3".into());
+    let interpreter = crate::python::ensure_runtime_venv("venv-miners", &python)?;
+    let miner = miner.canonicalize().with_context(|| format!("locating {}", miner.display()))?;
+    println!("miners: {} (Python, subnet_core from {})", miner.display(), interpreter.display());
+    Ok(RunArgs { miner_command: vec![interpreter.display().to_string(), miner.display().to_string()], ..args.clone() })
+}
+
 /// Build the runner of the subnet crate at `crate_dir` and run it with `args`,
 /// writing the HTML report to `report` (default: target/subnet-reports/<crate>.html).
 pub(crate) fn run(crate_dir: &Path, args: &RunArgs, report: Option<PathBuf>) -> Result<()> {
@@ -139,6 +163,7 @@ pub(crate) fn run(crate_dir: &Path, args: &RunArgs, report: Option<PathBuf>) -> 
     args.check()?;
     let runner = Runner::prepare(crate_dir)?;
     let (root, package) = (&runner.root, &runner.package);
+    let args = &with_python_miners(crate_dir, &runner, args)?;
     let report = match report {
         Some(p) => p,
         None => {

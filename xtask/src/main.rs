@@ -92,7 +92,7 @@ enum Cmd {
     Python {
         /// The subnet crate (e.g. examples/sum-subnet).
         path: PathBuf,
-        /// Where to write it (default: <crate>/python/<name>_protocol.py).
+        /// Where to write it (default: <crate>/python/subnet_protocol.py).
         #[arg(long)]
         out: Option<PathBuf>,
     },

@@ -87,15 +87,14 @@ pub(crate) fn python_module(json: &str) -> Result<String> {
                 writeln!(w, "@dataclasses.dataclass")?;
                 writeln!(w, "class {}:", t.name)?;
                 writeln!(w, "    \"\"\"{role} `{}` (Rust: {}).\"\"\"", t.name, rust_signature(fields))?;
+                writeln!(w)?;
                 if fields.is_empty() {
-                    writeln!(w)?;
                     writeln!(w, "    pass")?;
                 }
                 for f in fields {
                     if PY_KEYWORDS.contains(&f.name.as_str()) {
                         bail!("{}.{} is a Python keyword: rename the Rust field", t.name, f.name);
                     }
-                    writeln!(w)?;
                     writeln!(w, "    {}: {}", f.name, python_type(&f.ty, &known))?;
                 }
             }
@@ -265,7 +264,7 @@ mod tests {
     fn a_module_has_a_dataclass_per_type_and_the_task_table() {
         let module = python_module(SUM).unwrap();
         assert!(
-            module.contains("@dataclasses.dataclass\nclass Add:\n    \"\"\"Task `Add` (Rust: a: i64, b: i64).\"\"\"\n\n    a: int\n\n    b: int\n"),
+            module.contains("@dataclasses.dataclass\nclass Add:\n    \"\"\"Task `Add` (Rust: a: i64, b: i64).\"\"\"\n\n    a: int\n    b: int\n"),
             "{module}"
         );
         assert!(module.contains("class Total:"), "{module}");
