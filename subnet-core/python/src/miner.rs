@@ -147,12 +147,8 @@ pub(crate) fn serve(
     let key = wallet.hotkey(py, hotkey_password)?;
     let handler: Arc<dyn MinerSpec> = Arc::new(PythonHandler { dispatch: Arc::new(dispatch) });
     let chain = chain.inner.clone();
-    let served = runtime::block_on(py, async move {
-        // The server's tasks live on the extension's runtime, not this call's.
-        runtime::get().spawn(async move { subnet_core::miner::serve(chain, &key, handler, options).await }).await
-    })
-    .map_err(|e| MinerError::new_err(format!("the miner's start-up task failed: {e}")))?
-    .map_err(|e| MinerError::new_err(e.to_string()))?;
+    // The server's tasks are spawned on the extension's runtime and outlive this call.
+    let served = runtime::block_on(py, subnet_core::miner::serve(chain, &key, handler, options)).map_err(|e| MinerError::new_err(e.to_string()))?;
     Ok(Miner { uid: served.uid, address: served.addr.to_string(), served: Mutex::new(Some(served)) })
 }
 
