@@ -174,6 +174,10 @@ fn copy_rendered(from: &Path, to: &Path, values: &[(&str, String)]) -> Result<()
         let src = entry.path();
         let dst = to.join(entry.file_name());
         if entry.file_type()?.is_dir() {
+            // Python's bytecode cache (a template's Python tests run in place) is not source.
+            if entry.file_name() == "__pycache__" {
+                continue;
+            }
             copy_rendered(&src, &dst, values)?;
         } else if entry.file_name() != "cargo-generate.toml" {
             let mut text = std::fs::read_to_string(&src).with_context(|| format!("reading {}", src.display()))?;

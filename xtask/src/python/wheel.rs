@@ -56,9 +56,24 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// Held while the wheel or a venv is being made: tests and runs build them from
+/// several processes at once (flock, released when the file closes).
+fn exclusive(root: &Path) -> Result<fs::File> {
+    let dir = python_dir(root);
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let lock = fs::File::create(dir.join("lock")).context("creating target/python/lock")?;
+    lock.lock().context("locking target/python/lock")?;
+    Ok(lock)
+}
+
 /// The wheel, built if its sources changed since the last build. `python` creates
 /// the build venv (maturin from PyPI, pinned in `requirements-build.txt`).
 pub(crate) fn ensure_wheel(python: &str) -> Result<PathBuf> {
+    let _lock = exclusive(&workspace()?)?;
+    wheel_unlocked(python)
+}
+
+fn wheel_unlocked(python: &str) -> Result<PathBuf> {
     let root = workspace()?;
     let dir = python_dir(&root);
     let wheels = dir.join("wheels");
@@ -104,7 +119,8 @@ pub(crate) fn ensure_wheel(python: &str) -> Result<PathBuf> {
 /// the wheel changed); its Python interpreter.
 pub(crate) fn ensure_runtime_venv(name: &str, python: &str) -> Result<PathBuf> {
     let root = workspace()?;
-    let wheel = ensure_wheel(python)?;
+    let _lock = exclusive(&root)?;
+    let wheel = wheel_unlocked(python)?;
     let venv = python_dir(&root).join(name);
     let interpreter = venv.join("bin/python");
     if !interpreter.exists() {
