@@ -110,6 +110,17 @@ enum Cmd {
         #[arg(long, env = "SUBNET_PYTHON", default_value = "python3")]
         python: String,
     },
+    /// The sum subnet's miner in Rust and in Python (the `subnet_core` package's
+    /// handler behind the same Rust server) on loopback, hit by the same Rust client:
+    /// requests/s, p50, p99 (xtask's debug build: a comparison, not a peak).
+    PythonBench {
+        /// The Python (3.9 or later) that creates the venvs.
+        #[arg(long, env = "SUBNET_PYTHON", default_value = "python3")]
+        python: String,
+        /// Requests per row.
+        #[arg(long, default_value_t = 2000)]
+        requests: usize,
+    },
     /// Create a new subnet crate from a template in `templates/`.
     New {
         /// Where to create it (must not exist yet).
@@ -213,6 +224,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::PythonTest { python } => python::selftest(&python),
+        Cmd::PythonBench { python, requests } => python::bench::run(&python, requests),
         Cmd::Demo { epochs, tempo } => demo(epochs, tempo),
         Cmd::Interop(InteropCmd::Python { only, venvs, python, timeout }) => {
             interop::python(interop::Options { only, venvs, python, timeout: std::time::Duration::from_secs(timeout) })

@@ -2,6 +2,7 @@
 //! subnet's typed Python module; `wheel` builds the `subnet_core` package; `selftest`
 //! runs the package's own tests against a served localnet.
 
+pub(crate) mod bench;
 mod codegen;
 mod selftest;
 mod wheel;
