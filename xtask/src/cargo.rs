@@ -40,12 +40,17 @@ fn injected(name: &str) -> bool {
 pub(crate) fn command() -> Command {
     let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(program);
+    scrub(&mut cmd);
+    cmd
+}
+
+/// Remove the injected variables from a program that runs cargo itself (maturin).
+pub(crate) fn scrub(cmd: &mut Command) {
     for (name, _) in std::env::vars_os() {
         if name.to_str().is_some_and(injected) {
             cmd.env_remove(&name);
         }
     }
-    cmd
 }
 
 #[cfg(test)]

@@ -172,7 +172,7 @@ fn run_drand(python: &Path, scripts: &Path, work: &Path, log: &Path, timeout: Du
 
 /// The venv's Python, creating the venv (or recreating it when its requirements
 /// file changed since it was made); `true` when an existing venv was reused.
-fn ensure_venv(venv: &Path, requirements: &Path, python: &str) -> Result<(PathBuf, bool)> {
+pub(crate) fn ensure_venv(venv: &Path, requirements: &Path, python: &str) -> Result<(PathBuf, bool)> {
     let wanted = fs::read(requirements).with_context(|| format!("reading {}", requirements.display()))?;
     let stamp_path = venv.join(".interop-requirements-hash");
     let stamp = format!("{:016x} {python}\n", fnv1a(&wanted));
@@ -192,7 +192,7 @@ fn ensure_venv(venv: &Path, requirements: &Path, python: &str) -> Result<(PathBu
 }
 
 /// Run a command with its output captured, shown only if it fails.
-fn quiet(command: &mut Command, what: &str) -> Result<()> {
+pub(crate) fn quiet(command: &mut Command, what: &str) -> Result<()> {
     let out = command.stdin(Stdio::null()).output().with_context(|| format!("starting {what}"))?;
     if !out.status.success() {
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -297,6 +297,6 @@ fn one_line(text: &str) -> String {
 }
 
 /// FNV-1a, 64 bits: a stable fingerprint of a requirements file.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3))
 }

@@ -16,6 +16,7 @@ mod interop_drand;
 mod localnet;
 mod metadata_diff;
 mod new;
+mod python;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Subnet framework tooling")]
@@ -84,6 +85,41 @@ enum Cmd {
         /// Where to write the HTML report (default: target/subnet-reports/<crate>.html).
         #[arg(long)]
         report: Option<PathBuf>,
+    },
+    /// Write the subnet's protocol as a typed Python module (a dataclass per task and
+    /// answer, the protocol's fingerprint) for miners written with the `subnet_core`
+    /// Python package.
+    Python {
+        /// The subnet crate (e.g. examples/sum-subnet).
+        path: PathBuf,
+        /// Where to write it (default: <crate>/python/subnet_protocol.py).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Build the `subnet_core` Python wheel (maturin, pinned, in a scratch venv; the
+    /// workspace's target/ and dev profile), or reuse it if its sources are unchanged.
+    PythonWheel {
+        /// The Python that creates the build venv.
+        #[arg(long, env = "SUBNET_PYTHON", default_value = "python3")]
+        python: String,
+    },
+    /// Run the `subnet_core` Python package's tests (the wheel in a scratch venv, a
+    /// served localnet).
+    PythonTest {
+        /// The Python (3.9 or later) that creates the venvs.
+        #[arg(long, env = "SUBNET_PYTHON", default_value = "python3")]
+        python: String,
+    },
+    /// The sum subnet's miner in Rust and in Python (the `subnet_core` package's
+    /// handler behind the same Rust server) on loopback, hit by the same Rust client:
+    /// requests/s, p50, p99 (xtask's debug build: a comparison, not a peak).
+    PythonBench {
+        /// The Python (3.9 or later) that creates the venvs.
+        #[arg(long, env = "SUBNET_PYTHON", default_value = "python3")]
+        python: String,
+        /// Requests per row.
+        #[arg(long, default_value_t = 2000)]
+        requests: usize,
     },
     /// Create a new subnet crate from a template in `templates/`.
     New {
@@ -204,6 +240,19 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Template(TemplateCmd::Check { dir }) => new::check(&dir),
         Cmd::Template(TemplateCmd::Pack { dir, version, out }) => new::pack(&dir, &version, out),
         Cmd::Test { path, run, report } => e2e::run(&path, &run, report),
+        Cmd::Python { path, out } => {
+            let written = python::generate(&path, out)?;
+            println!("wrote {}", written.display());
+            Ok(())
+        }
+        Cmd::PythonWheel { python } => {
+            let started = std::time::Instant::now();
+            let wheel = python::ensure_wheel(&python)?;
+            println!("{} ({:.1} s)", wheel.display(), started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Cmd::PythonTest { python } => python::selftest(&python),
+        Cmd::PythonBench { python, requests } => python::bench::run(&python, requests),
         Cmd::Demo { epochs, tempo } => demo(epochs, tempo),
         Cmd::Interop(InteropCmd::Python { only, venvs, python, timeout }) => {
             interop::python(interop::Options { only, venvs, python, timeout: std::time::Duration::from_secs(timeout) })

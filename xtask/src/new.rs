@@ -48,7 +48,14 @@ pub(crate) fn check(dir: &Path) -> Result<()> {
         if !status.success() {
             bail!("the rendered template's tests failed");
         }
-        crate::e2e::run(&crate_dir, &subnet_core::testing::RunArgs { epochs: 3, ..Default::default() }, None)
+        if !crate_dir.join(crate::e2e::PYTHON_MINER).is_file() {
+            return crate::e2e::run(&crate_dir, &subnet_core::testing::RunArgs { epochs: 3, ..Default::default() }, None);
+        }
+        // A Python miner: its own tests, then the miners as Python processes.
+        let run = subnet_core::testing::RunArgs { epochs: 4, multi_process: true, ..Default::default() };
+        crate::python::generate(&crate_dir, None)?;
+        crate::python::test_python_miner(&crate_dir)?;
+        crate::e2e::run(&crate_dir, &run, None)
     })();
     std::fs::remove_dir_all(&scratch).ok();
     result?;
@@ -167,6 +174,10 @@ fn copy_rendered(from: &Path, to: &Path, values: &[(&str, String)]) -> Result<()
         let src = entry.path();
         let dst = to.join(entry.file_name());
         if entry.file_type()?.is_dir() {
+            // Python's bytecode cache (a template's Python tests run in place) is not source.
+            if entry.file_name() == "__pycache__" {
+                continue;
+            }
             copy_rendered(&src, &dst, values)?;
         } else if entry.file_name() != "cargo-generate.toml" {
             let mut text = std::fs::read_to_string(&src).with_context(|| format!("reading {}", src.display()))?;

@@ -64,7 +64,17 @@ async fn honest_miner_earns_most_and_the_dead_one_nothing() {
 fn protocol_description_lists_the_tasks() {
     let p = Subnet::protocol();
     assert_eq!((p.name.as_str(), p.version), ("sum", 1));
-    assert_eq!(serde_json_string(&p), r#"{"name":"sum","version":1,"encoding":"json","tasks":[{"task":"Add","answer":"Total","streamed":false}]}"#);
+    // The fields and their Rust types, for other languages' generated types; the
+    // fingerprint moves with any change of the protocol.
+    let json = serde_json_string(&p);
+    let fields = r#""types":[{"name":"Add","fields":[{"name":"a","type":"i64"},{"name":"b","type":"i64"}]},{"name":"Total","fields":[{"name":"value","type":"i64"}]}]"#;
+    assert_eq!(
+        json,
+        format!(
+            r#"{{"name":"sum","version":1,"encoding":"json","tasks":[{{"task":"Add","answer":"Total","streamed":false}}],{fields},"fingerprint":"{}"}}"#,
+            p.fingerprint()
+        )
+    );
 }
 
 fn serde_json_string(p: &subnet_core::spec::Protocol) -> String {

@@ -12,7 +12,7 @@ use crate::keys::{default_wallets_path, Keypair, Wallet, WalletError};
 use crate::metrics::{self, Exposition, Render};
 use crate::miner::{ensure_registered, serve, MinerBehaviour, MinerError, ServeOptions};
 use crate::net::{Client, ServerStats};
-use crate::spec::{protocol_json, MinerSpec, SubnetSpec};
+use crate::spec::{protocol_json, AccessRules, MinerSpec, SubnetSpec};
 use crate::validator::{CommitScheme, LoopEvent, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};
 
 /// Rao per TAO, for showing and reading amounts in TAO.
@@ -39,6 +39,9 @@ pub enum CliError {
     /// The validator could not start or stopped with an error.
     #[error("validator: {0}")]
     Validator(#[from] ValidatorError),
+    /// The command line asked for something this program does not do.
+    #[error("{0}")]
+    Usage(String),
     /// Printing the result failed.
     #[error("writing output: {0}")]
     Io(#[from] std::io::Error),
@@ -87,7 +90,7 @@ pub async fn run<S: SubnetSpec>(
             writeln!(out, "{} is uid {uid} on subnet {netuid}", hotkey.ss58())?;
             Ok(())
         }
-        Command::Miner(args) => miner::<S>(chain, &wallet, &cli.common, &args, stop, out).await,
+        Command::Miner(args) => miner(chain, &wallet, &cli.common, &args, MinerService::of::<S>(), stop, out).await,
         Command::Validator(args) => validator::<S>(chain, &wallet, &cli.common, &args, stop, out).await,
     }
 }
@@ -142,11 +145,51 @@ async fn status(chain: &dyn Chain, wallet: &Wallet, netuid: u16, out: &mut (dyn 
     Ok(())
 }
 
-async fn miner<S: SubnetSpec>(
+/// What a miner process serves: the subnet's name and protocol version, who may call
+/// (the subnet's rules, before the operator's flags), and the handler. A Rust subnet's
+/// comes from its `SubnetSpec`; a miner in another language brings its own handler.
+pub struct MinerService {
+    /// The subnet's name, for the start-up line.
+    pub name: String,
+    /// The protocol version (the weights version key), announced with the axon.
+    pub version: u64,
+    /// The subnet's access rules; `--blacklist.*` and `--axon.rate_limit` override them.
+    pub access: AccessRules,
+    /// Answers the requests.
+    pub handler: Arc<dyn MinerSpec>,
+}
+
+impl MinerService {
+    /// The service of the Rust subnet `S`.
+    pub fn of<S: SubnetSpec>() -> Self {
+        Self { name: S::NAME.to_string(), version: S::VERSION, access: S::access(), handler: Arc::new(S::miner()) }
+    }
+}
+
+/// Run the `miner` command of `cli` serving `service` until `stop`; any other command
+/// is refused (a miner-only program, such as a Python miner, has no validator).
+pub async fn run_miner(
+    cli: Cli,
+    service: MinerService,
+    connector: &dyn Connector,
+    stop: tokio::sync::watch::Receiver<bool>,
+    out: &mut (dyn Write + Send),
+) -> Result<(), CliError> {
+    let Command::Miner(args) = &cli.command else {
+        return Err(CliError::Usage("this program runs only the `miner` command".into()));
+    };
+    let endpoint = resolve_endpoint(&cli.common).map_err(CliError::Endpoint)?;
+    let chain = connector.connect(&endpoint).await.map_err(CliError::Connect)?;
+    let wallet = wallet(&cli.common)?;
+    miner(chain, &wallet, &cli.common, args, service, stop, out).await
+}
+
+async fn miner(
     chain: Arc<dyn Chain>,
     wallet: &Wallet,
     common: &Common,
     args: &MinerArgs,
+    service: MinerService,
     stop: tokio::sync::watch::Receiver<bool>,
     out: &mut (dyn Write + Send),
 ) -> Result<(), CliError> {
@@ -156,10 +199,10 @@ async fn miner<S: SubnetSpec>(
         let uid = ensure_registered(&*chain, &coldkey(wallet)?, AccountId(key.public_key().0), netuid).await?;
         writeln!(out, "registered as uid {uid}")?;
     }
-    let mut options = ServeOptions::new(netuid, S::VERSION, SocketAddr::new(args.ip, args.port));
+    let mut options = ServeOptions::new(netuid, service.version, SocketAddr::new(args.ip, args.port));
     options.external_ip = args.external_ip;
     // The subnet's rules first; the operator's flags override them.
-    S::access().apply(&mut options.server);
+    service.access.apply(&mut options.server);
     let policy = &mut options.server.policy;
     if args.allow_non_registered {
         policy.require_registered = false;
@@ -174,7 +217,7 @@ async fn miner<S: SubnetSpec>(
     if let Some(rate) = args.rate_limit {
         options.server.rate_limit = (rate > 0.0).then_some((rate, (rate * 2.0).ceil() as u32));
     }
-    let mut handler: Arc<dyn MinerSpec> = Arc::new(S::miner());
+    let mut handler = service.handler;
     // Test runs' miners of differing quality, the same behaviour a local run applies.
     let behaviour = match (args.wrong_answer_percent.filter(|p| *p > 0), args.answer_delay_ms.filter(|ms| *ms > 0)) {
         (Some(percent), _) => MinerBehaviour::Flaky(percent),
@@ -188,7 +231,7 @@ async fn miner<S: SubnetSpec>(
         handler = behaviour.apply(handler.clone(), salt).unwrap_or(handler);
     }
     let served = serve(chain, &key, handler, options).await?;
-    writeln!(out, "{} miner uid {} serving on {} (hotkey {})", S::NAME, served.uid, served.addr, key.ss58_address())?;
+    writeln!(out, "{} miner uid {} serving on {} (hotkey {})", service.name, served.uid, served.addr, key.ss58_address())?;
     let stats = served.stats.clone();
     let render: Render = Arc::new(move || miner_metrics(&stats));
     let _metrics = start_metrics(common.metrics_port.map(|p| SocketAddr::new(args.ip, p)), render, out).await?;

@@ -27,7 +27,7 @@ mod args;
 mod commands;
 
 pub use args::{resolve_endpoint, Cli, Command, Common, MinerArgs, ValidatorArgs};
-pub use commands::{run, CliError, Connector, SubtensorConnector};
+pub use commands::{run, run_miner, CliError, Connector, MinerService, SubtensorConnector};
 
 use std::process::ExitCode;
 
@@ -44,11 +44,28 @@ pub fn main<S: SubnetSpec>() -> ExitCode {
 /// [`main`] with the arguments given (the first is the program name), for tools that
 /// embed a subnet's command line in a binary of their own.
 pub fn main_with_args<S: SubnetSpec>(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    ExitCode::from(run_process(args, |cli, stop| async move { run::<S>(cli, &SubtensorConnector, stop, &mut std::io::stdout()).await }))
+}
+
+/// The `miner` command alone, serving `service` (a handler from another language, say
+/// Python's): the same flags, chain, wallet, access rules and stop signals as a subnet
+/// binary's `miner`. Blocks until Ctrl-C or SIGTERM; returns the exit status (0 after a
+/// clean stop, 1 on an error, 2 on bad flags), for the embedding program to exit with.
+pub fn miner_main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>, service: MinerService) -> u8 {
+    run_process(args, move |cli, stop| async move { run_miner(cli, service, &SubtensorConnector, stop, &mut std::io::stdout()).await })
+}
+
+/// Parse, set up logging and the runtime, run `command` until it ends or a stop signal;
+/// the exit status.
+fn run_process<F: std::future::Future<Output = Result<(), CliError>>>(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+    command: impl FnOnce(Cli, tokio::sync::watch::Receiver<bool>) -> F,
+) -> u8 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() { 2 } else { 0 };
         }
     };
     // Logs go to stderr; the commands' own output (tables, results) to stdout.
@@ -57,7 +74,7 @@ pub fn main_with_args<S: SubnetSpec>(args: impl IntoIterator<Item = std::ffi::Os
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: starting the async runtime: {e}");
-            return ExitCode::FAILURE;
+            return 1;
         }
     };
     let result = runtime.block_on(async {
@@ -66,13 +83,13 @@ pub fn main_with_args<S: SubnetSpec>(args: impl IntoIterator<Item = std::ffi::Os
             shutdown_signal().await;
             let _ = stop_tx.send(true);
         });
-        run::<S>(cli, &SubtensorConnector, stop, &mut std::io::stdout()).await
+        command(cli, stop).await
     });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::FAILURE
+            1
         }
     }
 }

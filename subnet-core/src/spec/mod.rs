@@ -88,7 +88,7 @@ pub use envelope::{decode_answer, encode_answer, Envelope};
 pub use error::HandleError;
 pub use judge::{score_round_with, JudgeSpec, Rng};
 pub use miner::{MinerSpec, Result};
-pub use protocol::{protocol_json, Protocol, TaskProtocol};
+pub use protocol::{fingerprint_of_json, protocol_json, DeclaredFields, FieldProtocol, Protocol, TaskProtocol, TypeProtocol};
 pub use query::{gather_in_order, Querier, QueryError, Response, Target};
 pub use stream::{collect_chunks, join_chunks, ChunkSink, Chunks};
 pub use subnet::SubnetSpec;

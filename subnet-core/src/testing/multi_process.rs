@@ -58,6 +58,9 @@ pub struct MultiProcessConfig {
     pub seed: u64,
     /// Commit-reveal on (version 4: timelocked commits the chain reveals itself).
     pub commit_reveal: bool,
+    /// The program and leading arguments that start a miner, when miners are not the
+    /// subnet's own binary (a Python miner on the `subnet_core` package).
+    pub miner_command: Option<Vec<OsString>>,
 }
 
 impl MultiProcessConfig {
@@ -245,7 +248,11 @@ async fn run_on_chain<S: SubnetSpec>(
     .await?;
 
     let base = |n: &Neuron, command: &str| -> Vec<OsString> {
-        let mut args: Vec<OsString> = config.command[1..].to_vec();
+        let program = match (command, &config.miner_command) {
+            ("miner", Some(miner)) => miner,
+            _ => &config.command,
+        };
+        let mut args: Vec<OsString> = program[1..].to_vec();
         args.extend([command, "--netuid", &netuid.to_string(), "--subtensor.chain_endpoint", url].map(OsString::from));
         args.extend(["--wallet.name", &n.name, "--wallet.hotkey", "default"].map(OsString::from));
         args.push("--wallet.path".into());
@@ -271,7 +278,8 @@ async fn run_on_chain<S: SubnetSpec>(
                 continue;
             }
         }
-        processes.push(spawn(config, &n.name, args, logs)?);
+        let program = config.miner_command.as_ref().unwrap_or(&config.command);
+        processes.push(spawn::<S>(&program[0], &n.name, args, logs)?);
         live_miners.push(n.hotkey.account_id());
     }
     progress(Progress::Note(&format!("{} miner processes started; waiting for their axons", live_miners.len())));
@@ -287,7 +295,7 @@ async fn run_on_chain<S: SubnetSpec>(
         args.extend(["--neuron.blocks_per_round".into(), blocks_per_round.to_string().into(), "--logging.debug".into()]);
         args.extend(["--neuron.seed".into(), (config.seed ^ i as u64).to_string().into(), "--neuron.state_path".into()]);
         args.push(state_path(n).into());
-        processes.push(spawn(config, &n.name, args, logs)?);
+        processes.push(spawn::<S>(&config.command[0], &n.name, args, logs)?);
     }
     progress(Progress::Note(&format!("{} validator processes started", validators.len())));
 
@@ -348,12 +356,16 @@ async fn register_all(chain: &dyn Chain, coldkeys: &[Keypair], netuid: NetUid, v
     Ok(())
 }
 
-fn spawn(config: &MultiProcessConfig, name: &str, args: Vec<OsString>, logs: &Path) -> Result<NeuronProcess, MultiProcessError> {
+/// Start `program` with `args` as the neuron `name`, its output in its log. It gets the
+/// subnet's protocol fingerprint, which a miner in another language checks its
+/// generated protocol module against before it serves.
+fn spawn<S: SubnetSpec>(program: &OsString, name: &str, args: Vec<OsString>, logs: &Path) -> Result<NeuronProcess, MultiProcessError> {
     let log = logs.join(format!("{name}.log"));
     let file = std::fs::File::create(&log).map_err(|e| MultiProcessError::Io(format!("creating {}", log.display()), e))?;
     let err = file.try_clone().map_err(|e| MultiProcessError::Io(format!("opening {}", log.display()), e))?;
-    let child = tokio::process::Command::new(&config.command[0])
+    let child = tokio::process::Command::new(program)
         .args(args)
+        .env("SUBNET_PROTOCOL_FINGERPRINT", S::protocol().fingerprint())
         // Key passwords are for an operator's encrypted wallets, not these.
         .env_remove("BT_HOTKEY_PASSWORD")
         .env_remove("BT_COLDKEY_PASSWORD")
@@ -362,7 +374,7 @@ fn spawn(config: &MultiProcessConfig, name: &str, args: Vec<OsString>, logs: &Pa
         .stderr(err)
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| MultiProcessError::Io(format!("starting {name} ({})", Path::new(&config.command[0]).display()), e))?;
+        .map_err(|e| MultiProcessError::Io(format!("starting {name} ({})", Path::new(program).display()), e))?;
     Ok(NeuronProcess { name: name.to_string(), log, child })
 }
 

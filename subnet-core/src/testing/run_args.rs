@@ -47,6 +47,13 @@ pub struct RunArgs {
     /// an epoch later.
     #[arg(long)]
     pub commit_reveal: bool,
+    /// Multi-process runs: start each miner with this program and its leading
+    /// arguments instead of the subnet's own binary (a Python miner: `<venv>/bin/python
+    /// miner.py`); it gets the `miner` command's flags and the subnet's protocol
+    /// fingerprint in `SUBNET_PROTOCOL_FINGERPRINT`. One flag per word:
+    /// `--miner-command python3 --miner-command miner.py`.
+    #[arg(long, value_name = "ARG", allow_hyphen_values = true)]
+    pub miner_command: Vec<String>,
 }
 
 impl Default for RunArgs {
@@ -77,6 +84,8 @@ pub enum RunArgsError {
     BlockTime,
     #[error("--transport in-process cannot cross processes; drop it or --multi-process")]
     InProcessAcrossProcesses,
+    #[error("--miner-command starts miner processes: add --multi-process")]
+    MinerCommandInProcess,
 }
 
 impl RunArgs {
@@ -95,6 +104,9 @@ impl RunArgs {
         }
         if self.chain != "local" && !self.chain.starts_with("ws://") && !self.chain.starts_with("wss://") {
             return Err(RunArgsError::Chain(self.chain.clone()));
+        }
+        if !self.miner_command.is_empty() && !self.is_multi_process() {
+            return Err(RunArgsError::MinerCommandInProcess);
         }
         if self.is_multi_process() {
             if self.block_time_ms == 0 {
@@ -151,6 +163,7 @@ impl RunArgs {
             work_dir,
             seed: SEED,
             commit_reveal: self.commit_reveal,
+            miner_command: (!self.miner_command.is_empty()).then(|| self.miner_command.iter().map(Into::into).collect()),
         }
     }
 
@@ -181,6 +194,10 @@ impl RunArgs {
         }
         if self.commit_reveal {
             args.push("--commit-reveal".into());
+        }
+        for word in &self.miner_command {
+            args.push("--miner-command".into());
+            args.push(word.clone());
         }
         args
     }
@@ -218,9 +235,17 @@ mod tests {
             chain: "ws://127.0.0.1:9944".into(),
             block_time_ms: 250,
             commit_reveal: true,
+            miner_command: vec!["/venv/bin/python".into(), "miner.py".into(), "-u".into()],
         };
         let args = std::iter::once("run".to_string()).chain(run.to_args());
         assert_eq!(Cmd::try_parse_from(args).unwrap().run, run);
+    }
+
+    #[test]
+    fn a_miner_command_needs_miner_processes() {
+        let run = RunArgs { miner_command: vec!["python3".into(), "miner.py".into()], ..RunArgs::default() };
+        assert_eq!(run.check(), Err(RunArgsError::MinerCommandInProcess));
+        assert_eq!(RunArgs { multi_process: true, ..run }.check(), Ok(()));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod judge;
 mod miner;
+mod protocol;
 mod state;
 mod subnet;
 mod types;

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::state;
+use super::{protocol, state};
 use crate::model::SubnetDef;
 
 pub(super) fn expand(def: &SubnetDef) -> TokenStream {
@@ -19,6 +19,7 @@ pub(super) fn expand(def: &SubnetDef) -> TokenStream {
         let (task, answer, streamed) = (m.task.to_string(), m.answer.to_string(), m.streamed);
         quote!((#task, #answer, #streamed))
     });
+    let protocol_types = protocol::types(def);
     let miner_state_init = state::init(def.miner_state.as_ref());
     let judge_state_init = state::init(def.validator_state.as_ref());
     quote! {
@@ -38,7 +39,7 @@ pub(super) fn expand(def: &SubnetDef) -> TokenStream {
                 #access
             }
             fn protocol() -> ::subnet_core::__private::Protocol {
-                ::subnet_core::__private::Protocol::new(#name, #version, &[#(#protocol_tasks),*])
+                ::subnet_core::__private::Protocol::new(#name, #version, &[#(#protocol_tasks),*]).with_types(#protocol_types)
             }
             fn miner() -> Miner {
                 Miner { state: #miner_state_init }
