@@ -49,6 +49,11 @@ fn set(chain: &mut LocalChain, netuid: u16, h: Hyperparameter) -> Result<(), Cha
 fn the_owner_sets_the_count_and_split_within_subtensors_bounds() {
     let (mut chain, netuid) = chain();
     assert_eq!(chain.mechanism_count(netuid), Ok(1), "one mechanism by default (DefaultMechanismCount)");
+    // A subnet before its first epoch still has an incentive entry per UID (btcli's
+    // `subnets show` indexes the mechagraph's incentives by UID).
+    let mut fresh = LocalChain::new(LocalChainConfig::dev(acct(SUDO), &[acct(OWNER)], 1_000_000 * RAO_PER_TAO));
+    let n = fresh.register_network(&acct(OWNER), acct(3)).unwrap();
+    assert_eq!(fresh.subnet(n).unwrap().mechanism_incentive(0), Some(vec![0; fresh.subnet(n).unwrap().n()]));
     // Anyone but the owner (or root) is refused.
     assert_eq!(chain.set_hyperparameter(&acct(50), netuid, Hyperparameter::MechanismCount(2)), Err(ChainError::BadOrigin));
     // 0 and more than MaxMechanismCount (2) are invalid.

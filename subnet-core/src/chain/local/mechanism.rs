@@ -115,10 +115,11 @@ impl Subnet {
         Some(MechanismRowsMut { weights: &mut m.weights, bonds: &mut m.bonds, last_update: &mut m.last_update, commits: &mut m.commits })
     }
 
-    /// `Incentive` of mechanism `mecid` from the last epoch (empty before the first).
+    /// `Incentive` of mechanism `mecid`, one entry per UID (0 before the first epoch:
+    /// the chain pushes a 0 for every registration, `append_neuron`).
     pub fn mechanism_incentive(&self, mecid: u8) -> Option<Vec<u16>> {
         if mecid == 0 {
-            return Some(self.last_epoch.as_ref().map(|e| e.incentive.clone()).unwrap_or_default());
+            return Some(self.last_epoch.as_ref().map_or_else(|| vec![0; self.n()], |e| e.incentive.clone()));
         }
         self.mechanisms.get(mecid as usize - 1).map(|m| m.incentive.clone())
     }
