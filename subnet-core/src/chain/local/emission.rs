@@ -104,7 +104,7 @@ impl LocalChain {
         // epoch per mechanism over its own weights, bonds and last updates, then the
         // per-UID results consolidated.
         let total = s.pending_server + s.pending_validator;
-        let epochs: Vec<MechanismEpoch> = s
+        let mut epochs: Vec<MechanismEpoch> = s
             .split_emission(total)
             .into_iter()
             .zip(0u8..)
@@ -128,7 +128,8 @@ impl LocalChain {
                 MechanismEpoch { output, emission }
             })
             .collect();
-        let out = consolidate(&epochs, total);
+        let others = epochs.split_off(1); // mechanisms 1..
+        let out = consolidate(epochs.pop().expect("mechanism 0 always exists"), &others, total);
 
         let keys = s.keys.clone();
         let paid_before = self.paid_and_withheld(netuid);
@@ -138,9 +139,9 @@ impl LocalChain {
         let s = self.subnet_mut(netuid).expect("checked above");
         s.validator_permit = out.validator_permit.clone();
         s.bonds = out.bonds.clone();
-        for (m, e) in s.mechanisms.iter_mut().zip(&epochs[1..]) {
-            m.bonds = e.output.bonds.clone();
-            m.incentive = e.output.incentive.clone();
+        for (m, e) in s.mechanisms.iter_mut().zip(others) {
+            m.bonds = e.output.bonds;
+            m.incentive = e.output.incentive;
         }
         s.last_epoch = Some(StoredEpoch::from_output(&out));
         s.pending_server = 0;

@@ -237,11 +237,11 @@ pub(super) struct MechanismEpoch {
 /// stay per mechanism (`persist_mechanism_epoch_terms`), so the result carries
 /// mechanism 0's, whose storage index is the netuid. With one mechanism this is its
 /// output unchanged.
-pub(super) fn consolidate(epochs: &[MechanismEpoch], total: Balance) -> EpochOutput {
-    let mut out = epochs[0].output.clone();
-    if epochs.len() == 1 {
-        return out;
+pub(super) fn consolidate(first: MechanismEpoch, rest: &[MechanismEpoch], total: Balance) -> EpochOutput {
+    if rest.is_empty() {
+        return first.output;
     }
+    let mut out = first.output.clone();
     let n = out.active.len();
     let zero_u16 = vec![0u16; n];
     for v in [&mut out.rank, &mut out.trust, &mut out.consensus, &mut out.validator_trust, &mut out.dividends, &mut out.stake_weight] {
@@ -252,7 +252,7 @@ pub(super) fn consolidate(epochs: &[MechanismEpoch], total: Balance) -> EpochOut
     out.validator_emission = vec![0; n];
     out.active = vec![false; n];
     out.validator_permit = vec![false; n];
-    for (mecid, e) in epochs.iter().enumerate() {
+    for (mecid, e) in std::iter::once(&first).chain(rest).enumerate() {
         // For zero emission the first mechanism gets full weight.
         let weight = if total == 0 { U64F64::from_num(u8::from(mecid == 0)) } else { U64F64::from_num(e.emission) / U64F64::from_num(total) };
         let o = &e.output;
