@@ -28,15 +28,24 @@ fn target(hotkey: &str, address: &str) -> PyResult<([u8; 32], SocketAddr)> {
 
 #[pymethods]
 impl Client {
-    /// A client on `netuid` at protocol `version`, as the wallet's hotkey.
+    /// A client on `netuid` at protocol `version`, as the wallet's hotkey; with the
+    /// protocol's `fingerprint`, miners built from another refuse (`protocol_mismatch`).
     #[new]
-    #[pyo3(signature = (wallet, netuid, version, hotkey_password = None))]
-    fn new(py: Python<'_>, wallet: &Wallet, netuid: u16, version: u64, hotkey_password: Option<String>) -> PyResult<Self> {
+    #[pyo3(signature = (wallet, netuid, version, hotkey_password = None, fingerprint = None))]
+    fn new(
+        py: Python<'_>,
+        wallet: &Wallet,
+        netuid: u16,
+        version: u64,
+        hotkey_password: Option<String>,
+        fingerprint: Option<String>,
+    ) -> PyResult<Self> {
         let key = wallet.hotkey(py, hotkey_password)?;
         // The client's TLS certificate is made from the key; the runtime must exist
         // before its first connection.
         let _ = runtime::get();
-        let inner = std::panic::catch_unwind(|| net::Client::new(key, netuid, version))
+        let options = net::ClientOptions { protocol: fingerprint, ..net::ClientOptions::default() };
+        let inner = std::panic::catch_unwind(|| net::Client::with_options(key, netuid, version, options))
             .map_err(|_| WalletError::new_err("cannot make a TLS certificate for the hotkey"))?;
         Ok(Self { inner })
     }
@@ -54,7 +63,8 @@ impl Client {
         Ok(PyBytes::new(py, &answer))
     }
 
-    /// As `call`, for a streamed task: the chunks' JSON bytes, in order.
+    /// As `call`, for a streamed task: the chunks' JSON bytes in order, and the seconds
+    /// from sending the request to the first chunk (`None` when none came).
     #[pyo3(signature = (hotkey, address, task, envelope, timeout = 12.0))]
     fn call_stream<'py>(
         &self,
@@ -64,12 +74,12 @@ impl Client {
         task: &str,
         envelope: &[u8],
         timeout: f64,
-    ) -> PyResult<Vec<Bound<'py, PyBytes>>> {
+    ) -> PyResult<(Vec<Bound<'py, PyBytes>>, Option<f64>)> {
         let (key, addr) = target(hotkey, address)?;
         let timeout = Duration::try_from_secs_f64(timeout).map_err(|e| CallError::new_err(format!("timeout: {e}")))?;
         let body = Bytes::copy_from_slice(envelope);
         let streamed = runtime::block_on(py, self.inner.call_stream(key, addr, task, body, timeout)).map_err(call_error)?;
-        let chunks = streamed.chunks;
-        Ok(chunks.iter().map(|c| PyBytes::new(py, c)).collect())
+        let chunks = streamed.chunks.iter().map(|c| PyBytes::new(py, c)).collect();
+        Ok((chunks, streamed.first_chunk.map(|d| d.as_secs_f64())))
     }
 }

@@ -3,11 +3,12 @@
 //! unchanged in front of it. `serve` serves it from a Python program; `run_miner` is
 //! the whole `miner` command of a subnet binary, flags and all.
 //!
-//! The handler is the package's dispatcher (`subnet_core._dispatch`): it gets the
-//! request envelope's bytes and the caller, and returns `(outcome, bytes)`, where
-//! `outcome` names the [`HandleError`] kind or is `"ok"`. It runs on a tokio blocking
-//! thread holding the GIL; an `async def` handler is awaited on the package's event
-//! loop thread, so the GIL is free while it waits.
+//! The handler is the package's `Dispatcher` (`subnet_core.miner`): called with the
+//! request envelope's bytes and the caller, it returns `(outcome, bytes)`, where
+//! `outcome` names the [`HandleError`] kind or is `"ok"`; its `stream` method returns
+//! a `ChunkStream` for a streamed task, pulled chunk by chunk. Python runs on tokio's
+//! blocking threads holding the GIL; an `async def` handler is awaited on the
+//! package's event loop thread, so the GIL is free while it waits.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -36,37 +37,78 @@ impl MinerSpec for PythonHandler {
         let (payload, caller, stake) = (payload.to_vec(), ctx.caller.ss58(), ctx.stake);
         // Python blocks its thread (and holds the GIL while it runs): not on a
         // runtime worker, which would stall every other connection.
-        tokio::task::spawn_blocking(move || Python::attach(|py| dispatch_once(py, &dispatch, &payload, caller, stake)))
-            .await
-            .map_err(|e| HandleError::Miner(format!("the Python handler's thread failed: {e}")))?
+        on_python_thread(move |py| {
+            let result = dispatch.call1(py, (PyBytes::new(py, &payload), caller, stake)).map_err(|e| HandleError::Miner(e.to_string()))?;
+            outcome(result.bind(py))?.ok_or_else(|| HandleError::Miner("the dispatcher answered a unary query with a stream".into()))
+        })
+        .await
     }
 
-    /// A streamed task's dispatcher answers with the JSON array of its chunks (what a
-    /// unary query gets); here each element goes out as its own message. The chunks
-    /// leave once the handler has made them all (see the package's README).
+    /// The dispatcher's `stream` starts the handler; a streamed task's chunks are then
+    /// pulled one at a time (`ChunkStream.next_chunk`) and each is sent as soon as the
+    /// handler has made it. A task that does not stream is sent as one chunk.
     async fn handle_stream(&self, ctx: &RequestContext, payload: &[u8], sink: ChunkSink) -> Result<(), HandleError> {
-        let answer = self.handle(ctx, payload).await?;
-        match serde_json::from_slice::<serde_json::Value>(&answer) {
-            Ok(serde_json::Value::Array(chunks)) => {
-                for chunk in chunks {
-                    sink.send(chunk.to_string().into_bytes()).await?;
-                }
-                Ok(())
+        let dispatch = self.dispatch.clone();
+        let (payload, caller, stake) = (payload.to_vec(), ctx.caller.ss58(), ctx.stake);
+        let started = on_python_thread(move |py| {
+            let result =
+                dispatch.call_method1(py, "stream", (PyBytes::new(py, &payload), caller, stake)).map_err(|e| HandleError::Miner(e.to_string()))?;
+            match outcome(result.bind(py))? {
+                Some(whole) => Ok(Started::Whole(whole)),
+                None => Ok(Started::Chunks(Arc::new(result.bind(py).get_item(1).map_err(|e| HandleError::Miner(e.to_string()))?.unbind()))),
             }
-            _ => sink.send(answer).await,
+        })
+        .await?;
+        let chunks = match started {
+            Started::Whole(answer) => return sink.send(answer).await,
+            Started::Chunks(chunks) => chunks,
+        };
+        loop {
+            let stream = chunks.clone();
+            let next = on_python_thread(move |py| {
+                let chunk = stream.call_method0(py, "next_chunk").map_err(|e| HandleError::Miner(e.to_string()))?;
+                if chunk.is_none(py) {
+                    return Ok(None);
+                }
+                outcome(chunk.bind(py))?.map(Some).ok_or_else(|| HandleError::Miner("a chunk was not (outcome, bytes)".into()))
+            })
+            .await;
+            let sent = match next {
+                Ok(Some(chunk)) => sink.send(chunk).await,
+                Ok(None) => return Ok(()),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = sent {
+                // The caller went away or the handler failed: end its generator.
+                on_python_thread(move |py| chunks.call_method0(py, "close").map(drop).map_err(|e| HandleError::Miner(e.to_string()))).await?;
+                return Err(e);
+            }
         }
     }
 }
 
-/// Call the dispatcher once and read its `(outcome, bytes)`.
-fn dispatch_once(py: Python<'_>, dispatch: &Py<PyAny>, payload: &[u8], caller: String, stake: u64) -> Result<Vec<u8>, HandleError> {
-    let result = dispatch.call1(py, (PyBytes::new(py, payload), caller, stake)).map_err(|e| HandleError::Miner(e.to_string()))?;
-    let (outcome, data): (String, Bound<'_, PyBytes>) =
-        result.extract(py).map_err(|e| HandleError::Miner(format!("the dispatcher returned no (outcome, bytes): {e}")))?;
-    let data = data.as_bytes();
-    let text = || String::from_utf8_lossy(data).into_owned();
+/// What the dispatcher's `stream` started: a whole answer, or a `ChunkStream`.
+enum Started {
+    Whole(Vec<u8>),
+    Chunks(Arc<Py<PyAny>>),
+}
+
+/// Run Python on one of tokio's blocking threads, holding the GIL only there.
+async fn on_python_thread<T: Send + 'static>(work: impl FnOnce(Python<'_>) -> Result<T, HandleError> + Send + 'static) -> Result<T, HandleError> {
+    tokio::task::spawn_blocking(move || Python::attach(work))
+        .await
+        .map_err(|e| HandleError::Miner(format!("the Python handler's thread failed: {e}")))?
+}
+
+/// Read the dispatcher's `(outcome, data)`: `Ok(Some(bytes))` for `"ok"` with bytes,
+/// `Ok(None)` for `"ok"` with a stream, the typed error for any other outcome.
+fn outcome(result: &Bound<'_, PyAny>) -> Result<Option<Vec<u8>>, HandleError> {
+    let (outcome, data): (String, Bound<'_, PyAny>) =
+        result.extract().map_err(|e| HandleError::Miner(format!("the dispatcher returned no (outcome, data): {e}")))?;
+    let bytes = data.cast::<PyBytes>().ok().map(|b| b.as_bytes().to_vec());
+    let text = || bytes.as_deref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
     match outcome.as_str() {
-        "ok" => Ok(data.to_vec()),
+        "ok" => Ok(bytes),
         "bad_request" => Err(HandleError::BadRequest(text())),
         "unknown_task" => Err(HandleError::UnknownTask(text())),
         "encode" => Err(HandleError::Encode(text())),
@@ -112,11 +154,13 @@ impl Miner {
 
 /// Serve `dispatch` as the wallet's (registered) hotkey on `netuid`: listen on
 /// `ip:port` (port 0 picks one), announce the axon and TLS key on chain, follow the
-/// metagraph for who may call. Callers must be registered validators unless the
-/// `allow_*` flags say otherwise (as `--blacklist.*` do for the Rust miner).
+/// metagraph for who may call. The subnet's access rules (`access`, the protocol
+/// description's JSON; the default without) decide who may call and how much; the
+/// `allow_*` flags loosen them as `--blacklist.*` do for the Rust miner.
 #[pyfunction]
 #[pyo3(signature = (chain, wallet, netuid, dispatch, version, ip = "0.0.0.0", port = 8091, external_ip = None,
-                    allow_non_registered = false, allow_non_validators = false, hotkey_password = None))]
+                    allow_non_registered = false, allow_non_validators = false, hotkey_password = None, access = None,
+                    fingerprint = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn serve(
     py: Python<'_>,
@@ -131,11 +175,14 @@ pub(crate) fn serve(
     allow_non_registered: bool,
     allow_non_validators: bool,
     hotkey_password: Option<String>,
+    access: Option<&str>,
+    fingerprint: Option<String>,
 ) -> PyResult<Miner> {
     let parse = |s: &str| s.parse::<IpAddr>().map_err(|e| MinerError::new_err(format!("{s:?} is not an IP address: {e}")));
     let mut options = ServeOptions::new(netuid, version, SocketAddr::new(parse(ip)?, port));
     options.external_ip = external_ip.map(parse).transpose()?;
-    AccessRules::validators_only().apply(&mut options.server);
+    access_rules(access)?.apply(&mut options.server);
+    options.server.protocol = fingerprint;
     let policy = &mut options.server.policy;
     if allow_non_registered {
         policy.require_registered = false;
@@ -157,14 +204,35 @@ pub(crate) fn serve(
 /// `--axon.port`, `--blacklist.*`, …), connect, serve until Ctrl-C or SIGTERM.
 /// Returns the exit status.
 #[pyfunction]
-pub(crate) fn run_miner(py: Python<'_>, argv: Vec<String>, dispatch: Py<PyAny>, name: String, version: u64) -> u8 {
-    let service = MinerService {
-        name,
-        version,
-        // The macro's default; a subnet's own `#[access]` rules are not in its protocol
-        // description yet, so the operator's `--blacklist.*` flags are how to change it.
-        access: AccessRules::validators_only(),
-        handler: Arc::new(PythonHandler { dispatch: Arc::new(dispatch) }),
-    };
-    py.detach(|| subnet_core::cli::miner_main_with_args(argv.into_iter().map(Into::into), service))
+#[pyo3(signature = (argv, dispatch, name, version, access = None, fingerprint = None))]
+pub(crate) fn run_miner(
+    py: Python<'_>,
+    argv: Vec<String>,
+    dispatch: Py<PyAny>,
+    name: String,
+    version: u64,
+    access: Option<&str>,
+    fingerprint: Option<String>,
+) -> PyResult<u8> {
+    let handler = Arc::new(PythonHandler { dispatch: Arc::new(dispatch) });
+    let service = MinerService { name, version, access: access_rules(access)?, protocol: fingerprint, handler };
+    Ok(py.detach(|| subnet_core::cli::miner_main_with_args(argv.into_iter().map(Into::into), service)))
+}
+
+/// The subnet's access rules from the protocol description's `access` JSON (the
+/// framework's default, registered validators only, for a description without them).
+/// Rules no server could apply are refused, not served loosely.
+fn access_rules(json: Option<&str>) -> PyResult<AccessRules> {
+    let Some(json) = json else { return Ok(AccessRules::validators_only()) };
+    let rules: AccessRules =
+        serde_json::from_str(json).map_err(|e| MinerError::new_err(format!("the protocol's access rules are not valid: {e}")))?;
+    if let Some((per_second, burst)) = rules.rate_limit {
+        if !(per_second.is_finite() && per_second > 0.0 && burst > 0) {
+            return Err(MinerError::new_err(format!("the protocol's rate limit ({per_second}/s, burst {burst}) must be positive")));
+        }
+    }
+    if rules.max_concurrent == 0 {
+        return Err(MinerError::new_err("the protocol's access rules allow no request at once (max_concurrent 0)"));
+    }
+    Ok(rules)
 }

@@ -56,6 +56,10 @@ class GeneratedModule(unittest.TestCase):
         self.assertEqual(subnet_core.protocol_fingerprint(proto.DESCRIPTION), FINGERPRINT)
         self.assertEqual(set(proto.PROTOCOL.tasks), {"Add"})
 
+    def test_carries_the_subnets_access_rules(self):
+        self.assertEqual(proto.PROTOCOL.access, json.loads(os.environ["SUBNET_TEST_ACCESS"]))
+        self.assertEqual(set(proto.PROTOCOL.access), {"require_registered", "require_validator_permit", "min_stake", "rate_limit", "max_concurrent"})
+
     def test_an_edited_module_fails_at_import(self):
         edited = (PROTOCOL_DIR / "sum_protocol.py").read_text().replace('\\"i64\\"', '\\"u64\\"', 1)
         path = PROTOCOL_DIR / "edited_protocol.py"
@@ -161,6 +165,8 @@ class ServeAndQuery(unittest.TestCase):
         )
         cls.client = subnet_core.Client(proto.PROTOCOL, wallet("caller"), NETUID)
         cls.hotkey = wallet("miner").hotkey_ss58
+        # As announced now: later tests serve the same hotkey elsewhere.
+        cls.announced = {n["hotkey"]: n for n in cls.chain.neurons(NETUID)}[cls.hotkey]
 
     @classmethod
     def tearDownClass(cls):
@@ -170,9 +176,8 @@ class ServeAndQuery(unittest.TestCase):
         return self.client.query(self.hotkey, self.miner.address, proto.Add(a=a, b=b), timeout=10.0)
 
     def test_the_miner_is_announced_on_chain(self):
-        neurons = {n["hotkey"]: n for n in self.chain.neurons(NETUID)}
-        self.assertEqual(neurons[self.hotkey]["uid"], self.miner.uid)
-        self.assertEqual(neurons[self.hotkey]["axon"].split(":")[1], self.miner.address.split(":")[1])
+        self.assertEqual(self.announced["uid"], self.miner.uid)
+        self.assertEqual(self.announced["axon"].split(":")[1], self.miner.address.split(":")[1])
 
     def test_typed_answers_from_sync_and_async_handlers(self):
         self.assertEqual(self.query(2, 3), proto.Total(value=5))
@@ -190,6 +195,33 @@ class ServeAndQuery(unittest.TestCase):
         stranger = subnet_core.Client(proto.PROTOCOL, wallet("locked"), NETUID)
         with self.assertRaises(subnet_core.Refused):
             stranger.query(self.hotkey, self.miner.address, proto.Add(a=1, b=1), timeout=10.0)
+
+    def test_a_subnets_own_access_rules_are_applied(self):
+        """`limited_protocol.py` declares 1 request/s with bursts of 3 and no validator
+        permit needed: the miner serves the permit-less caller and refuses its fourth
+        request in a row, where the default (50/s, validators only) would differ in both."""
+        import limited_protocol
+
+        miner = subnet_core.serve(
+            limited_protocol.PROTOCOL,
+            {"Add": lambda task: limited_protocol.Total(value=task.a + task.b)},
+            chain=self.chain, wallet=wallet("miner"), netuid=NETUID, ip="127.0.0.1", port=0, external_ip="0.0.0.0"
+        )
+        try:
+            client = subnet_core.Client(limited_protocol.PROTOCOL, wallet("caller"), NETUID)
+            ask = lambda: client.query(self.hotkey, miner.address, limited_protocol.Add(a=1, b=2), timeout=10.0)
+            self.assertEqual([ask() for _ in range(3)], [limited_protocol.Total(value=3)] * 3)
+            with self.assertRaisesRegex(subnet_core.Refused, "rate_limited"):
+                ask()
+        finally:
+            miner.stop()
+
+    def test_a_caller_built_from_another_protocol_is_refused(self):
+        import limited_protocol
+
+        other = subnet_core.Client(limited_protocol.PROTOCOL, wallet("caller"), NETUID)
+        with self.assertRaisesRegex(subnet_core.Refused, "protocol_mismatch"):
+            other.query(self.hotkey, self.miner.address, limited_protocol.Add(a=1, b=1), timeout=10.0)
 
     def test_a_dead_address_is_unreachable(self):
         with self.assertRaises(subnet_core.Unreachable):

@@ -11,7 +11,7 @@ use crate::chain::{AccountId, Chain, ChainError, RAO_PER_TAO};
 use crate::keys::{default_wallets_path, Keypair, Wallet, WalletError};
 use crate::metrics::{self, Exposition, Render};
 use crate::miner::{ensure_registered, serve, MinerBehaviour, MinerError, ServeOptions};
-use crate::net::{Client, ServerStats};
+use crate::net::{Client, ClientOptions, ServerStats};
 use crate::spec::{protocol_json, AccessRules, MinerSpec, SubnetSpec};
 use crate::validator::{CommitScheme, LoopEvent, Validator, ValidatorConfig, ValidatorError, WeightsOutcome};
 
@@ -155,6 +155,9 @@ pub struct MinerService {
     pub version: u64,
     /// The subnet's access rules; `--blacklist.*` and `--axon.rate_limit` override them.
     pub access: AccessRules,
+    /// The fingerprint of the protocol description the miner was built from: callers
+    /// naming another are refused (`protocol_mismatch`); `None` checks nothing.
+    pub protocol: Option<String>,
     /// Answers the requests.
     pub handler: Arc<dyn MinerSpec>,
 }
@@ -162,7 +165,13 @@ pub struct MinerService {
 impl MinerService {
     /// The service of the Rust subnet `S`.
     pub fn of<S: SubnetSpec>() -> Self {
-        Self { name: S::NAME.to_string(), version: S::VERSION, access: S::access(), handler: Arc::new(S::miner()) }
+        Self {
+            name: S::NAME.to_string(),
+            version: S::VERSION,
+            access: S::access(),
+            protocol: Some(S::protocol().fingerprint()),
+            handler: Arc::new(S::miner()),
+        }
     }
 }
 
@@ -201,6 +210,7 @@ async fn miner(
     }
     let mut options = ServeOptions::new(netuid, service.version, SocketAddr::new(args.ip, args.port));
     options.external_ip = args.external_ip;
+    options.server.protocol = service.protocol.clone();
     // The subnet's rules first; the operator's flags override them.
     service.access.apply(&mut options.server);
     let policy = &mut options.server.policy;
@@ -263,7 +273,8 @@ async fn validator<S: SubnetSpec>(
     let commit_scheme = if args.commit_scheme == "hash" { CommitScheme::Hash } else { CommitScheme::Auto };
     let config =
         ValidatorConfig { netuid, mechanism: S::mechanism(), version_key: S::VERSION, state_path: Some(state_path.clone()), seed, commit_scheme };
-    let querier = Arc::new(Client::new(key.clone(), netuid, S::VERSION));
+    let speaking = ClientOptions { protocol: Some(S::protocol().fingerprint()), ..ClientOptions::default() };
+    let querier = Arc::new(Client::with_options(key.clone(), netuid, S::VERSION, speaking));
     let mut validator = Validator::new(chain, querier, Box::new(key.clone()), S::judge(), config)?;
     writeln!(out, "{} validator {} on subnet {netuid}; scores kept in {}", S::NAME, key.ss58_address(), state_path.display())?;
     let debug = common.debug;

@@ -27,7 +27,7 @@ use super::codec::BytesCodec;
 use super::framing::{frame, read_message, ReadError};
 use super::link::{Link, LinkService};
 use super::reject::reason_of;
-use super::server::{AUTH_METADATA, NETUID_METADATA, QUERY_STREAM_PATH, VERSION_METADATA};
+use super::server::{AUTH_METADATA, NETUID_METADATA, PROTOCOL_METADATA, QUERY_STREAM_PATH, VERSION_METADATA};
 use super::tls::config::{client_config, IdentityResolver};
 use super::tls::{MinerVerifier, TlsIdentity};
 use crate::chain::AxonInfo;
@@ -98,6 +98,10 @@ pub struct ClientOptions {
     pub transport: Transport,
     /// Session certificate (default) or per-request signatures.
     pub proof: CallerProof,
+    /// The fingerprint of the protocol description this client was built from, sent
+    /// with every request (`subnet-protocol`) so that a miner built from another is
+    /// refused with `protocol_mismatch` instead of answering; `None` sends none.
+    pub protocol: Option<String>,
     /// The longest a connection (TCP and TLS handshake) may take.
     pub connect_timeout: Duration,
     /// Largest request or answer message.
@@ -106,7 +110,13 @@ pub struct ClientOptions {
 
 impl Default for ClientOptions {
     fn default() -> Self {
-        Self { transport: Transport::Tls, proof: CallerProof::Session, connect_timeout: Duration::from_secs(3), max_message_bytes: 4 << 20 }
+        Self {
+            transport: Transport::Tls,
+            proof: CallerProof::Session,
+            protocol: None,
+            connect_timeout: Duration::from_secs(3),
+            max_message_bytes: 4 << 20,
+        }
     }
 }
 
@@ -131,6 +141,7 @@ struct ClientInner {
     options: ClientOptions,
     netuid_value: AsciiMetadataValue,
     version_value: AsciiMetadataValue,
+    protocol_value: Option<AsciiMetadataValue>,
     links: Mutex<HashMap<LinkKey, Arc<Link>>>,
     /// Miners' TLS keys as published on chain (`NeuronCertificates`), by hotkey.
     pins: RwLock<HashMap<[u8; 32], [u8; 32]>>,
@@ -150,6 +161,9 @@ impl Client {
         // Making a certificate needs only the key in hand; it fails only with a broken
         // crypto provider, which no call could work around.
         let identity = TlsIdentity::new(&signer).expect("a TLS certificate for the hotkey");
+        // A fingerprint that is not a header value (not from `Protocol::fingerprint`)
+        // is not sent rather than failing every request.
+        let protocol_value = options.protocol.as_deref().and_then(|p| AsciiMetadataValue::try_from(p).ok());
         Self {
             inner: Arc::new(ClientInner {
                 signer,
@@ -158,6 +172,7 @@ impl Client {
                 version,
                 netuid_value: AsciiMetadataValue::from(netuid),
                 version_value: AsciiMetadataValue::from(version),
+                protocol_value,
                 options,
                 links: Mutex::default(),
                 pins: RwLock::default(),
@@ -197,6 +212,9 @@ impl Client {
         let i = &self.inner;
         let header = (i.options.proof == CallerProof::SignedRequests).then(|| self.sign(target, task, &body));
         let mut request = Request::new(body);
+        if let Some(protocol) = &i.protocol_value {
+            request.metadata_mut().insert(PROTOCOL_METADATA, protocol.clone());
+        }
         match header {
             Some(header) => {
                 request.metadata_mut().insert_bin(AUTH_METADATA, MetadataValue::from_bytes(&header.encode()));

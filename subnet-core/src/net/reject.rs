@@ -14,6 +14,7 @@
 //! | `stale_nonce`, `replay` | UNAUTHENTICATED | outside the clock window, or seen before |
 //! | `wrong_target`, `wrong_subnet` | FAILED_PRECONDITION | addressed to another hotkey or subnet |
 //! | `incompatible_version` | FAILED_PRECONDITION | the subnet's protocol version differs |
+//! | `protocol_mismatch` | FAILED_PRECONDITION | the caller names another protocol fingerprint (`subnet-protocol`) |
 //! | `not_registered`, `no_validator_permit`, `stake_too_low`, `blacklisted` | PERMISSION_DENIED | the blacklist policy |
 //! | `rate_limited` | RESOURCE_EXHAUSTED | the caller's token bucket is empty |
 //! | `overloaded` | UNAVAILABLE | the server is saturated and the caller's stake too low to queue |
@@ -69,6 +70,17 @@ pub enum Rejection {
     /// The operator denied this hotkey.
     #[error("the caller is blacklisted")]
     Blacklisted,
+    /// The caller was built from another protocol description of the subnet.
+    #[error(
+        "this miner speaks protocol {ours} of the subnet and the caller {theirs}: one side runs an outdated build \
+         (a Python miner: regenerate its protocol module with the subnet's `cargo xtask python`)"
+    )]
+    ProtocolMismatch {
+        /// The miner's fingerprint.
+        ours: String,
+        /// The caller's.
+        theirs: String,
+    },
     /// The caller is over its per-second rate limit.
     #[error("too many requests from this caller")]
     RateLimited,
@@ -109,6 +121,7 @@ impl Rejection {
             Rejection::NoValidatorPermit => "no_validator_permit",
             Rejection::StakeTooLow { .. } => "stake_too_low",
             Rejection::Blacklisted => "blacklisted",
+            Rejection::ProtocolMismatch { .. } => "protocol_mismatch",
             Rejection::RateLimited => "rate_limited",
             Rejection::Overloaded => "overloaded",
             Rejection::Handler(h) => match h {
@@ -133,6 +146,7 @@ impl Rejection {
             Rejection::NotRegistered | Rejection::NoValidatorPermit | Rejection::StakeTooLow { .. } | Rejection::Blacklisted => {
                 Code::PermissionDenied
             }
+            Rejection::ProtocolMismatch { .. } => Code::FailedPrecondition,
             Rejection::RateLimited => Code::ResourceExhausted,
             Rejection::Overloaded => Code::Unavailable,
             Rejection::Handler(HandleError::BadRequest(_)) => Code::InvalidArgument,

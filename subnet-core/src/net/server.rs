@@ -53,6 +53,9 @@ pub const AUTH_METADATA: &str = "subnet-auth-bin";
 pub const NETUID_METADATA: &str = "subnet-netuid";
 /// The metadata key naming the protocol version a session request speaks.
 pub const VERSION_METADATA: &str = "subnet-version";
+/// The metadata key carrying the fingerprint of the protocol description the caller
+/// was built from (`Protocol::fingerprint`); optional.
+pub const PROTOCOL_METADATA: &str = "subnet-protocol";
 
 /// How a miner's server behaves; the defaults suit a public miner.
 #[derive(Clone, Debug)]
@@ -61,6 +64,12 @@ pub struct ServerConfig {
     pub netuid: u16,
     /// The subnet's protocol version; requests for another are refused.
     pub version: u64,
+    /// The fingerprint of the protocol description this miner was built from: a
+    /// request naming another (`subnet-protocol`) is refused with `protocol_mismatch`,
+    /// so a stale build (a Python miner's old protocol module) is told at once rather
+    /// than answering a protocol it does not speak. `None`, or a request without the
+    /// key, is not checked.
+    pub protocol: Option<String>,
     /// Signed requests: nonces (signing times) further than this from the local clock
     /// are refused.
     pub clock_window: Duration,
@@ -101,6 +110,7 @@ impl ServerConfig {
         Self {
             netuid,
             version,
+            protocol: None,
             clock_window: Duration::from_secs(30),
             reorder_window: Duration::from_secs(4),
             max_message_bytes: 4 << 20,
@@ -142,6 +152,8 @@ struct Inner {
     handler: Arc<dyn MinerSpec>,
     config: ServerConfig,
     stats: Arc<ServerStats>,
+    /// Other protocols' fingerprints already logged (bounded).
+    mismatches_logged: Mutex<std::collections::HashSet<String>>,
 }
 
 /// The miner's gRPC service, ready to be bound to an address.
@@ -174,6 +186,7 @@ impl MinerServer {
             gate: PriorityGate::new(config.max_concurrent, config.max_waiting),
             handler,
             stats: Arc::default(),
+            mismatches_logged: Mutex::default(),
             config,
         };
         Self { inner: Arc::new(inner) }
@@ -307,6 +320,7 @@ impl Inner {
                 (signed.header.caller, Some(signed))
             }
         };
+        self.check_protocol(&request)?;
         let stake = self.config.policy.admit(&caller, self.directory.lookup(&caller))?;
         let deadline = caller_deadline(&request).map_or(self.config.handler_timeout, |d| d.min(self.config.handler_timeout));
         let body = request.into_inner();
@@ -341,6 +355,25 @@ impl Inner {
             return Err(AuthError::IncompatibleVersion { ours: self.config.version, theirs: version }.into());
         }
         Ok(())
+    }
+
+    /// A request that names its protocol's fingerprint must name this miner's. The
+    /// first refusal for each other fingerprint is logged: it is the operator's cue to
+    /// update (or the validator's).
+    fn check_protocol(&self, request: &Request<Bytes>) -> Result<(), Rejection> {
+        let (Some(ours), Some(theirs)) = (&self.config.protocol, request.metadata().get(PROTOCOL_METADATA)) else { return Ok(()) };
+        let theirs = theirs.to_str().unwrap_or("<not text>");
+        if theirs == ours {
+            return Ok(());
+        }
+        let mut seen = self.mismatches_logged.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() < 64 && seen.insert(theirs.to_string()) {
+            tracing::warn!(
+                ours = %ours, theirs = %theirs,
+                "a caller speaks another protocol of this subnet: update this miner (a Python miner: regenerate its protocol module) if the subnet changed"
+            );
+        }
+        Err(Rejection::ProtocolMismatch { ours: ours.clone(), theirs: theirs.chars().take(64).collect() })
     }
 
     /// A request off the wire: its one message read (within the size limit), with its

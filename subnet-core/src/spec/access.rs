@@ -1,12 +1,16 @@
 //! [`AccessRules`]: who a subnet's miners serve and how much, declared once as a value
 //! (`#[access]`); the transport (`net`) enforces them.
 
+use serde::{Deserialize, Serialize};
+
 use crate::chain::types::RAO_PER_TAO;
 
 /// A subnet's serving rules, declared once (`#[access] const ACCESS: AccessRules =
 /// AccessRules::validators_only().min_stake_tao(1_000);`) and applied to every miner's
-/// server; operators can still tighten them with command-line flags.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// server; operators can still tighten them with command-line flags. The protocol
+/// description carries them (as JSON, `rate_limit` as `[per_second, burst]`), so a
+/// miner written in another language serves by the same rules.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccessRules {
     /// Serve only hotkeys registered on the subnet (in its `Keys` map on the chain).
     pub require_registered: bool,

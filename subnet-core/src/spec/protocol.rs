@@ -5,6 +5,8 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::AccessRules;
+
 /// A description of a subnet's protocol that clients in other languages can use.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Protocol {
@@ -19,6 +21,10 @@ pub struct Protocol {
     pub tasks: Vec<TaskProtocol>,
     /// The task and answer types, in declaration order, with their JSON fields.
     pub types: Vec<TypeProtocol>,
+    /// Who the subnet's miners serve (`#[access]`): a miner in another language applies
+    /// the same rules. Left out of the JSON when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<AccessRules>,
 }
 
 /// One task of a [`Protocol`]: its name, its answer type, whether it streams.
@@ -129,7 +135,14 @@ impl Protocol {
             encoding: "json",
             tasks: tasks.iter().map(|(t, a, s)| TaskProtocol { task: t.to_string(), answer: a.to_string(), streamed: *s }).collect(),
             types: Vec::new(),
+            access: None,
         }
+    }
+
+    /// With the subnet's access rules, so miners in other languages serve as its own do.
+    pub fn with_access(mut self, access: AccessRules) -> Self {
+        self.access = Some(access);
+        self
     }
 
     /// With the task and answer types' fields: (type, its fields or `None`).
@@ -145,7 +158,7 @@ impl Protocol {
     }
 
     /// A short hash of the whole description (names, version, tasks, fields and their
-    /// types): a miner built for another protocol has another fingerprint.
+    /// types, access rules): a miner built for another protocol has another fingerprint.
     pub fn fingerprint(&self) -> String {
         fingerprint_of_value(&serde_json::to_value(self).expect("plain data serialises"))
     }
@@ -172,13 +185,29 @@ mod tests {
     }
 
     #[test]
+    fn access_rules_are_described_and_read_back() {
+        let rules = AccessRules::validators_only().min_stake_tao(2).rate_limit(7.5, 12).max_concurrent(3);
+        let json = protocol_json(&sum().with_access(rules));
+        assert!(
+            json.contains(r#""access":{"require_registered":true,"require_validator_permit":true,"min_stake":2000000000,"rate_limit":[7.5,12],"max_concurrent":3}"#),
+            "{json}"
+        );
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(serde_json::from_value::<AccessRules>(value["access"].clone()).unwrap(), rules);
+        assert!(!protocol_json(&sum()).contains("access"), "no rules given, none described");
+    }
+
+    #[test]
     fn any_change_of_the_protocol_changes_the_fingerprint() {
         let base = sum().fingerprint();
         let field_type = Protocol::new("sum", 1, &[("Add", "Total", false)])
             .with_types(&[("Add", Some(&[("a", "i64"), ("b", "u64")])), ("Total", Some(&[("value", "i64")]))]);
         let version = Protocol { version: 2, ..sum() };
         let streamed = Protocol { tasks: vec![TaskProtocol { streamed: true, ..sum().tasks[0].clone() }], ..sum() };
-        for other in [field_type, version, streamed] {
+        let access = sum().with_access(AccessRules::validators_only());
+        let other_access = sum().with_access(AccessRules::validators_only().min_stake_tao(1));
+        assert_ne!(access.fingerprint(), other_access.fingerprint());
+        for other in [field_type, version, streamed, access] {
             assert_ne!(other.fingerprint(), base);
         }
         assert!(fingerprint_of_json("not json").is_err());

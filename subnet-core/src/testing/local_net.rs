@@ -13,7 +13,7 @@ use crate::chain::{
 };
 use crate::keys::Keypair;
 use crate::miner::{MinerBehaviour, MinerError, ServeOptions, ServedMiner};
-use crate::net::Client;
+use crate::net::{Client, ClientOptions};
 use crate::spec::{MinerSpec, Querier, SubnetSpec};
 use crate::validator::{CommitScheme, Validator, ValidatorConfig, ValidatorError};
 
@@ -203,6 +203,7 @@ pub async fn run_local_net<S: SubnetSpec>(
                 };
                 let mut options = ServeOptions::local(netuid, S::VERSION);
                 S::access().apply(&mut options.server);
+                options.server.protocol = Some(S::protocol().fingerprint());
                 // Blocks (and so rounds) come far faster than on a real chain here; a
                 // per-second rate limit would refuse honest validators.
                 options.server.rate_limit = None;
@@ -211,7 +212,8 @@ pub async fn run_local_net<S: SubnetSpec>(
                 served.push(crate::miner::serve(chain_dyn.clone(), m, handler, options).await?);
             }
             for v in &validator_keys {
-                queriers.push(Arc::new(Client::new(v.clone(), netuid, S::VERSION)));
+                let speaking = ClientOptions { protocol: Some(S::protocol().fingerprint()), ..ClientOptions::default() };
+                queriers.push(Arc::new(Client::with_options(v.clone(), netuid, S::VERSION, speaking)));
             }
         }
         Transport::InProcess => {

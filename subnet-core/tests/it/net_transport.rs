@@ -263,6 +263,28 @@ async fn misaddressed_and_incompatible_requests_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_built_from_another_protocol_is_refused_by_fingerprint() {
+    let net = Net::start(|c| c.protocol = Some("1111222233334444".into())).await;
+    let speaking = |protocol: Option<&str>| {
+        let options = ClientOptions { protocol: protocol.map(str::to_string), ..ClientOptions::default() };
+        Client::with_options(key("//Validator"), NETUID, VERSION, options)
+    };
+    let (same, other, unstated) = (speaking(Some("1111222233334444")), speaking(Some("9999888877776666")), speaking(None));
+    let refusal = net.ask(&other, "echo", serde_json::json!({"x": 1})).await.unwrap_err();
+    let CallError::Refused { code, reason, message } = &refusal else { panic!("expected a refusal, got {refusal:?}") };
+    assert_eq!((*code, reason.as_str()), (Code::FailedPrecondition, "protocol_mismatch"));
+    assert!(message.contains("1111222233334444") && message.contains("9999888877776666") && message.contains("regenerate"), "{message}");
+    assert_eq!(net.calls(), 0, "refused before the handler");
+    // The same fingerprint, or none stated (an older client), is served.
+    net.ask(&same, "echo", serde_json::json!({"x": 1})).await.unwrap();
+    net.ask(&unstated, "echo", serde_json::json!({"x": 1})).await.unwrap();
+    assert_eq!(net.calls(), 2);
+    // A miner that states none serves every caller, whatever it states.
+    let open = Net::start(|_| {}).await;
+    open.ask(&other, "echo", serde_json::json!({"x": 1})).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_blacklist_refuses_strangers_non_validators_and_low_stake() {
     let net = Net::start(|c| {
         c.policy.deny.insert(key("//Whale").public_key().0);

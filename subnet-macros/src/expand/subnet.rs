@@ -39,7 +39,9 @@ pub(super) fn expand(def: &SubnetDef) -> TokenStream {
                 #access
             }
             fn protocol() -> ::subnet_core::__private::Protocol {
-                ::subnet_core::__private::Protocol::new(#name, #version, &[#(#protocol_tasks),*]).with_types(#protocol_types)
+                ::subnet_core::__private::Protocol::new(#name, #version, &[#(#protocol_tasks),*])
+                    .with_types(#protocol_types)
+                    .with_access(<Self as ::subnet_core::__private::SubnetSpec>::access())
             }
             fn miner() -> Miner {
                 Miner { state: #miner_state_init }

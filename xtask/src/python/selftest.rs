@@ -13,7 +13,7 @@ use subnet_core::chain::node::LocalNode;
 use subnet_core::chain::subtensor::{Network, SubtensorClient};
 use subnet_core::chain::{BlockMode, Chain, Hyperparameter, LocalChain, LocalChainConfig, Signer};
 use subnet_core::keys::{Keypair, Wallet};
-use subnet_core::spec::{protocol_json, SubnetSpec};
+use subnet_core::spec::{protocol_json, AccessRules, Protocol, SubnetSpec};
 
 use super::{ensure_runtime_venv, python_module, wheel::workspace};
 
@@ -28,6 +28,8 @@ pub(crate) fn run(python: &str) -> Result<()> {
     std::fs::create_dir_all(&work)?;
     let protocol = sum_subnet::sum::Subnet::protocol();
     std::fs::write(work.join("sum_protocol.py"), python_module(&protocol_json(&protocol))?)?;
+    std::fs::write(work.join("count_protocol.py"), python_module(&protocol_json(&streamed_protocol()))?)?;
+    std::fs::write(work.join("limited_protocol.py"), python_module(&protocol_json(&limited_protocol(&protocol)))?)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let node = LocalNode::new(LocalChain::new(LocalChainConfig::dev_accounts()), BlockMode::Instant);
@@ -43,6 +45,7 @@ pub(crate) fn run(python: &str) -> Result<()> {
             .env("SUBNET_TEST_WALLETS", work.join("wallets"))
             .env("SUBNET_TEST_PROTOCOL_DIR", &work)
             .env("SUBNET_TEST_FINGERPRINT", protocol.fingerprint())
+            .env("SUBNET_TEST_ACCESS", serde_json::to_string(&protocol.access)?)
             .env_remove("BT_HOTKEY_PASSWORD")
             .env_remove("BT_COLDKEY_PASSWORD")
             .status()
@@ -54,6 +57,20 @@ pub(crate) fn run(python: &str) -> Result<()> {
     });
     runtime.block_on(running.stop());
     result
+}
+
+/// A subnet with one streamed task, for the streaming tests: `Count { n, pause_ms }`
+/// answered by `n` chunks `Number { value }`.
+fn streamed_protocol() -> Protocol {
+    Protocol::new("count", 1, &[("Count", "Number", true)])
+        .with_types(&[("Count", Some(&[("n", "u32"), ("pause_ms", "u64")])), ("Number", Some(&[("value", "u32")]))])
+}
+
+/// The sum subnet declared with a tight rate limit (3 requests at once, then 1 a
+/// second per caller) and open to every registered neuron: the access tests see the
+/// Python miner apply these rules, not the default.
+fn limited_protocol(sum: &Protocol) -> Protocol {
+    Protocol { name: "limited".into(), ..sum.clone() }.with_access(AccessRules::validators_only().allow_non_validators().rate_limit(1.0, 3))
 }
 
 /// The password of the `locked` wallet's coldkey, which the tests get wrong on purpose.

@@ -39,7 +39,7 @@ from ._native import (
     connect,
     protocol_fingerprint,
 )
-from .client import Client
+from .client import Client, Streamed
 from .miner import run_miner, serve
 from .protocol import Protocol, Task
 
@@ -54,6 +54,7 @@ __all__ = [
     "Protocol",
     "ProtocolMismatch",
     "Refused",
+    "Streamed",
     "SubnetError",
     "Task",
     "Timeout",

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Any, List, Optional
+from typing import Any, List, NamedTuple, Optional
 
 from . import _native
 from .protocol import Protocol, decode, encode
+
+
+class Streamed(NamedTuple):
+    """A streamed answer: its chunks as their dataclass, and the seconds from sending
+    the request to the first chunk (time to first token; ``None`` if none came)."""
+
+    chunks: List[Any]
+    first_chunk_after: Optional[float]
 
 
 class Client:
@@ -16,23 +24,36 @@ class Client:
     def __init__(self, protocol: Protocol, wallet: _native.Wallet, netuid: int, hotkey_password: Optional[str] = None):
         self.protocol = protocol
         self._netuid = netuid
-        self._client = _native.Client(wallet, netuid, protocol.version, hotkey_password)
+        self._client = _native.Client(wallet, netuid, protocol.version, hotkey_password, protocol.fingerprint)
 
     def query(self, hotkey: str, address: str, task: Any, timeout: float = 12.0) -> Any:
         """Send ``task`` (an instance of one of the protocol's task dataclasses) to the
         miner with SS58 ``hotkey`` at ``address`` (``"ip:port"``, as ``Chain.neurons()``
         gives it). Returns the answer as its dataclass (a list of chunks for a streamed
         task). Raises ``Timeout``, ``Refused``, ``Unreachable`` or ``BadAnswer``."""
+        spec, envelope = self._envelope(task)
+        if spec.streamed:
+            return self.query_stream(hotkey, address, task, timeout).chunks
+        answer = self._client.call(hotkey, address, spec.name, envelope, timeout)
+        return self._decode(spec.answer, answer, f"the answer to {spec.name}")
+
+    def query_stream(self, hotkey: str, address: str, task: Any, timeout: float = 12.0) -> Streamed:
+        """As ``query``, for a streamed task: its chunks, and when the first arrived
+        (the miner sends each chunk as soon as its handler makes it)."""
+        spec, envelope = self._envelope(task)
+        if not spec.streamed:
+            raise TypeError(f"task {spec.name} of subnet {self.protocol.name!r} is not streamed; use query()")
+        chunks, first = self._client.call_stream(hotkey, address, spec.name, envelope, timeout)
+        return Streamed([self._decode(spec.answer, c, f"chunk {i} of {spec.name}") for i, c in enumerate(chunks)], first)
+
+    def _envelope(self, task: Any) -> Any:
+        """The task's protocol entry and its request envelope's bytes."""
         name = type(task).__name__
         spec = self.protocol.tasks.get(name)
         if spec is None or not isinstance(task, spec.task):
             raise TypeError(f"{name} is not a task of subnet {self.protocol.name!r} (tasks: {sorted(self.protocol.tasks)})")
         body = json.loads(encode(spec.task, task, name))
-        envelope = json.dumps({"task": name, "body": body}, separators=(",", ":")).encode()
-        if spec.streamed:
-            chunks = self._client.call_stream(hotkey, address, name, envelope, timeout)
-            return [self._decode(spec.answer, c, f"chunk {i} of {name}") for i, c in enumerate(chunks)]
-        return self._decode(spec.answer, self._client.call(hotkey, address, name, envelope, timeout), f"the answer to {name}")
+        return spec, json.dumps({"task": name, "body": body}, separators=(",", ":")).encode()
 
     @staticmethod
     def _decode(cls: type, data: bytes, where: str) -> Any:

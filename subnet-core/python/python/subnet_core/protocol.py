@@ -40,6 +40,10 @@ class Protocol:
                 f"the protocol module of subnet {name!r} carries fingerprint {fingerprint} but its description hashes to "
                 f"{actual}: it was edited or made by another version; regenerate it with `cargo xtask python`"
             )
+        #: The subnet's ``#[access]`` rules (who its miners serve, rate limit, concurrency)
+        #: as the description gives them, or ``None`` for a module made before they were
+        #: described (the Rust default then applies: registered validators only).
+        self.access: Optional[Dict[str, Any]] = json.loads(description).get("access")
 
     def check_against(self, expected: Optional[str]) -> None:
         """Raise ``ProtocolMismatch`` unless ``expected`` (the subnet's fingerprint, as
