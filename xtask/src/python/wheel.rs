@@ -1,6 +1,7 @@
 //! The `subnet_core` wheel: built once by maturin (pinned, in a scratch venv under
-//! `target/python/`) with the workspace's `target/` and dev profile, so it reuses the
-//! crates a `cargo build` already compiled; rebuilt only when its sources change; and
+//! `target/python/`) with the workspace's `target/`, dev profile and (through the
+//! crate's `workspace-features`) the features `cargo test --workspace` unifies, so it
+//! reuses the crates the test build compiled; rebuilt only when its sources change; and
 //! installed into scratch venvs that run Python miners and the package's tests.
 
 use std::fs;
@@ -97,7 +98,7 @@ fn wheel_unlocked(python: &str) -> Result<PathBuf> {
     // maturin runs cargo itself: it must see what a plain `cargo build` sees.
     crate::cargo::scrub(&mut maturin);
     let status = maturin
-        .args(["build", "--profile", "dev", "--manifest-path"])
+        .args(["build", "--profile", "dev", "--features", "workspace-features", "--manifest-path"])
         .arg(root.join("subnet-core/python/Cargo.toml"))
         .arg("--out")
         .arg(&wheels)
