@@ -42,6 +42,7 @@ pub(crate) fn check(dir: &Path) -> Result<()> {
     ];
     let result = (|| -> Result<()> {
         copy_rendered(&dir, &crate_dir, &values)?;
+        seed_lockfile(&crate_dir)?;
         println!("rendered {} into {}", dir.display(), crate_dir.display());
         let target = framework_dir()?.join("target");
         let status = crate::cargo::command().args(["test", "--quiet"]).current_dir(&crate_dir).env("CARGO_TARGET_DIR", &target).status()?;
@@ -158,11 +159,24 @@ pub(crate) fn run(path: Option<PathBuf>, template: &str, name: Option<String>, l
         ("subnet_name", name.unwrap_or_else(|| project.clone())),
         ("framework_path", framework_dir()?.display().to_string()),
     ];
-    let rendered = copy_rendered(&source, &path, &values);
+    let rendered = copy_rendered(&source, &path, &values).and_then(|()| seed_lockfile(&path));
     std::fs::remove_dir_all(&unpacked).ok();
     rendered?;
     println!("created {} from template {template:?}", path.display());
     println!("next: cd {} && cargo test", path.display());
+    Ok(())
+}
+
+/// Start a new subnet crate from the framework's own `Cargo.lock` (unless the template
+/// brought one): its dependencies resolve to the versions the framework is tested with,
+/// not to whatever crates.io has newest today, and its builds reuse the crates the
+/// framework's `target/` already compiled at those versions. Cargo drops the entries
+/// the crate does not use on its first build.
+fn seed_lockfile(crate_dir: &Path) -> Result<()> {
+    let lock = crate_dir.join("Cargo.lock");
+    if !lock.exists() {
+        std::fs::copy(framework_dir()?.join("Cargo.lock"), &lock).with_context(|| format!("writing {}", lock.display()))?;
+    }
     Ok(())
 }
 

@@ -111,6 +111,13 @@ class Dispatcher(unittest.TestCase):
         self.assertEqual(outcome, "encode")
         self.assertIn(b"value: expected int, got str", message)
 
+    def test_an_answer_of_another_modules_class_is_named_so(self):
+        import limited_protocol
+
+        outcome, message = dispatcher(limited_protocol.PROTOCOL, add)(envelope(1, 2), "c", 0)
+        self.assertEqual(outcome, "encode")
+        self.assertIn(b"expected limited_protocol.Total, got sum_protocol.Total (a class of the same name from another protocol module)", message)
+
 
 class Wallets(unittest.TestCase):
     def test_reads_btcli_wallets(self):

@@ -20,6 +20,9 @@ or, step by step::
     chain = subnet_core.connect("ws://127.0.0.1:9944")
     chain.register(wallet, netuid=1)
     miner = subnet_core.serve(proto.PROTOCOL, {"Add": add}, chain=chain, wallet=wallet, netuid=1, port=8091)
+
+A task the subnet declares as streamed is answered by a generator (or an ``async``
+generator) that yields its chunks; each chunk is sent as soon as it is yielded.
 """
 
 from ._native import (

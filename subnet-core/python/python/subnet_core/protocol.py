@@ -86,7 +86,13 @@ def decode(cls: Any, value: Any, where: str = "") -> Any:
         if isinstance(value, cls):
             value = dataclasses.asdict(value)
         if not isinstance(value, dict):
-            raise TypeError(f"{here}: expected an object ({cls.__name__}), got {type(value).__name__}")
+            got = type(value)
+            if dataclasses.is_dataclass(got) and got.__name__ == cls.__name__:
+                raise TypeError(
+                    f"{here}: expected {cls.__module__}.{cls.__name__}, got {got.__module__}.{got.__name__} "
+                    "(a class of the same name from another protocol module)"
+                )
+            raise TypeError(f"{here}: expected an object ({cls.__name__}), got {got.__name__}")
         hints = typing.get_type_hints(cls)
         fields = [f.name for f in dataclasses.fields(cls)]
         missing = [f for f in fields if f not in value and typing.get_origin(hints[f]) is not typing.Union]
