@@ -148,13 +148,19 @@ fn a_node_killed_with_sigkill_restarts_with_its_chain() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // Let it seal some blocks, then kill it without warning (SIGKILL on Unix).
-    let state = dir.path().join("node.json");
+    // Let it seal some blocks, then kill it without warning (SIGKILL on Unix). Each
+    // sealed block appends to the log, so 8 growths seen mean at least 8 blocks
+    // written, however slowly a loaded machine runs the child (a fixed sleep did not).
+    let log = dir.path().join("blocks.log");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !state.exists() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    let (mut growths, mut last_len) = (0, 0);
+    while growths < 8 && std::time::Instant::now() < deadline {
+        let len = std::fs::metadata(&log).map_or(0, |m| m.len());
+        if len > last_len {
+            (growths, last_len) = (growths + 1, len);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    std::thread::sleep(std::time::Duration::from_millis(500));
     child.kill().unwrap();
     child.wait().unwrap();
     let node = LocalNode::open(dir.path(), BlockMode::Manual, || panic!("the directory holds a chain")).unwrap();
