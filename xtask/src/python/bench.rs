@@ -421,7 +421,8 @@ impl Notes {
             self.wheel_built.map_or("cached (its sources are unchanged since it was built)".into(), |d| format!("built this run in {}", secs(d)));
         let cold = self.wheel_cold.map_or("not timed this run (--cold-wheel)".into(), secs);
         let btl = match &self.btlightning {
-            Ok(Some(d)) => format!("installed this run (pip compiled its sdist) in {}", secs(*d)),
+            // pip compiles the sdist (minutes) unless its cache holds a wheel it built before.
+            Ok(Some(d)) => format!("installed this run, pip took {} (a compile of the sdist, or a wheel pip cached from one)", secs(*d)),
             Ok(None) => "installed by an earlier run (target/python/venv-btlightning)".into(),
             Err(e) => format!("NOT installed, its row is missing: {e:#}"),
         };
