@@ -10,6 +10,7 @@ mod e2e;
 mod economy;
 mod localnet;
 mod net;
+mod python;
 mod yuma;
 
 use std::time::{Duration, Instant};
@@ -40,20 +41,34 @@ pub fn median_time(runs: usize, mut f: impl FnMut()) -> Duration {
     times[times.len() / 2]
 }
 
+/// The areas, for the usage line (`python` is one round of `cargo xtask bench python`,
+/// which prepares its Python side; `echo-miner` and `echo-protocol` are its helpers).
+const AREAS: &str = "yuma, chain, economy, net, localnet, e2e, drand, python";
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        // A server process of `bench python`: runs until killed, its own exit status.
+        Some("echo-miner") => std::process::exit(python::serve_echo_miner(&args[1..]).into()),
+        Some("echo-protocol") => {
+            println!("{}", subnet_core::spec::protocol_json(&python::echo_protocol()));
+            return Ok(());
+        }
+        _ => {}
+    }
     let json = args.iter().any(|a| a == "--json");
     let area = args.iter().find(|a| !a.starts_with("--")).map(String::as_str);
     let rows = match area {
         Some("yuma") => yuma::run(),
         Some("chain") => chain::run(),
-        Some("net") => net::run(2_000, 64 * 500, 64),
+        Some("net") => net::run(2_000, 64 * 500, 64)?,
+        Some("python") => python::run(&args[1..])?,
         Some("localnet") => localnet::run(300, 10, 20),
         Some("e2e") => e2e::run(3)?,
         Some("drand") => drand::run(),
         Some("economy") => economy::run(),
-        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: yuma, chain, economy, net, localnet, e2e, drand"),
-        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: yuma, chain, economy, net, localnet, e2e, drand"),
+        Some(other) => anyhow::bail!("unknown bench area {other:?}; available: {AREAS}"),
+        None => anyhow::bail!("usage: subnet-bench <area> [--json]; areas: {AREAS}"),
     };
     if json {
         let out: Vec<serde_json::Value> = rows

@@ -19,6 +19,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use bytes::Bytes;
 use subnet_core::keys::Keypair;
 use subnet_core::net::{CallerInfo, CallerProof, Client, ClientOptions, MetagraphDirectory, MinerServer, ServerConfig, TlsIdentity, Transport};
@@ -28,7 +29,8 @@ use crate::cpu::process_cpu_time;
 use crate::Row;
 
 const NETUID: u16 = 1;
-const VERSION: u64 = 1;
+/// The echo protocol's version (the weights version key a miner announces).
+pub(crate) const VERSION: u64 = 1;
 
 struct Echo;
 
@@ -39,11 +41,12 @@ impl MinerSpec for Echo {
     }
 }
 
-pub(crate) fn run(sequential: usize, concurrent_total: usize, concurrency: usize) -> Vec<Row> {
+pub(crate) fn run(sequential: usize, concurrent_total: usize, concurrency: usize) -> anyhow::Result<Vec<Row>> {
     let mut rows = crypto_floor();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
-    rows.extend(runtime.block_on(measure(sequential, concurrent_total, concurrency)));
-    rows
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let counts = Counts { sequential, concurrent_total, concurrency };
+    rows.extend(runtime.block_on(measure(counts))?);
+    Ok(rows)
 }
 
 /// What one request costs in cryptography alone, the floor under any latency figure:
@@ -68,56 +71,74 @@ fn crypto_floor() -> Vec<Row> {
     ]
 }
 
-async fn measure(sequential: usize, concurrent_total: usize, concurrency: usize) -> Vec<Row> {
-    let validator = Keypair::from_uri("//Validator").expect("dev key");
-    let miner = Keypair::from_uri("//Miner").expect("dev key");
+async fn measure(counts: Counts) -> anyhow::Result<Vec<Row>> {
+    let validator = Keypair::from_uri("//Validator")?;
+    let miner = Keypair::from_uri("//Miner")?;
     let directory = MetagraphDirectory::from_callers([(validator.public_key().0, CallerInfo { uid: 0, stake: 1_000_000, validator_permit: true })]);
     let mut config = ServerConfig::new(NETUID, VERSION);
     config.rate_limit = None;
     config.signed_requests = true; // for the signed rows; sessions are served as always
-    let server = MinerServer::new(TlsIdentity::new(&miner).expect("a TLS identity"), Arc::new(Echo), Arc::new(directory), config)
-        .bind("127.0.0.1:0".parse().expect("an address"))
+    let server = MinerServer::new(TlsIdentity::new(&miner)?, Arc::new(Echo), Arc::new(directory), config)
+        .bind("127.0.0.1:0".parse()?)
         .await
-        .expect("bind loopback");
+        .context("binding loopback")?;
     let miner = Miner { addr: server.addr, hotkey: miner.public_key().0 };
-
-    let session = Client::new(validator.clone(), NETUID, VERSION);
-    let mut rows = run_patterns(&miner, &session, "rust_grpc", sequential, concurrent_total, concurrency, true).await;
-    for (name, transport) in [("rust_grpc_signed_tls", Transport::Tls), ("rust_grpc_signed_plaintext", Transport::Plaintext)] {
-        let options = ClientOptions { transport, proof: CallerProof::SignedRequests, ..ClientOptions::default() };
-        let signed = Client::with_options(validator.clone(), NETUID, VERSION, options);
-        rows.extend(run_patterns(&miner, &signed, name, 0, concurrent_total, concurrency, false).await);
-    }
-    rows.extend(connection_setup(&miner, &validator, 300).await);
+    let rows = measure_served(&miner, &validator, counts).await;
     server.shutdown().await;
     rows
 }
 
-#[derive(Clone, Copy)]
-struct Miner {
-    addr: std::net::SocketAddr,
-    hotkey: [u8; 32],
+/// Every client configuration against the served echo miner.
+async fn measure_served(miner: &Miner, validator: &Keypair, counts: Counts) -> anyhow::Result<Vec<Row>> {
+    let session = Client::new(validator.clone(), NETUID, VERSION);
+    let mut rows = run_patterns(miner, &session, "rust_grpc", counts, true).await?;
+    let signed_counts = Counts { sequential: 0, ..counts };
+    for (name, transport) in [("rust_grpc_signed_tls", Transport::Tls), ("rust_grpc_signed_plaintext", Transport::Plaintext)] {
+        let options = ClientOptions { transport, proof: CallerProof::SignedRequests, ..ClientOptions::default() };
+        let signed = Client::with_options(validator.clone(), NETUID, VERSION, options);
+        rows.extend(run_patterns(miner, &signed, name, signed_counts, false).await?);
+    }
+    rows.extend(connection_setup(miner, validator, 300).await);
+    Ok(rows)
 }
 
-async fn call(client: Client, miner: Miner, i: usize) -> Result<Bytes, subnet_core::net::CallError> {
+/// A miner to query: where it listens and its hotkey.
+#[derive(Clone, Copy)]
+pub(crate) struct Miner {
+    pub(crate) addr: std::net::SocketAddr,
+    pub(crate) hotkey: [u8; 32],
+}
+
+/// How many requests each load pattern sends.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Counts {
+    /// One at a time (the pattern is skipped if 0).
+    pub(crate) sequential: usize,
+    /// In all, for the closed loop and for the batches.
+    pub(crate) concurrent_total: usize,
+    /// Kept in flight by the closed loop; the size of a batch.
+    pub(crate) concurrency: usize,
+}
+
+/// Requests sent before a client's first pattern, checked to be answered.
+const WARM_UP: usize = 200;
+
+/// Request `i`: the envelope `{"task":"Echo","body":i}`.
+pub(crate) async fn call(client: Client, miner: Miner, i: usize) -> Result<Bytes, subnet_core::net::CallError> {
     let body = Bytes::from(Envelope::encode("Echo", &i));
     client.call(miner.hotkey, miner.addr, "Echo", body, Duration::from_secs(5)).await
 }
 
-/// The three load patterns (sequential only if `sequential > 0`, batches only if
-/// `batched`) with `client`, rows named `name_*`.
-async fn run_patterns(
-    miner: &Miner,
-    client: &Client,
-    name: &str,
-    sequential: usize,
-    concurrent_total: usize,
-    concurrency: usize,
-    batched: bool,
-) -> Vec<Row> {
+/// The three load patterns (sequential only if `counts.sequential > 0`, batches only
+/// if `batched`) with `client`, rows named `name_*`, after [`WARM_UP`] requests that
+/// must all be answered (a miner that does not answer is an error, not a row of
+/// failures).
+pub(crate) async fn run_patterns(miner: &Miner, client: &Client, name: &str, counts: Counts, batched: bool) -> anyhow::Result<Vec<Row>> {
+    let Counts { sequential, concurrent_total, concurrency } = counts;
+    anyhow::ensure!(concurrency > 0 && concurrent_total >= concurrency, "{name}: {concurrent_total} requests cannot keep {concurrency} in flight");
     let miner = *miner;
-    for i in 0..200 {
-        call(client.clone(), miner, i).await.expect("warm-up request");
+    for i in 0..WARM_UP {
+        call(client.clone(), miner, i).await.with_context(|| format!("{name}: warm-up request {i} to {}", miner.addr))?;
     }
     let mut rows = Vec::new();
     if sequential > 0 {
@@ -153,14 +174,14 @@ async fn run_patterns(
     }
     let (mut latencies, mut failures) = (Vec::new(), 0);
     while let Some(done) = tasks.join_next().await {
-        let (l, f) = done.expect("a bench task");
+        let (l, f) = done.context("a bench task")?;
         latencies.extend(l);
         failures += f;
     }
     let (elapsed, cpu) = (start.elapsed(), process_cpu_time().saturating_sub(cpu));
     rows.extend(self::rows(&format!("{name}_concurrent"), concurrency, per_task * concurrency, failures, elapsed, cpu, latencies));
     if !batched {
-        return rows;
+        return Ok(rows);
     }
 
     // Batches: `concurrency` requests at once, all awaited, then the next batch — a
@@ -180,14 +201,14 @@ async fn run_patterns(
             });
         }
         while let Some(done) = batch.join_next().await {
-            let (latency, failed) = done.expect("a bench task");
+            let (latency, failed) = done.context("a bench task")?;
             latencies.push(latency);
             failures += failed as usize;
         }
     }
     let (elapsed, cpu) = (start.elapsed(), process_cpu_time().saturating_sub(cpu));
     rows.extend(self::rows(&format!("{name}_batched"), concurrency, batches * concurrency, failures, elapsed, cpu, latencies));
-    rows
+    Ok(rows)
 }
 
 /// A new connection's first request, `n` times, one at a time: TCP connect, the TLS
@@ -209,7 +230,8 @@ async fn connection_setup(miner: &Miner, validator: &Keypair, n: usize) -> Vec<R
     rows
 }
 
-fn rows(
+/// A pattern's rows: requests per second, p50 and p99 latency, CPU per request.
+pub(crate) fn rows(
     name: &str,
     concurrency: usize,
     requests: usize,

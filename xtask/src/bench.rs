@@ -39,7 +39,7 @@ pub(crate) fn run(area: &str, json: bool) -> Result<()> {
 
 /// The workspace's target directory (`CARGO_TARGET_DIR`, a relative one taken from the
 /// workspace root, else `target/`).
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     workspace_root().join(std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into()))
 }
 
@@ -48,7 +48,8 @@ fn workspace_root() -> PathBuf {
     xtask.parent().unwrap_or(xtask).to_path_buf()
 }
 
-fn rows_of(out: std::process::Output, what: &str) -> Result<Vec<Value>> {
+/// The JSON rows a bench printed, or an error with its stderr if it failed.
+pub(crate) fn rows_of(out: std::process::Output, what: &str) -> Result<Vec<Value>> {
     if !out.status.success() {
         bail!("{what} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim());
     }
@@ -114,13 +115,13 @@ pub(crate) fn compare_python(python: &str, json: bool) -> Result<()> {
 
 /// Rounds of each side in `--compare btlightning`, run alternately (ours, peer, ours, …)
 /// so that a slow spell of a shared machine lands on both.
-const ROUNDS: usize = 3;
+pub(crate) const ROUNDS: usize = 3;
 
 /// The load patterns both benches run, by row-name suffix.
-const PATTERNS: [&str; 3] = ["sequential", "concurrent", "batched"];
+pub(crate) const PATTERNS: [&str; 3] = ["sequential", "concurrent", "batched"];
 
 /// A pattern's label in the table.
-fn pattern_label(pattern: &str, concurrency: u64) -> String {
+pub(crate) fn pattern_label(pattern: &str, concurrency: u64) -> String {
     match pattern {
         "concurrent" => format!("{concurrency} in flight (closed loop)"),
         "batched" => format!("batches of {concurrency}"),
@@ -128,21 +129,23 @@ fn pattern_label(pattern: &str, concurrency: u64) -> String {
     }
 }
 
-/// Ours and btlightning 0.2.15's own server and client (benches/btlightning-peer, the
-/// same workload and counts), [`ROUNDS`] rounds each, alternating; medians and ratios.
-pub(crate) fn compare_btlightning(json: bool) -> Result<()> {
-    let root = workspace_root();
-    let exe = std::env::consts::EXE_SUFFIX;
+/// `subnet-bench`, built in release; its path.
+pub(crate) fn build_subnet_bench() -> Result<PathBuf> {
     eprintln!("building subnet-bench (release)…");
     let status = crate::cargo::command()
-        .current_dir(&root)
+        .current_dir(workspace_root())
         .args(["build", "--release", "-p", "subnet-benches", "--bin", "subnet-bench"])
         .status()
         .context("building subnet-bench")?;
     if !status.success() {
         bail!("building subnet-bench failed ({status})");
     }
-    let ours = target_dir().join(format!("release/subnet-bench{exe}"));
+    Ok(target_dir().join(format!("release/subnet-bench{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// btlightning 0.2.15's side (benches/btlightning-peer, outside the workspace, pinned
+/// by its own Cargo.lock), built in release into `target/btlightning-peer`; its path.
+pub(crate) fn build_btlightning_peer() -> Result<PathBuf> {
     let peer_target = target_dir().join("btlightning-peer");
     eprintln!(
         "building the btlightning 0.2.15 peer bench (benches/btlightning-peer, outside the workspace, into {}); \
@@ -150,7 +153,7 @@ pub(crate) fn compare_btlightning(json: bool) -> Result<()> {
         peer_target.display()
     );
     let status = crate::cargo::command()
-        .current_dir(&root)
+        .current_dir(workspace_root())
         .args(["build", "--release", "--locked", "--manifest-path", "benches/btlightning-peer/Cargo.toml", "--target-dir"])
         .arg(&peer_target)
         .status()
@@ -158,7 +161,14 @@ pub(crate) fn compare_btlightning(json: bool) -> Result<()> {
     if !status.success() {
         bail!("building the btlightning peer bench failed ({status})");
     }
-    let peer = peer_target.join(format!("release/btlightning-peer{exe}"));
+    Ok(peer_target.join(format!("release/btlightning-peer{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// Ours and btlightning 0.2.15's own server and client (benches/btlightning-peer, the
+/// same workload and counts), [`ROUNDS`] rounds each, alternating; medians and ratios.
+pub(crate) fn compare_btlightning(json: bool) -> Result<()> {
+    let ours = build_subnet_bench()?;
+    let peer = build_btlightning_peer()?;
 
     let (mut ours_runs, mut peer_runs) = (Vec::new(), Vec::new());
     for round in 1..=ROUNDS {
@@ -221,7 +231,7 @@ pub(crate) fn compare_btlightning(json: bool) -> Result<()> {
 
 /// Each row name's median over the runs, with `failures` summed over them and the
 /// run count and values added.
-fn medians(runs: &[Vec<Value>]) -> Vec<Value> {
+pub(crate) fn medians(runs: &[Vec<Value>]) -> Vec<Value> {
     let Some(first) = runs.first() else { return Vec::new() };
     let mut out = Vec::new();
     for row in first {

@@ -185,6 +185,9 @@ pub(crate) fn ensure_venv(venv: &Path, requirements: &Path, python: &str) -> Res
     }
     quiet(Command::new(python).arg("-m").arg("venv").arg(venv), &format!("{python} -m venv"))?;
     let mut pip = Command::new(&interpreter);
+    // pip may build an sdist with cargo (a maturin package such as btlightning): that
+    // build must see what a plain `cargo build` sees, not what `cargo run` gave xtask.
+    crate::cargo::scrub(&mut pip);
     pip.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q", "-r"]).arg(requirements);
     quiet(&mut pip, &format!("pip install -r {}", requirements.display()))?;
     fs::write(&stamp_path, stamp).with_context(|| format!("writing {}", stamp_path.display()))?;

@@ -110,17 +110,6 @@ enum Cmd {
         #[arg(long, env = "SUBNET_PYTHON", default_value = "python3")]
         python: String,
     },
-    /// The sum subnet's miner in Rust and in Python (the `subnet_core` package's
-    /// handler behind the same Rust server) on loopback, hit by the same Rust client:
-    /// requests/s, p50, p99 (xtask's debug build: a comparison, not a peak).
-    PythonBench {
-        /// The Python (3.9 or later) that creates the venvs.
-        #[arg(long, env = "SUBNET_PYTHON", default_value = "python3")]
-        python: String,
-        /// Requests per row.
-        #[arg(long, default_value_t = 2000)]
-        requests: usize,
-    },
     /// Create a new subnet crate from a template in `templates/`.
     New {
         /// Where to create it (must not exist yet).
@@ -188,7 +177,10 @@ enum Cmd {
         #[arg(long)]
         pretty: bool,
     },
-    /// Run a benchmark area in release mode: yuma, chain, economy, net, localnet, e2e.
+    /// Run a benchmark area in release mode: yuma, chain, economy, net, localnet, e2e,
+    /// python (an echo miner with a Python handler beside the same miner in Rust and
+    /// the same handler behind btlightning 0.2.15's Python server, each server its own
+    /// process; the release `subnet_core` wheel's build times).
     Bench {
         area: String,
         /// Print JSON rows ({"name","value","unit",...}) instead of a table.
@@ -199,9 +191,14 @@ enum Cmd {
         /// benches/python/README.md).
         #[arg(long)]
         compare_python: bool,
-        /// The Python interpreter for --compare-python.
+        /// The Python interpreter for --compare-python; with `python`, the one that
+        /// creates the bench's venvs (3.9 or later).
         #[arg(long, env = "SUBNET_BENCH_PYTHON", default_value = "python3")]
         python: String,
+        /// With `python`: also time a release build of the wheel from an empty target
+        /// directory (a whole release build of its dependencies: minutes).
+        #[arg(long)]
+        cold_wheel: bool,
         /// With `net`: build a peer transport's own bench with the same workload
         /// (`btlightning`: btlightning 0.2.15, benches/btlightning-peer, outside the
         /// workspace; the first build takes minutes), run ours and it alternately,
@@ -252,7 +249,6 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::PythonTest { python } => python::selftest(&python),
-        Cmd::PythonBench { python, requests } => python::bench::run(&python, requests),
         Cmd::Demo { epochs, tempo } => demo(epochs, tempo),
         Cmd::Interop(InteropCmd::Python { only, venvs, python, timeout }) => {
             interop::python(interop::Options { only, venvs, python, timeout: std::time::Duration::from_secs(timeout) })
@@ -274,7 +270,10 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Cmd::Bench { area, json, compare_python, python, compare } => {
+        Cmd::Bench { area, json, compare_python, python, compare, cold_wheel } => {
+            if cold_wheel && area != "python" {
+                bail!("--cold-wheel applies to `bench python` only");
+            }
             if let Some(peer) = compare {
                 if area != "net" {
                     bail!("--compare applies to `bench net` only");
@@ -292,6 +291,9 @@ fn run(cli: Cli) -> Result<()> {
                     bail!("--compare-python applies to `bench net` only");
                 }
                 return bench::compare_python(&python, json);
+            }
+            if area == "python" {
+                return python::bench::run(&python, json, cold_wheel);
             }
             bench::run(&area, json)
         }

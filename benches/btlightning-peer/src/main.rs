@@ -20,7 +20,13 @@
 //! `btlightning_sync_*`). Each pattern also reports the process's CPU time (user +
 //! system, all threads: client and server together, as in ours) per request, `_cpu_us`.
 //!
-//! `btlightning-peer [--json] [--handler async|sync|both] [--sequential N] [--requests N] [--concurrency N]`
+//! With `--connect HOST:PORT --server-hotkey SS58` it is a client only: the same
+//! warm-up and patterns against a btlightning server in another process (the Python
+//! one of `cargo xtask bench python`), rows named `--name` (default
+//! `btlightning_python`), without `_cpu_us` rows (this process is only the client).
+//!
+//! `btlightning-peer [--json] [--handler async|sync|both] [--sequential N] [--requests N] [--concurrency N]
+//! [--connect HOST:PORT --server-hotkey SS58 [--name PREFIX] [--handler-label TEXT]]`
 
 use std::collections::HashMap;
 use std::error::Error;
@@ -85,11 +91,28 @@ struct Options {
     sequential: usize,
     requests: usize,
     concurrency: usize,
+    /// Client only: the external server to query.
+    connect: Option<External>,
 }
+
+/// A btlightning server in another process.
+struct External {
+    host: String,
+    port: u16,
+    hotkey: String,
+    /// Row-name prefix and the handler's description in the rows.
+    name: String,
+    handler_label: String,
+}
+
+const USAGE: &str = "usage: btlightning-peer [--json] [--handler async|sync|both] [--sequential N] [--requests N] [--concurrency N] \
+                     [--connect HOST:PORT --server-hotkey SS58 [--name PREFIX] [--handler-label TEXT]]";
 
 fn parse_args() -> Result<Options> {
     // The counts of `net::run(2_000, 64 * 500, 64)` in benches/src/main.rs.
-    let mut o = Options { json: false, handlers: vec![Handler::Async, Handler::Sync], sequential: 2_000, requests: 64 * 500, concurrency: 64 };
+    let mut o =
+        Options { json: false, handlers: vec![Handler::Async, Handler::Sync], sequential: 2_000, requests: 64 * 500, concurrency: 64, connect: None };
+    let (mut connect, mut hotkey, mut name, mut handler_label) = (None, None, None, None);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut number = |name: &str| -> Result<usize> {
@@ -114,18 +137,41 @@ fn parse_args() -> Result<Options> {
                     None => return Err("--handler needs a value: async, sync or both".into()),
                 }
             }
-            other => {
-                return Err(format!(
-                    "unknown argument {other:?}; usage: btlightning-peer [--json] [--handler async|sync|both] [--sequential N] [--requests N] [--concurrency N]"
-                )
-                .into())
+            "--connect" | "--server-hotkey" | "--name" | "--handler-label" => {
+                let value = args.next().ok_or_else(|| format!("{arg} needs a value"))?;
+                let slot = match arg.as_str() {
+                    "--connect" => &mut connect,
+                    "--server-hotkey" => &mut hotkey,
+                    "--name" => &mut name,
+                    _ => &mut handler_label,
+                };
+                *slot = Some(value);
             }
+            other => return Err(format!("unknown argument {other:?}; {USAGE}").into()),
         }
     }
     if o.requests < o.concurrency {
         return Err("--requests must be at least --concurrency".into());
     }
+    o.connect = match (connect, hotkey) {
+        (Some(address), Some(hotkey)) => Some(external(&address, hotkey, name, handler_label)?),
+        (None, None) if name.is_none() && handler_label.is_none() => None,
+        _ => return Err(format!("--connect and --server-hotkey go together (--name, --handler-label need them); {USAGE}").into()),
+    };
     Ok(o)
+}
+
+fn external(address: &str, hotkey: String, name: Option<String>, handler_label: Option<String>) -> Result<External> {
+    let (host, port) = address.rsplit_once(':').ok_or_else(|| format!("--connect {address:?} is not HOST:PORT"))?;
+    let port = port.parse().map_err(|_| format!("--connect {address:?}: {port:?} is not a port"))?;
+    sr25519::Public::from_ss58check(&hotkey).map_err(|e| format!("--server-hotkey {hotkey:?} is not an SS58 address: {e:?}"))?;
+    Ok(External {
+        host: host.to_string(),
+        port,
+        hotkey,
+        name: name.unwrap_or_else(|| "btlightning_python".into()),
+        handler_label: handler_label.unwrap_or_else(|| "python (external server)".into()),
+    })
 }
 
 fn main() {
@@ -138,10 +184,22 @@ fn main() {
 fn run() -> Result<()> {
     let o = parse_args()?;
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let mut rows = Vec::new();
-    for &handler in &o.handlers {
-        rows.extend(runtime.block_on(measure(handler, o.sequential, o.requests, o.concurrency))?);
-    }
+    let counts = Counts { sequential: o.sequential, concurrent_total: o.requests, concurrency: o.concurrency };
+    let rows = match &o.connect {
+        Some(external) => {
+            let mut rows = runtime.block_on(measure_external(external, counts))?;
+            // This process is the client alone: its CPU is not the both-ends figure.
+            rows.retain(|r| !r["name"].as_str().is_some_and(|n| n.ends_with("_cpu_us")));
+            rows
+        }
+        None => {
+            let mut rows = Vec::new();
+            for &handler in &o.handlers {
+                rows.extend(runtime.block_on(measure(handler, counts))?);
+            }
+            rows
+        }
+    };
     if o.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
@@ -192,9 +250,18 @@ async fn call(client: &LightningClient, axon: &QuicAxonInfo, i: usize) -> std::r
     })
 }
 
-async fn measure(handler: Handler, sequential: usize, concurrent_total: usize, concurrency: usize) -> Result<Vec<Value>> {
+/// How many requests each pattern sends (`sequential` one at a time; the closed loop
+/// and the batches `concurrent_total` each, `concurrency` at once).
+#[derive(Clone, Copy)]
+struct Counts {
+    sequential: usize,
+    concurrent_total: usize,
+    concurrency: usize,
+}
+
+/// Our own server with `handler`, queried by our client.
+async fn measure(handler: Handler, counts: Counts) -> Result<Vec<Value>> {
     let (miner_seed, miner) = dev_key("//Miner")?;
-    let (validator_seed, validator) = dev_key("//Validator")?;
     let mut server = LightningServer::new(miner.clone(), "127.0.0.1".into(), 0)?;
     server.set_miner_keypair(miner_seed);
     match handler {
@@ -208,10 +275,29 @@ async fn measure(handler: Handler, sequential: usize, concurrent_total: usize, c
         let server = server.clone();
         async move { server.serve_forever().await }
     });
+    let axon = QuicAxonInfo::new(miner, "127.0.0.1".into(), port, 4);
+    let client_label = format!("btlightning-{}", if handler == Handler::Async { "async" } else { "sync" });
+    let out = query(axon, handler.prefix(), &client_label, handler.label(), counts).await;
+    server.stop().await?;
+    serving.await??;
+    out
+}
 
+/// A server in another process (`--connect`), queried by our client.
+async fn measure_external(external: &External, counts: Counts) -> Result<Vec<Value>> {
+    let axon = QuicAxonInfo::new(external.hotkey.clone(), external.host.clone(), external.port, 4);
+    query(axon, &external.name, "btlightning-client", &external.handler_label, counts)
+        .await
+        .map_err(|e| format!("the btlightning server at {}:{} ({}): {e}", external.host, external.port, external.handler_label).into())
+}
+
+/// `//Validator`'s client connected to `axon`: the warm-up (checked to echo), then the
+/// three patterns; rows named `prefix_*`.
+async fn query(axon: QuicAxonInfo, prefix: &str, client_label: &str, handler_label: &str, counts: Counts) -> Result<Vec<Value>> {
+    let Counts { sequential, concurrent_total, concurrency } = counts;
+    let (validator_seed, validator) = dev_key("//Validator")?;
     let mut client = LightningClient::new(validator);
     client.set_signer(Box::new(Sr25519Signer::from_seed(validator_seed)));
-    let axon = QuicAxonInfo::new(miner, "127.0.0.1".into(), port, 4);
     client.initialize_connections(vec![axon.clone()]).await?;
     let client = Arc::new(client);
 
@@ -222,10 +308,8 @@ async fn measure(handler: Handler, sequential: usize, concurrent_total: usize, c
             Err(e) => return Err(format!("warm-up request {i} failed: {e}").into()),
         }
     }
-    let prefix = handler.prefix();
-    let client_label = format!("btlightning-{}", if handler == Handler::Async { "async" } else { "sync" });
     let rows = |name: &str, concurrency: usize, requests: usize, failures: usize, elapsed: Duration, cpu: Duration, latencies: Vec<Duration>| {
-        rows(&format!("{prefix}_{name}"), &client_label, handler.label(), concurrency, requests, failures, elapsed, cpu, latencies)
+        rows(&format!("{prefix}_{name}"), client_label, handler_label, concurrency, requests, failures, elapsed, cpu, latencies)
     };
 
     let mut latencies = Vec::with_capacity(sequential);
@@ -293,8 +377,6 @@ async fn measure(handler: Handler, sequential: usize, concurrent_total: usize, c
     out.extend(rows("batched", concurrency, batches * concurrency, failures, elapsed, cpu, latencies));
 
     client.close_all_connections().await?;
-    server.stop().await?;
-    serving.await??;
     Ok(out)
 }
 

@@ -1,6 +1,7 @@
 //! Python on the framework's protocol: `cargo xtask python <subnet>` writes the
 //! subnet's typed Python module; `wheel` builds the `subnet_core` package; `selftest`
-//! runs the package's own tests against a served localnet.
+//! runs the package's own tests against a served localnet; `bench` is `cargo xtask
+//! bench python`.
 
 pub(crate) mod bench;
 mod codegen;
