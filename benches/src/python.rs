@@ -70,7 +70,14 @@ impl MinerSpec for EchoBody {
 /// `subnet-bench echo-miner miner <flags>`: the subnet binary's `miner` command (the
 /// code path of the Python miners' `run_miner`) with the Rust echo handler.
 pub(crate) fn serve_echo_miner(args: &[String]) -> u8 {
-    let service = MinerService { name: NAME.into(), version: VERSION, access: AccessRules::validators_only(), handler: Arc::new(EchoBody) };
+    let service = MinerService {
+        name: NAME.into(),
+        version: VERSION,
+        access: AccessRules::validators_only(),
+        // As the Python miners, whose protocol module carries it.
+        protocol: Some(echo_protocol().fingerprint()),
+        handler: Arc::new(EchoBody),
+    };
     let argv = std::iter::once("subnet-bench echo-miner".to_string()).chain(args.iter().cloned());
     miner_main_with_args(argv.map(Into::into), service)
 }

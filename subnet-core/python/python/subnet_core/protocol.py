@@ -8,6 +8,7 @@ another version of the generator, fails at import, not on the first request.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import typing
 from typing import Any, Dict, Mapping, Optional, Tuple
@@ -58,6 +59,16 @@ class Protocol:
         return f"Protocol({self.name!r}, version={self.version}, fingerprint={self.fingerprint!r}, tasks={list(self.tasks)})"
 
 
+@functools.lru_cache(maxsize=None)
+def _shape(cls: type) -> Tuple[Tuple[Tuple[str, Any], ...], Tuple[str, ...]]:
+    """A dataclass's (field, type) pairs and the fields that must be present (not
+    ``Optional``), read once per class: resolving the annotations (``get_type_hints``)
+    is most of a request's cost otherwise."""
+    hints = typing.get_type_hints(cls)
+    fields = tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+    return fields, tuple(f for f, hint in fields if typing.get_origin(hint) is not typing.Union)
+
+
 def decode(cls: Any, value: Any, where: str = "") -> Any:
     """``value`` (parsed JSON) as ``cls``: a generated dataclass, ``int``, ``float``,
     ``str``, ``bool``, ``List[T]``, ``Optional[T]``, ``Dict[str, T]`` or ``Any``.
@@ -93,12 +104,11 @@ def decode(cls: Any, value: Any, where: str = "") -> Any:
                     "(a class of the same name from another protocol module)"
                 )
             raise TypeError(f"{here}: expected an object ({cls.__name__}), got {got.__name__}")
-        hints = typing.get_type_hints(cls)
-        fields = [f.name for f in dataclasses.fields(cls)]
-        missing = [f for f in fields if f not in value and typing.get_origin(hints[f]) is not typing.Union]
+        fields, required = _shape(cls)
+        missing = [f for f in required if f not in value]
         if missing:
             raise TypeError(f"{here}: missing field(s) {', '.join(missing)}")
-        return cls(**{f: decode(hints[f], value.get(f), f"{here}.{f}") for f in fields})
+        return cls(**{f: decode(hint, value.get(f), f"{here}.{f}") for f, hint in fields})
     if cls is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
