@@ -68,10 +68,12 @@ fn protocol_description_lists_the_tasks() {
     // fingerprint moves with any change of the protocol.
     let json = serde_json_string(&p);
     let fields = r#""types":[{"name":"Add","fields":[{"name":"a","type":"i64"},{"name":"b","type":"i64"}]},{"name":"Total","fields":[{"name":"value","type":"i64"}]}]"#;
+    // The subnet's access rules (the default here), for miners in other languages.
+    let access = r#""access":{"require_registered":true,"require_validator_permit":true,"min_stake":0,"rate_limit":[50.0,100],"max_concurrent":64}"#;
     assert_eq!(
         json,
         format!(
-            r#"{{"name":"sum","version":1,"encoding":"json","tasks":[{{"task":"Add","answer":"Total","streamed":false}}],{fields},"fingerprint":"{}"}}"#,
+            r#"{{"name":"sum","version":1,"encoding":"json","tasks":[{{"task":"Add","answer":"Total","streamed":false}}],{fields},{access},"fingerprint":"{}"}}"#,
             p.fingerprint()
         )
     );
