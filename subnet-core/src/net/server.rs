@@ -361,7 +361,9 @@ impl Inner {
     /// first refusal for each other fingerprint is logged: it is the operator's cue to
     /// update (or the validator's).
     fn check_protocol(&self, request: &Request<Bytes>) -> Result<(), Rejection> {
-        let (Some(ours), Some(theirs)) = (&self.config.protocol, request.metadata().get(PROTOCOL_METADATA)) else { return Ok(()) };
+        // A miner that states no fingerprint does not look for the caller's.
+        let Some(ours) = &self.config.protocol else { return Ok(()) };
+        let Some(theirs) = request.metadata().get(PROTOCOL_METADATA) else { return Ok(()) };
         let theirs = theirs.to_str().unwrap_or("<not text>");
         if theirs == ours {
             return Ok(());
